@@ -1,0 +1,87 @@
+// The cloud operations a container actor invokes. One implementation (aca-cloud.ts) talks to
+// Azure (or the embedded simulator) through the real SDK clients; unit tests of the machines
+// use in-memory doubles of this same interface.
+
+/** A job definition built from the container's stored create config at start time. */
+export interface JobSpec {
+  /** `sockerless-{containerId[:12]}` */
+  jobName: string;
+  containerId: string;
+  image: string;
+  /** Docker Entrypoint, after merging with the image config (ACA `command`). */
+  command?: string[];
+  /** Docker Cmd, after merging with the image config (ACA `args`). */
+  args?: string[];
+  env: Array<{ name: string; value: string }>;
+  /** ACA consumption pair, e.g. 1.0 / "2Gi". */
+  cpu: number;
+  memory: string;
+  /** Seconds; ACA `replicaTimeout`. */
+  replicaTimeout: number;
+  /** Extra tags beside the `managed-by` / `sockerless-container-id` ones every job gets. */
+  tags?: Record<string, string>;
+}
+
+/** One run of a job. */
+export interface Execution {
+  jobName: string;
+  executionName: string;
+}
+
+/** ACA's `KnownJobExecutionRunningState` values (a plain string on the wire). */
+export type ExecutionStatus =
+  | 'Running' | 'Processing' | 'Stopped' | 'Degraded' | 'Failed' | 'Unknown' | 'Succeeded';
+
+export const terminalStatuses: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Stopped', 'Degraded']);
+
+/** What ACA reports once an execution is over. */
+export interface ExecutionEnd {
+  status: ExecutionStatus;
+  /** The main container's exit code from `detailedStatus`, when ACA reports one. */
+  exitCode?: number;
+  reason?: string;
+  message?: string;
+  endTime?: string;
+}
+
+export type Stream = 'stdout' | 'stderr';
+
+/** One `ContainerAppConsoleLogs_CL` row. */
+export interface LogRow {
+  /** ISO-8601 `TimeGenerated` of the row. */
+  time: string;
+  stream: Stream;
+  /** The line, without its trailing newline. */
+  line: string;
+}
+
+export interface LogQuery {
+  jobName: string;
+  /** Only this execution's rows (replica names start with the execution name). */
+  executionName?: string;
+  /** Rows with TimeGenerated strictly after this instant. */
+  since?: Date;
+  /** Rows with TimeGenerated at or before this instant. */
+  until?: Date;
+  /** The last N rows only. */
+  tail?: number;
+}
+
+export interface Cloud {
+  /** Jobs.createOrUpdate, then Jobs.start: the job is (re)defined from the spec and one execution begins. */
+  runJob(spec: JobSpec, signal?: AbortSignal): Promise<Execution>;
+  /** Resolves once the execution is in a terminal state. Polls; `changes` wakes it early. */
+  waitForEnd(execution: Execution, signal: AbortSignal): Promise<ExecutionEnd>;
+  /** Jobs.stopExecution. A missing job or execution is not an error (it is already stopped). */
+  stopExecution(execution: Execution, signal?: AbortSignal): Promise<void>;
+  /** Jobs.delete. A missing job is not an error. */
+  deleteJob(jobName: string, signal?: AbortSignal): Promise<void>;
+  /** Log Analytics rows, oldest first. Throws when no workspace is configured. */
+  queryLogs(query: LogQuery, signal?: AbortSignal): Promise<LogRow[]>;
+  /**
+   * Hints that something changed in the cloud (an execution ended, log rows arrived), so pollers
+   * can look now instead of at their next tick. Against Azure nothing calls it; the embedded
+   * simulator does. Returns an unsubscribe function.
+   */
+  onChange(listener: () => void): () => void;
+}

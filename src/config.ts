@@ -1,0 +1,25 @@
+import type { TokenCredential } from '@azure/identity';
+
+/** Where and how the daemon reaches Azure (or the embedded simulator). */
+export interface AcaConfig {
+  subscriptionId: string;
+  resourceGroup: string;
+  /** Managed environment name (SOCKERLESS_ACA_ENVIRONMENT). */
+  environment: string;
+  location: string;
+  /** Log Analytics workspace (customer) id; logs are unavailable without it. */
+  workspaceId?: string;
+  credential: TokenCredential;
+  /** ARM endpoint; default https://management.azure.com. */
+  armEndpoint?: string;
+  /** Log Analytics endpoint; default https://api.loganalytics.io. */
+  logsEndpoint?: string;
+  /** Extra CA certificate (PEM) the SDK clients trust; the simulator's self-signed one. */
+  ca?: string;
+  /** Execution status and log polling interval (seed: 2 s against Azure). */
+  pollIntervalMs: number;
+  /** LRO poll interval handed to the SDK pollers. */
+  lroPollIntervalMs: number;
+  /** ACA replicaTimeout for every job, seconds. */
+  replicaTimeout: number;
+}
