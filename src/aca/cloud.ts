@@ -59,7 +59,7 @@ export interface LogQuery {
   jobName: string;
   /** Only this execution's rows (replica names start with the execution name). */
   executionName?: string;
-  /** Rows with TimeGenerated strictly after this instant. */
+  /** Rows with TimeGenerated at or after this instant. */
   since?: Date;
   /** Rows with TimeGenerated at or before this instant. */
   until?: Date;
