@@ -1,0 +1,98 @@
+import type { AcaConfig } from '../config';
+import { ChangeGate } from './change-gate';
+import { createArmClient, createLogsClient } from './clients';
+import { terminalStatuses } from './cloud';
+import type { Cloud, Execution, ExecutionEnd, JobSpec, LogQuery, LogRow } from './cloud';
+import { CloudError, isNotFound, toCloudError } from './errors';
+import { executionEnd, vanishedEnd } from './execution-end';
+import { jobResource } from './job-spec';
+import { queryJobLogs } from './logs';
+
+/** Something that tells us the cloud changed (the embedded simulator is one). */
+export interface ChangeHints {
+  on(event: 'change', fn: () => void): unknown;
+  off(event: 'change', fn: () => void): unknown;
+}
+
+/** The Cloud on real ACA or the embedded simulator: one ARM client and one Logs client, shared. */
+export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
+  const arm = createArmClient(config);
+  const logs = createLogsClient(config);
+  const rg = config.resourceGroup;
+  const lro = (abortSignal?: AbortSignal) => ({ updateIntervalInMs: config.lroPollIntervalMs, abortSignal });
+
+  function onChange(listener: () => void): () => void {
+    if (hints === undefined) return () => {};
+    hints.on('change', listener);
+    return () => void hints.off('change', listener);
+  }
+
+  async function runJob(spec: JobSpec, signal?: AbortSignal): Promise<Execution> {
+    try {
+      await arm.jobs.createOrUpdate(rg, spec.jobName, jobResource(config, spec), lro(signal));
+    } catch (err) {
+      throw toCloudError(err, 'create job', spec.jobName);
+    }
+    let started;
+    try {
+      started = await arm.jobs.start(rg, spec.jobName, lro(signal));
+    } catch (err) {
+      throw toCloudError(err, 'start job', spec.jobName);
+    }
+    if (!started.name) {
+      throw new CloudError('start job', spec.jobName, 'ACA returned no execution name');
+    }
+    return { jobName: spec.jobName, executionName: started.name };
+  }
+
+  async function waitForEnd(execution: Execution, signal: AbortSignal): Promise<ExecutionEnd> {
+    const gate = new ChangeGate();
+    const unsubscribe = onChange(gate.notify);
+    try {
+      for (;;) {
+        signal.throwIfAborted();
+        gate.reset();
+        let current;
+        try {
+          current = await arm.jobExecution(rg, execution.jobName, execution.executionName, {
+            abortSignal: signal,
+          });
+        } catch (err) {
+          signal.throwIfAborted();
+          if (isNotFound(err)) return vanishedEnd(execution);
+          throw toCloudError(err, 'get execution of', `${execution.jobName}/${execution.executionName}`);
+        }
+        if (current.status !== undefined && terminalStatuses.has(current.status)) {
+          return executionEnd(current);
+        }
+        await gate.sleep(config.pollIntervalMs, signal);
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  async function stopExecution(execution: Execution, signal?: AbortSignal): Promise<void> {
+    try {
+      await arm.jobs.stopExecution(rg, execution.jobName, execution.executionName, lro(signal));
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw toCloudError(err, 'stop execution of', `${execution.jobName}/${execution.executionName}`);
+    }
+  }
+
+  async function deleteJob(jobName: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await arm.jobs.delete(rg, jobName, lro(signal));
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw toCloudError(err, 'delete job', jobName);
+    }
+  }
+
+  function queryLogs(query: LogQuery, signal?: AbortSignal): Promise<LogRow[]> {
+    return queryJobLogs(logs, config.workspaceId, query, signal);
+  }
+
+  return { runJob, waitForEnd, stopExecution, deleteJob, queryLogs, onChange };
+}

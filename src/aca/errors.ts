@@ -1,0 +1,69 @@
+/** How the container chart should treat a failed cloud call. */
+export type CloudErrorKind = 'not-found' | 'conflict' | 'throttled' | 'transient' | 'fatal';
+
+const transientNetworkCodes = new Set([
+  'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
+  'REQUEST_SEND_ERROR',
+]);
+
+/** Kind of a failure from its HTTP status, or from a network error code when there is no status. */
+export function classifyCloudFailure(statusCode?: number, code?: string): CloudErrorKind {
+  if (statusCode === undefined) {
+    return code !== undefined && transientNetworkCodes.has(code) ? 'transient' : 'fatal';
+  }
+  if (statusCode === 404) return 'not-found';
+  if (statusCode === 409) return 'conflict';
+  if (statusCode === 429) return 'throttled';
+  if (statusCode === 408) return 'transient';
+  // 501/505 mean "never going to work", as the SDK's own retry policy treats them.
+  if (statusCode >= 500 && statusCode !== 501 && statusCode !== 505) return 'transient';
+  return 'fatal';
+}
+
+/** A failed Azure call, naming the operation and the job it was for. */
+export class CloudError extends Error {
+  override readonly name = 'CloudError';
+  readonly kind: CloudErrorKind;
+
+  constructor(
+    readonly operation: string,
+    readonly target: string,
+    message: string,
+    readonly statusCode?: number,
+    readonly code?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${operation} ${target} failed: ${message}`, options);
+    this.kind = classifyCloudFailure(statusCode, code);
+  }
+}
+
+export function isCloudError(err: unknown): err is CloudError {
+  return err instanceof CloudError;
+}
+
+export function isNotFound(err: unknown): boolean {
+  return statusOf(err) === 404 || (isCloudError(err) && err.kind === 'not-found');
+}
+
+/** The HTTP status of an SDK RestError (or anything shaped like one). */
+export function statusOf(err: unknown): number | undefined {
+  const status = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isAbort(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === 'AbortError';
+}
+
+/** Wraps an SDK failure as a CloudError; aborts and existing CloudErrors pass through. */
+export function toCloudError(err: unknown, operation: string, target: string): unknown {
+  if (isCloudError(err) || isAbort(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new CloudError(operation, target, message, statusOf(err), codeOf(err), { cause: err });
+}

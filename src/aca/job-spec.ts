@@ -1,0 +1,44 @@
+import type { Job } from '@azure/arm-appcontainers';
+import type { AcaConfig } from '../config';
+import type { JobSpec } from './cloud';
+
+export function environmentId(config: AcaConfig): string {
+  return (
+    `/subscriptions/${config.subscriptionId}/resourceGroups/${config.resourceGroup}` +
+    `/providers/Microsoft.App/managedEnvironments/${config.environment}`
+  );
+}
+
+/**
+ * The ACA job resource for a spec. arm-appcontainers 4.0.0 models are flattened: the serializer
+ * moves environmentId/configuration/template under `properties` (a nested `properties` is dropped).
+ */
+export function jobResource(config: AcaConfig, spec: JobSpec): Job {
+  return {
+    location: config.location,
+    tags: {
+      ...spec.tags,
+      'managed-by': 'sockerless',
+      'sockerless-container-id': spec.containerId,
+    },
+    environmentId: environmentId(config),
+    configuration: {
+      triggerType: 'Manual',
+      replicaTimeout: spec.replicaTimeout,
+      replicaRetryLimit: 0,
+      manualTriggerConfig: { replicaCompletionCount: 1, parallelism: 1 },
+    },
+    template: {
+      containers: [
+        {
+          name: 'main',
+          image: spec.image,
+          ...(spec.command !== undefined && { command: spec.command }),
+          ...(spec.args !== undefined && { args: spec.args }),
+          env: spec.env.map(({ name, value }) => ({ name, value })),
+          resources: { cpu: spec.cpu, memory: spec.memory },
+        },
+      ],
+    },
+  };
+}

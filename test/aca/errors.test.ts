@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { classifyCloudFailure, CloudError, isNotFound, toCloudError } from '../../src/aca/errors';
+
+describe('classifyCloudFailure', () => {
+  it.each([
+    [404, 'not-found'],
+    [409, 'conflict'],
+    [429, 'throttled'],
+    [408, 'transient'],
+    [500, 'transient'],
+    [502, 'transient'],
+    [503, 'transient'],
+    [504, 'transient'],
+    [501, 'fatal'],
+    [505, 'fatal'],
+    [400, 'fatal'],
+    [401, 'fatal'],
+    [403, 'fatal'],
+  ] as const)('status %i is %s', (status, kind) => {
+    expect(classifyCloudFailure(status)).toBe(kind);
+  });
+
+  it('treats network errors without a status as transient, anything else as fatal', () => {
+    expect(classifyCloudFailure(undefined, 'ECONNRESET')).toBe('transient');
+    expect(classifyCloudFailure(undefined, 'ECONNREFUSED')).toBe('transient');
+    expect(classifyCloudFailure(undefined, 'DEPTH_ZERO_SELF_SIGNED_CERT')).toBe('fatal');
+    expect(classifyCloudFailure()).toBe('fatal');
+  });
+});
+
+function restError(message: string, statusCode: number, code: string): Error {
+  return Object.assign(new Error(message), { name: 'RestError', statusCode, code });
+}
+
+describe('toCloudError', () => {
+  it('names the operation and job and keeps status and code', () => {
+    const cause = restError('The job was not found.', 404, 'ResourceNotFound');
+    const err = toCloudError(cause, 'delete job', 'sockerless-abc') as CloudError;
+    expect(err).toBeInstanceOf(CloudError);
+    expect(err.message).toBe('delete job sockerless-abc failed: The job was not found.');
+    expect(err).toMatchObject({
+      operation: 'delete job',
+      target: 'sockerless-abc',
+      statusCode: 404,
+      code: 'ResourceNotFound',
+      kind: 'not-found',
+    });
+    expect(err.cause).toBe(cause);
+    expect(isNotFound(err)).toBe(true);
+  });
+
+  it('classifies a failed LRO (plain Error, no status) as fatal', () => {
+    const err = toCloudError(new Error('The long-running operation has failed. JobFailed. boom'), 'start job', 'j');
+    expect(err).toMatchObject({ kind: 'fatal', statusCode: undefined });
+  });
+
+  it('passes aborts and existing CloudErrors through untouched', () => {
+    const abort = Object.assign(new Error('aborted'), { name: 'AbortError' });
+    expect(toCloudError(abort, 'x', 'y')).toBe(abort);
+    const cloud = new CloudError('a', 'b', 'c', 409);
+    expect(toCloudError(cloud, 'x', 'y')).toBe(cloud);
+    expect(cloud.kind).toBe('conflict');
+  });
+
+  it('recognises a raw 404 RestError as not found', () => {
+    expect(isNotFound(restError('gone', 404, 'NotFound'))).toBe(true);
+    expect(isNotFound(restError('busy', 409, 'Conflict'))).toBe(false);
+    expect(isNotFound(new Error('x'))).toBe(false);
+  });
+});
