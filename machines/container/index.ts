@@ -1,0 +1,5 @@
+export { containerMachine, ZERO_TIME } from './machine';
+export { dockerStatus, type DockerStatus } from './status';
+export { exitCodeOf, startFailureCode } from './exit-code';
+export { normalizeSignal, signalNumber } from './signals';
+export type * from './types';

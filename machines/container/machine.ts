@@ -1,0 +1,344 @@
+import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import { exitCodeOf, startFailureCode } from './exit-code';
+import { signalNumber } from './signals';
+import type {
+  Announcement, ContainerContext, ContainerEvent, ContainerInput, ExecutionOutcome, ExecutionRef,
+  PendingReply, Reply,
+} from './types';
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+const notProvided = (name: string) =>
+  fromPromise<never, unknown>(async () => {
+    throw new Error(`${name} is not provided`);
+  });
+
+type RequestEvent = Extract<ContainerEvent, { rid: string }>;
+type Until = PendingReply['until'];
+
+// setup() cannot type a reference to its own named actions from inside enqueueActions, so these
+// two helpers enqueue `reply` and `announce` with their params checked here instead.
+type Enqueue = (action: { type: 'reply'; params: Reply } | { type: 'announce'; params: Announcement }) => void;
+const reply = (enqueue: unknown, params: Reply) => (enqueue as Enqueue)({ type: 'reply', params });
+const announce = (enqueue: unknown, params: Announcement) => (enqueue as Enqueue)({ type: 'announce', params });
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * One Docker container whose runs are ACA Jobs executions. The state is the truth for what
+ * `inspect` shows, which requests are legal, which cloud call comes next and which events fire.
+ * Requests carry a request id (`rid`); the chart answers each with the `reply` action, either at
+ * once (304, 409, 501) or when the container reaches the state the request waits for.
+ */
+export const containerMachine = setup({
+  types: {
+    context: {} as ContainerContext,
+    events: {} as ContainerEvent,
+    input: {} as ContainerInput,
+    output: {} as { id: string; name: string },
+  },
+  actors: {
+    runJob: notProvided('runJob') as unknown as ReturnType<typeof fromPromise<ExecutionRef, ContainerContext>>,
+    waitForEnd: notProvided('waitForEnd') as unknown as ReturnType<typeof fromPromise<ExecutionOutcome, ExecutionRef>>,
+    stopExecution: notProvided('stopExecution') as unknown as ReturnType<
+      typeof fromPromise<void, { execution: ExecutionRef; signal: string }>
+    >,
+    deleteJob: notProvided('deleteJob') as unknown as ReturnType<typeof fromPromise<void, { jobName: string }>>,
+  },
+  actions: {
+    /** Answers a request; provided by the daemon, which owns the HTTP side. */
+    reply: (_, _reply: Reply) => {},
+    /** Publishes a Docker event; provided by the daemon's event bus. */
+    announce: (_, _event: Announcement) => {},
+    replyNow: enqueueActions(({ event, enqueue }, params: { status: number; message?: string }) => {
+      const { rid } = event as RequestEvent;
+      reply(enqueue, { rid, status: params.status, body: params.message && { message: params.message } });
+    }),
+    await: assign({
+      replies: ({ context, event }, until: Until) => [...context.replies, { rid: (event as RequestEvent).rid, until }],
+    }),
+    /** Answers the requests that waited for `until`; `failed` turns them into errors. */
+    settle: enqueueActions(({ context, enqueue }, { until }: { until: Until }) => {
+      const ready = context.replies.filter(
+        (r) =>
+          r.until === until ||
+          until === 'removed' ||
+          // A start that ended without running (or ran and exited at once) is answered at the exit,
+          // unless a restart is under way and will reach `running` again.
+          (until === 'exited' && r.until === 'running' && context.intent !== 'restart'),
+      );
+      for (const r of ready) {
+        const failed = r.until === 'running' && until !== 'running' && context.error !== '';
+        reply(enqueue, failed ? { rid: r.rid, status: 500, body: { message: context.error } } : { rid: r.rid, status: 204 });
+      }
+      if (ready.length) enqueue.assign({ replies: context.replies.filter((r) => !ready.includes(r)) });
+    }),
+    /** Settles every outstanding request with the container's error (dead end). */
+    failAll: enqueueActions(({ context, enqueue }) => {
+      for (const r of context.replies) reply(enqueue, { rid: r.rid, status: 500, body: { message: context.error } });
+      enqueue.assign({ replies: [] });
+    }),
+    addWait: assign({
+      waits: ({ context, event }) => {
+        const e = event as Extract<ContainerEvent, { type: 'WAIT' }>;
+        return [...context.waits, { rid: e.rid, condition: e.condition }];
+      },
+    }),
+    dropWait: assign({
+      waits: ({ context, event }) => context.waits.filter((w) => w.rid !== (event as { rid: string }).rid),
+    }),
+    answerWaitNow: enqueueActions(({ context, event, enqueue }) => {
+      reply(enqueue, { rid: (event as RequestEvent).rid, status: 200, body: waitBody(context) });
+    }),
+    /** Answers `wait` requests whose condition an exit (or removal) satisfies. */
+    releaseWaits: enqueueActions(({ context, enqueue }, { removed }: { removed: boolean }) => {
+      const ready = context.waits.filter((w) => removed || w.condition !== 'removed');
+      for (const w of ready) reply(enqueue, { rid: w.rid, status: 200, body: waitBody(context) });
+      if (ready.length) enqueue.assign({ waits: context.waits.filter((w) => !ready.includes(w)) });
+    }),
+    requestStop: assign({
+      stopRequest: ({ context, event }) => {
+        if (event.type === 'KILL') return { by: 'kill' as const, signal: event.signal };
+        if (event.type === 'REMOVE') return { by: 'kill' as const, signal: 'SIGKILL' };
+        return context.stopRequest ?? { by: 'stop' as const, signal: context.config.StopSignal ?? 'SIGTERM' };
+      },
+    }),
+    announceKill: enqueueActions(({ event, enqueue }) => {
+      const signal = event.type === 'KILL' ? event.signal : event.type === 'REMOVE' ? 'SIGKILL' : 'SIGTERM';
+      announce(enqueue, { action: 'kill', attributes: { signal: String(signalNumber(signal)) } });
+    }),
+  },
+  guards: {
+    force: ({ event }) => event.type === 'REMOVE' && event.force,
+    notRunningWait: ({ event }) => event.type === 'WAIT' && event.condition === 'not-running',
+    stopRequested: ({ context }) => context.stopRequest !== null,
+    restartIntended: ({ context }) => context.intent === 'restart',
+    removeIntended: ({ context }) => context.intent === 'remove' || context.hostConfig.AutoRemove,
+    hasJob: ({ context }) => context.jobExists,
+  },
+}).createMachine({
+  id: 'container',
+  context: ({ input }) => ({
+    ...input,
+    jobName: `sockerless-${input.id.slice(0, 12)}`,
+    execution: null,
+    jobExists: false,
+    startedAt: ZERO_TIME,
+    finishedAt: ZERO_TIME,
+    exitCode: 0,
+    error: '',
+    restartCount: 0,
+    stopRequest: null,
+    intent: null,
+    replies: [],
+    waits: [],
+  }),
+  initial: 'created',
+  output: ({ context }) => ({ id: context.id, name: context.name }),
+  // Defaults for every state; states override what they allow.
+  on: {
+    START: { actions: { type: 'replyNow', params: { status: 409, message: 'container is busy; try again' } } },
+    STOP: { actions: { type: 'replyNow', params: { status: 409, message: 'container is busy; try again' } } },
+    RESTART: { actions: { type: 'replyNow', params: { status: 409, message: 'container is busy; try again' } } },
+    KILL: { actions: { type: 'replyNow', params: { status: 409, message: 'container is not running' } } },
+    REMOVE: { actions: { type: 'replyNow', params: { status: 409, message: 'removal of container is already in progress' } } },
+    PAUSE: { actions: { type: 'replyNow', params: { status: 501, message: 'pause is not supported: Azure Container Apps has no way to freeze a running replica' } } },
+    UNPAUSE: { actions: { type: 'replyNow', params: { status: 501, message: 'unpause is not supported: Azure Container Apps has no way to freeze a running replica' } } },
+    WAIT: { actions: 'addWait' },
+    UNWAIT: { actions: 'dropWait' },
+    RENAME: {
+      actions: [
+        assign({ name: ({ event }) => event.name }),
+        { type: 'announce', params: ({ context, event }) => ({ action: 'rename', attributes: { oldName: context.name, name: event.name } }) },
+      ],
+    },
+  },
+  states: {
+    created: {
+      tags: 'created',
+      on: {
+        START: { target: 'starting', actions: { type: 'await', params: 'running' } },
+        RESTART: { target: 'starting', actions: { type: 'await', params: 'running' } },
+        STOP: { actions: { type: 'replyNow', params: { status: 304 } } },
+        KILL: { actions: { type: 'replyNow', params: { status: 409, message: 'container is not running' } } },
+        REMOVE: { target: 'removing', actions: { type: 'await', params: 'removed' } },
+        WAIT: [{ guard: 'notRunningWait', actions: 'answerWaitNow' }, { actions: 'addWait' }],
+      },
+    },
+
+    starting: {
+      tags: 'created',
+      entry: assign({ stopRequest: null, error: '' }),
+      invoke: {
+        src: 'runJob',
+        input: ({ context }) => context,
+        onDone: {
+          target: 'running',
+          actions: assign({ execution: ({ event }) => event.output, jobExists: true, startedAt: () => new Date().toISOString() }),
+        },
+        onError: {
+          target: 'exited',
+          actions: assign({
+            error: ({ event }) => errorMessage(event.error),
+            exitCode: ({ event }) => startFailureCode(errorMessage(event.error)),
+            // A job may exist even though the start failed; removal must still delete it.
+            jobExists: true,
+            intent: null,
+          }),
+        },
+      },
+      on: {
+        START: { actions: { type: 'await', params: 'running' } },
+        RESTART: { actions: { type: 'await', params: 'running' } },
+        STOP: { actions: ['requestStop', { type: 'await', params: 'exited' }] },
+        KILL: { actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
+        REMOVE: [
+          { guard: 'force', actions: ['requestStop', 'announceKill', assign({ intent: 'remove' }), { type: 'await', params: 'removed' }] },
+          { actions: { type: 'replyNow', params: { status: 409, message: 'cannot remove a starting container: stop it first or force-remove it' } } },
+        ],
+      },
+    },
+
+    running: {
+      tags: 'running',
+      invoke: {
+        src: 'waitForEnd',
+        input: ({ context }) => context.execution!,
+        onDone: {
+          target: 'exited',
+          actions: assign({ exitCode: ({ context, event }) => exitCodeOf(event.output, context.stopRequest) }),
+        },
+        onError: {
+          target: 'exited',
+          actions: assign({ exitCode: 1, error: ({ event }) => `lost track of the execution: ${errorMessage(event.error)}` }),
+        },
+      },
+      initial: 'up',
+      states: {
+        up: {
+          entry: [
+            { type: 'settle', params: { until: 'running' } },
+            { type: 'announce', params: { action: 'start' } },
+            enqueueActions(({ context, enqueue }) => {
+              if (context.intent !== 'restart') return;
+              announce(enqueue, { action: 'restart' });
+              enqueue.assign({ intent: null });
+            }),
+          ],
+          always: { guard: 'stopRequested', target: 'stopping' },
+          on: {
+            STOP: { target: 'stopping', actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
+            KILL: { target: 'stopping', actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
+            RESTART: { target: 'stopping', actions: ['requestStop', 'announceKill', assign({ intent: 'restart' }), { type: 'await', params: 'running' }] },
+          },
+        },
+        stopping: {
+          invoke: {
+            src: 'stopExecution',
+            input: ({ context }) => ({ execution: context.execution!, signal: context.stopRequest?.signal ?? 'SIGTERM' }),
+            // The execution's end still arrives through waitForEnd; a failed stop is kept as the error.
+            onError: { actions: assign({ error: ({ event }) => `stop failed: ${errorMessage(event.error)}` }) },
+          },
+          on: {
+            STOP: { actions: { type: 'await', params: 'exited' } },
+            KILL: {
+              actions: [
+                assign({ stopRequest: ({ context, event }) => (event.signal === 'SIGKILL' ? { by: 'kill' as const, signal: 'SIGKILL' } : context.stopRequest) }),
+                'announceKill',
+                { type: 'await', params: 'exited' },
+              ],
+            },
+            RESTART: { actions: [assign({ intent: 'restart' }), { type: 'await', params: 'running' }] },
+          },
+        },
+      },
+      on: {
+        START: { actions: { type: 'replyNow', params: { status: 304 } } },
+        REMOVE: [
+          { guard: 'force', target: '.stopping', actions: ['requestStop', 'announceKill', assign({ intent: 'remove' }), { type: 'await', params: 'removed' }] },
+          {
+            actions: {
+              type: 'replyNow',
+              params: { status: 409, message: 'You cannot remove a running container. Stop the container before attempting removal or force remove' },
+            },
+          },
+        ],
+      },
+    },
+
+    exited: {
+      tags: 'exited',
+      entry: [
+        assign({ finishedAt: () => new Date().toISOString() }),
+        { type: 'announce', params: ({ context }) => ({ action: 'die', attributes: { exitCode: String(context.exitCode) } }) },
+        enqueueActions(({ context, enqueue }) => {
+          if (context.stopRequest?.by === 'stop') announce(enqueue, { action: 'stop' });
+        }),
+        { type: 'settle', params: { until: 'exited' } },
+        { type: 'releaseWaits', params: { removed: false } },
+      ],
+      always: [
+        { guard: 'restartIntended', target: 'restarting' },
+        { guard: 'removeIntended', target: 'removing' },
+      ],
+      on: {
+        START: { target: 'starting', actions: { type: 'await', params: 'running' } },
+        RESTART: { target: 'restarting', actions: { type: 'await', params: 'running' } },
+        STOP: { actions: { type: 'replyNow', params: { status: 304 } } },
+        KILL: { actions: { type: 'replyNow', params: { status: 409, message: 'container is not running' } } },
+        REMOVE: { target: 'removing', actions: { type: 'await', params: 'removed' } },
+        WAIT: [{ guard: 'notRunningWait', actions: 'answerWaitNow' }, { actions: 'addWait' }],
+      },
+    },
+
+    // Rule 3: a restart replaces the job, so the new execution runs the stored config afresh.
+    restarting: {
+      tags: 'restarting',
+      entry: assign({ intent: 'restart' }),
+      always: { guard: ({ context }) => !context.jobExists, target: 'starting' },
+      invoke: {
+        src: 'deleteJob',
+        input: ({ context }) => ({ jobName: context.jobName }),
+        onDone: { target: 'starting', actions: assign({ jobExists: false }) },
+        onError: { target: 'dead', actions: assign({ error: ({ event }) => `restart failed deleting the old job: ${errorMessage(event.error)}` }) },
+      },
+    },
+
+    removing: {
+      tags: 'removing',
+      always: { guard: ({ context }) => !context.jobExists, target: 'removed' },
+      invoke: {
+        src: 'deleteJob',
+        input: ({ context }) => ({ jobName: context.jobName }),
+        onDone: { target: 'removed', actions: assign({ jobExists: false }) },
+        onError: { target: 'dead', actions: assign({ error: ({ event }) => `removing the job failed: ${errorMessage(event.error)}` }) },
+      },
+    },
+
+    // An unrecoverable cloud failure; removal may be retried.
+    dead: {
+      tags: 'dead',
+      entry: ['failAll', { type: 'releaseWaits', params: { removed: false } }],
+      on: {
+        REMOVE: { target: 'removing', actions: { type: 'await', params: 'removed' } },
+        START: { actions: { type: 'replyNow', params: { status: 409, message: 'cannot start a dead container; remove it' } } },
+        STOP: { actions: { type: 'replyNow', params: { status: 304 } } },
+        WAIT: [{ guard: 'notRunningWait', actions: 'answerWaitNow' }, { actions: 'addWait' }],
+      },
+    },
+
+    removed: {
+      type: 'final',
+      entry: [
+        { type: 'settle', params: { until: 'removed' } },
+        { type: 'releaseWaits', params: { removed: true } },
+        { type: 'announce', params: { action: 'destroy' } },
+      ],
+    },
+  },
+});
+
+function waitBody(context: ContainerContext) {
+  return { StatusCode: context.exitCode, Error: context.error ? { Message: context.error } : null };
+}
+

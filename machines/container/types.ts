@@ -1,0 +1,111 @@
+// Data the container statechart holds and the events it understands. Plain JSON only, so a
+// snapshot can be persisted and shown in the inspector.
+
+/** The parts of Docker's container Config the daemon stores (the create body, validated). */
+export interface ContainerConfig {
+  Hostname: string;
+  Domainname: string;
+  User: string;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  Env: string[];
+  Cmd: string[] | null;
+  Entrypoint: string[] | null;
+  Image: string;
+  WorkingDir: string;
+  Labels: Record<string, string>;
+  ExposedPorts: Record<string, object> | null;
+  StopSignal?: string;
+  StopTimeout?: number;
+}
+
+/** The parts of HostConfig the lifecycle reads; the rest is kept as given for inspect. */
+export interface HostConfig {
+  AutoRemove: boolean;
+  RestartPolicy: { Name: string; MaximumRetryCount: number };
+  NetworkMode: string;
+  [key: string]: unknown;
+}
+
+export interface ExecutionRef {
+  jobName: string;
+  executionName: string;
+}
+
+/** How an execution ended, as the cloud reported it. */
+export interface ExecutionOutcome {
+  status: string;
+  /** The main process's exit code, when known (agent or ACA's detailedStatus). */
+  exitCode?: number;
+  message?: string;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+/** A Docker request waiting for the container to reach a state before it is answered. */
+export interface PendingReply {
+  rid: string;
+  until: 'running' | 'exited' | 'removed';
+}
+
+export interface PendingWait {
+  rid: string;
+  condition: WaitCondition;
+}
+
+/** A request's answer: an HTTP status and, for some, a JSON body. */
+export interface Reply {
+  rid: string;
+  status: number;
+  body?: unknown;
+}
+
+/** A Docker event (`/events`) the transition announces. */
+export interface Announcement {
+  action: string;
+  attributes?: Record<string, string>;
+}
+
+export interface ContainerInput {
+  id: string;
+  name: string;
+  created: string;
+  imageId: string;
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+}
+
+export interface ContainerContext extends ContainerInput {
+  jobName: string;
+  /** The current (or last) execution. */
+  execution: ExecutionRef | null;
+  /** Whether a job exists in the cloud that removal must delete. */
+  jobExists: boolean;
+  startedAt: string;
+  finishedAt: string;
+  exitCode: number;
+  error: string;
+  restartCount: number;
+  /** The stop or kill asked of the current execution. */
+  stopRequest: { by: 'stop' | 'kill'; signal: string } | null;
+  /** What follows once the current execution has ended. */
+  intent: 'restart' | 'remove' | null;
+  replies: PendingReply[];
+  waits: PendingWait[];
+}
+
+export type ContainerEvent =
+  | { type: 'START'; rid: string }
+  | { type: 'STOP'; rid: string; timeout?: number }
+  | { type: 'KILL'; rid: string; signal: string }
+  | { type: 'RESTART'; rid: string; timeout?: number }
+  | { type: 'REMOVE'; rid: string; force: boolean }
+  | { type: 'WAIT'; rid: string; condition: WaitCondition }
+  | { type: 'UNWAIT'; rid: string }
+  | { type: 'PAUSE'; rid: string }
+  | { type: 'UNPAUSE'; rid: string }
+  | { type: 'RENAME'; name: string };

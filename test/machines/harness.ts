@@ -1,0 +1,85 @@
+// A container actor on in-memory cloud doubles: fast, pure checks of the lifecycle rules.
+import { createActor, fromPromise, waitFor } from 'xstate';
+import { containerMachine, dockerStatus, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply } from '../../machines/container';
+
+export interface HarnessOptions {
+  failStart?: string;
+  autoRemove?: boolean;
+  /** Exit code the double reports when asked to stop (what the process chose). */
+  stoppedCode?: number;
+}
+
+export function containerInput(overrides: Partial<ContainerInput> = {}): ContainerInput {
+  return {
+    id: 'c0ffee'.padEnd(64, '0'),
+    name: '/test',
+    created: new Date().toISOString(),
+    imageId: 'sha256:' + 'a'.repeat(64),
+    config: {
+      Hostname: 'c0ffee000000', Domainname: '', User: '', AttachStdin: false, AttachStdout: true, AttachStderr: true,
+      Tty: false, OpenStdin: false, StdinOnce: false, Env: [], Cmd: ['sleep', '30'], Entrypoint: null, Image: 'alpine',
+      WorkingDir: '', Labels: {}, ExposedPorts: null,
+    },
+    hostConfig: { AutoRemove: false, RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, NetworkMode: 'default' },
+    ...overrides,
+  };
+}
+
+export function startHarness(opts: HarnessOptions = {}) {
+  const calls: string[] = [];
+  const events: string[] = [];
+  const replies = new Map<string, (r: Reply) => void>();
+  const running = new Map<string, (o: ExecutionOutcome) => void>();
+  let executions = 0;
+  let rids = 0;
+
+  const machine = containerMachine.provide({
+    actors: {
+      runJob: fromPromise(async () => {
+        calls.push('runJob');
+        if (opts.failStart) throw new Error(opts.failStart);
+        return { jobName: 'sockerless-c0ffee000000', executionName: `exec-${++executions}` } satisfies ExecutionRef;
+      }),
+      waitForEnd: fromPromise<ExecutionOutcome, ExecutionRef>(
+        ({ input }) => new Promise((resolve) => running.set(input.executionName, resolve)),
+      ),
+      stopExecution: fromPromise<void, { execution: ExecutionRef; signal: string }>(async ({ input }) => {
+        calls.push(`stopExecution:${input.signal}`);
+        running.get(input.execution.executionName)?.({ status: 'Stopped', exitCode: opts.stoppedCode ?? 143 });
+      }),
+      deleteJob: fromPromise(async () => {
+        calls.push('deleteJob');
+      }),
+    },
+    actions: {
+      reply: (_, r: Reply) => replies.get(r.rid)?.(r),
+      announce: (_, e) => events.push(e.action),
+    },
+  });
+  const input = containerInput({ hostConfig: { ...containerInput().hostConfig, AutoRemove: opts.autoRemove ?? false } });
+  const actor = createActor(machine, { input }).start();
+
+  type Req = Parameters<typeof actor.send>[0] extends infer E ? (E extends { rid: string } ? Omit<E, 'rid'> : never) : never;
+  return {
+    actor,
+    calls,
+    events,
+    status: () => dockerStatus(actor.getSnapshot()),
+    context: () => actor.getSnapshot().context,
+    /** Sends a request and resolves with the chart's answer. */
+    ask(event: Req): Promise<Reply> {
+      const rid = `r${++rids}`;
+      return new Promise((resolve) => {
+        replies.set(rid, resolve);
+        actor.send({ ...event, rid } as Parameters<typeof actor.send>[0]);
+      });
+    },
+    /** The running execution ends by itself. */
+    exit(outcome: ExecutionOutcome) {
+      const exec = actor.getSnapshot().context.execution!.executionName;
+      running.get(exec)!(outcome);
+      running.delete(exec);
+    },
+    settled: () => waitFor(actor, (s) => !s.matches('starting') && !s.matches('removing') && !s.matches('restarting')),
+  };
+}
