@@ -3,7 +3,7 @@ import { ChangeGate } from './change-gate';
 import { createArmClient, createLogsClient } from './clients';
 import { terminalStatuses } from './cloud';
 import type { Cloud, Execution, ExecutionEnd, JobSpec, LogQuery, LogRow } from './cloud';
-import { CloudError, isNotFound, toCloudError } from './errors';
+import { CloudError, isNotFound, isRetryable, toCloudError } from './errors';
 import { executionEnd, vanishedEnd } from './execution-end';
 import { jobResource } from './job-spec';
 import { queryJobLogs } from './logs';
@@ -60,9 +60,11 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
         } catch (err) {
           signal.throwIfAborted();
           if (isNotFound(err)) return vanishedEnd(execution);
-          throw toCloudError(err, 'get execution of', `${execution.jobName}/${execution.executionName}`);
+          const failure = toCloudError(err, 'get execution of', `${execution.jobName}/${execution.executionName}`);
+          // A watcher outlives brief ARM outages; the SDK has already retried this one request.
+          if (!isRetryable(failure)) throw failure;
         }
-        if (current.status !== undefined && terminalStatuses.has(current.status)) {
+        if (current?.status !== undefined && terminalStatuses.has(current.status)) {
           return executionEnd(current);
         }
         await gate.sleep(config.pollIntervalMs, signal);

@@ -42,6 +42,11 @@ export function isCloudError(err: unknown): err is CloudError {
   return err instanceof CloudError;
 }
 
+/** Worth asking again later: throttling, timeouts, 5xx, dropped connections. */
+export function isRetryable(err: unknown): boolean {
+  return isCloudError(err) && (err.kind === 'throttled' || err.kind === 'transient');
+}
+
 export function isNotFound(err: unknown): boolean {
   return statusOf(err) === 404 || (isCloudError(err) && err.kind === 'not-found');
 }

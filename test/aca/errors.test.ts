@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyCloudFailure, CloudError, isNotFound, toCloudError } from '../../src/aca/errors';
+import { classifyCloudFailure, CloudError, isNotFound, isRetryable, toCloudError } from '../../src/aca/errors';
 
 describe('classifyCloudFailure', () => {
   it.each([
@@ -66,5 +66,15 @@ describe('toCloudError', () => {
     expect(isNotFound(restError('gone', 404, 'NotFound'))).toBe(true);
     expect(isNotFound(restError('busy', 409, 'Conflict'))).toBe(false);
     expect(isNotFound(new Error('x'))).toBe(false);
+  });
+});
+
+describe('isRetryable', () => {
+  it('is true for throttling and transient failures only', () => {
+    expect(isRetryable(new CloudError('get execution of', 'j/e', 'slow down', 429))).toBe(true);
+    expect(isRetryable(new CloudError('get execution of', 'j/e', 'bad gateway', 502))).toBe(true);
+    expect(isRetryable(new CloudError('get execution of', 'j/e', 'reset', undefined, 'ECONNRESET'))).toBe(true);
+    expect(isRetryable(new CloudError('get execution of', 'j/e', 'denied', 403))).toBe(false);
+    expect(isRetryable(restError('raw', 503, 'ServiceUnavailable'))).toBe(false);
   });
 });
