@@ -1,0 +1,1 @@
+export { daemonMachine, type DaemonContext, type DaemonEvent } from './machine';

@@ -1,0 +1,46 @@
+import { Hono } from 'hono';
+import type { Logger } from '../log';
+import type { AppEnv } from './env';
+import { badRequest, DockerError, renderError } from './errors';
+import { containersRouter, type ContainersDeps } from './routers/containers';
+import { imagesRouter } from './routers/images';
+import { notBuiltRouter } from './routers/not-built';
+import { systemRouter, type SystemDeps } from './routers/system';
+import { API_VERSION } from './version';
+
+export interface AppDeps {
+  containers: ContainersDeps;
+  system: SystemDeps;
+  images: Parameters<typeof imagesRouter>[0];
+  logger: Logger;
+}
+
+const versionPrefix = /^\/v(\d+)\.(\d+)(?=\/)/;
+const [maxMajor, maxMinor] = API_VERSION.split('.').map(Number) as [number, number];
+
+/** The Docker Engine API: one router per API family, `/vX.Y` prefixes optional. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>({ getPath: (req) => new URL(req.url).pathname.replace(versionPrefix, '') });
+
+  app.use(async (c, next) => {
+    const m = versionPrefix.exec(new URL(c.req.url).pathname);
+    if (m && (Number(m[1]) > maxMajor || (Number(m[1]) === maxMajor && Number(m[2]) > maxMinor))) {
+      throw badRequest(`client version ${m[1]}.${m[2]} is too new. Maximum supported API version is ${API_VERSION}`);
+    }
+    const started = performance.now();
+    await next();
+    deps.logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+
+  app.route('/', systemRouter(deps.system));
+  app.route('/', containersRouter(deps.containers));
+  app.route('/', imagesRouter(deps.images));
+  app.route('/', notBuiltRouter());
+
+  app.notFound((c) => c.json({ message: 'page not found' }, 404));
+  app.onError((err, c) => {
+    if (!(err instanceof DockerError)) deps.logger.error({ err, path: c.req.path }, 'request failed');
+    return renderError(err, c);
+  });
+  return app;
+}

@@ -1,0 +1,100 @@
+import { dockerStatus, ZERO_TIME } from '../../../machines/container';
+import type { ContainerSnapshot } from '../../daemon/daemon';
+
+const command = (ctx: ContainerSnapshot['context']) => [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
+
+/** `GET /containers/{id}/json`: everything derived from the actor's snapshot. */
+export function inspectContainer(snap: ContainerSnapshot) {
+  const ctx = snap.context;
+  const status = dockerStatus(snap);
+  const [path = '', ...args] = command(ctx);
+  return {
+    Id: ctx.id,
+    Created: ctx.created,
+    Path: path,
+    Args: args,
+    State: {
+      Status: status,
+      Running: status === 'running',
+      Paused: false,
+      Restarting: status === 'restarting',
+      OOMKilled: false,
+      Dead: status === 'dead',
+      Pid: 0,
+      ExitCode: ctx.exitCode,
+      Error: ctx.error,
+      StartedAt: ctx.startedAt,
+      FinishedAt: ctx.finishedAt,
+    },
+    Image: ctx.imageId,
+    ResolvConfPath: '',
+    HostnamePath: '',
+    HostsPath: '',
+    LogPath: '',
+    Name: ctx.name,
+    RestartCount: ctx.restartCount,
+    Driver: 'container-apps-jobs',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: ctx.hostConfig,
+    GraphDriver: { Name: 'none', Data: null },
+    Mounts: [],
+    Config: ctx.config,
+    NetworkSettings: {
+      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false,
+      LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
+      EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0,
+      IPv6Gateway: '', MacAddress: '', Networks: {},
+    },
+    // Where the container runs on Azure; not part of Docker's schema, so clients ignore it.
+    Aca: { JobName: ctx.jobName, ExecutionName: ctx.execution?.executionName ?? null },
+  };
+}
+
+/** Docker's human status line for `docker ps` ("Up 3 seconds", "Exited (0) 2 minutes ago"). */
+export function humanStatus(snap: ContainerSnapshot, now = Date.now()): string {
+  const ctx = snap.context;
+  switch (dockerStatus(snap)) {
+    case 'created': return 'Created';
+    case 'running': return `Up ${ago(now - Date.parse(ctx.startedAt))}`;
+    case 'restarting': return `Restarting (${ctx.exitCode}) ${ago(now - Date.parse(ctx.finishedAt))} ago`;
+    case 'removing': return 'Removal In Progress';
+    case 'dead': return 'Dead';
+    default:
+      return ctx.finishedAt === ZERO_TIME ? `Exited (${ctx.exitCode})` : `Exited (${ctx.exitCode}) ${ago(now - Date.parse(ctx.finishedAt))} ago`;
+  }
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 1) return 'Less than a second';
+  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} minute${m === 1 ? '' : 's'}`;
+  const h = Math.round(m / 60);
+  if (h < 48) return `${h} hour${h === 1 ? '' : 's'}`;
+  return `${Math.round(h / 24)} days`;
+}
+
+/** One item of `GET /containers/json`. */
+export function listItem(snap: ContainerSnapshot) {
+  const ctx = snap.context;
+  return {
+    Id: ctx.id,
+    Names: [ctx.name],
+    Image: ctx.config.Image,
+    ImageID: ctx.imageId,
+    Command: command(ctx).join(' '),
+    Created: Math.floor(Date.parse(ctx.created) / 1000),
+    Ports: [],
+    Labels: ctx.config.Labels,
+    State: dockerStatus(snap),
+    Status: humanStatus(snap),
+    HostConfig: { NetworkMode: ctx.hostConfig.NetworkMode },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import type { ContainerConfig, ContainerInput, HostConfig } from '../../../../machines/container';
+import type { ImageRecord } from '../../../images/types';
+import { badRequest } from '../../errors';
+import type { CreateBody } from './create-body';
+
+const envKey = (kv: string) => kv.split('=', 1)[0]!;
+
+/** The container's config as Docker stores it: the request merged with the image's defaults. */
+export function containerInput(body: CreateBody, name: string, image: ImageRecord): ContainerInput {
+  const id = randomBytes(32).toString('hex');
+  const img = image.Config;
+  let { Cmd: cmd = null, Entrypoint: entrypoint } = body;
+  if (!entrypoint?.length) {
+    if (!cmd?.length) cmd = img.Cmd;
+    // `--entrypoint ""` sends [] and clears the image's entrypoint; absent (null) keeps it.
+    if (entrypoint == null) entrypoint = img.Entrypoint;
+  }
+  if (!cmd?.length && !entrypoint?.length) throw badRequest('No command specified');
+
+  const userEnv = body.Env ?? [];
+  const userKeys = new Set(userEnv.map(envKey));
+  const config: ContainerConfig = {
+    Hostname: body.Hostname || id.slice(0, 12),
+    Domainname: body.Domainname ?? '',
+    User: body.User || img.User,
+    AttachStdin: body.AttachStdin ?? false,
+    AttachStdout: body.AttachStdout ?? false,
+    AttachStderr: body.AttachStderr ?? false,
+    Tty: body.Tty ?? false,
+    OpenStdin: body.OpenStdin ?? false,
+    StdinOnce: body.StdinOnce ?? false,
+    Env: [...img.Env.filter((kv) => !userKeys.has(envKey(kv))), ...userEnv],
+    Cmd: cmd?.length ? cmd : null,
+    Entrypoint: entrypoint?.length ? entrypoint : null,
+    Image: body.Image,
+    WorkingDir: body.WorkingDir || img.WorkingDir,
+    Labels: { ...(img.Labels ?? {}), ...(body.Labels ?? {}) },
+    ExposedPorts: body.ExposedPorts ?? img.ExposedPorts ?? null,
+    ...(body.StopSignal || img.StopSignal ? { StopSignal: body.StopSignal || img.StopSignal } : {}),
+    ...(body.StopTimeout != null ? { StopTimeout: body.StopTimeout } : {}),
+  };
+  const hc = body.HostConfig ?? {};
+  const hostConfig: HostConfig = {
+    ...hc,
+    AutoRemove: hc.AutoRemove ?? false,
+    RestartPolicy: { Name: hc.RestartPolicy?.Name || 'no', MaximumRetryCount: hc.RestartPolicy?.MaximumRetryCount ?? 0 },
+    NetworkMode: !hc.NetworkMode || hc.NetworkMode === 'default' ? 'bridge' : hc.NetworkMode,
+  };
+  return { id, name, created: new Date().toISOString(), imageId: image.Id, config, hostConfig };
+}

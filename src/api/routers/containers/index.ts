@@ -1,0 +1,246 @@
+import { once } from 'node:events';
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { dockerStatus, normalizeSignal, type Reply, type WaitCondition } from '../../../../machines/container';
+import type { Cloud, LogRow } from '../../../aca/cloud';
+import { containerOutput } from '../../../daemon/container-output';
+import type { ContainerRef, Daemon } from '../../../daemon/daemon';
+import { followLogs } from '../../../daemon/follow-logs';
+import { checkName, generateName } from '../../../daemon/names';
+import type { ImageRecord } from '../../../images/types';
+import type { AppEnv } from '../../env';
+import { badRequest, DockerError, notFound, notImplemented } from '../../errors';
+import { MULTIPLEXED, RAW } from '../../frames';
+import { readUpgradeBody, takeOver } from '../../hijack';
+import { bool, filters, int, matchLabels } from '../../query';
+import { inspectContainer, listItem } from '../../render/container';
+import { createBody } from './create-body';
+import { containerInput } from './create';
+import { encodeRow, rowStream } from './streams';
+
+export interface ContainersDeps {
+  daemon: Daemon;
+  cloud: Cloud;
+  images: { find(ref: string): ImageRecord | undefined };
+  pollIntervalMs: number;
+  /** How long log following goes on after an execution ends (Log Analytics ingestion delay). */
+  logSettleMs: number;
+}
+
+const waitConditions: readonly WaitCondition[] = ['not-running', 'next-exit', 'removed'];
+
+/** Renders the chart's answer to a request. */
+function answer(c: Context, reply: Reply) {
+  if (reply.status === 204 || reply.status === 304) return c.body(null, reply.status);
+  if (reply.status >= 400) throw new DockerError(reply.status as 400, (reply.body as { message: string }).message);
+  return c.json(reply.body ?? {}, reply.status as 200);
+}
+
+/** Seconds since the epoch (possibly fractional) or an RFC 3339 time, as `since`/`until` allow. */
+function time(value: string | undefined, name: string): Date | undefined {
+  if (!value || value === '0') return undefined;
+  const date = /^\d+(\.\d+)?$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
+  if (Number.isNaN(date.getTime())) throw badRequest(`invalid value for ${name}: ${value}`);
+  return date;
+}
+
+export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
+  const { daemon, cloud } = deps;
+  const app = new Hono<AppEnv>();
+
+  const find = (ref: string): ContainerRef => {
+    const found = daemon.find(ref);
+    if (found === 'ambiguous') throw badRequest(`multiple containers found with provided prefix: ${ref}`);
+    if (!found) throw notFound(`No such container: ${ref}`);
+    return found;
+  };
+
+  app.post('/containers/create', async (c) => {
+    const parsed = createBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const body = parsed.data;
+    const image = deps.images.find(body.Image);
+    if (!image) throw notFound(`No such image: ${body.Image}`);
+    const requested = c.req.query('name');
+    const name = requested ? checkName(requested) : generateName(daemon.nameTaken);
+    if (!name) throw badRequest(`Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const input = containerInput(body, name, image);
+    const reply = await daemon.create(input);
+    if (reply.status !== 201) return answer(c, reply);
+    return c.json({ Id: input.id, Warnings: [] }, 201);
+  });
+
+  app.get('/containers/json', (c) => {
+    const all = bool(c.req.query('all'));
+    const limit = int(c.req.query('limit'), 'limit');
+    const f = filters(c.req.query('filters'), ['id', 'name', 'label', 'status', 'exited', 'ancestor']);
+    let snaps = daemon
+      .containers()
+      .map((r) => r.getSnapshot())
+      .filter((s) => {
+        const status = dockerStatus(s);
+        const ctx = s.context;
+        if (!all && !f.has('status') && status !== 'running' && limit === undefined) return false;
+        if (f.get('status') && !f.get('status')!.includes(status)) return false;
+        if (f.get('id') && !f.get('id')!.some((id) => ctx.id.startsWith(id))) return false;
+        if (f.get('name') && !f.get('name')!.some((n) => ctx.name.slice(1).includes(n.replace(/^\//, '')))) return false;
+        if (f.get('exited') && !(status === 'exited' && f.get('exited')!.includes(String(ctx.exitCode)))) return false;
+        if (f.get('ancestor') && !f.get('ancestor')!.some((a) => a === ctx.config.Image || deps.images.find(a)?.Id === ctx.imageId)) return false;
+        return matchLabels(ctx.config.Labels, f.get('label'));
+      })
+      .sort((a, b) => b.context.created.localeCompare(a.context.created));
+    if (limit !== undefined && limit > 0) snaps = snaps.slice(0, limit);
+    return c.json(snaps.map(listItem));
+  });
+
+  app.get('/containers/:id/json', (c) => c.json(inspectContainer(find(c.req.param('id')).getSnapshot())));
+
+  app.post('/containers/:id/start', async (c) => answer(c, await daemon.ask(find(c.req.param('id')), { type: 'START' })));
+
+  app.post('/containers/:id/stop', async (c) => {
+    const timeout = int(c.req.query('t') ?? c.req.query('timeout'), 't');
+    return answer(c, await daemon.ask(find(c.req.param('id')), { type: 'STOP', timeout }));
+  });
+
+  app.post('/containers/:id/restart', async (c) => {
+    const timeout = int(c.req.query('t') ?? c.req.query('timeout'), 't');
+    return answer(c, await daemon.ask(find(c.req.param('id')), { type: 'RESTART', timeout }));
+  });
+
+  app.post('/containers/:id/kill', async (c) => {
+    const ref = find(c.req.param('id'));
+    const given = c.req.query('signal') || 'SIGKILL';
+    const signal = normalizeSignal(given);
+    if (!signal) throw badRequest(`Invalid signal: ${given}`);
+    return answer(c, await daemon.ask(ref, { type: 'KILL', signal }));
+  });
+
+  app.post('/containers/:id/pause', async (c) => answer(c, await daemon.ask(find(c.req.param('id')), { type: 'PAUSE' })));
+  app.post('/containers/:id/unpause', async (c) => answer(c, await daemon.ask(find(c.req.param('id')), { type: 'UNPAUSE' })));
+
+  app.delete('/containers/:id', async (c) => {
+    const ref = find(c.req.param('id'));
+    bool(c.req.query('v'));
+    bool(c.req.query('link'));
+    return answer(c, await daemon.ask(ref, { type: 'REMOVE', force: bool(c.req.query('force')) }));
+  });
+
+  app.post('/containers/:id/rename', async (c) => {
+    const ref = find(c.req.param('id'));
+    const requested = c.req.query('name') ?? '';
+    const name = checkName(requested);
+    if (!name) throw badRequest(`Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    return answer(c, await daemon.rename(ref.id, name));
+  });
+
+  // The 200 headers go out at once; the body when the condition holds (the CLI deadlocks otherwise).
+  app.post('/containers/:id/wait', (c) => {
+    const ref = find(c.req.param('id'));
+    const condition = (c.req.query('condition') || 'not-running') as WaitCondition;
+    if (!waitConditions.includes(condition)) throw badRequest(`invalid condition: ${condition}`);
+    const abort = new AbortController();
+    c.env.outgoing?.once('close', () => abort.abort());
+    const reply = daemon.ask(ref, { type: 'WAIT', condition }, { signal: abort.signal });
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        const r = await reply;
+        controller.enqueue(Buffer.from(JSON.stringify(r.body) + '\n'));
+        controller.close();
+      },
+      cancel: () => abort.abort(),
+    });
+    return c.body(body, 200, { 'Content-Type': 'application/json' });
+  });
+
+  app.get('/containers/:id/logs', async (c) => {
+    const ref = find(c.req.param('id'));
+    const q = (k: string) => c.req.query(k);
+    const choice = { stdout: bool(q('stdout')), stderr: bool(q('stderr')), timestamps: bool(q('timestamps')), tty: ref.getSnapshot().context.config.Tty };
+    if (!choice.stdout && !choice.stderr) throw badRequest('You must choose at least one stream');
+    const tailValue = q('tail');
+    const tail = !tailValue || tailValue === 'all' ? undefined : int(tailValue, 'tail');
+    const snap = ref.getSnapshot();
+    const contentType = choice.tty ? RAW : MULTIPLEXED;
+    if (!snap.context.jobExists && !snap.context.execution) return c.body(null, 200, { 'Content-Type': contentType });
+    const abort = new AbortController();
+    c.env.outgoing?.once('close', () => abort.abort());
+    const running = () => ref.getSnapshot().status === 'active' && ref.getSnapshot().matches('running');
+    const rows = followLogs(cloud, {
+      jobName: snap.context.jobName,
+      since: time(q('since'), 'since'),
+      until: time(q('until'), 'until'),
+      tail,
+      follow: bool(q('follow')),
+      ended: () => !running(),
+      subscribe: (wake) => {
+        const off = cloud.onChange(wake);
+        const sub = ref.subscribe({ next: () => !running() && wake(), complete: wake });
+        return () => (off(), sub.unsubscribe());
+      },
+      pollIntervalMs: deps.pollIntervalMs,
+      settleMs: 0,
+      signal: abort.signal,
+    });
+    const first = await rows.next(); // a query error becomes an error answer, not a cut stream
+    async function* replay(): AsyncGenerator<LogRow> {
+      if (first.done) return;
+      yield first.value;
+      yield* rows;
+    }
+    return c.body(rowStream(replay(), choice, abort), 200, { 'Content-Type': contentType });
+  });
+
+  app.post('/containers/:id/attach', async (c) => {
+    const ref = find(c.req.param('id'));
+    const q = (k: string) => c.req.query(k);
+    const tty = ref.getSnapshot().context.config.Tty;
+    const choice = { stdout: bool(q('stdout')), stderr: bool(q('stderr')), tty };
+    if (!bool(q('stream')) && !bool(q('logs'))) throw badRequest('attach needs stream=1 or logs=1');
+    const contentType = tty ? RAW : MULTIPLEXED;
+    const abort = new AbortController();
+    const rows = containerOutput(cloud, ref, { pollIntervalMs: deps.pollIntervalMs, settleMs: deps.logSettleMs, signal: abort.signal });
+    const hijack = c.env.hijack;
+    if (!hijack) {
+      c.env.outgoing?.once('close', () => abort.abort());
+      return c.body(rowStream(rows, choice, abort), 200, { 'Content-Type': contentType });
+    }
+    await readUpgradeBody(hijack, Number(c.req.header('content-length') ?? 0));
+    const socket = takeOver(hijack, contentType);
+    socket.on('close', () => abort.abort());
+    // Without the agent, stdin has nowhere to go: read and drop it so the client never blocks.
+    socket.on('data', () => {}).resume();
+    void (async () => {
+      try {
+        for await (const row of rows) {
+          const bytes = encodeRow(row, choice);
+          if (bytes && !socket.write(bytes)) await once(socket, 'drain', { signal: abort.signal });
+        }
+      } catch {
+        // the client went away or the log source failed; either way the stream ends here
+      }
+      socket.end();
+    })();
+    return new Response(null);
+  });
+
+  const later = (what: string) => async (c: Context<AppEnv>) => {
+    find(c.req.param('id')!);
+    throw notImplemented(`${what} is not implemented yet: it needs the in-job agent`);
+  };
+  app.post('/containers/:id/exec', later('exec'));
+  app.post('/containers/:id/resize', later('resize'));
+  app.get('/containers/:id/top', later('top'));
+  app.get('/containers/:id/stats', later('stats'));
+  app.get('/containers/:id/changes', later('changes'));
+  app.get('/containers/:id/export', later('export'));
+  app.on(['GET', 'HEAD', 'PUT'], '/containers/:id/archive', later('archive (docker cp)'));
+  app.post('/containers/:id/update', async (c) => {
+    find(c.req.param('id'));
+    throw notImplemented('update is not implemented yet');
+  });
+  app.post('/containers/prune', () => {
+    throw notImplemented('container prune is not implemented yet');
+  });
+
+  return app;
+}

@@ -1,0 +1,123 @@
+import { Hono } from 'hono';
+import { stream } from 'hono/streaming';
+import type { Context } from 'hono';
+import { badRequest, notFound, notImplemented } from '../errors';
+import { bool, filters } from '../query';
+import type { AppEnv } from '../env';
+import {
+  LIST_FILTERS, boolFilter, formatReference, imageInspect, isDigest, listImages, parseReference, parseUntil,
+  withDefaultTag, withDigest, withTag,
+} from '../../images';
+import type { ImageStore, PullMessage } from '../../images';
+
+export interface ImagesRouterDeps {
+  images: ImageStore;
+  /** The id of a container that uses the image, if any. */
+  inUseBy(imageId: string): string | undefined;
+}
+
+const NOT_FROM_REGISTRY = 'Azure Container Apps runs images from a container registry';
+const SUFFIXES = ['/json', '/history', '/get', '/tag', '/push'] as const;
+type Suffix = (typeof SUFFIXES)[number] | '';
+
+/** The Docker Images API (`/images/...`, without the `/vX.Y` prefix). */
+export function imagesRouter(deps: ImagesRouterDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.post('/images/create', (c) => createImage(c, deps));
+  app.get('/images/json', (c) => {
+    for (const name of ['all', 'digests', 'shared-size', 'manifests']) bool(c.req.query(name));
+    return c.json(listImages(deps.images, filters(c.req.query('filters'), LIST_FILTERS)));
+  });
+  app.get('/images/search', () => {
+    throw notImplemented(`image search is not supported: ${NOT_FROM_REGISTRY}; search your registry instead`);
+  });
+  app.get('/images/get', saveOrLoad);
+  app.post('/images/load', saveOrLoad);
+  app.post('/images/prune', (c) => pruneImages(c, deps));
+  app.get('/images/*', function getImage(c) {
+    const [name, suffix] = splitName(c.req.path);
+    if (suffix === '/json') return c.json(imageInspect(deps.images.resolve(name)));
+    if (suffix === '/history') return c.json(deps.images.history(name));
+    if (suffix === '/get') return saveOrLoad();
+    throw notFound('page not found');
+  });
+  app.post('/images/*', function postImage(c) {
+    const [name, suffix] = splitName(c.req.path);
+    if (suffix === '/tag') {
+      deps.images.tag(name, c.req.query('repo') ?? '', c.req.query('tag') ?? '');
+      return c.body(null, 201);
+    }
+    if (suffix === '/push') {
+      throw notImplemented('push is not supported: ACA runs images from your registry; push with a registry client');
+    }
+    throw notFound('page not found');
+  });
+  app.delete('/images/*', function deleteImage(c) {
+    const [name, suffix] = splitName(c.req.path, false);
+    if (suffix !== '') throw notFound('page not found');
+    const force = bool(c.req.query('force'));
+    const noprune = bool(c.req.query('noprune'));
+    return c.json(deps.images.remove(name, { force, noprune }, deps.inUseBy));
+  });
+  return app;
+}
+
+function saveOrLoad(): never {
+  throw notImplemented(`image save and load (NotImplemented): ${NOT_FROM_REGISTRY}; push the image to a registry and pull it`);
+}
+
+/** `/images/<name>/<suffix>`: names contain slashes, so the suffix is whatever known action ends the path. */
+function splitName(path: string, withSuffix = true): [string, Suffix] {
+  const rest = path.slice('/images/'.length);
+  const suffix: Suffix = (withSuffix && SUFFIXES.find((s) => rest.endsWith(s) && rest.length > s.length)) || '';
+  const raw = rest.slice(0, rest.length - suffix.length);
+  let name = raw;
+  try {
+    name = decodeURIComponent(raw);
+  } catch {
+    // keep it raw: the reference parser rejects it
+  }
+  if (name === '') throw notFound('page not found');
+  return [name, suffix];
+}
+
+/** `docker pull`: a 200 JSON-lines progress stream; a failure after the start is a line in it. */
+function createImage(c: Context<AppEnv>, deps: ImagesRouterDeps): Response {
+  if (c.req.query('fromSrc') !== undefined) {
+    throw notImplemented(`image import (fromSrc) is not supported: ${NOT_FROM_REGISTRY}; push the image to a registry and pull it`);
+  }
+  const fromImage = c.req.query('fromImage');
+  if (!fromImage) throw badRequest('fromImage is required (image import with fromSrc is not supported)');
+  const platform = c.req.query('platform') ?? '';
+  if (!['', 'linux', 'linux/amd64'].includes(platform)) {
+    throw badRequest(`platform "${platform}" is not supported: Azure Container Apps runs linux/amd64 images`);
+  }
+  const tag = c.req.query('tag') ?? '';
+  let ref = parseReference(fromImage);
+  if (tag !== '') ref = isDigest(tag) ? withDigest(ref, tag) : withTag(ref, tag);
+  const reference = formatReference(withDefaultTag(ref));
+  c.header('Content-Type', 'application/json');
+  return stream(c, async (out) => {
+    const write = (line: PullMessage | { errorDetail: { message: string }; error: string }) => out.write(`${JSON.stringify(line)}\r\n`);
+    try {
+      const pending: Promise<unknown>[] = [];
+      await deps.images.pull(reference, (m) => void pending.push(write(m)));
+      await Promise.all(pending);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await write({ errorDetail: { message }, error: message });
+    }
+  });
+}
+
+function pruneImages(c: Context<AppEnv>, deps: ImagesRouterDeps): Response {
+  const f = filters(c.req.query('filters'), ['dangling', 'label', 'label!', 'until']);
+  const until = f.get('until');
+  const options = {
+    danglingOnly: boolFilter('dangling', f.get('dangling')) ?? true,
+    labels: f.get('label'),
+    notLabels: f.get('label!'),
+    ...(until?.length ? { until: parseUntil(until[until.length - 1]!, new Date()) } : {}),
+  };
+  return c.json(deps.images.prune(options, deps.inUseBy));
+}

@@ -1,0 +1,37 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { notImplemented } from '../errors';
+
+// API families not built yet. Each answers 501 naming what is missing, never a fake success.
+const families: Array<[prefix: string, what: string]> = [
+  ['/exec', 'exec (needs the in-job agent)'],
+  ['/networks', 'networks'],
+  ['/volumes', 'volumes'],
+  ['/build', 'image build'],
+  ['/session', 'BuildKit sessions'],
+  ['/grpc', 'BuildKit'],
+  ['/plugins', 'plugins'],
+  ['/swarm', 'swarm mode'],
+  ['/services', 'swarm services'],
+  ['/nodes', 'swarm nodes'],
+  ['/tasks', 'swarm tasks'],
+  ['/secrets', 'swarm secrets'],
+  ['/configs', 'swarm configs'],
+  ['/distribution', 'registry distribution inspection'],
+  ['/auth', 'registry login'],
+  ['/system/df', 'disk usage'],
+  ['/commit', 'commit'],
+];
+
+export function notBuiltRouter(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  for (const [prefix, what] of families) {
+    app.all(prefix, () => {
+      throw notImplemented(`${what} is not implemented yet`);
+    });
+    app.all(`${prefix}/*`, () => {
+      throw notImplemented(`${what} is not implemented yet`);
+    });
+  }
+  return app;
+}

@@ -1,0 +1,159 @@
+import { Hono } from 'hono';
+import { dockerStatus } from '../../../machines/container';
+import type { Daemon } from '../../daemon/daemon';
+import type { DockerEvent } from '../../daemon/events';
+import type { AppEnv } from '../env';
+import { badRequest } from '../errors';
+import { filters } from '../query';
+import { API_VERSION, DAEMON_VERSION, MIN_API_VERSION } from '../version';
+import os from 'node:os';
+
+export interface SystemDeps {
+  daemon: Daemon;
+  imageCount: () => number;
+  /** One line saying where containers run (subscription/resource group/environment, or the simulator). */
+  target: string;
+  daemonId: string;
+  dataRoot: string;
+}
+
+const pingHeaders = {
+  'Api-Version': API_VERSION,
+  Ostype: 'linux',
+  'Docker-Experimental': 'false',
+  'Builder-Version': '1',
+  Swarm: 'inactive',
+  'Cache-Control': 'no-cache, no-store, must-revalidate',
+  Pragma: 'no-cache',
+};
+
+const eventFilterKeys = ['container', 'event', 'image', 'label', 'type', 'network', 'volume', 'daemon'] as const;
+
+function matches(e: DockerEvent, f: Map<string, string[]>): boolean {
+  const has = (k: string, v: string | undefined) => !f.get(k) || (v !== undefined && f.get(k)!.includes(v));
+  const attrs = e.Actor.Attributes;
+  return (
+    has('type', e.Type) &&
+    has('event', e.Action) &&
+    (!f.get('container') || (e.Type === 'container' && f.get('container')!.some((c) => e.Actor.ID.startsWith(c) || attrs.name === c))) &&
+    (!f.get('image') || f.get('image')!.includes(attrs.image ?? '')) &&
+    (!f.get('label') || f.get('label')!.every((l) => (l.includes('=') ? attrs[l.split('=')[0]!] === l.slice(l.indexOf('=') + 1) : l in attrs)))
+  );
+}
+
+function seconds(value: string | undefined, name: string): number | undefined {
+  if (!value) return undefined;
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
+  if (Number.isNaN(n)) throw badRequest(`invalid value for ${name}: ${value}`);
+  return n;
+}
+
+export function systemRouter(deps: SystemDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.on(['GET', 'HEAD'], '/_ping', (c) => {
+    for (const [k, v] of Object.entries(pingHeaders)) c.header(k, v);
+    return c.req.method === 'HEAD' ? c.body(null, 200) : c.text('OK');
+  });
+
+  app.get('/version', (c) =>
+    c.json({
+      Platform: { Name: 'Sockerless ACA' },
+      Components: [{ Name: 'Engine', Version: DAEMON_VERSION, Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: 'linux', Arch: 'amd64' } }],
+      Version: DAEMON_VERSION,
+      ApiVersion: API_VERSION,
+      MinAPIVersion: MIN_API_VERSION,
+      GitCommit: '',
+      GoVersion: `node${process.versions.node}`,
+      Os: 'linux',
+      Arch: 'amd64',
+      KernelVersion: 'azure-container-apps',
+      BuildTime: '',
+    }),
+  );
+
+  app.get('/info', (c) => {
+    const statuses = deps.daemon.containers().map((r) => dockerStatus(r.getSnapshot()));
+    const count = (s: string) => statuses.filter((x) => x === s).length;
+    // Seed: a static descriptor of the ACA backend, with live container and image counts.
+    return c.json({
+      ID: deps.daemonId,
+      Containers: statuses.length,
+      ContainersRunning: count('running'),
+      ContainersPaused: 0,
+      ContainersStopped: count('exited') + count('created') + count('dead'),
+      Images: deps.imageCount(),
+      Driver: 'container-apps-jobs',
+      DriverStatus: [['Target', deps.target]],
+      Plugins: { Volume: [], Network: [], Authorization: null, Log: [] },
+      MemoryLimit: false,
+      SwapLimit: false,
+      CpuCfsPeriod: false,
+      CpuCfsQuota: false,
+      CPUShares: false,
+      CPUSet: false,
+      PidsLimit: false,
+      IPv4Forwarding: false,
+      Debug: false,
+      NFd: 0,
+      NGoroutines: 0,
+      SystemTime: new Date().toISOString(),
+      LoggingDriver: 'azure-log-analytics',
+      CgroupDriver: 'none',
+      CgroupVersion: '2',
+      NEventsListener: deps.daemon.events.listenerCount('event'),
+      KernelVersion: 'azure-container-apps',
+      OperatingSystem: 'Azure Container Apps',
+      OSVersion: '',
+      OSType: 'linux',
+      Architecture: 'x86_64',
+      IndexServerAddress: 'https://index.docker.io/v1/',
+      RegistryConfig: null,
+      NCPU: 2,
+      MemTotal: 4 * 1024 ** 3,
+      DockerRootDir: deps.dataRoot,
+      Name: os.hostname(),
+      Labels: [],
+      ExperimentalBuild: false,
+      ServerVersion: DAEMON_VERSION,
+      Runtimes: { 'aca-jobs': { path: 'azure-container-apps-jobs' } },
+      DefaultRuntime: 'aca-jobs',
+      Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+      LiveRestoreEnabled: false,
+      Isolation: '',
+      InitBinary: '',
+      SecurityOptions: [],
+      Warnings: [],
+    });
+  });
+
+  app.get('/events', (c) => {
+    const f = filters(c.req.query('filters'), eventFilterKeys);
+    const since = seconds(c.req.query('since'), 'since');
+    const until = seconds(c.req.query('until'), 'until');
+    const bus = deps.daemon.events;
+    const encode = (e: DockerEvent) => Buffer.from(JSON.stringify({ ...e, status: e.Action, id: e.Actor.ID, from: e.Actor.Attributes.image }) + '\n');
+    let listener: ((e: DockerEvent) => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      if (listener) bus.off('event', listener);
+      clearTimeout(timer);
+    };
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const inWindow = (e: DockerEvent) => (since === undefined || e.time >= since) && (until === undefined || e.time <= until);
+        if (since !== undefined) for (const e of bus.past()) if (inWindow(e) && matches(e, f)) controller.enqueue(encode(e));
+        const end = () => (stop(), controller.close());
+        if (until !== undefined && until * 1000 <= Date.now()) return end();
+        listener = (e) => inWindow(e) && matches(e, f) && controller.enqueue(encode(e));
+        bus.on('event', listener);
+        if (until !== undefined) timer = setTimeout(end, until * 1000 - Date.now());
+      },
+      cancel: stop,
+    });
+    c.env.outgoing?.once('close', stop);
+    return c.body(body, 200, { 'Content-Type': 'application/json' });
+  });
+
+  return app;
+}

@@ -1,0 +1,108 @@
+import { createActor, fromPromise, type ActorRefFrom, type SnapshotFrom } from 'xstate';
+import { containerMachine, type ContainerEvent, type ContainerInput, type Reply } from '../../machines/container';
+import { daemonMachine } from '../../machines/daemon';
+import type { Cloud } from '../aca/cloud';
+import { EventBus } from './events';
+import { jobSpecFor, type JobDefaults } from './job-spec';
+import { Requests } from './requests';
+
+export type ContainerRef = ActorRefFrom<typeof containerMachine>;
+export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
+
+export interface DaemonDeps {
+  cloud: Cloud;
+  /** The fully qualified image reference ACA should pull for an image id. */
+  imageReference(imageId: string, asGiven: string): string;
+  jobDefaults: JobDefaults;
+  events?: EventBus;
+  inspect?: Parameters<typeof createActor>[1] extends infer O ? (O extends { inspect?: infer I } ? I : never) : never;
+}
+
+type Request<E> = E extends { rid: string } ? Omit<E, 'rid'> : never;
+export type ContainerRequest = Request<ContainerEvent>;
+
+/** The running actor system, and the one place routes go through to reach a container actor. */
+export class Daemon {
+  readonly events: EventBus;
+  readonly requests = new Requests();
+  readonly root;
+
+  constructor(private readonly deps: DaemonDeps) {
+    this.events = deps.events ?? new EventBus();
+    const { cloud } = deps;
+    const container = containerMachine.provide({
+      actors: {
+        runJob: fromPromise(({ input, signal }) =>
+          cloud.runJob(jobSpecFor(input, deps.imageReference(input.imageId, input.config.Image), deps.jobDefaults), signal)),
+        waitForEnd: fromPromise(({ input, signal }) => cloud.waitForEnd(input, signal)),
+        stopExecution: fromPromise(({ input, signal }) => cloud.stopExecution(input.execution, signal)),
+        deleteJob: fromPromise(({ input, signal }) => cloud.deleteJob(input.jobName, signal)),
+      },
+      actions: {
+        reply: (_, reply) => this.requests.settle(reply),
+        announce: ({ context }, { action, attributes }) =>
+          this.events.publish('container', action, context.id, {
+            ...context.config.Labels,
+            image: context.config.Image,
+            name: context.name.slice(1),
+            ...attributes,
+          }),
+      },
+    });
+    const machine = daemonMachine.provide({
+      actors: { container },
+      actions: { reply: (_, reply) => this.requests.settle(reply) },
+    });
+    this.root = createActor(machine, { inspect: deps.inspect }).start();
+  }
+
+  create(input: ContainerInput): Promise<Reply> {
+    const { rid, answer } = this.requests.open();
+    this.root.send({ type: 'CREATE', rid, input });
+    return answer;
+  }
+
+  rename(id: string, name: string): Promise<Reply> {
+    const { rid, answer } = this.requests.open();
+    this.root.send({ type: 'RENAME', rid, id, name });
+    return answer;
+  }
+
+  /** Sends a request to a container and resolves with the chart's answer. */
+  ask(ref: ContainerRef, event: ContainerRequest, opts?: { signal?: AbortSignal }): Promise<Reply> {
+    const { rid, answer } = this.requests.open();
+    if (opts?.signal) {
+      opts.signal.addEventListener('abort', () => {
+        this.requests.drop(rid);
+        if (event.type === 'WAIT') ref.send({ type: 'UNWAIT', rid });
+      }, { once: true });
+    }
+    ref.send({ ...event, rid } as ContainerEvent);
+    return answer;
+  }
+
+  nameTaken = (name: string): boolean => name in this.root.getSnapshot().context.names;
+
+  /** Docker's lookup order: full id, exact name, then a unique id prefix. */
+  find(ref: string): ContainerRef | 'ambiguous' | undefined {
+    const children = this.root.getSnapshot().children as Record<string, ContainerRef | undefined>;
+    const live = (c: ContainerRef | undefined) => (c && c.getSnapshot().status === 'active' ? c : undefined);
+    const byId = live(children[ref]);
+    if (byId) return byId;
+    const id = this.root.getSnapshot().context.names[ref.startsWith('/') ? ref : `/${ref}`];
+    if (id) return live(children[id]);
+    if (!/^[0-9a-f]+$/.test(ref)) return undefined;
+    const matches = Object.keys(children).filter((k) => k.startsWith(ref) && live(children[k]));
+    if (matches.length > 1) return 'ambiguous';
+    return matches.length ? children[matches[0]!] : undefined;
+  }
+
+  containers(): ContainerRef[] {
+    const children = this.root.getSnapshot().children as Record<string, ContainerRef | undefined>;
+    return Object.values(children).filter((c): c is ContainerRef => !!c && c.getSnapshot().status === 'active');
+  }
+
+  stop(): void {
+    this.root.stop();
+  }
+}

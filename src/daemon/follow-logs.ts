@@ -1,0 +1,64 @@
+import type { Cloud, LogQuery, LogRow } from '../aca/cloud';
+
+export interface FollowOptions extends LogQuery {
+  /** Keep reading until `ended()` is true. */
+  follow: boolean;
+  /** True once no more rows can be written (the execution is over). Checked before each query. */
+  ended: () => boolean;
+  /** Calls `wake` when something may have changed; returns an unsubscribe function. */
+  subscribe: (wake: () => void) => () => void;
+  pollIntervalMs: number;
+  /** After the end, keep reading until no row arrived for this long (Log Analytics ingests late). */
+  settleMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Log Analytics rows for a job, oldest first, following new rows by polling. A poll happens on
+ * every `wake` (a cloud change, the container exiting) or at the interval, whichever is first.
+ * Rows are deduplicated across polls by (time, position among rows of that time).
+ */
+export async function* followLogs(cloud: Cloud, opts: FollowOptions): AsyncGenerator<LogRow> {
+  let since = opts.since;
+  let lastTime = '';
+  let seenAtLastTime = 0;
+  let tail = opts.tail;
+  let quietSince = 0;
+  while (!opts.signal?.aborted) {
+    const ended = !opts.follow || opts.ended();
+    const rows = await cloud.queryLogs({ ...opts, since, tail }, opts.signal);
+    tail = undefined;
+    let skip = seenAtLastTime;
+    let fresh = 0;
+    for (const row of rows) {
+      if (row.time === lastTime && skip > 0) {
+        skip--;
+        continue;
+      }
+      if (row.time === lastTime) seenAtLastTime++;
+      else (lastTime = row.time), (seenAtLastTime = 1);
+      fresh++;
+      yield row;
+    }
+    if (lastTime) since = new Date(lastTime);
+    if (ended) {
+      if (fresh > 0 || quietSince === 0) quietSince = Date.now();
+      if (Date.now() - quietSince >= opts.settleMs) return;
+    }
+    await nextWake(opts, ended ? Math.min(opts.pollIntervalMs, opts.settleMs) : opts.pollIntervalMs);
+  }
+}
+
+function nextWake(opts: FollowOptions, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      opts.signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const unsubscribe = opts.subscribe(done);
+    opts.signal?.addEventListener('abort', done, { once: true });
+  });
+}

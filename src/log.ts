@@ -1,0 +1,15 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Structured logs on stderr. Secrets are redacted wherever they appear as these keys. */
+export function createLogger(level = process.env.SOCKERLESS_LOG_LEVEL ?? 'info'): Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      redact: { paths: ['token', '*.token', 'secret', '*.secret', 'clientSecret', '*.clientSecret', 'authorization', '*.authorization'], censor: '[redacted]' },
+    },
+    pino.destination(2),
+  );
+}

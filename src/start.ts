@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { acaConfigForSimulator, acaConfigFromEnv, createAcaCloud, describeTarget } from './aca';
+import { createApp } from './api/app';
+import type { AcaConfig } from './config';
+import { Daemon } from './daemon/daemon';
+import { ImageStore } from './images/store';
+import { listen, parseAddress, type Listener } from './listen';
+import { createLogger, type Logger } from './log';
+import { startSimulator, type Simulator, type SimulatorOptions } from './simulator';
+
+export interface DaemonOptions {
+  /** `-H` addresses; default tcp://127.0.0.1:2375. */
+  hosts: string[];
+  dataRoot: string;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Options for the embedded simulator, used when no subscription is configured. */
+  simulator?: SimulatorOptions;
+}
+
+export interface RunningDaemon {
+  daemon: Daemon;
+  listeners: Listener[];
+  simulator?: Simulator;
+  target: string;
+  close(): Promise<void>;
+}
+
+/** Starts the whole daemon: the cloud target (Azure, or the embedded simulator), actors, API. */
+export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  const env = opts.env ?? process.env;
+  const logger = opts.logger ?? createLogger();
+  await mkdir(opts.dataRoot, { recursive: true });
+
+  let config: AcaConfig | undefined = acaConfigFromEnv(env);
+  let simulator: Simulator | undefined;
+  if (!config) {
+    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), logger, ...opts.simulator });
+    config = acaConfigForSimulator(simulator);
+  }
+  const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
+  const cloud = createAcaCloud(config, simulator);
+  const images = new ImageStore({ fetchConfig: env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true' });
+
+  const daemon = new Daemon({
+    cloud,
+    imageReference: (imageId, asGiven) => images.find(imageId)?.RepoTags[0] ?? asGiven,
+    // Seed: every job gets 1.0 CPU / 2Gi.
+    jobDefaults: { cpu: 1, memory: '2Gi', replicaTimeout: config.replicaTimeout },
+  });
+  const inUseBy = (imageId: string) => daemon.containers().find((r) => r.getSnapshot().context.imageId === imageId)?.id;
+
+  const app = createApp({
+    logger,
+    containers: {
+      daemon,
+      cloud,
+      images,
+      pollIntervalMs: config.pollIntervalMs,
+      logSettleMs: simulator ? 0 : 10_000,
+    },
+    images: { images, inUseBy },
+    system: {
+      daemon,
+      imageCount: () => images.list().length,
+      target,
+      daemonId: randomUUID(),
+      dataRoot: opts.dataRoot,
+    },
+  });
+
+  const listeners: Listener[] = [];
+  for (const h of opts.hosts.length ? opts.hosts : ['tcp://127.0.0.1:2375']) listeners.push(await listen(app, parseAddress(h)));
+
+  return {
+    daemon,
+    listeners,
+    simulator,
+    target,
+    async close() {
+      await Promise.all(listeners.map((l) => l.close()));
+      daemon.stop();
+      await simulator?.close();
+    },
+  };
+}

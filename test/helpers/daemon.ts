@@ -1,0 +1,50 @@
+// A real daemon on the embedded simulator, reached by the installed docker CLI and dockerode.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { createLogger } from '../../src/log';
+import { startDaemon, type RunningDaemon } from '../../src/start';
+
+export interface TestDaemon {
+  running: RunningDaemon;
+  socket: string;
+  docker: Docker;
+  /** Runs the docker CLI against the daemon; never throws, returns the exit code and output. */
+  cli(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestDaemon(): Promise<TestDaemon> {
+  const dir = await mkdtemp(join(tmpdir(), 'sockerless-test-'));
+  const socket = join(dir, 'docker.sock');
+  const running = await startDaemon({
+    hosts: [`unix://${socket}`],
+    dataRoot: join(dir, 'data'),
+    env: {},
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
+    simulator: { stopGraceMs: 2000 },
+  });
+  const docker = new Docker({ socketPath: socket });
+  const cli: TestDaemon['cli'] = (args, opts = {}) =>
+    new Promise((resolve) => {
+      const child = execFile(
+        'docker',
+        args,
+        { env: { PATH: process.env.PATH, HOME: dir, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'docker-config') }, timeout: opts.timeoutMs ?? 30_000 },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      );
+      if (opts.input !== undefined) child.stdin?.end(opts.input);
+    });
+  return {
+    running,
+    socket,
+    docker,
+    cli,
+    async close() {
+      await running.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
