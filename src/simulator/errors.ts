@@ -1,0 +1,31 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/**
+ * An error answered as `{"error":{"code","message"}}`, the shape both ARM and Log Analytics use
+ * (see azure-sdk-wire.md §2 and §4: the SDKs build RestError.code/message from it).
+ */
+export class ServiceError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    /** Log Analytics puts the parser's complaint here. */
+    readonly innererror?: { code: string; message: string },
+  ) {
+    super(message);
+  }
+
+  toBody(): { error: { code: string; message: string; innererror?: { code: string; message: string } } } {
+    const error: { code: string; message: string; innererror?: { code: string; message: string } } = {
+      code: this.code,
+      message: this.message,
+    };
+    if (this.innererror) error.innererror = this.innererror;
+    return { error };
+  }
+}
+
+export const badRequest = (code: string, message: string) => new ServiceError(400, code, message);
+export const notFound = (code: string, message: string) => new ServiceError(404, code, message);
+export const conflict = (code: string, message: string) => new ServiceError(409, code, message);
+export const unauthorized = (code: string, message: string) => new ServiceError(401, code, message);

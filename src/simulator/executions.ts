@@ -1,0 +1,239 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { executionId, randomLowerAlnum } from './ids';
+import type { ContainerSpec, ExecutionTemplate, Secret } from './job-schema';
+import { LocalProcess } from './local-process';
+import type { ProcessEnd } from './local-process';
+import type { LogStore, LogStream } from './log-store';
+import type { SimulatorSettings } from './options';
+
+/** The `KnownJobExecutionRunningState` values the simulator uses. */
+export type ExecutionStatus = 'Processing' | 'Running' | 'Succeeded' | 'Failed' | 'Stopped';
+
+export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['Succeeded', 'Failed', 'Stopped']);
+
+/** Why the simulator ended a process itself. */
+type Interruption = 'stop' | 'deadline' | 'delete';
+
+export interface ExecutionInput {
+  jobName: string;
+  /** `{job}-{7 random}` */
+  name: string;
+  /** The effective template (the job's, or the one posted to `start`), served back as is. */
+  template: ExecutionTemplate & { containers: ContainerSpec[] };
+  secrets: Secret[];
+  replicaTimeoutSeconds: number;
+}
+
+export interface ExecutionServices {
+  settings: SimulatorSettings;
+  logs: LogStore;
+  /** Called after every status change. */
+  changed: (execution: Execution) => void;
+}
+
+/** The container env the replica gets: ACA's built-in variables, then the template's (which win). */
+function containerEnv(input: ExecutionInput, replicaName: string, container: ContainerSpec): Record<string, string> {
+  const env: Record<string, string> = {
+    CONTAINER_APP_JOB_NAME: input.jobName,
+    CONTAINER_APP_JOB_EXECUTION_NAME: input.name,
+    CONTAINER_APP_REPLICA_NAME: replicaName,
+  };
+  for (const variable of container.env ?? []) {
+    if (variable.secretRef !== undefined) {
+      env[variable.name] = input.secrets.find((s) => s.name === variable.secretRef)?.value ?? '';
+    } else {
+      env[variable.name] = variable.value ?? '';
+    }
+  }
+  // A process needs a PATH to find its command; images always define one, the host stands in.
+  if (env.PATH === undefined && process.env.PATH !== undefined) env.PATH = process.env.PATH;
+  return env;
+}
+
+/** One job execution: one replica whose main container is a local process. */
+export class Execution {
+  readonly name: string;
+  readonly jobName: string;
+  readonly replicaName: string;
+  readonly startTime = new Date();
+  status: ExecutionStatus = 'Processing';
+  endTime: Date | undefined;
+  exitCode: number | undefined;
+  reason: string | undefined;
+  message: string | undefined;
+
+  #input: ExecutionInput;
+  #services: ExecutionServices;
+  #process: LocalProcess | undefined;
+  #scratchDir: string | undefined;
+  #interruption: Interruption | undefined;
+  /** detailedStatus' additionalInformation once ended (Kubernetes' terminated reason). */
+  #containerInfo = '';
+  #timers = new Set<NodeJS.Timeout>();
+  #ended: Promise<void>;
+  #markEnded!: () => void;
+
+  constructor(input: ExecutionInput, services: ExecutionServices) {
+    this.#input = input;
+    this.#services = services;
+    this.name = input.name;
+    this.jobName = input.jobName;
+    this.replicaName = `${input.name}-${randomLowerAlnum(5)}`;
+    this.#ended = new Promise((resolve) => (this.#markEnded = resolve));
+  }
+
+  get container(): ContainerSpec {
+    return this.#input.template.containers[0]!;
+  }
+
+  get terminal(): boolean {
+    return TERMINAL_STATUSES.has(this.status);
+  }
+
+  /** Resolves once the execution reached a terminal status. */
+  get ended(): Promise<void> {
+    return this.#ended;
+  }
+
+  /** Starts the replica after `delayMs` (realistic mode keeps it `Processing` meanwhile). */
+  start(delayMs: number): void {
+    this.#services.changed(this);
+    if (delayMs === 0) this.#run();
+    else this.#after(delayMs, () => this.#run());
+  }
+
+  /** The stop API: SIGTERM, SIGKILL after the grace period. Ended executions stay as they are. */
+  stop(): void {
+    this.#interrupt('stop', 'SIGTERM', this.#services.settings.stopGraceMs);
+  }
+
+  /** SIGKILL at once, for a deleted job or a closing simulator. */
+  kill(): void {
+    this.#interrupt('delete', 'SIGKILL', 0);
+  }
+
+  #interrupt(why: Interruption, signal: NodeJS.Signals, graceMs: number): void {
+    if (this.terminal) return;
+    this.#interruption ??= why;
+    if (!this.#process) {
+      this.#finish(undefined);
+      return;
+    }
+    this.#process.signal(signal);
+    if (signal !== 'SIGKILL') this.#after(graceMs, () => this.#process?.signal('SIGKILL'));
+  }
+
+  #run(): void {
+    if (this.terminal) return;
+    const { command = [], args = [] } = this.container;
+    const argv = [...command, ...args];
+    if (argv.length === 0) {
+      // ACA would fall back to the image's entrypoint and cmd; the simulator has no image.
+      const message = 'no command specified: the simulator has no image to take an entrypoint or cmd from, so the job needs command or args';
+      this.#finish({ kind: 'spawnFailed', exitCode: 127, message });
+      return;
+    }
+    const settings = this.#services.settings;
+    this.#scratchDir = mkdtempSync(join(settings.dataDir, `${this.name}-`));
+    const env = containerEnv(this.#input, this.replicaName, this.container);
+    this.#process = new LocalProcess({ argv, env, cwd: this.#scratchDir }, (stream, line) => this.#log(stream, line));
+    this.#process.ended.then((end) => this.#finish(end));
+    if (this.#process.running) {
+      this.status = 'Running';
+      this.#after(this.#input.replicaTimeoutSeconds * 1000, () => this.#interrupt('deadline', 'SIGTERM', settings.stopGraceMs));
+      this.#services.changed(this);
+    }
+  }
+
+  #log(stream: LogStream, line: string): void {
+    this.#services.logs.append({
+      ContainerJobName_s: this.jobName,
+      ContainerGroupName_s: this.replicaName,
+      ContainerName_s: this.container.name,
+      Stream_s: stream,
+      Log_s: line,
+      EnvironmentName_s: this.#services.settings.environment,
+    });
+  }
+
+  /**
+   * Runs after every log line was appended (LocalProcess resolves `ended` after the last one).
+   * `end` is undefined when the replica never ran (stopped while Processing).
+   */
+  #finish(end: ProcessEnd | undefined): void {
+    if (this.terminal) return;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    this.exitCode = end?.exitCode;
+    this.endTime = new Date();
+    if (end?.kind === 'spawnFailed') {
+      this.#fail('ContainerCreateFailure', end.message);
+      this.#containerInfo = 'ContainerCannotRun';
+    } else if (this.#interruption === 'deadline') {
+      this.#fail('DeadlineExceeded', `Replica exceeded the replicaTimeout of ${this.#input.replicaTimeoutSeconds} seconds`);
+      this.#containerInfo = 'DeadlineExceeded';
+    } else if (this.#interruption === 'stop' || this.#interruption === 'delete') {
+      this.status = 'Stopped';
+      this.message = this.#interruption === 'stop' ? 'Execution was stopped' : 'The job was deleted';
+      this.#containerInfo = 'Stopped';
+    } else if (end?.exitCode === 0) {
+      this.status = 'Succeeded';
+      this.#containerInfo = 'Completed';
+    } else {
+      this.#fail('BackoffLimitExceeded', `Job has reached the specified backoff limit (exit code ${end?.exitCode})`);
+      this.#containerInfo = 'Error';
+    }
+    if (this.#scratchDir) rmSync(this.#scratchDir, { recursive: true, force: true });
+    this.#services.changed(this);
+    this.#markEnded();
+  }
+
+  #fail(reason: string, message: string): void {
+    this.status = 'Failed';
+    this.reason = reason;
+    this.message = message;
+  }
+
+  #after(ms: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      action();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  /** The wire shape of Job_Execution_Get.json. */
+  toResource(): object {
+    const container = this.container;
+    const replicas =
+      this.status === 'Processing' && !this.#process
+        ? []
+        : [{ name: this.replicaName, containers: [this.#containerStatus(container.name)] }];
+    return {
+      id: executionId(this.#services.settings, this.jobName, this.name),
+      name: this.name,
+      type: 'Microsoft.App/jobs/executions',
+      properties: {
+        status: this.status,
+        startTime: this.startTime.toISOString(),
+        ...(this.endTime ? { endTime: this.endTime.toISOString() } : {}),
+        template: this.#input.template,
+        detailedStatus: { replicas },
+        ...(this.reason ? { reason: this.reason } : {}),
+        ...(this.message ? { message: this.message } : {}),
+      },
+    };
+  }
+
+  #containerStatus(name: string): object {
+    if (!this.terminal) return { name, status: 'Running', additionalInformation: '' };
+    return {
+      name,
+      ...(this.exitCode !== undefined ? { code: this.exitCode } : {}),
+      status: this.status,
+      additionalInformation: this.#containerInfo,
+    };
+  }
+}

@@ -1,0 +1,4 @@
+export { startSimulator } from './simulator';
+export type { Simulator, SimulatorChange } from './simulator';
+export type { Latency, SimulatorLogger, SimulatorOptions } from './options';
+export type { SimulatorStats } from './stats';

@@ -1,0 +1,147 @@
+import type { Context } from 'hono';
+
+import { badRequest } from './errors';
+import type { Execution } from './executions';
+import { executionId } from './ids';
+import { executionTemplateSchema, jobBodySchema } from './job-schema';
+import type { JobStore } from './job-store';
+import type { OperationRegistry } from './operations';
+import type { SimulatorSettings } from './options';
+import { parseBody, readJsonBody } from './routing';
+import type { RouteSpec } from './routing';
+
+const JOBS = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.App/jobs';
+
+/** `properties/status eq 'Running'` clauses joined by `or`: the $filter subset jobsExecutions.list needs. */
+function parseStatusFilter(filter: string | undefined): ReadonlySet<string> | undefined {
+  if (filter === undefined || filter.trim() === '') return undefined;
+  const statuses = new Set<string>();
+  for (const clause of filter.split(/\s+or\s+/i)) {
+    const match = /^\s*properties\/status\s+eq\s+'([A-Za-z]+)'\s*$/i.exec(clause);
+    if (!match) throw badRequest('InvalidFilter', `Unsupported $filter '${filter}': use properties/status eq '<status>' [or …].`);
+    statuses.add(match[1]!);
+  }
+  return statuses;
+}
+
+const origin = (c: Context): string => new URL(c.req.url).origin;
+
+/**
+ * The Container Apps Jobs operations of azure-sdk-wire.md §2. In instant mode every write is
+ * complete in its first response; in realistic mode each is a long-running operation.
+ */
+export function jobRoutes(settings: SimulatorSettings, store: JobStore, operations: OperationRegistry): RouteSpec[] {
+  const realistic = settings.latency === 'realistic';
+  const executionBase = (e: Execution) => ({ id: executionId(settings, e.jobName, e.name), name: e.name });
+
+  return [
+    {
+      method: 'GET',
+      path: JOBS,
+      operation: 'Jobs_ListByResourceGroup',
+      kind: 'read',
+      audience: 'arm',
+      handle: (c) => c.json({ value: store.list().map((job) => store.toResource(job)) }),
+    },
+    {
+      method: 'GET',
+      path: '/subscriptions/:subscriptionId/providers/Microsoft.App/jobs',
+      operation: 'Jobs_ListBySubscription',
+      kind: 'read',
+      audience: 'arm',
+      handle: (c) => c.json({ value: store.list().map((job) => store.toResource(job)) }),
+    },
+    {
+      method: 'GET',
+      path: `${JOBS}/:jobName`,
+      operation: 'Jobs_Get',
+      kind: 'read',
+      audience: 'arm',
+      handle: (c) => c.json(store.toResource(store.get(c.req.param('jobName')!))),
+    },
+    {
+      method: 'PUT',
+      path: `${JOBS}/:jobName`,
+      operation: 'Jobs_CreateOrUpdate',
+      kind: 'write',
+      audience: 'arm',
+      async handle(c) {
+        const name = c.req.param('jobName')!;
+        const body = parseBody(jobBodySchema, await readJsonBody(c), 'job');
+        const readyAt = Date.now() + (realistic ? settings.lroDelayMs : 0);
+        const { created } = store.put(name, body, readyAt);
+        const resource = store.toResource(store.get(name));
+        if (realistic) {
+          // The SDK polls the status monitor, then GETs the job URL for the result.
+          const id = operations.create({ status: 200, body: resource });
+          c.header('Azure-AsyncOperation', operations.statusUrl(origin(c), id));
+        }
+        return c.json(resource, created ? 201 : 200);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: `${JOBS}/:jobName`,
+      operation: 'Jobs_Delete',
+      kind: 'write',
+      audience: 'arm',
+      handle(c) {
+        const name = c.req.param('jobName')!;
+        const goneAt = Date.now() + (realistic ? settings.lroDelayMs : 0);
+        // ARM answers 204 for a resource that is not there: deletes are idempotent.
+        if (!store.delete(name, goneAt)) return c.body(null, 204);
+        if (!realistic) return c.body(null, 200);
+        c.header('Location', operations.resultUrl(origin(c), operations.create({ status: 204 })));
+        return c.body(null, 202);
+      },
+    },
+    {
+      method: 'POST',
+      path: `${JOBS}/:jobName/start`,
+      operation: 'Jobs_Start',
+      kind: 'write',
+      audience: 'arm',
+      async handle(c) {
+        const raw = await readJsonBody(c);
+        const override = raw === undefined ? undefined : parseBody(executionTemplateSchema, raw, 'execution template');
+        const execution = store.start(c.req.param('jobName')!, override, realistic ? settings.lroDelayMs : 0);
+        if (!realistic) return c.json(executionBase(execution), 200);
+        c.header('Location', operations.resultUrl(origin(c), operations.create({ status: 200, body: executionBase(execution) })));
+        return c.body(null, 202);
+      },
+    },
+    {
+      method: 'GET',
+      path: `${JOBS}/:jobName/executions`,
+      operation: 'JobsExecutions_List',
+      kind: 'read',
+      audience: 'arm',
+      handle(c) {
+        const statuses = parseStatusFilter(c.req.query('$filter'));
+        return c.json({ value: store.executions(c.req.param('jobName')!, statuses).map((e) => e.toResource()) });
+      },
+    },
+    {
+      method: 'GET',
+      path: `${JOBS}/:jobName/executions/:jobExecutionName`,
+      operation: 'JobExecution',
+      kind: 'read',
+      audience: 'arm',
+      handle: (c) => c.json(store.execution(c.req.param('jobName')!, c.req.param('jobExecutionName')!).toResource()),
+    },
+    {
+      method: 'POST',
+      path: `${JOBS}/:jobName/executions/:jobExecutionName/stop`,
+      operation: 'Jobs_StopExecution',
+      kind: 'write',
+      audience: 'arm',
+      handle(c) {
+        store.execution(c.req.param('jobName')!, c.req.param('jobExecutionName')!).stop();
+        if (!realistic) return c.body(null, 200);
+        // Never 204 here: the SDK's stopExecution accepts only 200, 201 and 202.
+        c.header('Location', operations.resultUrl(origin(c), operations.create({ status: 200 })));
+        return c.body(null, 202);
+      },
+    },
+  ];
+}

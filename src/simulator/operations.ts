@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+
+import type { Context } from 'hono';
+
+import { notFound } from './errors';
+import { API_VERSION, operationResultPath, operationStatusPath } from './ids';
+import type { SimulatorSettings } from './options';
+import type { RouteSpec } from './routing';
+
+/** What an operation's result URL answers once the operation is done. */
+export type FinalAnswer = { status: 200; body?: object } | { status: 204 };
+
+interface Operation {
+  id: string;
+  startTime: Date;
+  completesAt: number;
+  final: FinalAnswer;
+}
+
+/**
+ * Long-running operations of realistic mode: each stays InProgress for lroDelayMs. Clients poll
+ * either the status monitor (`Azure-AsyncOperation`) or the result URL (`Location`, 202 until done).
+ */
+export class OperationRegistry {
+  #operations = new Map<string, Operation>();
+
+  constructor(private readonly settings: SimulatorSettings) {}
+
+  create(final: FinalAnswer): string {
+    const id = randomUUID();
+    this.#operations.set(id, { id, startTime: new Date(), completesAt: Date.now() + this.settings.lroDelayMs, final });
+    return id;
+  }
+
+  /** Absolute URL of the status monitor; `origin` is the one the client used. */
+  statusUrl(origin: string, id: string): string {
+    return `${origin}${operationStatusPath(this.settings, id)}?api-version=${API_VERSION}`;
+  }
+
+  resultUrl(origin: string, id: string): string {
+    return `${origin}${operationResultPath(this.settings, id)}?api-version=${API_VERSION}`;
+  }
+
+  routes(): RouteSpec[] {
+    const find = (c: Context): Operation => {
+      const operation = this.#operations.get(c.req.param('operationId')!);
+      if (!operation) throw notFound('OperationNotFound', `Operation '${c.req.param('operationId')}' was not found.`);
+      return operation;
+    };
+    const base = '/subscriptions/:subscriptionId/providers/Microsoft.App/locations/:location';
+    return [
+      {
+        method: 'GET',
+        path: `${base}/containerappOperationStatuses/:operationId`,
+        operation: 'OperationStatus',
+        kind: 'read',
+        audience: 'arm',
+        handle: (c) => {
+          const operation = find(c);
+          const done = Date.now() >= operation.completesAt;
+          return c.json({
+            id: operationStatusPath(this.settings, operation.id),
+            name: operation.id,
+            status: done ? 'Succeeded' : 'InProgress',
+            startTime: operation.startTime.toISOString(),
+            ...(done ? { endTime: new Date(operation.completesAt).toISOString() } : {}),
+          });
+        },
+      },
+      {
+        method: 'GET',
+        path: `${base}/containerappOperationResults/:operationId`,
+        operation: 'OperationResult',
+        kind: 'read',
+        audience: 'arm',
+        handle: (c) => {
+          const operation = find(c);
+          if (Date.now() < operation.completesAt) {
+            c.header('Location', this.resultUrl(new URL(c.req.url).origin, operation.id));
+            return c.body(null, 202);
+          }
+          const final = operation.final;
+          if (final.status === 204) return c.body(null, 204);
+          return final.body ? c.json(final.body, 200) : c.body(null, 200);
+        },
+      },
+    ];
+  }
+}

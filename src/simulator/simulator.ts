@@ -1,0 +1,190 @@
+import { EventEmitter } from 'node:events';
+import { rmSync } from 'node:fs';
+import type { Server } from 'node:https';
+
+import { createCertificate } from './certificate';
+import { environmentRoutes } from './environment';
+import type { Execution, ExecutionStatus } from './executions';
+import { TokenRegistry, identityRoutes } from './identity';
+import { JobStore } from './job-store';
+import { jobRoutes } from './jobs';
+import { logAnalyticsRoutes } from './log-analytics';
+import { LogStore } from './log-store';
+import { OperationRegistry } from './operations';
+import { resolveOptions } from './options';
+import type { SimulatorOptions, SimulatorSettings } from './options';
+import { buildApp, closeServer, listenHttps } from './server';
+import { StatsCounter } from './stats';
+import type { SimulatorStats } from './stats';
+
+/** What a 'change' event carries. */
+export type SimulatorChange =
+  | { kind: 'execution'; jobName: string; executionName: string; status: ExecutionStatus }
+  | { kind: 'logs'; rows: number };
+
+/** A running simulator. Emits 'change' (with a SimulatorChange) whenever an execution changes status or log rows become queryable. */
+export interface Simulator extends EventEmitter {
+  /** https://127.0.0.1:PORT */
+  readonly url: string;
+  /** PEM of the self-signed certificate (clients trust it via tlsOptions.ca). */
+  readonly ca: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly environment: string;
+  readonly location: string;
+  readonly workspaceId: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** ARM + logs requests per operation; reads = GETs (LRO polls included) and log queries, writes = PUT/POST/DELETE. */
+  stats(): SimulatorStats;
+  resetStats(): void;
+  /** Jobs currently defined. */
+  jobNames(): string[];
+  /** The stored job resource as served on GET. */
+  job(name: string): unknown | undefined;
+  /** SIGKILLs running executions, removes scratch dirs, closes the server. */
+  close(): Promise<void>;
+}
+
+/** How long close() waits for killed processes to be reaped before it goes on. */
+const CLOSE_WAIT_MS = 5000;
+
+class EmbeddedSimulator extends EventEmitter implements Simulator {
+  readonly url: string;
+  readonly ca: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly environment: string;
+  readonly location: string;
+  readonly workspaceId: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  #settings: SimulatorSettings;
+  #counter: StatsCounter;
+  #store: JobStore;
+  #logs: LogStore;
+  #server: Server;
+  #closing: Promise<void> | undefined;
+
+  constructor(parts: { settings: SimulatorSettings; url: string; ca: string; counter: StatsCounter; store: JobStore; logs: LogStore; server: Server }) {
+    super();
+    const s = parts.settings;
+    this.url = parts.url;
+    this.ca = parts.ca;
+    this.subscriptionId = s.subscriptionId;
+    this.resourceGroup = s.resourceGroup;
+    this.environment = s.environment;
+    this.location = s.location;
+    this.workspaceId = s.workspaceId;
+    this.tenantId = s.tenantId;
+    this.clientId = s.clientId;
+    this.clientSecret = s.clientSecret;
+    this.#settings = s;
+    this.#counter = parts.counter;
+    this.#store = parts.store;
+    this.#logs = parts.logs;
+    this.#server = parts.server;
+  }
+
+  stats(): SimulatorStats {
+    return this.#counter.snapshot();
+  }
+
+  resetStats(): void {
+    this.#counter.reset();
+  }
+
+  jobNames(): string[] {
+    return this.#store.names();
+  }
+
+  job(name: string): unknown | undefined {
+    const job = this.#store.find(name);
+    return job ? this.#store.toResource(job) : undefined;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const live = this.#store.liveExecutions();
+    for (const execution of live) execution.kill();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(live.map((e) => e.ended)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    this.#logs.close();
+    await closeServer(this.#server);
+    if (this.#settings.ownsDataDir) rmSync(this.#settings.dataDir, { recursive: true, force: true });
+    this.#settings.logger.info({ url: this.url }, 'ACA simulator closed');
+  }
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts the embedded ACA simulator: ARM Jobs, Log Analytics and Entra ID token endpoints over HTTPS. */
+export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator> {
+  const settings = resolveOptions(opts);
+  const certificate = await createCertificate();
+  const counter = new StatsCounter();
+  const tokens = new TokenRegistry();
+  let simulator: EmbeddedSimulator | undefined;
+  const emit = (change: SimulatorChange) => simulator?.emit('change', change);
+
+  const logs = new LogStore(settings.ingestionDelayMs, (rows) => emit({ kind: 'logs', rows }));
+  const store = new JobStore({
+    settings,
+    logs,
+    changed(execution: Execution) {
+      settings.logger.info(
+        { job: execution.jobName, execution: execution.name, status: execution.status, exitCode: execution.exitCode },
+        'execution status',
+      );
+      emit({ kind: 'execution', jobName: execution.jobName, executionName: execution.name, status: execution.status });
+    },
+  });
+  const operations = new OperationRegistry(settings);
+  const app = buildApp({
+    settings,
+    tokens,
+    stats: counter,
+    routes: [
+      ...identityRoutes(settings, tokens),
+      ...jobRoutes(settings, store, operations),
+      ...operations.routes(),
+      ...environmentRoutes(settings),
+      ...logAnalyticsRoutes(settings, logs),
+    ],
+    admin: {
+      stats: (c) => c.json(counter.snapshot()),
+      jobs: (c) =>
+        c.json({
+          jobs: store.list().map((job) => ({
+            job: store.toResource(job),
+            executions: [...job.executions.values()].map((e) => e.toResource()),
+          })),
+        }),
+    },
+  });
+  let listening: Awaited<ReturnType<typeof listenHttps>>;
+  try {
+    listening = await listenHttps(app, settings, certificate);
+  } catch (err) {
+    if (settings.ownsDataDir) rmSync(settings.dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const { server, port } = listening;
+  const url = `https://${urlHost(settings.host)}:${port}`;
+  simulator = new EmbeddedSimulator({ settings, url, ca: certificate.cert, counter, store, logs, server });
+  settings.logger.info({ url, latency: settings.latency, dataDir: settings.dataDir }, 'ACA simulator listening');
+  return simulator;
+}
