@@ -227,14 +227,18 @@ function apply(table: Table, operator: TabularOperator): Table {
     }
     case 'order': {
       for (const key of operator.keys) columnOf(table, key.column);
-      // Array.prototype.sort is stable, so ties keep their insertion order.
+      // Rows that tie keep their order, read in the first key's direction. Log Analytics stores
+      // sub-millisecond times, so lines written in one millisecond still have an order; this way
+      // `order by TimeGenerated desc` is exactly the reverse of `asc`, as it is there.
+      const position = new Map(table.rows.map((row, i) => [row, i]));
+      const tieDirection = operator.keys[0]!.descending ? -1 : 1;
       const rows = [...table.rows].sort((a, b) => {
         for (const { column, descending } of operator.keys) {
           const x = a[column]!;
           const y = b[column]!;
           if (x !== y) return (x < y ? -1 : 1) * (descending ? -1 : 1);
         }
-        return 0;
+        return (position.get(a)! - position.get(b)!) * tieDirection;
       });
       return { columns: table.columns, rows };
     }
