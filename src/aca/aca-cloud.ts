@@ -47,7 +47,9 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
 
   async function waitForEnd(execution: Execution, signal: AbortSignal): Promise<ExecutionEnd> {
     const gate = new ChangeGate();
-    const unsubscribe = onChange(gate.notify);
+    const unsubscribe = onChange((change?: unknown) => {
+      if (concernsExecution(change, execution)) gate.notify();
+    });
     try {
       for (;;) {
         signal.throwIfAborted();
@@ -97,4 +99,19 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
   }
 
   return { runJob, waitForEnd, stopExecution, deleteJob, queryLogs, onChange };
+}
+
+/**
+ * Whether a hint may be about this execution. A hint that names itself (the simulator's
+ * `{ kind, executionName }`) and is about log rows or another execution can't end this one, so
+ * many waiters don't all re-read ARM on every change. Anything else counts.
+ */
+function concernsExecution(change: unknown, execution: Execution): boolean {
+  if (typeof change !== 'object' || change === null) return true;
+  const { kind, executionName } = change as { kind?: unknown; executionName?: unknown };
+  if (kind === 'logs') return false;
+  if (kind === 'execution' && typeof executionName === 'string') {
+    return executionName === execution.executionName;
+  }
+  return true;
 }
