@@ -252,3 +252,17 @@ describe('unsupported image operations', () => {
     expect(await json(app.request('/images/load', { method: 'POST' }))).toEqual([501, saveLoad]);
   });
 });
+
+describe('mounted under an app that strips /vX.Y', () => {
+  it('routes versioned paths with slash names', async () => {
+    const store = new ImageStore();
+    const alpine = await store.pull('alpine');
+    const app = new Hono<AppEnv>({ getPath: (req) => new URL(req.url).pathname.replace(/^\/v\d+\.\d+(?=\/)/, '') })
+      .route('/', imagesRouter({ images: store, inUseBy: () => undefined }))
+      .onError(renderError);
+    const [status, body] = await json(app.request('/v1.47/images/docker.io/library/alpine/json'));
+    expect([status, (body as { Id: string }).Id]).toEqual([200, alpine.Id]);
+    expect((await app.request('/v1.47/images/alpine/tag?repo=docker.io%2Flibrary%2Fa&tag=2', { method: 'POST' })).status).toBe(201);
+    expect(store.resolve('a:2').Id).toBe(alpine.Id);
+  });
+});
