@@ -33,9 +33,14 @@ export interface ExecutionServices {
   changed: (execution: Execution) => void;
 }
 
-/** The container env the replica gets: ACA's built-in variables, then the template's (which win). */
-function containerEnv(input: ExecutionInput, replicaName: string, container: ContainerSpec): Record<string, string> {
+/**
+ * The container env the replica gets: what a container runtime and ACA add (HOSTNAME, HOME,
+ * CONTAINER_APP_*), then the template's variables, which win.
+ */
+function containerEnv(input: ExecutionInput, replicaName: string, container: ContainerSpec, home: string): Record<string, string> {
   const env: Record<string, string> = {
+    HOSTNAME: replicaName,
+    HOME: home,
     CONTAINER_APP_JOB_NAME: input.jobName,
     CONTAINER_APP_JOB_EXECUTION_NAME: input.name,
     CONTAINER_APP_REPLICA_NAME: replicaName,
@@ -137,7 +142,7 @@ export class Execution {
     }
     const settings = this.#services.settings;
     this.#scratchDir = mkdtempSync(join(settings.dataDir, `${this.name}-`));
-    const env = containerEnv(this.#input, this.replicaName, this.container);
+    const env = containerEnv(this.#input, this.replicaName, this.container, this.#scratchDir);
     this.#process = new LocalProcess({ argv, env, cwd: this.#scratchDir }, (stream, line) => this.#log(stream, line));
     this.#process.ended.then((end) => this.#finish(end));
     if (this.#process.running) {

@@ -28,18 +28,20 @@ export class LogStore {
   #lastTime = 0;
   #announced = 0;
   #timer: NodeJS.Timeout | undefined;
+  #ingestionDelayMs: number;
+  #onQueryable: (count: number) => void;
 
-  constructor(
-    private readonly ingestionDelayMs: number,
-    private readonly onQueryable: (count: number) => void,
-  ) {}
+  constructor(ingestionDelayMs: number, onQueryable: (count: number) => void) {
+    this.#ingestionDelayMs = ingestionDelayMs;
+    this.#onQueryable = onQueryable;
+  }
 
   append(row: Omit<ConsoleLogRow, 'TimeGenerated'>): void {
     const now = Date.now();
     // TimeGenerated never goes backwards, so "order by TimeGenerated" keeps the write order.
     this.#lastTime = Math.max(this.#lastTime, now);
-    this.#rows.push({ row: { TimeGenerated: this.#lastTime, ...row }, visibleAt: now + this.ingestionDelayMs });
-    if (this.ingestionDelayMs === 0) this.#announce();
+    this.#rows.push({ row: { TimeGenerated: this.#lastTime, ...row }, visibleAt: now + this.#ingestionDelayMs });
+    if (this.#ingestionDelayMs === 0) this.#announce();
     else this.#schedule();
   }
 
@@ -59,7 +61,7 @@ export class LogStore {
     while (visible < this.#rows.length && this.#rows[visible]!.visibleAt <= now) visible++;
     const fresh = visible - this.#announced;
     this.#announced = visible;
-    if (fresh > 0) this.onQueryable(fresh);
+    if (fresh > 0) this.#onQueryable(fresh);
   }
 
   #schedule(): void {

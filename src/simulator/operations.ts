@@ -23,22 +23,25 @@ interface Operation {
  */
 export class OperationRegistry {
   #operations = new Map<string, Operation>();
+  #settings: SimulatorSettings;
 
-  constructor(private readonly settings: SimulatorSettings) {}
+  constructor(settings: SimulatorSettings) {
+    this.#settings = settings;
+  }
 
   create(final: FinalAnswer): string {
     const id = randomUUID();
-    this.#operations.set(id, { id, startTime: new Date(), completesAt: Date.now() + this.settings.lroDelayMs, final });
+    this.#operations.set(id, { id, startTime: new Date(), completesAt: Date.now() + this.#settings.lroDelayMs, final });
     return id;
   }
 
   /** Absolute URL of the status monitor; `origin` is the one the client used. */
   statusUrl(origin: string, id: string): string {
-    return `${origin}${operationStatusPath(this.settings, id)}?api-version=${API_VERSION}`;
+    return `${origin}${operationStatusPath(this.#settings, id)}?api-version=${API_VERSION}`;
   }
 
   resultUrl(origin: string, id: string): string {
-    return `${origin}${operationResultPath(this.settings, id)}?api-version=${API_VERSION}`;
+    return `${origin}${operationResultPath(this.#settings, id)}?api-version=${API_VERSION}`;
   }
 
   routes(): RouteSpec[] {
@@ -59,7 +62,7 @@ export class OperationRegistry {
           const operation = find(c);
           const done = Date.now() >= operation.completesAt;
           return c.json({
-            id: operationStatusPath(this.settings, operation.id),
+            id: operationStatusPath(this.#settings, operation.id),
             name: operation.id,
             status: done ? 'Succeeded' : 'InProgress',
             startTime: operation.startTime.toISOString(),

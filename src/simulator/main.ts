@@ -1,0 +1,105 @@
+// Standalone simulator: `npm run simulator -- [--port 8443] [--latency realistic]`.
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import type { Latency, SimulatorLogger } from './options';
+import { startSimulator } from './simulator';
+
+const USAGE = `Usage: npm run simulator -- [options]
+  --host <addr>            listen address (default 127.0.0.1)
+  --port <n>               listen port (default 8443; 0 = any free port)
+  --latency <mode>         instant | realistic (default instant)
+  --lro-delay-ms <n>       realistic mode: how long operations stay InProgress (default 200)
+  --ingestion-delay-ms <n> delay before log rows are queryable (default 0)
+  --stop-grace-ms <n>      SIGTERM → SIGKILL grace on stop (default 10000)
+  --data-dir <dir>         scratch root for executions (default: a temp dir)
+  --ca-file <path>         where to write the CA certificate (default: <tmp>/sockerless-sim-ca.pem)
+  --quiet                  no per-request logs
+  -h, --help`;
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got '${value}'`);
+  return n;
+}
+
+function consoleLogger(quiet: boolean): SimulatorLogger {
+  const line = (level: string, o: object, msg?: string) => console.log(`${new Date().toISOString()} ${level} ${msg ?? ''} ${JSON.stringify(o)}`);
+  return { info: (o, msg) => !quiet && line('info', o, msg), warn: (o, msg) => line('warn', o, msg) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      latency: { type: 'string' },
+      'lro-delay-ms': { type: 'string' },
+      'ingestion-delay-ms': { type: 'string' },
+      'stop-grace-ms': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'ca-file': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const latency = values.latency ?? 'instant';
+  if (latency !== 'instant' && latency !== 'realistic') throw new Error(`--latency must be instant or realistic, got '${latency}'`);
+
+  const sim = await startSimulator({
+    host: values.host,
+    port: integer('port', values.port) ?? 8443,
+    latency: latency satisfies Latency,
+    lroDelayMs: integer('lro-delay-ms', values['lro-delay-ms']),
+    ingestionDelayMs: integer('ingestion-delay-ms', values['ingestion-delay-ms']),
+    stopGraceMs: integer('stop-grace-ms', values['stop-grace-ms']),
+    dataDir: values['data-dir'],
+    logger: consoleLogger(values.quiet),
+  });
+  const caFile = values['ca-file'] ?? join(tmpdir(), 'sockerless-sim-ca.pem');
+  writeFileSync(caFile, sim.ca);
+
+  const tokenUrl = `${sim.url}/${sim.tenantId}/oauth2/v2.0/token`;
+  console.log(`Sockerless ACA simulator (${latency}) listening on ${sim.url}
+  CA certificate:   ${caFile}   (trust it with tlsOptions: { ca } or NODE_EXTRA_CA_CERTS)
+  subscription:     ${sim.subscriptionId}
+  resource group:   ${sim.resourceGroup}
+  environment:      ${sim.environment} (${sim.location})
+  workspace:        ${sim.workspaceId}
+  tenant:           ${sim.tenantId}
+  client id:        ${sim.clientId}
+  client secret:    ${sim.clientSecret}
+
+Try:
+  TOKEN=$(curl -s --cacert ${caFile} ${tokenUrl} -d grant_type=client_credentials -d client_id=${sim.clientId} -d client_secret=${sim.clientSecret} -d scope=https://management.azure.com/.default | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')
+  curl -s --cacert ${caFile} -H "Authorization: Bearer $TOKEN" "${sim.url}/subscriptions/${sim.subscriptionId}/resourceGroups/${sim.resourceGroup}/providers/Microsoft.App/jobs?api-version=2026-07-01"
+  curl -s --cacert ${caFile} ${sim.url}/_simulator/stats`);
+
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    console.log(`${signal}: closing the simulator`);
+    sim.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
