@@ -46,7 +46,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
 
   const daemon = new Daemon({
     cloud,
-    imageReference: (imageId, asGiven) => images.find(imageId)?.RepoTags[0] ?? asGiven,
+    image: (imageId, asGiven) => {
+      const record = images.find(imageId);
+      return { reference: record?.RepoTags[0] ?? asGiven, env: record?.Config.Env ?? [] };
+    },
     // Seed: every job gets 1.0 CPU / 2Gi.
     jobDefaults: { cpu: 1, memory: '2Gi', replicaTimeout: config.replicaTimeout },
   });

@@ -47,7 +47,7 @@ export function matchLabels(labels: Record<string, string> | null | undefined, w
   if (!wanted) return true;
   return wanted.every((w) => {
     const eq = w.indexOf('=');
-    if (eq < 0) return labels != null && w in labels;
+    if (eq < 0) return labels != null && Object.hasOwn(labels, w);
     return labels != null && labels[w.slice(0, eq)] === w.slice(eq + 1);
   });
 }

@@ -1,9 +1,9 @@
-import { createActor, fromPromise, type ActorRefFrom, type SnapshotFrom } from 'xstate';
+import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type SnapshotFrom } from 'xstate';
 import { containerMachine, type ContainerEvent, type ContainerInput, type Reply } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud } from '../aca/cloud';
 import { EventBus } from './events';
-import { jobSpecFor, type JobDefaults } from './job-spec';
+import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
 import { Requests } from './requests';
 
 export type ContainerRef = ActorRefFrom<typeof containerMachine>;
@@ -11,11 +11,12 @@ export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
 
 export interface DaemonDeps {
   cloud: Cloud;
-  /** The fully qualified image reference ACA should pull for an image id. */
-  imageReference(imageId: string, asGiven: string): string;
+  /** The image a container was created from, as ACA should pull it. */
+  image(imageId: string, asGiven: string): ImageRef;
   jobDefaults: JobDefaults;
   events?: EventBus;
-  inspect?: Parameters<typeof createActor>[1] extends infer O ? (O extends { inspect?: infer I } ? I : never) : never;
+  /** Receives every actor event (Stately inspector protocol). */
+  inspect?: (event: InspectionEvent) => void;
 }
 
 type Request<E> = E extends { rid: string } ? Omit<E, 'rid'> : never;
@@ -33,7 +34,7 @@ export class Daemon {
     const container = containerMachine.provide({
       actors: {
         runJob: fromPromise(({ input, signal }) =>
-          cloud.runJob(jobSpecFor(input, deps.imageReference(input.imageId, input.config.Image), deps.jobDefaults), signal)),
+          cloud.runJob(jobSpecFor(input, deps.image(input.imageId, input.config.Image), deps.jobDefaults), signal)),
         waitForEnd: fromPromise(({ input, signal }) => cloud.waitForEnd(input, signal)),
         stopExecution: fromPromise(({ input, signal }) => cloud.stopExecution(input.execution, signal)),
         deleteJob: fromPromise(({ input, signal }) => cloud.deleteJob(input.jobName, signal)),
@@ -71,11 +72,14 @@ export class Daemon {
   /** Sends a request to a container and resolves with the chart's answer. */
   ask(ref: ContainerRef, event: ContainerRequest, opts?: { signal?: AbortSignal }): Promise<Reply> {
     const { rid, answer } = this.requests.open();
-    if (opts?.signal) {
-      opts.signal.addEventListener('abort', () => {
+    const signal = opts?.signal;
+    if (signal) {
+      const onAbort = () => {
         this.requests.drop(rid);
-        if (event.type === 'WAIT') ref.send({ type: 'UNWAIT', rid });
-      }, { once: true });
+        if (event.type === 'WAIT' && ref.getSnapshot().status === 'active') ref.send({ type: 'UNWAIT', rid });
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      void answer.then(() => signal.removeEventListener('abort', onAbort));
     }
     ref.send({ ...event, rid } as ContainerEvent);
     return answer;

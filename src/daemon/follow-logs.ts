@@ -51,14 +51,20 @@ export async function* followLogs(cloud: Cloud, opts: FollowOptions): AsyncGener
 
 function nextWake(opts: FollowOptions, ms: number): Promise<void> {
   return new Promise((resolve) => {
+    let woken = false;
+    let unsubscribe = () => {};
     const done = () => {
+      if (woken) return;
+      woken = true;
       clearTimeout(timer);
       unsubscribe();
       opts.signal?.removeEventListener('abort', done);
       resolve();
     };
     const timer = setTimeout(done, ms);
-    const unsubscribe = opts.subscribe(done);
     opts.signal?.addEventListener('abort', done, { once: true });
+    // A subscription may call back at once (an actor that already stopped), so it comes last.
+    unsubscribe = opts.subscribe(done);
+    if (woken) unsubscribe();
   });
 }
