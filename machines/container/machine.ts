@@ -156,6 +156,7 @@ export const containerMachine = setup({
   states: {
     created: {
       tags: 'created',
+      entry: { type: 'announce', params: { action: 'create' } },
       on: {
         START: { target: 'starting', actions: { type: 'await', params: 'running' } },
         RESTART: { target: 'starting', actions: { type: 'await', params: 'running' } },

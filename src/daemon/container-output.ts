@@ -3,6 +3,8 @@ import type { ContainerRef, ContainerSnapshot } from './daemon';
 import { followLogs } from './follow-logs';
 
 export interface OutputOptions {
+  /** Told which execution the stream follows, once it knows. */
+  onExecution?: (executionName: string) => void;
   pollIntervalMs: number;
   settleMs: number;
   signal?: AbortSignal;
@@ -44,6 +46,7 @@ export async function* containerOutput(cloud: Cloud, ref: ContainerRef, opts: Ou
     if (!snap?.context.execution || snap.context.execution.executionName === before) return;
   }
   const execution = snap.context.execution!;
+  opts.onExecution?.(execution.executionName);
   const current = () => {
     const s = ref.getSnapshot();
     return s.status === 'active' && s.matches('running') && s.context.execution?.executionName === execution.executionName;

@@ -2,6 +2,7 @@ import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type
 import { containerMachine, type ContainerEvent, type ContainerInput, type Reply } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud } from '../aca/cloud';
+import { Attachments } from './attachments';
 import { EventBus } from './events';
 import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
 import { Requests } from './requests';
@@ -26,6 +27,7 @@ export type ContainerRequest = Request<ContainerEvent>;
 export class Daemon {
   readonly events: EventBus;
   readonly requests = new Requests();
+  readonly attachments = new Attachments();
   readonly root;
 
   constructor(private readonly deps: DaemonDeps) {

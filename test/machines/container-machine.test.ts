@@ -10,7 +10,7 @@ describe('container machine: lifecycle rules on in-memory doubles', () => {
     expect(h.status()).toBe('running');
     expect(h.context().execution?.executionName).toBe('exec-1');
     expect(await h.ask({ type: 'START' })).toMatchObject({ status: 304 });
-    expect(h.events).toEqual(['start']);
+    expect(h.events).toEqual(['create', 'start']);
   });
 
   it('stop on created and on exited answers 304; kill on a stopped container answers 409 (rule 1)', async () => {
@@ -31,7 +31,7 @@ describe('container machine: lifecycle rules on in-memory doubles', () => {
     expect(h.status()).toBe('exited');
     expect(h.context().exitCode).toBe(143);
     expect(h.calls).toEqual(['runJob', 'stopExecution:SIGTERM']);
-    expect(h.events).toEqual(['start', 'kill', 'die', 'stop']);
+    expect(h.events).toEqual(['create', 'start', 'kill', 'die', 'stop']);
   });
 
   it('a process that handles SIGTERM keeps its own exit code (rule 5)', async () => {
@@ -46,7 +46,7 @@ describe('container machine: lifecycle rules on in-memory doubles', () => {
     await h.ask({ type: 'START' });
     expect(await h.ask({ type: 'KILL', signal: 'SIGKILL' })).toMatchObject({ status: 204 });
     expect(h.context().exitCode).toBe(137);
-    expect(h.events).toEqual(['start', 'kill', 'die']);
+    expect(h.events).toEqual(['create', 'start', 'kill', 'die']);
   });
 
   it('execution status without a code: Succeeded → 0, Failed → 1 (rule 5)', async () => {
@@ -70,14 +70,14 @@ describe('container machine: lifecycle rules on in-memory doubles', () => {
     expect(await h.ask({ type: 'REMOVE', force: true })).toMatchObject({ status: 204 });
     expect(h.actor.getSnapshot().status).toBe('done');
     expect(h.calls).toEqual(['runJob', 'stopExecution:SIGKILL', 'deleteJob']);
-    expect(h.events).toEqual(['start', 'kill', 'die', 'destroy']);
+    expect(h.events).toEqual(['create', 'start', 'kill', 'die', 'destroy']);
   });
 
   it('remove of a never-started container deletes no job', async () => {
     const h = startHarness();
     expect(await h.ask({ type: 'REMOVE', force: false })).toMatchObject({ status: 204 });
     expect(h.calls).toEqual([]);
-    expect(h.events).toEqual(['destroy']);
+    expect(h.events).toEqual(['create', 'destroy']);
   });
 
   it('restart from running: stop, delete the old job, new job + execution, ends running (rule 3)', async () => {
@@ -87,7 +87,7 @@ describe('container machine: lifecycle rules on in-memory doubles', () => {
     expect(h.status()).toBe('running');
     expect(h.context().execution?.executionName).toBe('exec-2');
     expect(h.calls).toEqual(['runJob', 'stopExecution:SIGTERM', 'deleteJob', 'runJob']);
-    expect(h.events).toEqual(['start', 'kill', 'die', 'stop', 'start', 'restart']);
+    expect(h.events).toEqual(['create', 'start', 'kill', 'die', 'stop', 'start', 'restart']);
     expect(h.context().restartCount).toBe(0); // manual restarts are not policy restarts
   });
 
@@ -123,7 +123,7 @@ describe('container machine: lifecycle rules on in-memory doubles', () => {
     h.exit({ status: 'Succeeded', exitCode: 0 });
     expect(await removed).toMatchObject({ status: 200, body: { StatusCode: 0 } });
     expect(h.calls).toEqual(['runJob', 'deleteJob']);
-    expect(h.events).toEqual(['start', 'die', 'destroy']);
+    expect(h.events).toEqual(['create', 'start', 'die', 'destroy']);
   });
 
   it('a failed start answers the start with the cloud error and leaves the container exited with State.Error', async () => {
@@ -155,6 +155,6 @@ describe('container machine: lifecycle rules on in-memory doubles', () => {
     const h = startHarness();
     h.actor.send({ type: 'RENAME', name: '/other' });
     expect(h.context().name).toBe('/other');
-    expect(h.events).toEqual(['rename']);
+    expect(h.events).toEqual(['create', 'rename']);
   });
 });

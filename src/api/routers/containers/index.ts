@@ -44,6 +44,15 @@ function time(value: string | undefined, name: string): Date | undefined {
   return date;
 }
 
+/** Calls `ended` once the rows are exhausted or abandoned. */
+async function* tracked(rows: AsyncGenerator<LogRow>, ended: () => void): AsyncGenerator<LogRow> {
+  try {
+    yield* rows;
+  } finally {
+    ended();
+  }
+}
+
 export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
   const { daemon, cloud } = deps;
   const app = new Hono<AppEnv>();
@@ -144,6 +153,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const body = new ReadableStream<Uint8Array>({
       async start(controller) {
         const r = await reply;
+        await daemon.attachments.drained(ref.getSnapshot().context.execution?.executionName, 5_000);
         controller.enqueue(Buffer.from(JSON.stringify(r.body) + '\n'));
         controller.close();
       },
@@ -198,7 +208,17 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     if (!bool(q('stream')) && !bool(q('logs'))) throw badRequest('attach needs stream=1 or logs=1');
     const contentType = tty ? RAW : MULTIPLEXED;
     const abort = new AbortController();
-    const rows = containerOutput(cloud, ref, { pollIntervalMs: deps.pollIntervalMs, settleMs: deps.logSettleMs, signal: abort.signal });
+    let ended!: () => void;
+    const done = new Promise<void>((resolve) => (ended = resolve));
+    const rows = tracked(
+      containerOutput(cloud, ref, {
+        pollIntervalMs: deps.pollIntervalMs,
+        settleMs: deps.logSettleMs,
+        signal: abort.signal,
+        onExecution: (execution) => daemon.attachments.track(execution, done),
+      }),
+      ended,
+    );
     const hijack = c.env.hijack;
     if (!hijack) {
       c.env.outgoing?.once('close', () => abort.abort());
@@ -218,7 +238,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
       } catch {
         // the client went away or the log source failed; either way the stream ends here
       }
-      socket.end();
+      socket.end(ended);
     })();
     return new Response(null);
   });
