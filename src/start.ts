@@ -37,7 +37,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   let config: AcaConfig | undefined = acaConfigFromEnv(env);
   let simulator: Simulator | undefined;
   if (!config) {
-    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), logger, ...opts.simulator });
+    // The simulator's own chatter (every execution status) only shows at debug level.
+    const simLogger = logger.child({ component: 'simulator' }, { level: logger.level === 'debug' || logger.level === 'trace' ? logger.level : 'warn' });
+    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), logger: simLogger, ...opts.simulator });
     config = acaConfigForSimulator(simulator);
   }
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
