@@ -1,0 +1,90 @@
+// How the bench drives the daemon: dockerode for `docker run` flows, plain node:http for the rest.
+import { Agent, request } from 'node:http';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+
+export interface RunResult {
+  statusCode: number;
+  ms: number;
+  output: string;
+}
+
+/**
+ * `docker run --rm IMAGE CMD` the way the CLI drives it: create with AutoRemove, attach, wait for
+ * condition=removed, start, then the wait answer and the end of the attach stream.
+ */
+export async function dockerRunRm(docker: Docker, image: string, cmd: string[]): Promise<RunResult> {
+  const started = performance.now();
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: cmd,
+    AttachStdout: true,
+    AttachStderr: true,
+    HostConfig: { AutoRemove: true },
+  });
+  const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+  const out = new PassThrough();
+  let output = '';
+  out.on('data', (b: Buffer) => (output += b.toString()));
+  container.modem.demuxStream(stream, out, out);
+  const streamEnded = new Promise<void>((resolve) => {
+    stream.once('end', () => resolve());
+    stream.once('close', () => resolve());
+    stream.once('error', () => resolve());
+  });
+  const waited = container.wait({ condition: 'removed' }) as Promise<{ StatusCode: number }>;
+  await container.start();
+  const result = await waited;
+  await streamEnded;
+  return { statusCode: result.StatusCode, ms: performance.now() - started, output };
+}
+
+/** A small keep-alive JSON client for the daemon's plain routes. */
+export class HttpClient {
+  readonly agent: Agent;
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    maxSockets = 64,
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets });
+  }
+
+  async json<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; bytes: number }> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: this.host,
+          port: this.port,
+          method,
+          path,
+          agent: this.agent,
+          headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks);
+            resolve({ status: res.statusCode!, body: (text.length ? JSON.parse(text.toString('utf8')) : undefined) as T, bytes: text.length });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** Like json(), but throws unless the status is one of `ok`. */
+  async expect<T>(ok: number[], method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.json<T>(method, path, body);
+    if (!ok.includes(res.status)) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

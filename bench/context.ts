@@ -1,0 +1,21 @@
+import type Docker from 'dockerode';
+import type { HttpClient } from './client';
+import type { DaemonProcess } from './daemon-process';
+import type { SpawnPlan } from './spawn-baseline';
+
+/** What every figure gets: the daemon under test and the clients that drive it. */
+export interface BenchContext {
+  daemon: DaemonProcess;
+  docker: Docker;
+  http: HttpClient;
+  /** How the simulator would spawn a job's command (the agent wrapper, when there is one). */
+  plan: SpawnPlan;
+  /** True when the job command wraps the in-job agent. */
+  agent: boolean;
+  /** Where spawned baselines get their scratch dirs. */
+  scratch: string;
+  quick: boolean;
+  log(message: string): void;
+}
+
+export const IMAGE = 'alpine';

@@ -1,0 +1,159 @@
+// The daemon under test, as its own process (`node --import tsx src/main.ts`), so its RSS can be
+// read from /proc and the load generators don't share its event loop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SimulatorStats } from '../src/simulator/stats';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface DaemonProcess {
+  pid: number;
+  host: string;
+  port: number;
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** The embedded simulator's https URL (its /_simulator routes are unauthenticated and uncounted). */
+  simulatorUrl: string;
+  /** VmRSS of the daemon process, kB. */
+  rssKb(): number;
+  simulatorStats(): Promise<SimulatorStats>;
+  /** The simulator's jobs with their executions, as its /_simulator/jobs route serves them. */
+  simulatorJobs(): Promise<SimulatorJob[]>;
+  /** SIGTERM, then SIGKILL after 20 s; resolves once the process is gone (a CPU profile is written by then). */
+  stop(): Promise<void>;
+}
+
+export interface SimulatorJob {
+  job: {
+    name: string;
+    properties: {
+      template: {
+        containers: { name: string; command?: string[]; args?: string[]; env?: { name: string; value?: string; secretRef?: string }[] }[];
+      };
+    };
+  };
+  executions: { name: string; properties: { status: string } }[];
+}
+
+export interface DaemonProcessOptions {
+  /** Write a V8 CPU profile of the daemon into this directory (node --cpu-prof). */
+  cpuProfileDir?: string;
+  /** Extra node flags for the daemon process. */
+  nodeFlags?: string[];
+}
+
+// The simulator's certificate is self-signed and made per run; these reads are loopback-only.
+const insecure = new Agent({ keepAlive: true, rejectUnauthorized: false });
+
+function getJson<T>(url: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: insecure }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) reject(new Error(`GET ${url}: ${res.statusCode} ${body}`));
+        else resolve(JSON.parse(body) as T);
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export function readRssKb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!m) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(m[1]);
+}
+
+export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promise<DaemonProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'sockerless-bench-'));
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The embedded simulator, whatever the shell has configured.
+  for (const k of Object.keys(env)) if (k.startsWith('SOCKERLESS_ACA_')) delete env[k];
+  const flags = [...(opts.nodeFlags ?? [])];
+  if (opts.cpuProfileDir) flags.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...flags, '--import', 'tsx', 'src/main.ts', '-H', 'tcp://127.0.0.1:0', '--data-root', join(dir, 'data'), '--log-level', 'warn'],
+    { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+    if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
+  });
+
+  const ready = await new Promise<{ host: string; port: number; simulatorUrl: string }>((resolve, reject) => {
+    let out = '';
+    let simulatorUrl: string | undefined;
+    const timer = setTimeout(() => reject(new Error(`daemon did not start in 60 s:\n${out}\n${stderr}`)), 60_000);
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      simulatorUrl ??= /simulator at (https:\/\/\S+)/.exec(out)?.[1];
+      const listening = /listening on tcp:\/\/([\d.]+):(\d+)/.exec(out);
+      if (listening && simulatorUrl) {
+        clearTimeout(timer);
+        resolve({ host: listening[1]!, port: Number(listening[2]), simulatorUrl });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`daemon exited with ${code} before listening:\n${out}\n${stderr}`));
+    });
+  });
+  child.stdout!.resume();
+  const pid = child.pid!;
+
+  return {
+    pid,
+    ...ready,
+    url: `http://${ready.host}:${ready.port}`,
+    rssKb: () => readRssKb(pid),
+    simulatorStats: () => getJson<SimulatorStats>(`${ready.simulatorUrl}/_simulator/stats`),
+    simulatorJobs: async () => (await getJson<{ jobs: SimulatorJob[] }>(`${ready.simulatorUrl}/_simulator/jobs`)).jobs,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      insecure.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What changed in the simulator's counters between two snapshots. */
+export function statsDelta(before: SimulatorStats, after: SimulatorStats): SimulatorStats {
+  const byOperation: Record<string, number> = {};
+  for (const [op, n] of Object.entries(after.byOperation)) {
+    const d = n - (before.byOperation[op] ?? 0);
+    if (d !== 0) byOperation[op] = d;
+  }
+  return { byOperation, reads: after.reads - before.reads, writes: after.writes - before.writes };
+}
+
+/** Log Analytics operations: the simulator counts them as reads, but they are not ARM requests. */
+export const LOG_QUERY_OPERATIONS = new Set(['Query_Execute', 'Query_Get']);
+
+export function armReads(stats: SimulatorStats): number {
+  let logQueries = 0;
+  for (const op of LOG_QUERY_OPERATIONS) logQueries += stats.byOperation[op] ?? 0;
+  return stats.reads - logQueries;
+}
+
+export function logQueries(stats: SimulatorStats): number {
+  let n = 0;
+  for (const op of LOG_QUERY_OPERATIONS) n += stats.byOperation[op] ?? 0;
+  return n;
+}

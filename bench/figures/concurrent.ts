@@ -1,0 +1,62 @@
+// concurrent_runs_per_s: 200 `docker run --rm alpine true` with at most 50 in flight, every one of
+// which must succeed; beside it, the same 200 commands spawned 50 at a time without the daemon.
+import { dockerRunRm } from '../client';
+import { IMAGE, type BenchContext } from '../context';
+import { round, type Figure } from '../figure';
+import { spawnLikeSimulator } from '../spawn-baseline';
+import { median, percentile, pool } from '../stats';
+
+const CONTAINERS = 200;
+const CONCURRENCY = 50;
+
+export async function concurrentRuns(ctx: BenchContext, reps: number): Promise<Figure[]> {
+  const rates: number[] = [];
+  const p95s: number[] = [];
+  const spawnRates: number[] = [];
+  const failures: string[] = [];
+  const items = Array.from({ length: CONTAINERS }, (_, i) => i);
+  for (let rep = 0; rep < reps; rep++) {
+    const started = performance.now();
+    const latencies = await pool(items, CONCURRENCY, async () => {
+      try {
+        const run = await dockerRunRm(ctx.docker, IMAGE, ['true']);
+        if (run.statusCode !== 0) failures.push(`exit ${run.statusCode}`);
+        return run.ms;
+      } catch (err) {
+        failures.push((err as Error).message);
+        return Number.NaN;
+      }
+    });
+    const elapsed = performance.now() - started;
+    rates.push((CONTAINERS * 1000) / elapsed);
+    p95s.push(percentile(latencies.filter(Number.isFinite), 95));
+    ctx.log(`  rep ${rep + 1}: ${round((CONTAINERS * 1000) / elapsed, 1)} runs/s, p95 ${round(p95s.at(-1)!, 0)} ms`);
+
+    const spawnStarted = performance.now();
+    await pool(items, CONCURRENCY, () => spawnLikeSimulator(ctx.plan, ['true'], ctx.scratch));
+    spawnRates.push((CONTAINERS * 1000) / (performance.now() - spawnStarted));
+  }
+  const rate = median(rates);
+  const spawnRate = median(spawnRates);
+  return [
+    {
+      name: 'concurrent_runs_per_s',
+      value: failures.length ? null : round(rate, 1),
+      unit: 'runs/s',
+      samples: reps,
+      comparison: { label: 'spawn', value: round(spawnRate, 1), unit: 'runs/s' },
+      target: { text: 'all succeed', met: failures.length === 0 },
+      note: failures.length
+        ? `${failures.length} of ${CONTAINERS * reps} runs failed: ${[...new Set(failures)].slice(0, 3).join('; ')}`
+        : `${CONTAINERS} at once, client concurrency ${CONCURRENCY}; p95 ${round(median(p95s), 0)} ms; ${round(rate / spawnRate, 2)}x of spawn throughput`,
+      detail: { ratesPerS: rates.map((r) => round(r, 2)), p95Ms: p95s.map((p) => round(p, 1)), spawnRatesPerS: spawnRates.map((r) => round(r, 2)) },
+    },
+    {
+      name: 'concurrent_runs_p95_ms',
+      value: failures.length ? null : round(median(p95s), 0),
+      unit: 'ms',
+      samples: reps,
+      note: 'p95 latency of one run inside the 200 (median over repetitions)',
+    },
+  ];
+}
