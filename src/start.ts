@@ -3,9 +3,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acaConfigForSimulator, acaConfigFromEnv, createAcaCloud, describeTarget } from './aca';
 import { createApp } from './api/app';
+import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
 import { Daemon } from './daemon/daemon';
 import { ImageStore } from './images/store';
+import { InspectionHub } from './inspect/hub';
 import { listen, parseAddress, type Listener } from './listen';
 import { createLogger, type Logger } from './log';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator';
@@ -18,10 +20,14 @@ export interface DaemonOptions {
   logger?: Logger;
   /** Options for the embedded simulator, used when no subscription is configured. */
   simulator?: SimulatorOptions;
+  /** Wraps the cloud the container actors invoke; tests use it to hold or fail cloud calls. */
+  wrapCloud?: (cloud: Cloud) => Cloud;
 }
 
 export interface RunningDaemon {
   daemon: Daemon;
+  /** Every inspection event of the actor system (root and container actors). */
+  inspection: InspectionHub;
   listeners: Listener[];
   simulator?: Simulator;
   target: string;
@@ -43,11 +49,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     config = acaConfigForSimulator(simulator);
   }
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
-  const cloud = createAcaCloud(config, simulator);
+  const acaCloud = createAcaCloud(config, simulator);
+  const cloud = opts.wrapCloud ? opts.wrapCloud(acaCloud) : acaCloud;
   const images = new ImageStore({ fetchConfig: env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true' });
 
+  const inspection = new InspectionHub();
   const daemon = new Daemon({
     cloud,
+    inspect: inspection.observe,
     image: (imageId, asGiven) => {
       const record = images.find(imageId);
       return { reference: record?.RepoTags[0] ?? asGiven, env: record?.Config.Env ?? [] };
@@ -81,6 +90,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
 
   return {
     daemon,
+    inspection,
     listeners,
     simulator,
     target,
