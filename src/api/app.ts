@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Logger } from '../log';
 import type { AppEnv } from './env';
 import { badRequest, DockerError, renderError } from './errors';
+import { bodyLimits } from './limits';
 import { containersRouter, type ContainersDeps } from './routers/containers';
 import { imagesRouter } from './routers/images';
 import { notBuiltRouter } from './routers/not-built';
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
     deps.logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
+  app.use(bodyLimits());
 
   app.route('/', systemRouter(deps.system));
   app.route('/', containersRouter(deps.containers));
