@@ -3,37 +3,72 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from './log';
 import { startDaemon } from './start';
+import { tlsFromFlags } from './tls/options';
 
-const { values } = parseArgs({
-  options: {
-    host: { type: 'string', short: 'H', multiple: true },
-    'data-root': { type: 'string' },
-    'log-level': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
-
-if (values.help) {
-  console.log(`Usage: sockerless-aca [-H tcp://127.0.0.1:2375 | -H unix:///path.sock]... [--data-root DIR] [--log-level info]
+const usage = `Usage: sockerless-aca [-H tcp://127.0.0.1:2375 | -H unix:///path.sock]... [--data-root DIR] [--log-level info]
+                     [--tlsverify --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem] [--tls] [--insecure-listen]
 
 A Docker Engine API daemon whose containers run as Azure Container Apps Jobs executions.
-Without SOCKERLESS_ACA_SUBSCRIPTION_ID it runs on an embedded ACA simulator.`);
+Without SOCKERLESS_ACA_SUBSCRIPTION_ID it runs on an embedded ACA simulator.
+
+  -H, --host ADDR     tcp://HOST:PORT or unix:///PATH (repeatable); default tcp://127.0.0.1:2375,
+                      or tcp://127.0.0.1:2376 with TLS
+  --tls               serve TCP with TLS (--tlscert, --tlskey); clients are not authenticated
+  --tlsverify         mutual TLS: clients must present a certificate signed by --tlscacert
+  --tlscacert FILE    CA for client certificates (default $DOCKER_CERT_PATH or ~/.docker, ca.pem)
+  --tlscert FILE      the daemon's certificate (default cert.pem there)
+  --tlskey FILE       the daemon's key (default key.pem there)
+  --insecure-listen   allow a non-loopback TCP address without --tlsverify (anyone who reaches
+                      it can run containers with this daemon's Azure identity)`;
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      host: { type: 'string', short: 'H', multiple: true },
+      'data-root': { type: 'string' },
+      'log-level': { type: 'string' },
+      tls: { type: 'boolean' },
+      tlsverify: { type: 'boolean' },
+      tlscacert: { type: 'string' },
+      tlscert: { type: 'string' },
+      tlskey: { type: 'string' },
+      'insecure-listen': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (err) {
+  console.error(`sockerless-aca: ${(err as Error).message}\n\n${usage}`);
+  process.exit(2);
+}
+
+if (values.help) {
+  console.log(usage);
   process.exit(0);
 }
 
 const logger = createLogger(values['log-level']);
-const running = await startDaemon({
-  hosts: values.host ?? [],
-  dataRoot: values['data-root'] ?? join(homedir(), '.local', 'share', 'sockerless-aca'),
-  logger,
-});
+let running;
+try {
+  running = await startDaemon({
+    hosts: values.host ?? [],
+    tls: await tlsFromFlags(values),
+    insecureListen: values['insecure-listen'],
+    dataRoot: values['data-root'] ?? join(homedir(), '.local', 'share', 'sockerless-aca'),
+    logger,
+  });
+} catch (err) {
+  console.error(`sockerless-aca: ${(err as Error).message}`);
+  process.exit(1);
+}
 
 if (running.simulator) {
   console.log(`No SOCKERLESS_ACA_SUBSCRIPTION_ID set: containers run on the embedded ACA simulator at ${running.simulator.url}`);
 } else {
   console.log(`Containers run on ${running.target}`);
 }
-for (const l of running.listeners) console.log(`Sockerless ACA listening on ${l.url}  (export DOCKER_HOST=${l.url})`);
+const tlsNote = values.tlsverify ? '  (mutual TLS: docker --tlsverify)' : values.tls ? '  (TLS: docker --tls)' : '';
+for (const l of running.listeners) console.log(`Sockerless ACA listening on ${l.url}  (export DOCKER_HOST=${l.url})${l.url.startsWith('tcp:') ? tlsNote : ''}`);
 
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
