@@ -8,13 +8,17 @@ import type { AcaConfig } from './config';
 import { Daemon } from './daemon/daemon';
 import { ImageStore } from './images/store';
 import { InspectionHub } from './inspect/hub';
-import { listen, parseAddress, type Listener } from './listen';
+import { listen, parseAddress, refusal, type Listener, type TlsOptions } from './listen';
 import { createLogger, type Logger } from './log';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator';
 
 export interface DaemonOptions {
-  /** `-H` addresses; default tcp://127.0.0.1:2375. */
+  /** `-H` addresses; default tcp://127.0.0.1:2375 (2376 with TLS). */
   hosts: string[];
+  /** TLS for the TCP listeners (`--tls`, `--tlsverify`). */
+  tls?: TlsOptions;
+  /** Serve a non-loopback TCP address without mutual TLS (`--insecure-listen`). */
+  insecureListen?: boolean;
   dataRoot: string;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
@@ -38,6 +42,12 @@ export interface RunningDaemon {
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const env = opts.env ?? process.env;
   const logger = opts.logger ?? createLogger();
+  const listenOptions = { tls: opts.tls, insecure: opts.insecureListen };
+  const addresses = (opts.hosts.length ? opts.hosts : [opts.tls ? 'tcp://127.0.0.1:2376' : 'tcp://127.0.0.1:2375']).map(parseAddress);
+  for (const address of addresses) {
+    const refused = refusal(address, listenOptions);
+    if (refused) throw new Error(refused);
+  }
   await mkdir(opts.dataRoot, { recursive: true });
 
   let config: AcaConfig | undefined = acaConfigFromEnv(env);
@@ -86,7 +96,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   });
 
   const listeners: Listener[] = [];
-  for (const h of opts.hosts.length ? opts.hosts : ['tcp://127.0.0.1:2375']) listeners.push(await listen(app, parseAddress(h)));
+  try {
+    for (const address of addresses) listeners.push(await listen(app, address, listenOptions));
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
+    daemon.stop();
+    await simulator?.close();
+    throw err;
+  }
 
   return {
     daemon,
