@@ -1,0 +1,140 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { LIST_FILTERS, listFilter, PRUNE_FILTERS, pruneFilter } from '../../networks/filters';
+import type { NetworkStore } from '../../networks/store';
+import type { AppEnv } from '../env';
+import { badRequest, notFound } from '../errors';
+import { bool, filters } from '../query';
+import { renderNetwork } from '../render/network';
+
+/** What the networks API needs to know about a container. */
+export interface ContainerLookup {
+  /** Docker's container lookup (id, name, id prefix); 'ambiguous' for a prefix of several. */
+  find(ref: string): { id: string; name: string; networkMode: string } | 'ambiguous' | undefined;
+}
+
+export interface NetworksDeps {
+  networks: NetworkStore;
+  containers: ContainerLookup;
+}
+
+const stringMap = z.record(z.string(), z.string()).nullish();
+
+const createBody = z
+  .object({
+    Name: z.string({ error: 'network name is required' }).min(1, 'network name is required'),
+    CheckDuplicate: z.boolean().nullish(),
+    Driver: z.string().nullish(),
+    Scope: z.string().nullish(),
+    Internal: z.boolean().nullish(),
+    Attachable: z.boolean().nullish(),
+    Ingress: z.boolean().nullish(),
+    ConfigOnly: z.boolean().nullish(),
+    EnableIPv6: z.boolean().nullish(),
+    IPAM: z
+      .object({
+        Driver: z.string().nullish(),
+        Options: stringMap,
+        Config: z.array(z.object({ Subnet: z.string().optional(), Gateway: z.string().optional(), IPRange: z.string().optional() }).loose()).nullish(),
+      })
+      .loose()
+      .nullish(),
+    Options: stringMap,
+    Labels: stringMap,
+  })
+  .loose();
+
+const connectBody = z.object({
+  Container: z.string({ error: 'Container is required' }).min(1, 'Container is required'),
+  EndpointConfig: z
+    .object({
+      Aliases: z.array(z.string()).nullish(),
+      IPAMConfig: z.object({ IPv4Address: z.string().optional() }).loose().nullish(),
+    })
+    .loose()
+    .nullish(),
+});
+
+const disconnectBody = z.object({ Container: z.string().min(1, 'Container is required'), Force: z.boolean().nullish() });
+
+async function parse<T>(schema: z.ZodType<T>, req: { json(): Promise<unknown> }): Promise<T> {
+  const parsed = schema.safeParse(await req.json().catch(() => undefined));
+  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+/** The Docker Networks API over the in-memory network store. */
+export function networksRouter(deps: NetworksDeps): Hono<AppEnv> {
+  const { networks } = deps;
+  const app = new Hono<AppEnv>();
+
+  const container = (ref: string) => {
+    const found = deps.containers.find(ref);
+    if (found === 'ambiguous') throw badRequest(`multiple containers found with provided prefix: ${ref}`);
+    if (!found) throw notFound(`No such container: ${ref}`);
+    return found;
+  };
+
+  app.get('/networks', (c) => {
+    const keep = listFilter(filters(c.req.query('filters'), LIST_FILTERS));
+    return c.json(networks.list().filter(keep).sort((a, b) => a.Name.localeCompare(b.Name)).map((n) => renderNetwork(n, false)));
+  });
+
+  app.post('/networks/create', async (c) => {
+    const body = await parse(createBody, c.req);
+    const record = networks.create({
+      Name: body.Name,
+      Driver: body.Driver ?? undefined,
+      Internal: body.Internal ?? undefined,
+      Attachable: body.Attachable ?? undefined,
+      EnableIPv6: body.EnableIPv6 ?? undefined,
+      IPAM: body.IPAM
+        ? { Driver: body.IPAM.Driver ?? undefined, Options: body.IPAM.Options ?? undefined, Config: body.IPAM.Config ?? undefined }
+        : undefined,
+      Options: body.Options ?? undefined,
+      Labels: body.Labels ?? undefined,
+    });
+    return c.json({ Id: record.Id, Warning: '' }, 201);
+  });
+
+  app.post('/networks/prune', (c) => {
+    const keep = pruneFilter(filters(c.req.query('filters'), PRUNE_FILTERS));
+    return c.json({ NetworksDeleted: networks.prune(keep) });
+  });
+
+  app.get('/networks/:id', (c) => {
+    bool(c.req.query('verbose'));
+    return c.json(renderNetwork(networks.resolve(c.req.param('id'))));
+  });
+
+  app.post('/networks/:id/connect', async (c) => {
+    const network = networks.resolve(c.req.param('id'));
+    const body = await parse(connectBody, c.req);
+    const ctr = container(body.Container);
+    if (network.Driver !== 'bridge' || ctr.networkMode === 'host' || ctr.networkMode === 'none' || ctr.networkMode.startsWith('container:')) {
+      throw badRequest('container cannot be disconnected from host network or connected to host network');
+    }
+    networks.connect(network.Id, ctr, {
+      aliases: body.EndpointConfig?.Aliases ?? [],
+      ipv4: body.EndpointConfig?.IPAMConfig?.IPv4Address || undefined,
+    });
+    return c.body(null, 200);
+  });
+
+  app.post('/networks/:id/disconnect', async (c) => {
+    const network = networks.resolve(c.req.param('id'));
+    const body = await parse(disconnectBody, c.req);
+    const found = deps.containers.find(body.Container);
+    // With Force, a container that is already gone is still taken off the network.
+    const id = found && found !== 'ambiguous' ? found.id : body.Force ? body.Container : container(body.Container).id;
+    networks.disconnect(network.Id, id);
+    return c.body(null, 200);
+  });
+
+  app.delete('/networks/:id', (c) => {
+    networks.remove(c.req.param('id'));
+    return c.body(null, 204);
+  });
+
+  return app;
+}

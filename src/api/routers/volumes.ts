@@ -1,0 +1,72 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { LIST_FILTERS, listFilter, PRUNE_FILTERS, pruneFilter } from '../../volumes/filters';
+import type { VolumeStore } from '../../volumes/store';
+import type { AppEnv } from '../env';
+import { badRequest, notImplemented } from '../errors';
+import { bool, filters } from '../query';
+import { renderVolume } from '../render/volume';
+
+export interface VolumesDeps {
+  volumes: VolumeStore;
+}
+
+const createBody = z
+  .object({
+    Name: z.string().nullish(),
+    Driver: z.string().nullish(),
+    DriverOpts: z.record(z.string(), z.string()).nullish(),
+    Labels: z.record(z.string(), z.string()).nullish(),
+    ClusterVolumeSpec: z.unknown().optional(),
+  })
+  .loose();
+
+/** The API version the client asked for in the path (`/v1.41/...`); the newest when none. */
+function requestedVersion(url: string): number {
+  const m = /^\/v(\d+)\.(\d+)\//.exec(new URL(url).pathname);
+  return m ? Number(m[1]) + Number(m[2]) / 100 : Infinity;
+}
+
+/** The Docker Volumes API over the in-memory volume store. */
+export function volumesRouter(deps: VolumesDeps): Hono<AppEnv> {
+  const { volumes } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.get('/volumes', (c) => {
+    const keep = listFilter(filters(c.req.query('filters'), LIST_FILTERS), volumes.usedBy);
+    const items = volumes.list().filter(keep).sort((a, b) => a.Name.localeCompare(b.Name)).map((v) => renderVolume(v));
+    return c.json({ Volumes: items, Warnings: null });
+  });
+
+  app.post('/volumes/create', async (c) => {
+    const parsed = createBody.safeParse(await c.req.json().catch(() => ({})));
+    if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const body = parsed.data;
+    if (body.ClusterVolumeSpec != null) throw notImplemented('cluster volumes are a swarm feature; Sockerless ACA has no swarm');
+    const record = volumes.create({
+      Name: body.Name ?? undefined,
+      Driver: body.Driver ?? undefined,
+      DriverOpts: body.DriverOpts ?? undefined,
+      Labels: body.Labels ?? undefined,
+    });
+    return c.json(renderVolume(record, true), 201);
+  });
+
+  app.post('/volumes/prune', (c) => {
+    const keep = pruneFilter(filters(c.req.query('filters'), PRUNE_FILTERS), requestedVersion(c.req.url));
+    return c.json({ VolumesDeleted: volumes.prune(keep), SpaceReclaimed: 0 });
+  });
+
+  app.get('/volumes/:name', (c) => c.json(renderVolume(volumes.resolve(c.req.param('name')), true)));
+
+  app.put('/volumes/:name', () => {
+    throw notImplemented('volume update is for swarm cluster volumes; Sockerless ACA has no swarm');
+  });
+
+  app.delete('/volumes/:name', (c) => {
+    volumes.remove(c.req.param('name'), bool(c.req.query('force')));
+    return c.body(null, 204);
+  });
+
+  return app;
+}

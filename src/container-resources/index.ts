@@ -1,0 +1,2 @@
+export { ContainerResources } from './resources';
+export type { ContainerResourcesApi, NetworkView, NewContainer, PreparedCreate } from './resources';

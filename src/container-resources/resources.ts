@@ -1,0 +1,170 @@
+import { badRequest } from '../api/errors';
+import type { DockerEvent, EventBus } from '../daemon/events';
+import type { NetworkStore } from '../networks/store';
+import { subnetOf } from '../networks/store';
+import { isAnonymous } from '../volumes/store';
+import { mountFields, mountRecord, mountRequests } from '../volumes/mounts';
+import { ANONYMOUS_LABEL, type MountRecord } from '../volumes/types';
+import type { VolumeStore } from '../volumes/store';
+import { networkingFields, networkJoins } from './networking';
+
+/** What a container holds besides its actor: plain JSON, kept per container id. */
+export interface ContainerHoldings {
+  mounts: MountRecord[];
+  /** Its anonymous volumes go with it: `--rm`, or `DELETE ?v=1`. */
+  autoRemove: boolean;
+  removeVolumes: boolean;
+}
+
+/** A create that passed validation; `commit` makes its volumes and endpoints once the container exists. */
+export interface PreparedCreate {
+  warnings: string[];
+  commit(): void;
+}
+
+/** The minimum of a new container this module reads. */
+export interface NewContainer {
+  id: string;
+  name: string;
+  hostConfig: { NetworkMode: string; AutoRemove: boolean };
+}
+
+export interface NetworkView {
+  NetworkSettings: {
+    Bridge: string; SandboxID: string; SandboxKey: string; Ports: Record<string, unknown>; HairpinMode: boolean;
+    LinkLocalIPv6Address: string; LinkLocalIPv6PrefixLen: number; SecondaryIPAddresses: null; SecondaryIPv6Addresses: null;
+    EndpointID: string; Gateway: string; GlobalIPv6Address: string; GlobalIPv6PrefixLen: number; IPAddress: string; IPPrefixLen: number;
+    IPv6Gateway: string; MacAddress: string; Networks: Record<string, EndpointView>;
+  };
+  Mounts: MountRecord[];
+}
+
+export interface EndpointView {
+  IPAMConfig: { IPv4Address: string } | null;
+  Links: null;
+  Aliases: string[] | null;
+  MacAddress: string;
+  DriverOpts: null;
+  NetworkID: string;
+  EndpointID: string;
+  Gateway: string;
+  IPAddress: string;
+  IPPrefixLen: number;
+  IPv6Gateway: string;
+  GlobalIPv6Address: string;
+  GlobalIPv6PrefixLen: number;
+  DNSNames: string[] | null;
+}
+
+/** The part of the containers API this module serves; the containers router holds one. */
+export interface ContainerResourcesApi {
+  prepare(container: NewContainer, body: unknown, imageVolumes: Record<string, unknown> | null): PreparedCreate;
+  view(containerId: string): NetworkView;
+  /** `DELETE /containers/{id}?v=1`: whether removal takes the anonymous volumes along. */
+  removeVolumesWith(containerId: string, remove: boolean): void;
+}
+
+const BIND_WARNING = (src: string, dst: string) =>
+  `bind mount ${src}:${dst}: host paths do not reach Azure Container Apps jobs; the container will not see ${src}`;
+const VOLUME_WARNING = (name: string, dst: string) =>
+  `volume ${name} at ${dst} is not yet backed by Azure Files: the job sees only what its image has at ${dst}, and nothing written there is shared or kept`;
+
+/**
+ * Networks and volumes as containers use them: endpoints and mounts made at create, shown in
+ * inspect, released when the container is destroyed (its anonymous volumes too, with `--rm` or `v=1`).
+ */
+export class ContainerResources implements ContainerResourcesApi {
+  readonly #holdings = new Map<string, ContainerHoldings>();
+
+  constructor(
+    private readonly networks: NetworkStore,
+    private readonly volumes: VolumeStore,
+    events: EventBus,
+  ) {
+    volumes.usedBy = (name) => [...this.#holdings].filter(([, h]) => h.mounts.some((m) => m.Name === name)).map(([id]) => id);
+    events.on('event', (e: DockerEvent) => {
+      if (e.Type !== 'container') return;
+      if (e.Action === 'destroy') this.#release(e.Actor.ID);
+      if (e.Action === 'rename' && e.Actor.Attributes.name) networks.renameContainer(e.Actor.ID, e.Actor.Attributes.name);
+    });
+  }
+
+  prepare(container: NewContainer, body: unknown, imageVolumes: Record<string, unknown> | null): PreparedCreate {
+    const fields = mountFields.safeParse(body);
+    const net = networkingFields.safeParse(body);
+    if (!fields.success) throw badRequest(fields.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!net.success) throw badRequest(net.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const joins = networkJoins(container.hostConfig.NetworkMode, net.data, this.networks);
+    const requests = mountRequests(fields.data, imageVolumes);
+    const warnings: string[] = [];
+    for (const m of requests) {
+      if (m.type === 'bind') warnings.push(BIND_WARNING(m.source, m.destination));
+      if (m.type === 'volume') warnings.push(VOLUME_WARNING(m.source || 'anonymous', m.destination));
+    }
+    return {
+      warnings,
+      commit: () => {
+        for (const j of joins) this.networks.connect(j.networkId, container, { aliases: j.aliases, ...(j.ipv4 ? { ipv4: j.ipv4 } : {}) });
+        const mounts = requests.map((m) => {
+          if (m.type !== 'volume') return mountRecord(m);
+          const labels = m.source ? m.labels : { ...m.labels, [ANONYMOUS_LABEL]: '' };
+          return mountRecord(m, this.volumes.create({ Name: m.source || undefined, ...(labels ? { Labels: labels } : {}) }).Name);
+        });
+        this.#holdings.set(container.id, { mounts, autoRemove: container.hostConfig.AutoRemove, removeVolumes: false });
+      },
+    };
+  }
+
+  view(containerId: string): NetworkView {
+    const networks: Record<string, EndpointView> = {};
+    let bridge: EndpointView | undefined;
+    for (const { network, endpoint } of this.networks.endpointsOf(containerId)) {
+      const subnet = subnetOf(network);
+      const user = !network.Predefined;
+      const view: EndpointView = {
+        IPAMConfig: null,
+        Links: null,
+        Aliases: user ? endpoint.Aliases : null,
+        MacAddress: endpoint.MacAddress,
+        DriverOpts: null,
+        NetworkID: network.Id,
+        EndpointID: endpoint.EndpointID,
+        Gateway: subnet ? (network.IPAM.Config[0]?.Gateway ?? '') : '',
+        IPAddress: endpoint.IPAddress,
+        IPPrefixLen: subnet ? subnet.bits : 0,
+        IPv6Gateway: '',
+        GlobalIPv6Address: '',
+        GlobalIPv6PrefixLen: 0,
+        DNSNames: user ? [endpoint.Name, containerId.slice(0, 12), ...endpoint.Aliases] : null,
+      };
+      networks[network.Name] = view;
+      if (network.Predefined && network.Name === 'bridge') bridge = view;
+    }
+    return {
+      NetworkSettings: {
+        Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false,
+        LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
+        EndpointID: bridge?.EndpointID ?? '', Gateway: bridge?.Gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+        IPAddress: bridge?.IPAddress ?? '', IPPrefixLen: bridge?.IPPrefixLen ?? 0, IPv6Gateway: '', MacAddress: bridge?.MacAddress ?? '',
+        Networks: networks,
+      },
+      Mounts: structuredClone(this.#holdings.get(containerId)?.mounts ?? []),
+    };
+  }
+
+  removeVolumesWith(containerId: string, remove: boolean): void {
+    const h = this.#holdings.get(containerId);
+    if (h) h.removeVolumes = remove;
+  }
+
+  #release(containerId: string): void {
+    this.networks.releaseContainer(containerId);
+    const h = this.#holdings.get(containerId);
+    this.#holdings.delete(containerId);
+    if (!h || !(h.autoRemove || h.removeVolumes)) return;
+    for (const m of h.mounts) {
+      const v = m.Name !== undefined ? this.volumes.find(m.Name) : undefined;
+      if (v && isAnonymous(v) && this.volumes.usedBy(v.Name).length === 0) this.volumes.remove(v.Name);
+    }
+  }
+}

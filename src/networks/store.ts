@@ -1,0 +1,269 @@
+import { randomBytes } from 'node:crypto';
+import { badRequest, conflict, DockerError, notFound } from '../api/errors';
+import { contains, defaultPools, formatIPv4, formatSubnet, hostRange, macFor, overlaps, parseIPv4, parseSubnet, type Subnet } from './addresses';
+import type { EndpointRecord, IpamConfig, NetworkAnnounce, NetworkRecord, NetworkSpec } from './types';
+
+export interface NetworkStoreOptions {
+  /** Records to start from (what `snapshot()` gave earlier); the predefined networks are added when missing. */
+  records?: readonly NetworkRecord[];
+  /** Called after every change with the full record set, for persistence. */
+  onChange?: (records: NetworkRecord[]) => void;
+  announce?: NetworkAnnounce;
+  now?: () => Date;
+}
+
+export const PREDEFINED = ['bridge', 'host', 'none'] as const;
+
+const forbidden = (message: string) => new DockerError(403, message);
+const newId = () => randomBytes(32).toString('hex');
+
+/** Docker's network name rule (the same as container names, plus the predefined ones). */
+const validName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/**
+ * The daemon's networks: in-memory records only (seed). Containers get synthetic addresses,
+ * unique per network, that ACA never routes: each job execution is isolated in the environment.
+ */
+export class NetworkStore {
+  readonly #records = new Map<string, NetworkRecord>();
+  readonly #onChange: ((records: NetworkRecord[]) => void) | undefined;
+  readonly #announce: NetworkAnnounce;
+  readonly #now: () => Date;
+
+  constructor(options: NetworkStoreOptions = {}) {
+    this.#onChange = options.onChange;
+    this.#announce = options.announce ?? (() => {});
+    this.#now = options.now ?? (() => new Date());
+    for (const r of options.records ?? []) this.#records.set(r.Id, structuredClone(r));
+    for (const name of PREDEFINED) if (!this.#byName(name)) this.#insert(this.#predefined(name));
+  }
+
+  /** `POST /networks/create`. */
+  create(spec: NetworkSpec): NetworkRecord {
+    const name = spec.Name;
+    if (!validName.test(name)) throw badRequest(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if ((PREDEFINED as readonly string[]).includes(name)) throw forbidden(`operation is not permitted on predefined ${name} network `);
+    if (this.#byName(name)) throw conflict(`network with name ${name} already exists`);
+    const driver = spec.Driver || 'bridge';
+    if (driver !== 'bridge') {
+      throw badRequest(`network driver "${driver}" is not supported: Sockerless ACA tracks bridge networks only (in memory; ACA jobs are isolated)`);
+    }
+    if (spec.EnableIPv6) throw badRequest('IPv6 networks are not supported: Sockerless ACA assigns synthetic IPv4 addresses only');
+    const record: NetworkRecord = {
+      Id: newId(),
+      Name: name,
+      Created: this.#now().toISOString(),
+      Driver: driver,
+      Internal: spec.Internal ?? false,
+      Attachable: spec.Attachable ?? false,
+      EnableIPv6: false,
+      IPAM: { Driver: spec.IPAM?.Driver || 'default', Options: spec.IPAM?.Options ?? {}, Config: this.#ipamConfig(spec) },
+      Options: spec.Options ?? {},
+      Labels: spec.Labels ?? {},
+      Predefined: false,
+      Endpoints: {},
+    };
+    this.#insert(record);
+    this.#announce('create', record);
+    this.#changed();
+    return structuredClone(record);
+  }
+
+  /** Docker's lookup: full id, exact name, then a unique id prefix. */
+  find(ref: string): NetworkRecord | undefined {
+    const found = this.#lookup(ref);
+    return found && structuredClone(found);
+  }
+
+  /** Like `find`, but 404 `network X not found` when there is none. */
+  resolve(ref: string): NetworkRecord {
+    return structuredClone(this.#mustFind(ref));
+  }
+
+  list(): NetworkRecord[] {
+    return [...this.#records.values()].map((r) => structuredClone(r));
+  }
+
+  /** Attaches a container, giving it the lowest free address (or the one asked for). */
+  connect(ref: string, container: { id: string; name: string }, opts: { aliases?: string[]; ipv4?: string } = {}): EndpointRecord {
+    const network = this.#mustFind(ref);
+    if (network.Endpoints[container.id]) {
+      throw forbidden(`endpoint with name ${container.name.replace(/^\//, '')} already exists in network ${network.Name}`);
+    }
+    const endpoint: EndpointRecord = {
+      ContainerID: container.id,
+      Name: container.name.replace(/^\//, ''),
+      EndpointID: newId(),
+      MacAddress: '',
+      IPAddress: '',
+      Aliases: opts.aliases ?? [],
+    };
+    const subnet = subnetOf(network);
+    if (subnet) {
+      const ip = this.#allocate(network, subnet, opts.ipv4);
+      endpoint.IPAddress = formatIPv4(ip);
+      endpoint.MacAddress = macFor(ip);
+    }
+    network.Endpoints[container.id] = endpoint;
+    this.#announce('connect', network, { container: container.id });
+    this.#changed();
+    return structuredClone(endpoint);
+  }
+
+  disconnect(ref: string, containerId: string): void {
+    const network = this.#mustFind(ref);
+    if (!network.Endpoints[containerId]) throw forbidden(`container ${containerId} is not connected to network ${network.Name}`);
+    delete network.Endpoints[containerId];
+    this.#announce('disconnect', network, { container: containerId });
+    this.#changed();
+  }
+
+  /** `DELETE /networks/{id}`: 403 for the predefined networks (as dockerd), 409 while containers are attached. */
+  remove(ref: string): void {
+    const network = this.#mustFind(ref);
+    if (network.Predefined) throw forbidden(`${network.Name} is a pre-defined network and cannot be removed`);
+    if (Object.keys(network.Endpoints).length) {
+      throw conflict(`error while removing network: network ${network.Name} id ${network.Id} has active endpoints`);
+    }
+    this.#records.delete(network.Id);
+    this.#announce('destroy', network);
+    this.#changed();
+  }
+
+  /** Removes the unused user networks `keep` does not keep; returns their names. */
+  prune(select: (n: NetworkRecord) => boolean): string[] {
+    const gone: string[] = [];
+    for (const n of [...this.#records.values()]) {
+      if (n.Predefined || Object.keys(n.Endpoints).length || !select(structuredClone(n))) continue;
+      this.#records.delete(n.Id);
+      this.#announce('destroy', n);
+      gone.push(n.Name);
+    }
+    if (gone.length) this.#changed();
+    return gone;
+  }
+
+  /** The networks a container is on, with its endpoint on each. */
+  endpointsOf(containerId: string): Array<{ network: NetworkRecord; endpoint: EndpointRecord }> {
+    return [...this.#records.values()]
+      .filter((n) => n.Endpoints[containerId])
+      .map((n) => ({ network: structuredClone(n), endpoint: structuredClone(n.Endpoints[containerId]!) }));
+  }
+
+  /** A removed container leaves every network (dockerd announces a disconnect for each). */
+  releaseContainer(containerId: string): void {
+    let changed = false;
+    for (const n of this.#records.values()) {
+      if (!n.Endpoints[containerId]) continue;
+      delete n.Endpoints[containerId];
+      this.#announce('disconnect', n, { container: containerId });
+      changed = true;
+    }
+    if (changed) this.#changed();
+  }
+
+  renameContainer(containerId: string, name: string): void {
+    for (const n of this.#records.values()) {
+      const e = n.Endpoints[containerId];
+      if (e) e.Name = name.replace(/^\//, '');
+    }
+    this.#changed();
+  }
+
+  /** Every record, for persistence; `new NetworkStore({ records })` restores them. */
+  snapshot(): NetworkRecord[] {
+    return this.list();
+  }
+
+  #insert(r: NetworkRecord): void {
+    this.#records.set(r.Id, r);
+  }
+
+  #byName(name: string): NetworkRecord | undefined {
+    for (const r of this.#records.values()) if (r.Name === name) return r;
+    return undefined;
+  }
+
+  #lookup(ref: string): NetworkRecord | undefined {
+    if (ref === '') return undefined;
+    const byId = this.#records.get(ref);
+    if (byId) return byId;
+    const byName = this.#byName(ref);
+    if (byName) return byName;
+    if (!/^[0-9a-f]+$/.test(ref)) return undefined;
+    const matches = [...this.#records.values()].filter((r) => r.Id.startsWith(ref));
+    if (matches.length > 1) throw badRequest(`network ${ref} is ambiguous (${matches.length} matches found on id prefix)`);
+    return matches[0];
+  }
+
+  #mustFind(ref: string): NetworkRecord {
+    const found = this.#lookup(ref);
+    if (!found) throw notFound(`network ${ref} not found`);
+    return found;
+  }
+
+  #ipamConfig(spec: NetworkSpec): IpamConfig[] {
+    const taken = [...this.#records.values()].map(subnetOf).filter((s): s is Subnet => s !== undefined);
+    const asked = spec.IPAM?.Config ?? [];
+    if (asked.length > 1) throw badRequest('only one IPAM config (one IPv4 subnet) per network is supported');
+    const given = asked[0];
+    if (given?.Subnet) {
+      const subnet = parseSubnet(given.Subnet);
+      if (taken.some((t) => overlaps(t, subnet))) throw forbidden(`Pool overlaps with other one on this address space`);
+      const { first } = hostRange(subnet);
+      const gateway = given.Gateway ? parseIPv4(given.Gateway) : first;
+      if (gateway === undefined || !contains(subnet, gateway)) throw badRequest(`invalid gateway ${given.Gateway}: not in subnet ${given.Subnet}`);
+      return [{ Subnet: formatSubnet(subnet), Gateway: formatIPv4(gateway), ...(given.IPRange ? { IPRange: given.IPRange } : {}) }];
+    }
+    if (given?.Gateway) throw badRequest('a gateway needs a subnet');
+    for (const pool of defaultPools()) {
+      if (taken.some((t) => overlaps(t, pool))) continue;
+      return [{ Subnet: formatSubnet(pool), Gateway: formatIPv4(hostRange(pool).first) }];
+    }
+    throw forbidden('could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
+  }
+
+  #allocate(network: NetworkRecord, subnet: Subnet, wanted?: string): number {
+    const gateway = parseIPv4(network.IPAM.Config[0]?.Gateway ?? '');
+    const used = new Set(Object.values(network.Endpoints).map((e) => parseIPv4(e.IPAddress)));
+    if (wanted) {
+      const ip = parseIPv4(wanted);
+      if (ip === undefined || !contains(subnet, ip)) throw badRequest(`invalid IPv4 address ${wanted} for network ${network.Name}`);
+      if (used.has(ip) || ip === gateway) throw forbidden(`Address already in use: ${wanted}`);
+      return ip;
+    }
+    const { first, last } = hostRange(subnet);
+    for (let ip = first; ip <= last; ip++) if (ip !== gateway && !used.has(ip)) return ip;
+    throw forbidden(`no available IPv4 addresses on network ${network.Name}`);
+  }
+
+  #predefined(name: (typeof PREDEFINED)[number]): NetworkRecord {
+    const base = {
+      Id: newId(), Name: name, Created: this.#now().toISOString(), Internal: false, Attachable: false, EnableIPv6: false,
+      Labels: {}, Predefined: true, Endpoints: {},
+    };
+    if (name === 'bridge') {
+      return {
+        ...base,
+        Driver: 'bridge',
+        IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: '172.17.0.0/16', Gateway: '172.17.0.1' }] },
+        Options: {
+          'com.docker.network.bridge.default_bridge': 'true',
+          'com.docker.network.bridge.name': 'docker0',
+          'com.docker.network.driver.mtu': '1500',
+        },
+      };
+    }
+    return { ...base, Driver: name === 'host' ? 'host' : 'null', IPAM: { Driver: 'default', Options: {}, Config: [] }, Options: {} };
+  }
+
+  #changed(): void {
+    this.#onChange?.(this.snapshot());
+  }
+}
+
+/** The IPv4 subnet addresses come from; none on `host` and `none`. */
+export function subnetOf(n: NetworkRecord): Subnet | undefined {
+  const cidr = n.IPAM.Config[0]?.Subnet;
+  return n.Driver === 'bridge' && cidr ? parseSubnet(cidr) : undefined;
+}
