@@ -1,10 +1,11 @@
 import { dockerStatus, ZERO_TIME } from '../../../machines/container';
+import type { NetworkView } from '../../container-resources';
 import type { ContainerSnapshot } from '../../daemon/daemon';
 
 const command = (ctx: ContainerSnapshot['context']) => [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
 
 /** `GET /containers/{id}/json`: everything derived from the actor's snapshot. */
-export function inspectContainer(snap: ContainerSnapshot) {
+export function inspectContainer(snap: ContainerSnapshot, view: NetworkView) {
   const ctx = snap.context;
   const status = dockerStatus(snap);
   const [path = '', ...args] = command(ctx);
@@ -41,14 +42,9 @@ export function inspectContainer(snap: ContainerSnapshot) {
     ExecIDs: null,
     HostConfig: ctx.hostConfig,
     GraphDriver: { Name: 'none', Data: null },
-    Mounts: [],
+    Mounts: view.Mounts,
     Config: ctx.config,
-    NetworkSettings: {
-      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false,
-      LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
-      EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0,
-      IPv6Gateway: '', MacAddress: '', Networks: {},
-    },
+    NetworkSettings: view.NetworkSettings,
     // Where the container runs on Azure; not part of Docker's schema, so clients ignore it.
     Aca: { JobName: ctx.jobName, ExecutionName: ctx.execution?.executionName ?? null },
   };
@@ -80,7 +76,7 @@ function ago(ms: number): string {
 }
 
 /** One item of `GET /containers/json`. */
-export function listItem(snap: ContainerSnapshot) {
+export function listItem(snap: ContainerSnapshot, view: NetworkView) {
   const ctx = snap.context;
   return {
     Id: ctx.id,
@@ -94,7 +90,7 @@ export function listItem(snap: ContainerSnapshot) {
     State: dockerStatus(snap),
     Status: humanStatus(snap),
     HostConfig: { NetworkMode: ctx.hostConfig.NetworkMode },
-    NetworkSettings: { Networks: {} },
-    Mounts: [],
+    NetworkSettings: { Networks: view.NetworkSettings.Networks },
+    Mounts: view.Mounts,
   };
 }

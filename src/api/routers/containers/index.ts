@@ -8,6 +8,8 @@ import type { ContainerRef, Daemon } from '../../../daemon/daemon';
 import { followLogs } from '../../../daemon/follow-logs';
 import { checkName, generateName } from '../../../daemon/names';
 import type { ImageRecord } from '../../../images/types';
+import type { ContainerResourcesApi } from '../../../container-resources';
+import { pruneContainers, PRUNE_FILTERS } from '../../../container-resources/prune';
 import type { AppEnv } from '../../env';
 import { badRequest, DockerError, notFound, notImplemented } from '../../errors';
 import { MULTIPLEXED, RAW } from '../../frames';
@@ -25,6 +27,8 @@ export interface ContainersDeps {
   pollIntervalMs: number;
   /** How long log following goes on after an execution ends (Log Analytics ingestion delay). */
   logSettleMs: number;
+  /** Networks and volumes: endpoints and mounts made at create, shown in inspect, released at removal. */
+  resources: ContainerResourcesApi;
 }
 
 const waitConditions: readonly WaitCondition[] = ['not-running', 'next-exit', 'removed'];
@@ -74,9 +78,11 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const name = requested ? checkName(requested) : generateName(daemon.nameTaken);
     if (!name) throw badRequest(`Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     const input = containerInput(body, name, image);
+    const prepared = deps.resources.prepare(input, body, image.Config.Volumes);
     const reply = await daemon.create(input);
     if (reply.status !== 201) return answer(c, reply);
-    return c.json({ Id: input.id, Warnings: [] }, 201);
+    prepared.commit();
+    return c.json({ Id: input.id, Warnings: prepared.warnings }, 201);
   });
 
   app.get('/containers/json', (c) => {
@@ -99,10 +105,13 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
       })
       .sort((a, b) => b.context.created.localeCompare(a.context.created));
     if (limit !== undefined && limit > 0) snaps = snaps.slice(0, limit);
-    return c.json(snaps.map(listItem));
+    return c.json(snaps.map((s) => listItem(s, deps.resources.view(s.context.id))));
   });
 
-  app.get('/containers/:id/json', (c) => c.json(inspectContainer(find(c.req.param('id')).getSnapshot())));
+  app.get('/containers/:id/json', (c) => {
+    const snap = find(c.req.param('id')).getSnapshot();
+    return c.json(inspectContainer(snap, deps.resources.view(snap.context.id)));
+  });
 
   app.post('/containers/:id/start', async (c) => answer(c, await daemon.ask(find(c.req.param('id')), { type: 'START' })));
 
@@ -129,9 +138,12 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
 
   app.delete('/containers/:id', async (c) => {
     const ref = find(c.req.param('id'));
-    bool(c.req.query('v'));
+    const removeVolumes = bool(c.req.query('v'));
     bool(c.req.query('link'));
-    return answer(c, await daemon.ask(ref, { type: 'REMOVE', force: bool(c.req.query('force')) }));
+    deps.resources.removeVolumesWith(ref.id, removeVolumes);
+    const reply = await daemon.ask(ref, { type: 'REMOVE', force: bool(c.req.query('force')) });
+    if (reply.status >= 300) deps.resources.removeVolumesWith(ref.id, false);
+    return answer(c, reply);
   });
 
   app.post('/containers/:id/rename', async (c) => {
@@ -258,9 +270,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     find(c.req.param('id'));
     throw notImplemented('update is not implemented yet');
   });
-  app.post('/containers/prune', () => {
-    throw notImplemented('container prune is not implemented yet');
-  });
+  app.post('/containers/prune', async (c) => c.json(await pruneContainers(daemon, filters(c.req.query('filters'), PRUNE_FILTERS))));
 
   return app;
 }
