@@ -7,6 +7,9 @@ import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
 import { Daemon } from './daemon/daemon';
 import { ImageStore } from './images/store';
+import { ContainerResources } from './container-resources';
+import { NetworkStore } from './networks/store';
+import { VolumeStore } from './volumes/store';
 import { InspectionHub } from './inspect/hub';
 import { listen, parseAddress, refusal, type Listener, type TlsOptions } from './listen';
 import { createLogger, type Logger } from './log';
@@ -74,6 +77,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     // Seed: every job gets 1.0 CPU / 2Gi.
     jobDefaults: { cpu: 1, memory: '2Gi', replicaTimeout: config.replicaTimeout },
   });
+  const networks = new NetworkStore({
+    announce: (action, n, extra) => daemon.events.publish('network', action, n.Id, { name: n.Name, type: n.Driver, ...extra }),
+  });
+  const volumes = new VolumeStore({ announce: (action, v) => daemon.events.publish('volume', action, v.Name, { driver: v.Driver }) });
+  const resources = new ContainerResources(networks, volumes, daemon.events);
+  const containerLookup = (ref: string) => {
+    const found = daemon.find(ref);
+    if (!found || found === 'ambiguous') return found;
+    const ctx = found.getSnapshot().context;
+    return { id: ctx.id, name: ctx.name, networkMode: ctx.hostConfig.NetworkMode };
+  };
   const inUseBy = (imageId: string) => daemon.containers().find((r) => r.getSnapshot().context.imageId === imageId)?.id;
 
   const app = createApp({
@@ -84,8 +98,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       images,
       pollIntervalMs: config.pollIntervalMs,
       logSettleMs: simulator ? 0 : 10_000,
+      resources,
     },
     images: { images, inUseBy },
+    networks: { networks, containers: { find: containerLookup } },
+    volumes: { volumes },
     system: {
       daemon,
       imageCount: () => images.list().length,

@@ -5,6 +5,8 @@ import { badRequest, DockerError, renderError } from './errors';
 import { bodyLimits } from './limits';
 import { containersRouter, type ContainersDeps } from './routers/containers';
 import { imagesRouter } from './routers/images';
+import { networksRouter, type NetworksDeps } from './routers/networks';
+import { volumesRouter, type VolumesDeps } from './routers/volumes';
 import { notBuiltRouter } from './routers/not-built';
 import { systemRouter, type SystemDeps } from './routers/system';
 import { API_VERSION } from './version';
@@ -13,6 +15,8 @@ export interface AppDeps {
   containers: ContainersDeps;
   system: SystemDeps;
   images: Parameters<typeof imagesRouter>[0];
+  networks: NetworksDeps;
+  volumes: VolumesDeps;
   logger: Logger;
 }
 
@@ -37,6 +41,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', systemRouter(deps.system));
   app.route('/', containersRouter(deps.containers));
   app.route('/', imagesRouter(deps.images));
+  app.route('/', networksRouter(deps.networks));
+  app.route('/', volumesRouter(deps.volumes));
   app.route('/', notBuiltRouter());
 
   app.notFound((c) => c.json({ message: 'page not found' }, 404));
