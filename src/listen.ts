@@ -84,7 +84,8 @@ export async function listen(app: Hono<AppEnv>, address: ListenAddress, opts: Li
   const tls = address.kind === 'tcp' ? opts.tls : undefined;
   const server: Server = tls
     ? createHttpsServer(
-        { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.verify, rejectUnauthorized: tls.verify, minVersion: 'TLSv1.2', maxHeaderSize },
+        // allowHalfOpen as http.Server has it: the CLI half-closes a hijacked stream at stdin EOF.
+        { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.verify, rejectUnauthorized: tls.verify, minVersion: 'TLSv1.2', maxHeaderSize, allowHalfOpen: true },
         requestListener,
       )
     : createHttpServer({ maxHeaderSize }, requestListener);
