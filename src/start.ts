@@ -33,6 +33,8 @@ export interface DaemonOptions {
 
 export interface RunningDaemon {
   daemon: Daemon;
+  /** The Docker API app every listener serves (its routes are what the fuzz suite walks). */
+  app: ReturnType<typeof createApp>;
   /** Every inspection event of the actor system (root and container actors). */
   inspection: InspectionHub;
   listeners: Listener[];
@@ -124,6 +126,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
 
   return {
     daemon,
+    app,
     inspection,
     listeners,
     simulator,
