@@ -1,0 +1,87 @@
+// Volumes through the installed docker CLI, against a daemon on the embedded simulator.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+
+let d: TestDaemon;
+beforeAll(async () => {
+  d = await startTestDaemon();
+});
+afterAll(async () => {
+  await d?.close();
+});
+
+const volumes = async (...args: string[]) => (await d.cli(['volume', 'ls', '-q', ...args])).stdout.split('\n').filter(Boolean).sort();
+const anonymous = (names: string[]) => names.filter((n) => /^[0-9a-f]{64}$/.test(n));
+
+describe('docker volume', () => {
+  it('create, inspect says it is not backed by Azure Files, and docker info says so too', async () => {
+    const created = await d.cli(['volume', 'create', '--label', 'a=b', 'v1']);
+    expect(created).toMatchObject({ code: 0, stdout: 'v1\n' });
+    const v = JSON.parse((await d.cli(['volume', 'inspect', 'v1'])).stdout)[0];
+    expect(v).toMatchObject({ Name: 'v1', Driver: 'local', Scope: 'local', Labels: { a: 'b' } });
+    expect(v.Status.Note).toContain('not yet backed by Azure Files');
+    expect((await d.cli(['volume', 'create', 'v1'])).code).toBe(0); // an existing name is returned as is
+    const info = await d.cli(['info']);
+    expect(info.stdout + info.stderr).toContain('not yet backed by Azure Files');
+    const missing = await d.cli(['volume', 'inspect', 'nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no such volume');
+  });
+
+  it('named and anonymous volumes of a container: warnings, Mounts, 409 while in use, rm -v takes the anonymous one only', async () => {
+    const run = await d.cli(['run', '-d', '--name', 'c1', '-v', 'v1:/data', '-v', '/scratch', '-v', '/tmp/host:/host:ro', 'alpine', 'sleep', '30']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('WARNING: volume v1 at /data is not yet backed by Azure Files');
+    expect(run.stderr).toContain('WARNING: bind mount /tmp/host:/host: host paths do not reach Azure Container Apps jobs');
+    const mounts = JSON.parse((await d.cli(['inspect', 'c1'])).stdout)[0].Mounts;
+    const anon = mounts.find((m: { Destination: string }) => m.Destination === '/scratch').Name;
+    expect(anon).toMatch(/^[0-9a-f]{64}$/);
+    expect(mounts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Type: 'volume', Name: 'v1', Destination: '/data', Driver: 'local', RW: true }),
+        expect.objectContaining({ Type: 'bind', Source: '/tmp/host', Destination: '/host', RW: false }),
+      ]),
+    );
+    expect((await d.cli(['volume', 'inspect', anon])).stdout).toContain('"com.docker.volume.anonymous": ""');
+    expect(await volumes('--filter', 'dangling=false')).toEqual([anon, 'v1'].sort());
+
+    const busy = await d.cli(['volume', 'rm', 'v1']);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain('volume is in use');
+    expect((await d.cli(['volume', 'rm', '-f', 'v1'])).code).toBe(1);
+
+    expect((await d.cli(['rm', '-fv', 'c1'])).code).toBe(0);
+    expect(await volumes()).toEqual(['v1']);
+  });
+
+  it('--rm takes its anonymous volumes along; plain rm leaves them dangling for prune', async () => {
+    expect((await d.cli(['run', '--rm', '-v', '/gone', 'alpine', 'true'])).code).toBe(0);
+    expect(anonymous(await volumes())).toEqual([]);
+    expect((await d.cli(['run', '--name', 'c2', '-v', '/kept', 'alpine', 'true'])).code).toBe(0);
+    expect((await d.cli(['rm', 'c2'])).code).toBe(0);
+    const left = anonymous(await volumes('--filter', 'dangling=true'));
+    expect(left).toHaveLength(1);
+    // API ≥ 1.42: prune takes anonymous volumes only, unless --all.
+    const pruned = await d.cli(['volume', 'prune', '-f']);
+    expect(pruned.stdout).toContain(left[0]);
+    expect(await volumes()).toEqual(['v1']);
+    expect((await d.cli(['volume', 'prune', '-af', '--filter', 'label=a=c'])).stdout).not.toContain('v1');
+    expect((await d.cli(['volume', 'prune', '-af', '--filter', 'label=a=b'])).stdout).toContain('v1');
+    expect(await volumes()).toEqual([]);
+  });
+
+  it('ls filters: name, label, driver, dangling; rm -f of a missing volume succeeds', async () => {
+    await d.cli(['volume', 'create', '--label', 'env=prod', 'alpha']);
+    await d.cli(['volume', 'create', '--label', 'env=dev', '--label', 'solo', 'beta']);
+    await d.cli(['create', '--name', 'user', '-v', 'alpha:/a', 'alpine', 'true']);
+    expect(await volumes('--filter', 'name=alp')).toEqual(['alpha']);
+    expect(await volumes('--filter', 'label=env')).toEqual(['alpha', 'beta']);
+    expect(await volumes('--filter', 'label=env=dev')).toEqual(['beta']);
+    expect(await volumes('--filter', 'label=solo')).toEqual(['beta']);
+    expect(await volumes('--filter', 'driver=local')).toEqual(['alpha', 'beta']);
+    expect(await volumes('--filter', 'dangling=true')).toEqual(['beta']);
+    expect((await d.cli(['volume', 'rm', '-f', 'never-was'])).code).toBe(0);
+    expect((await d.cli(['rm', 'user'])).code).toBe(0);
+    expect((await d.cli(['volume', 'rm', 'alpha', 'beta'])).code).toBe(0);
+  });
+});
