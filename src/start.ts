@@ -111,6 +111,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       target,
       daemonId: randomUUID(),
       dataRoot: opts.dataRoot,
+      usage: { daemon, images, volumes, resources },
     },
   });
 

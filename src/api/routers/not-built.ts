@@ -17,7 +17,6 @@ const families: Array<[prefix: string, what: string]> = [
   ['/configs', 'swarm configs'],
   ['/distribution', 'registry distribution inspection'],
   ['/auth', 'registry login'],
-  ['/system/df', 'disk usage'],
   ['/commit', 'commit'],
 ];
 

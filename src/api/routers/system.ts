@@ -5,6 +5,8 @@ import type { DockerEvent } from '../../daemon/events';
 import type { AppEnv } from '../env';
 import { badRequest } from '../errors';
 import { filters } from '../query';
+import { diskUsage, DISK_USAGE_TYPES, type DiskUsageSources } from '../render/disk-usage';
+import { VOLUME_NOTE } from '../render/volume';
 import { API_VERSION, DAEMON_VERSION, MIN_API_VERSION } from '../version';
 import os from 'node:os';
 
@@ -15,6 +17,8 @@ export interface SystemDeps {
   target: string;
   daemonId: string;
   dataRoot: string;
+  /** What `GET /system/df` reports on. */
+  usage: DiskUsageSources;
 }
 
 const pingHeaders = {
@@ -37,8 +41,15 @@ function matches(e: DockerEvent, f: Map<string, string[]>): boolean {
     has('event', e.Action) &&
     (!f.get('container') || (e.Type === 'container' && f.get('container')!.some((c) => e.Actor.ID.startsWith(c) || attrs.name === c))) &&
     (!f.get('image') || f.get('image')!.includes(attrs.image ?? '')) &&
+    fuzzyName(f.get('network'), e) &&
+    fuzzyName(f.get('volume'), e) &&
     (!f.get('label') || f.get('label')!.every((l) => (l.includes('=') ? attrs[l.split('=')[0]!] === l.slice(l.indexOf('=') + 1) : l in attrs)))
   );
+}
+
+/** dockerd's fuzzy name match: a value that prefixes the actor's id or equals its name. */
+function fuzzyName(values: string[] | undefined, e: DockerEvent): boolean {
+  return !values || values.some((v) => e.Actor.ID.startsWith(v) || e.Actor.Attributes.name === v);
 }
 
 function seconds(value: string | undefined, name: string): number | undefined {
@@ -84,8 +95,12 @@ export function systemRouter(deps: SystemDeps): Hono<AppEnv> {
       ContainersStopped: count('exited') + count('created') + count('dead'),
       Images: deps.imageCount(),
       Driver: 'container-apps-jobs',
-      DriverStatus: [['Target', deps.target]],
-      Plugins: { Volume: [], Network: [], Authorization: null, Log: [] },
+      DriverStatus: [
+        ['Target', deps.target],
+        ['Networks', 'in-memory records; ACA job executions are not connected to each other (synthetic addresses)'],
+        ['Volumes', 'in-memory records, not yet backed by Azure Files'],
+      ],
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['azure-log-analytics'] },
       MemoryLimit: false,
       SwapLimit: false,
       CpuCfsPeriod: false,
@@ -123,8 +138,14 @@ export function systemRouter(deps: SystemDeps): Hono<AppEnv> {
       Isolation: '',
       InitBinary: '',
       SecurityOptions: [],
-      Warnings: [],
+      Warnings: [`WARNING: volumes are ${VOLUME_NOTE}`],
     });
+  });
+
+  app.get('/system/df', (c) => {
+    const types = c.req.queries('type') ?? [];
+    for (const t of types) if (!(DISK_USAGE_TYPES as readonly string[]).includes(t)) throw badRequest(`unknown object type: ${t}`);
+    return c.json(diskUsage(deps.usage, types));
   });
 
   app.get('/events', (c) => {
