@@ -67,7 +67,9 @@ export class HttpClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks);
-            resolve({ status: res.statusCode!, body: (text.length ? JSON.parse(text.toString('utf8')) : undefined) as T, bytes: text.length });
+            const isJson = /json/.test(res.headers['content-type'] ?? '');
+            const parsed = text.length && isJson ? JSON.parse(text.toString('utf8')) : text.length ? text.toString('utf8') : undefined;
+            resolve({ status: res.statusCode!, body: parsed as T, bytes: text.length });
           });
           res.on('error', reject);
         },

@@ -43,6 +43,8 @@ export interface SimulatorJob {
 export interface DaemonProcessOptions {
   /** Write a V8 CPU profile of the daemon into this directory (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** Copy the daemon's stderr (its warnings and errors) to ours. */
+  echoStderr?: boolean;
   /** Extra node flags for the daemon process. */
   nodeFlags?: string[];
 }
@@ -88,6 +90,7 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    if (opts.echoStderr) process.stderr.write(c);
     stderr += c;
     if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
   });

@@ -1,4 +1,6 @@
-// node --import tsx bench/profile-top.ts FILE.cpuprofile [N]
+// node --import tsx bench/profile-top.ts FILE.cpuprofile [N] [function|package|project]
+// project: each sample goes to the innermost src/ or machines/ frame on its stack (inclusive time of
+// the project's own functions, library work included).
 // The top self-time functions of a V8 CPU profile (as `node --cpu-prof` writes it), with the
 // share of all sampled time, aggregated by function name and location.
 import { readFileSync } from 'node:fs';
@@ -7,6 +9,7 @@ import { REPO_ROOT } from './daemon-process';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
 }
@@ -18,7 +21,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, count = '25'] = process.argv.slice(2);
+const [file, count = '25', mode = 'function'] = process.argv.slice(2);
 if (!file) {
   console.error('usage: profile-top.ts FILE.cpuprofile [N]');
   process.exit(2);
@@ -28,11 +31,28 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<number, number>();
 profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+/** The innermost caller (or the frame itself) that is the project's own code: src/, machines/, bench/. */
+const projectFrame = (id: number | undefined): ProfileNode | undefined => {
+  for (let at = id; at !== undefined; at = parent.get(at)) {
+    const url = byId.get(at)!.callFrame.url;
+    if (/\/(src|machines)\//.test(url) && !url.includes('node_modules')) return byId.get(at);
+  }
+  return undefined;
+};
 const agg = new Map<string, number>();
-for (const [id, us] of selfUs) {
+for (const [startId, us] of selfUs) {
+  let id = startId;
+  if (mode === 'project') {
+    const f = byId.get(id)!.callFrame.functionName;
+    const frame = f === '(idle)' || f === '(garbage collector)' || f === '(program)' ? undefined : projectFrame(id);
+    if (frame) id = frame.id;
+  }
   const f = byId.get(id)!.callFrame;
   const where = f.url ? `${relative(REPO_ROOT, f.url.replace(/^file:\/\//, ''))}:${f.lineNumber + 1}` : '';
-  const key = `${f.functionName || '(anonymous)'} ${where}`.trim();
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f.url)?.[1] ?? (f.url.startsWith('node:') ? 'node:' + f.url.slice(5).split('/')[0] + '/' + (f.url.split('/')[1] ?? '') : f.url ? relative(REPO_ROOT, f.url.replace(/^file:\/\//, '')).split('/').slice(0, 2).join('/') : f.functionName);
+  const key = mode === 'package' ? pkg : `${f.functionName || '(anonymous)'} ${where}`.trim();
   agg.set(key, (agg.get(key) ?? 0) + us);
 }
 const idle = [...agg.entries()].filter(([k]) => k.startsWith('(idle)')).reduce((a, [, us]) => a + us, 0);

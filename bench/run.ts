@@ -121,7 +121,8 @@ console.log(`\nSockerless ACA bench (${quick ? 'quick' : 'full'}), ${new Date().
 console.log(`machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}\n`);
 console.log(renderTable(figures));
 const missed = figures.filter((f) => f.target?.met === false).map((f) => f.name);
-console.log(missed.length ? `\ntargets missed: ${[...new Set(missed)].join(', ')}` : '\nevery measured target met');
+if (failed) console.log('\nthe bench FAILED (see the error above); the table holds what was measured before it');
+else console.log(missed.length ? `\ntargets missed: ${[...new Set(missed)].join(', ')}` : '\nevery measured target met');
 
 if (values.json) {
   writeFileSync(values.json, JSON.stringify({ quick, date: new Date().toISOString(), tookSeconds: took, machine, figures }, null, 2) + '\n');

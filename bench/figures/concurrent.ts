@@ -2,6 +2,7 @@
 // which must succeed; beside it, the same 200 commands spawned 50 at a time without the daemon.
 import { dockerRunRm } from '../client';
 import { IMAGE, type BenchContext } from '../context';
+import { statsDelta } from '../daemon-process';
 import { round, type Figure } from '../figure';
 import { spawnLikeSimulator } from '../spawn-baseline';
 import { median, percentile, pool } from '../stats';
@@ -15,6 +16,7 @@ export async function concurrentRuns(ctx: BenchContext, reps: number): Promise<F
   const spawnRates: number[] = [];
   const failures: string[] = [];
   const items = Array.from({ length: CONTAINERS }, (_, i) => i);
+  const statsBefore = await ctx.daemon.simulatorStats();
   for (let rep = 0; rep < reps; rep++) {
     const started = performance.now();
     const latencies = await pool(items, CONCURRENCY, async () => {
@@ -36,6 +38,10 @@ export async function concurrentRuns(ctx: BenchContext, reps: number): Promise<F
     await pool(items, CONCURRENCY, () => spawnLikeSimulator(ctx.plan, ['true'], ctx.scratch));
     spawnRates.push((CONTAINERS * 1000) / (performance.now() - spawnStarted));
   }
+  const requests = statsDelta(statsBefore, await ctx.daemon.simulatorStats());
+  const perRun = (n: number) => round(n / (CONTAINERS * reps), 1);
+  const perRunOps = Object.fromEntries(Object.entries(requests.byOperation).map(([op, n]) => [op, perRun(n)]));
+  ctx.log(`  simulator requests per run: ${JSON.stringify(perRunOps)}`);
   const rate = median(rates);
   const spawnRate = median(spawnRates);
   return [
@@ -49,7 +55,7 @@ export async function concurrentRuns(ctx: BenchContext, reps: number): Promise<F
       note: failures.length
         ? `${failures.length} of ${CONTAINERS * reps} runs failed: ${[...new Set(failures)].slice(0, 3).join('; ')}`
         : `${CONTAINERS} at once, client concurrency ${CONCURRENCY}; p95 ${round(median(p95s), 0)} ms; ${round(rate / spawnRate, 2)}x of spawn throughput`,
-      detail: { ratesPerS: rates.map((r) => round(r, 2)), p95Ms: p95s.map((p) => round(p, 1)), spawnRatesPerS: spawnRates.map((r) => round(r, 2)) },
+      detail: { simulatorRequestsPerRun: perRunOps, ratesPerS: rates.map((r) => round(r, 2)), p95Ms: p95s.map((p) => round(p, 1)), spawnRatesPerS: spawnRates.map((r) => round(r, 2)) },
     },
     {
       name: 'concurrent_runs_p95_ms',

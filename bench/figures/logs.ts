@@ -11,7 +11,7 @@ import { median, percentile, wallMs } from '../stats';
 const SKIP = 10;
 
 function script(lines: number): string[] {
-  return ['sh', '-c', `sleep 1; i=0; while [ $i -lt ${lines} ]; do date +%s%N; i=$((i+1)); sleep 0.01; done`];
+  return ['sh', '-c', `sleep 1; i=0; while [ $i -lt ${lines} ]; do date +%s%N; i=$((i+1)); done`];
 }
 
 const latencyOf = (line: string, arrived: number): number | undefined => {
