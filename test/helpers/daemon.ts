@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { createLogger } from '../../src/log';
-import { startDaemon, type RunningDaemon } from '../../src/start';
+import type { SimulatorOptions } from '../../src/simulator';
+import { startDaemon, type DaemonOptions, type RunningDaemon } from '../../src/start';
 
 export interface TestDaemon {
   running: RunningDaemon;
@@ -16,7 +17,13 @@ export interface TestDaemon {
   close(): Promise<void>;
 }
 
-export async function startTestDaemon(): Promise<TestDaemon> {
+export interface TestDaemonOptions {
+  /** Merged over the default simulator options (stop grace 2 s). */
+  simulator?: SimulatorOptions;
+  wrapCloud?: DaemonOptions['wrapCloud'];
+}
+
+export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<TestDaemon> {
   const dir = await mkdtemp(join(tmpdir(), 'sockerless-test-'));
   const socket = join(dir, 'docker.sock');
   const running = await startDaemon({
@@ -24,7 +31,8 @@ export async function startTestDaemon(): Promise<TestDaemon> {
     dataRoot: join(dir, 'data'),
     env: {},
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
-    simulator: { stopGraceMs: 2000 },
+    simulator: { stopGraceMs: 2000, ...opts.simulator },
+    wrapCloud: opts.wrapCloud,
   });
   const docker = new Docker({ socketPath: socket });
   const cli: TestDaemon['cli'] = (args, opts = {}) =>
