@@ -3,6 +3,7 @@ import type { Logger } from '../log';
 import type { AppEnv } from './env';
 import { badRequest, DockerError, renderError } from './errors';
 import { bodyLimits } from './limits';
+import { pathOf } from './query';
 import { containersRouter, type ContainersDeps } from './routers/containers';
 import { imagesRouter } from './routers/images';
 import { networksRouter, type NetworksDeps } from './routers/networks';
@@ -25,10 +26,10 @@ const [maxMajor, maxMinor] = API_VERSION.split('.').map(Number) as [number, numb
 
 /** The Docker Engine API: one router per API family, `/vX.Y` prefixes optional. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>({ getPath: (req) => new URL(req.url).pathname.replace(versionPrefix, '') });
+  const app = new Hono<AppEnv>({ getPath: (req) => pathOf(req.url).replace(versionPrefix, '') });
 
   app.use(async (c, next) => {
-    const m = versionPrefix.exec(new URL(c.req.url).pathname);
+    const m = versionPrefix.exec(pathOf(c.req.url));
     if (m && (Number(m[1]) > maxMajor || (Number(m[1]) === maxMajor && Number(m[2]) > maxMinor))) {
       throw badRequest(`client version ${m[1]}.${m[2]} is too new. Maximum supported API version is ${API_VERSION}`);
     }

@@ -51,3 +51,15 @@ export function matchLabels(labels: Record<string, string> | null | undefined, w
     return labels != null && labels[w.slice(0, eq)] === w.slice(eq + 1);
   });
 }
+
+/**
+ * The path of a request URL as sent (percent-encoding kept), read without `new URL`: clients
+ * send any Host (`api.moby.localhost`, or junk), and a Host the URL parser rejects must not
+ * turn a good request into a 500.
+ */
+export function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('://') + 3);
+  if (start < 0) return '/';
+  const end = url.slice(start).search(/[?#]/);
+  return end < 0 ? url.slice(start) : url.slice(start, start + end);
+}

@@ -4,7 +4,7 @@ import { LIST_FILTERS, listFilter, PRUNE_FILTERS, pruneFilter } from '../../volu
 import type { VolumeStore } from '../../volumes/store';
 import type { AppEnv } from '../env';
 import { badRequest, notImplemented } from '../errors';
-import { bool, filters } from '../query';
+import { bool, filters, pathOf } from '../query';
 import { renderVolume } from '../render/volume';
 
 export interface VolumesDeps {
@@ -23,7 +23,7 @@ const createBody = z
 
 /** The API version the client asked for in the path (`/v1.41/...`); the newest when none. */
 function requestedVersion(url: string): number {
-  const m = /^\/v(\d+)\.(\d+)\//.exec(new URL(url).pathname);
+  const m = /^\/v(\d+)\.(\d+)\//.exec(pathOf(url));
   return m ? Number(m[1]) + Number(m[2]) / 100 : Infinity;
 }
 
