@@ -68,7 +68,9 @@ const statusText: Record<number, string> = { 400: 'Bad Request', 408: 'Request T
 function onClientError(err: NodeJS.ErrnoException, socket: Duplex) {
   if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
-  const body = JSON.stringify({ message: `${statusText[status]}: ${err.code ?? err.message}` });
+  // An answer to HEAD has no body (a client would read one as garbage after the head).
+  const head = (err as { rawPacket?: Buffer }).rawPacket?.toString('latin1', 0, 5) === 'HEAD ';
+  const body = head ? '' : JSON.stringify({ message: `${statusText[status]}: ${err.code ?? err.message}` });
   socket.end(`HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
