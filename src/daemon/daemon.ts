@@ -87,15 +87,18 @@ export class Daemon {
     return answer;
   }
 
-  nameTaken = (name: string): boolean => name in this.root.getSnapshot().context.names;
+  nameTaken = (name: string): boolean => Object.hasOwn(this.root.getSnapshot().context.names, name);
 
   /** Docker's lookup order: full id, exact name, then a unique id prefix. */
   find(ref: string): ContainerRef | 'ambiguous' | undefined {
     const children = this.root.getSnapshot().children as Record<string, ContainerRef | undefined>;
     const live = (c: ContainerRef | undefined) => (c && c.getSnapshot().status === 'active' ? c : undefined);
-    const byId = live(children[ref]);
+    // Own keys only: a ref such as `constructor` or `__proto__` must not reach Object.prototype.
+    const byId = live(Object.hasOwn(children, ref) ? children[ref] : undefined);
     if (byId) return byId;
-    const id = this.root.getSnapshot().context.names[ref.startsWith('/') ? ref : `/${ref}`];
+    const names = this.root.getSnapshot().context.names;
+    const name = ref.startsWith('/') ? ref : `/${ref}`;
+    const id = Object.hasOwn(names, name) ? names[name] : undefined;
     if (id) return live(children[id]);
     if (!/^[0-9a-f]+$/.test(ref)) return undefined;
     const matches = Object.keys(children).filter((k) => k.startsWith(ref) && live(children[k]));
