@@ -1,5 +1,5 @@
 import { chmod, rm } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { isIPv4 } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -78,10 +78,17 @@ function onClientError(err: NodeJS.ErrnoException, socket: Duplex) {
 export async function listen(app: Hono<AppEnv>, address: ListenAddress, opts: ListenOptions = {}): Promise<Listener> {
   const refused = refusal(address, opts);
   if (refused) throw new Error(refused);
-  const requestListener = getRequestListener(app.fetch, {
+  const honoListener = getRequestListener(app.fetch, {
     hostname: 'docker', // HTTP/1.0 clients may leave out Host
     errorHandler: (err) => Response.json({ message: `bad request: ${err instanceof Error ? err.message : String(err)}` }, { status: err instanceof RequestError ? 400 : 500 }),
   });
+  // dockerd ignores Host (the CLI sends `api.moby.localhost` on a unix socket); one the URL
+  // parser rejects (`.5`, say) would fail the request deep inside the adapter, so it is replaced.
+  const requestListener = (incoming: IncomingMessage, outgoing: ServerResponse) => {
+    const host = incoming.headers.host;
+    if (host !== undefined && !URL.canParse(`http://${host}/`)) incoming.headers.host = 'docker';
+    return honoListener(incoming, outgoing);
+  };
   const maxHeaderSize = opts.maxHeaderSize ?? 64 * 1024;
   const tls = address.kind === 'tcp' ? opts.tls : undefined;
   const server: Server = tls
