@@ -1,0 +1,154 @@
+// The real daemon on the embedded simulator, driven through dockerode. The container's process
+// waits to be told its exit code, so "the process exits now with N" is a test action; the
+// chart's cloud calls are held by the gated cloud until their step.
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { waitFor, type EventObject } from 'xstate';
+import type { ContainerSnapshot } from '../../src/daemon/daemon';
+import type { TestDaemon } from '../helpers/daemon';
+import { ActorWatch, until, type Answer, type Driver, type SeenState } from './driver';
+import type { InvokeInfo } from './events';
+import type { ExitControl } from './exit-control';
+import type { GatedCloud } from './gated-cloud';
+
+type DockerError = Error & { statusCode?: number; json?: unknown };
+
+const answer = (p: Promise<unknown>, ok: number): Promise<Answer> =>
+  p.then((body) => ({ status: ok, body }), (err: DockerError) => ({ status: err.statusCode ?? 0, body: err.json }));
+
+export class DaemonDriver implements Driver {
+  readonly name = 'daemon';
+  readonly watch = new ActorWatch();
+  readonly #d: TestDaemon;
+  readonly #gate: GatedCloud;
+  readonly #exits: ExitControl;
+  readonly #label: string;
+  readonly #events: string[] = [];
+  readonly #wakers = new Set<() => void>();
+  readonly #waits = new Set<AbortController>();
+  #stream: Readable | undefined;
+  #unsubscribe = () => {};
+  #container: Docker.Container | undefined;
+  #jobName = '';
+  #renames = 0;
+
+  constructor(d: TestDaemon, gate: GatedCloud, exits: ExitControl, n: number) {
+    this.#d = d;
+    this.#gate = gate;
+    this.#exits = exits;
+    this.#label = `path-${n}`;
+  }
+
+  async create(): Promise<void> {
+    this.#stream = (await this.#d.docker.getEvents({ filters: { label: [`model-path=${this.#label}`] } })) as unknown as Readable;
+    let buffered = '';
+    this.#stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      for (let i; (i = buffered.indexOf('\n')) >= 0; buffered = buffered.slice(i + 1)) {
+        const e = JSON.parse(buffered.slice(0, i)) as { Action: string; Actor: { Attributes: Record<string, string> } };
+        const detail = e.Action === 'kill' ? e.Actor.Attributes.signal : e.Action === 'die' ? e.Actor.Attributes.exitCode : undefined;
+        this.#events.push(detail === undefined ? e.Action : `${e.Action}:${detail}`);
+      }
+      for (const wake of this.#wakers) wake();
+    });
+    this.#unsubscribe = this.#d.running.inspection.subscribe(this.watch.observe);
+    this.#container = await this.#d.docker.createContainer({
+      Image: 'alpine',
+      Cmd: this.#exits.command(this.#label),
+      Labels: { 'model-path': this.#label },
+    });
+    this.#jobName = `sockerless-${this.#container.id.slice(0, 12)}`;
+    this.#gate.control(this.#jobName);
+    const ref = this.#d.running.daemon.find(this.#container.id);
+    if (!ref || ref === 'ambiguous') throw new Error('the created container has no actor');
+    this.watch.ref = ref;
+  }
+
+  request(event: EventObject): Promise<Answer> {
+    const c = this.#container!;
+    const e = event as EventObject & { signal?: string; force?: boolean; condition?: string };
+    switch (e.type) {
+      case 'START': return answer(c.start(), 204);
+      case 'STOP': return answer(c.stop(), 204);
+      case 'RESTART': return answer(c.restart(), 204);
+      case 'KILL': return answer(c.kill({ signal: e.signal }), 204);
+      case 'REMOVE': return answer(c.remove({ force: e.force }), 204);
+      case 'PAUSE': return answer(c.pause(), 204);
+      case 'UNPAUSE': return answer(c.unpause(), 204);
+      case 'RENAME': return answer(c.rename({ name: `${this.#label}-renamed-${++this.#renames}` }), 204);
+      case 'WAIT': {
+        const abort = new AbortController();
+        this.#waits.add(abort);
+        return answer(c.wait({ condition: e.condition as 'not-running' | 'next-exit' | 'removed', abortSignal: abort.signal }), 200).finally(() => this.#waits.delete(abort));
+      }
+      case 'UNWAIT':
+        void this.#unwait();
+        return new Promise<Answer>(() => {});
+      default:
+        throw new Error(`the daemon driver has no request for ${e.type}`);
+    }
+  }
+
+  /** Clients that stop waiting; with none waiting, one starts and goes away. */
+  async #unwait(): Promise<void> {
+    if (this.#waits.size === 0) {
+      const seen = this.watch.received('WAIT');
+      void this.request({ type: 'WAIT', condition: 'removed' } as EventObject);
+      await this.watch.untilReceived('WAIT', seen);
+    }
+    for (const abort of this.#waits) abort.abort();
+  }
+
+  async outcome(invoke: InvokeInfo, event: EventObject): Promise<void> {
+    const ok = event.type.startsWith('xstate.done.');
+    const error = (event as { error?: Error }).error;
+    switch (invoke.src) {
+      case 'runJob':
+      case 'stopExecution':
+      case 'deleteJob':
+        return this.#gate.settle(this.#jobName, invoke.src, ok ? undefined : error);
+      case 'waitForEnd': {
+        const execution = (this.watch.ref!.getSnapshot() as ContainerSnapshot).context.execution!;
+        if (!ok) return this.#gate.breakWatch(execution, error!);
+        const end = (event as unknown as { output: { status: string; exitCode: number } }).output;
+        if (end.status !== 'Stopped') return this.#exits.exit(this.#label, end.exitCode);
+        // A stop: the one the chart asked for if it is held, else one from outside the daemon.
+        if (this.#gate.holds(this.#jobName, 'stopExecution')) return this.#gate.settle(this.#jobName, 'stopExecution');
+        return this.#gate.stopFromOutside(execution);
+      }
+      default:
+        throw new Error(`the daemon driver cannot end a ${invoke.src} call`);
+    }
+  }
+
+  async inspect(): Promise<SeenState | 'gone'> {
+    try {
+      return (await this.#container!.inspect()).State as unknown as SeenState;
+    } catch (err) {
+      if ((err as DockerError).statusCode === 404) return 'gone';
+      throw err;
+    }
+  }
+
+  events(): string[] {
+    return this.#events;
+  }
+
+  untilEvents(count: number): Promise<void> {
+    return until(() => this.#events.length >= count, this.#wakers, () => `expected ${count} events, saw ${JSON.stringify(this.#events)}`);
+  }
+
+  async cleanup(): Promise<void> {
+    const ref = this.watch.ref;
+    this.#gate.release(this.#jobName);
+    this.#exits.exit(this.#label, 0);
+    for (let i = 0; i < 20 && ref && ref.getSnapshot().status === 'active'; i++) {
+      await this.#container!.remove({ force: true }).catch(() => {});
+      await waitFor(ref, (s) => s.status !== 'active', { timeout: 500 }).catch(() => {});
+    }
+    this.#unsubscribe();
+    this.#stream?.destroy();
+    for (const abort of this.#waits) abort.abort();
+    this.#exits.forget(this.#label);
+  }
+}

@@ -1,0 +1,85 @@
+// The events the traversal tries, with the payloads that matter. Event types the lists don't
+// name are still tried as `{ type }` (the graph utilities do that), so events added to the
+// machine later are explored too.
+import type { AnyStateMachine, AnyStateNode, EventObject } from 'xstate';
+import type { ExecutionOutcome } from '../../machines/container';
+
+/** Every traversal request carries the same id; the drivers give each real request its own. */
+export const MODEL_RID = 'model';
+
+export const requestEvents: EventObject[] = [
+  { type: 'START' },
+  { type: 'STOP' },
+  { type: 'RESTART' },
+  { type: 'KILL', signal: 'SIGKILL' },
+  { type: 'KILL', signal: 'SIGTERM' },
+  { type: 'REMOVE', force: false },
+  { type: 'REMOVE', force: true },
+  { type: 'WAIT', condition: 'not-running' },
+  { type: 'WAIT', condition: 'next-exit' },
+  { type: 'WAIT', condition: 'removed' },
+  { type: 'UNWAIT' },
+  { type: 'PAUSE' },
+  { type: 'UNPAUSE' },
+].map((e) => ({ ...e, rid: MODEL_RID }));
+
+export const renameEvent = { type: 'RENAME', name: '/model-renamed' };
+
+/** How an invoked cloud call can end, by the actor's `src`. */
+const outputs: Record<string, unknown[]> = {
+  runJob: [{ jobName: 'sockerless-model', executionName: 'sockerless-model-exec' }],
+  waitForEnd: [
+    { status: 'Succeeded', exitCode: 0 },
+    { status: 'Failed', exitCode: 3 },
+    // What a real SIGTERM ends a shell with.
+    { status: 'Stopped', exitCode: 143 },
+  ] satisfies ExecutionOutcome[],
+};
+
+/** The failure each call is tried with; runJob's is the one Docker users meet most (exit 127). */
+const failures: Record<string, string> = {
+  runJob: 'exec: "model-missing": executable file not found in $PATH',
+};
+
+export interface InvokeInfo {
+  id: string;
+  src: string;
+  state: string;
+}
+
+/** Every invoke of the machine, found in its definition. */
+export function invokes(machine: AnyStateMachine): InvokeInfo[] {
+  const walk = (node: AnyStateNode): InvokeInfo[] => [
+    ...node.invoke.map((i) => ({ id: i.id, src: String(i.src), state: node.id })),
+    ...Object.values(node.states as Record<string, AnyStateNode>).flatMap(walk),
+  ];
+  return walk(machine.root);
+}
+
+/** `xstate.done.actor.<id>` / `xstate.error.actor.<id>` events with the payloads above. */
+export function invokeOutcomes(machine: AnyStateMachine): EventObject[] {
+  return invokes(machine).flatMap(({ id, src }) => [
+    ...(outputs[src] ?? [undefined]).map((output) => ({ type: `xstate.done.actor.${id}`, output, actorId: id })),
+    { type: `xstate.error.actor.${id}`, error: new Error(failures[src] ?? `${src} failed (injected)`), actorId: id },
+  ]);
+}
+
+export function modelEvents(machine: AnyStateMachine): EventObject[] {
+  return [...requestEvents, renameEvent, ...invokeOutcomes(machine)];
+}
+
+/** What a step's event stands for, for the drivers. */
+export type StepKind =
+  | { kind: 'request'; event: EventObject }
+  | { kind: 'outcome'; invoke: InvokeInfo; ok: boolean; event: EventObject }
+  | { kind: 'other'; event: EventObject };
+
+export function classify(machine: AnyStateMachine, event: EventObject): StepKind {
+  const m = /^xstate\.(done|error)\.actor\.(.+)$/.exec(event.type);
+  if (m) {
+    const invoke = invokes(machine).find((i) => i.id === m[2]);
+    if (invoke) return { kind: 'outcome', invoke, ok: m[1] === 'done', event };
+  }
+  if ('rid' in event || event.type === 'RENAME') return { kind: 'request', event };
+  return { kind: 'other', event };
+}

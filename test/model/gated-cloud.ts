@@ -1,0 +1,116 @@
+// The daemon's cloud, with the calls the container chart invokes held until a test lets each
+// one go on or fail. The work itself still happens on the embedded simulator; only its timing
+// and, for the failure branches, its outcome are the test's. Jobs not under a test's control
+// pass straight through.
+import type { Cloud, Execution, ExecutionEnd } from '../../src/aca/cloud';
+
+export type HeldKind = 'runJob' | 'stopExecution' | 'deleteJob';
+
+interface Held {
+  kind: HeldKind;
+  go(): void;
+  fail(error: Error): void;
+}
+
+interface Gate {
+  held: Held[];
+  arrivals: Array<() => void>;
+  /** Rejects the current waitForEnd, as if the execution could no longer be watched. */
+  breakWatch?: (error: Error) => void;
+}
+
+export class GatedCloud {
+  readonly #inner: Cloud;
+  readonly #gates = new Map<string, Gate>();
+  readonly cloud: Cloud;
+
+  constructor(inner: Cloud) {
+    this.#inner = inner;
+    this.cloud = {
+      ...inner,
+      runJob: (spec, signal) => this.#hold(spec.jobName, 'runJob', signal, () => inner.runJob(spec, signal)),
+      stopExecution: (execution, signal) => this.#hold(execution.jobName, 'stopExecution', signal, () => inner.stopExecution(execution, signal)),
+      deleteJob: (jobName, signal) => this.#hold(jobName, 'deleteJob', signal, () => inner.deleteJob(jobName, signal)),
+      waitForEnd: (execution, signal) => this.#watch(execution, signal),
+    };
+  }
+
+  /** Holds every chart-invoked call for this job from now on. */
+  control(jobName: string): void {
+    this.#gates.set(jobName, { held: [], arrivals: [] });
+  }
+
+  /** Lets held and future calls of this job through. */
+  release(jobName: string): void {
+    const gate = this.#gates.get(jobName);
+    this.#gates.delete(jobName);
+    for (const h of gate?.held ?? []) h.go();
+  }
+
+  /** Whether a call of this kind is held now. */
+  holds(jobName: string, kind: HeldKind): boolean {
+    return !!this.#gates.get(jobName)?.held.some((h) => h.kind === kind);
+  }
+
+  /** Lets the held call of `kind` go on (waiting for it to arrive), or fails it with `error`. */
+  async settle(jobName: string, kind: HeldKind, error?: Error): Promise<void> {
+    const gate = this.#gates.get(jobName);
+    if (!gate) throw new Error(`job ${jobName} is not under control`);
+    let held: Held | undefined;
+    for (let tries = 0; !(held = gate.held.find((h) => h.kind === kind)); tries++) {
+      if (tries > 0) throw new Error(`no ${kind} call of ${jobName} arrived`);
+      await Promise.race([new Promise<void>((resolve) => gate.arrivals.push(resolve)), delay(5_000)]);
+    }
+    gate.held.splice(gate.held.indexOf(held), 1);
+    if (error) held.fail(error);
+    else held.go();
+  }
+
+  /** Fails the execution's watcher, then ends the execution so no process outlives it. */
+  async breakWatch(execution: Execution, error: Error): Promise<void> {
+    const gate = this.#gates.get(execution.jobName);
+    if (!gate?.breakWatch) throw new Error(`no waitForEnd of ${execution.jobName} is running`);
+    gate.breakWatch(error);
+    await this.#inner.stopExecution(execution);
+  }
+
+  /** Ends an execution from outside the daemon (like a stop from the Azure portal). */
+  stopFromOutside(execution: Execution): Promise<void> {
+    return this.#inner.stopExecution(execution);
+  }
+
+  #hold<T>(jobName: string, kind: HeldKind, signal: AbortSignal | undefined, call: () => Promise<T>): Promise<T> {
+    const gate = this.#gates.get(jobName);
+    if (!gate) return call();
+    return new Promise<T>((resolve, reject) => {
+      const held: Held = { kind, go: () => void call().then(resolve, reject), fail: reject };
+      gate.held.push(held);
+      signal?.addEventListener('abort', () => {
+        const i = gate.held.indexOf(held);
+        if (i >= 0) gate.held.splice(i, 1);
+        reject(signal.reason);
+      }, { once: true });
+      for (const arrived of gate.arrivals.splice(0)) arrived();
+    });
+  }
+
+  #watch(execution: Execution, signal: AbortSignal): Promise<ExecutionEnd> {
+    const gate = this.#gates.get(execution.jobName);
+    if (!gate) return this.#inner.waitForEnd(execution, signal);
+    const inner = new AbortController();
+    signal.addEventListener('abort', () => inner.abort(signal.reason), { once: true });
+    let breakWatch: Gate['breakWatch'];
+    return new Promise<ExecutionEnd>((resolve, reject) => {
+      breakWatch = (error) => {
+        inner.abort(error);
+        reject(error);
+      };
+      gate.breakWatch = breakWatch;
+      this.#inner.waitForEnd(execution, inner.signal).then(resolve, reject);
+    }).finally(() => {
+      if (gate.breakWatch === breakWatch) gate.breakWatch = undefined;
+    });
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

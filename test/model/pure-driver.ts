@@ -1,0 +1,113 @@
+// The container machine on in-memory doubles whose every invoked call ends when the path says.
+import { createActor, fromPromise, type AnyStateMachine, type EventObject } from 'xstate';
+import { containerMachine, dockerStatus, type ContainerInput, type Reply } from '../../machines/container';
+import type { ContainerSnapshot } from '../../src/daemon/daemon';
+import { ActorWatch, until, type Answer, type Driver, type SeenState } from './driver';
+import type { InvokeInfo } from './events';
+
+interface Pending {
+  src: string;
+  resolve(output: unknown): void;
+  reject(error: unknown): void;
+}
+
+export class PureDriver implements Driver {
+  readonly name = 'pure';
+  readonly watch = new ActorWatch();
+  readonly #input: ContainerInput;
+  readonly #calls: Pending[] = [];
+  readonly #replies = new Map<string, (r: Answer) => void>();
+  readonly #events: string[] = [];
+  readonly #wakers = new Set<() => void>();
+  #actor: ReturnType<typeof createActor<AnyStateMachine>> | undefined;
+  #rids = 0;
+  readonly #waits = new Set<string>();
+
+  constructor(input: ContainerInput) {
+    this.#input = input;
+  }
+
+  async create(): Promise<void> {
+    const call = (src: string) =>
+      fromPromise<unknown, unknown>(({ signal }) =>
+        new Promise((resolve, reject) => {
+          const pending: Pending = { src, resolve, reject };
+          this.#calls.push(pending);
+          signal.addEventListener('abort', () => this.#calls.splice(this.#calls.indexOf(pending) >>> 0, 1), { once: true });
+        }),
+      );
+    const machine = containerMachine.provide({
+      actors: {
+        runJob: call('runJob') as never,
+        waitForEnd: call('waitForEnd') as never,
+        stopExecution: call('stopExecution') as never,
+        deleteJob: call('deleteJob') as never,
+      },
+      actions: {
+        reply: (_, r: Reply) => {
+          this.#replies.get(r.rid)?.({ status: r.status, body: r.body });
+          this.#replies.delete(r.rid);
+        },
+        announce: (_, a) => {
+          const detail = a.action === 'kill' ? a.attributes?.signal : a.action === 'die' ? a.attributes?.exitCode : undefined;
+          this.#events.push(detail === undefined ? a.action : `${a.action}:${detail}`);
+          for (const wake of this.#wakers) wake();
+        },
+      },
+    }) as unknown as AnyStateMachine;
+    this.#actor = createActor(machine, { input: this.#input, inspect: this.watch.observe });
+    this.watch.ref = this.#actor;
+    this.#actor.start();
+  }
+
+  request(event: EventObject): Promise<Answer> {
+    if (event.type === 'RENAME') {
+      // The root actor answers a rename; the container only takes the new name.
+      this.#actor!.send(event);
+      return Promise.resolve({ status: 204 });
+    }
+    if (event.type === 'UNWAIT') {
+      // A client that stopped waiting; with none waiting, the chart still takes the event.
+      for (const rid of this.#waits.size ? this.#waits : ['none']) this.#actor!.send({ type: 'UNWAIT', rid });
+      this.#waits.clear();
+      return new Promise<Answer>(() => {});
+    }
+    const rid = `p${++this.#rids}`;
+    if (event.type === 'WAIT') this.#waits.add(rid);
+    return new Promise<Answer>((resolve) => {
+      this.#replies.set(rid, (a) => (this.#waits.delete(rid), resolve(a)));
+      this.#actor!.send({ ...event, rid });
+    });
+  }
+
+  async outcome(invoke: InvokeInfo, event: EventObject): Promise<void> {
+    const call = this.#calls.find((c) => c.src === invoke.src);
+    if (!call) throw new Error(`no ${invoke.src} call is outstanding`);
+    this.#calls.splice(this.#calls.indexOf(call), 1);
+    if (event.type.startsWith('xstate.done.')) call.resolve((event as { output?: unknown }).output);
+    else call.reject((event as { error?: unknown }).error);
+  }
+
+  async inspect(): Promise<SeenState | 'gone'> {
+    const snapshot = this.#actor!.getSnapshot() as ContainerSnapshot;
+    if (snapshot.status !== 'active') return 'gone';
+    const status = dockerStatus(snapshot);
+    const { exitCode, startedAt, finishedAt } = snapshot.context;
+    return {
+      Status: status, Running: status === 'running', Restarting: status === 'restarting', Dead: status === 'dead',
+      ExitCode: exitCode, StartedAt: startedAt, FinishedAt: finishedAt,
+    };
+  }
+
+  events(): string[] {
+    return this.#events;
+  }
+
+  untilEvents(count: number): Promise<void> {
+    return until(() => this.#events.length >= count, this.#wakers, () => `expected ${count} events, saw ${JSON.stringify(this.#events)}`);
+  }
+
+  async cleanup(): Promise<void> {
+    this.#actor?.stop();
+  }
+}

@@ -1,0 +1,133 @@
+// Runs one model path on a driver, checking after every step what a Docker user sees against
+// the rules: the actor's state, each request's answer, `wait` results, /events, and inspect.
+import { expect } from 'vitest';
+import { getMicrosteps, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { within, type Answer, type Driver, type SeenState } from './driver';
+import { classify } from './events';
+import { serialize, type ModelPath } from './plan';
+import { DockerRules, dockerStatusOf, phaseOf, type Due, type ExpectedReply, type Phase } from './rules';
+
+const ZERO = '0001-01-01T00:00:00Z';
+
+interface Outstanding {
+  what: string;
+  expected: ExpectedReply;
+  answer: Promise<Answer>;
+}
+
+/** Whether entering `phases` (in order, within one step) makes an answer due at `due`. */
+function dueNow(due: Due, from: Phase, phases: Phase[]): boolean {
+  const seq = [from, ...phases];
+  for (let i = 1; i < seq.length; i++) {
+    const [a, b] = [seq[i - 1]!, seq[i]!];
+    if (a === b) continue;
+    if (due === 'running' && (b === 'up' || b === 'dead' || (b === 'exited' && a === 'starting'))) return true;
+    if (due === 'exit' && (b === 'exited' || b === 'dead' || b === 'removed')) return true;
+    if (due === 'removed' && (b === 'removed' || b === 'dead')) return true;
+  }
+  return false;
+}
+
+/** The status an answer due at `due` gets, given how it came due. */
+function dueStatus(o: Outstanding, phases: Phase[], rules: DockerRules): { status: number; exitCode?: number } {
+  const last = phases.find((p) => p === 'up' || p === 'exited' || p === 'dead' || p === 'removed');
+  if (o.expected.wait) return { status: 200, exitCode: rules.exitCode };
+  // A start that ends without running fails; anything left when the container dies fails.
+  if (last === 'dead' && o.expected.due !== 'exit') return { status: 500 };
+  if (o.expected.due === 'running' && last === 'exited') return { status: 500 };
+  return { status: o.expected.status };
+}
+
+function label(e: EventObject): string {
+  const { type, rid: _rid, actorId: _a, ...rest } = e as EventObject & Record<string, unknown>;
+  const short = type.replace(/^xstate\.(done|error)\.actor\.(.*)$/, (_, k: string, id: string) => `${k}(${id})`);
+  const detail = Object.entries(rest).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v instanceof Error ? 'Error' : JSON.stringify(v)}`);
+  return detail.length ? `${short}{${detail.join(',')}}` : short;
+}
+
+export function describePath(path: ModelPath): string {
+  return path.steps.map((s) => label(s.event)).join(' → ') || '(create only)';
+}
+
+export async function runPath(machine: AnyStateMachine, initial: AnyMachineSnapshot, path: ModelPath, driver: Driver): Promise<void> {
+  const rules = new DockerRules();
+  const expectedEvents: string[] = ['create'];
+  const outstanding: Outstanding[] = [];
+  let prev = initial;
+  let last: SeenState | undefined;
+  let stepName = 'create';
+  try {
+    await driver.create();
+    await check();
+    for (const step of path.steps) {
+      stepName = label(step.event);
+      const from = phaseOf(prev);
+      const phases = getMicrosteps(machine, prev, step.event).map(([s]) => phaseOf(s as AnyMachineSnapshot));
+      const kind = classify(machine, step.event);
+      const seen = driver.watch.received(step.event.type);
+
+      let immediate: Outstanding | undefined;
+      if (kind.kind === 'request') {
+        const expected = rules.reply(from, step.event);
+        expectedEvents.push(...rules.requested(from, step.event));
+        const answer = driver.request(step.event);
+        if (expected?.due === 'now') immediate = { what: stepName, expected, answer };
+        else if (expected) outstanding.push({ what: stepName, expected, answer });
+      } else if (kind.kind === 'outcome') {
+        await driver.outcome(kind.invoke, step.event);
+      } else {
+        throw new Error(`${driver.name}: no way to take ${step.event.type}`);
+      }
+      await driver.watch.untilReceived(step.event.type, seen);
+      await driver.watch.untilState(serialize(step.state));
+
+      const outcome = kind.kind === 'outcome' && kind.invoke.src === 'waitForEnd'
+        ? (kind.ok ? { exitCode: (step.event as { output?: { exitCode?: number } }).output?.exitCode } : { failed: true })
+        : undefined;
+      let at = from;
+      for (const p of phases) {
+        if (p !== at) expectedEvents.push(...rules.moved(at, p, step.event, outcome));
+        at = p;
+      }
+
+      const answered = outstanding.filter((o) => dueNow(o.expected.due, from, phases));
+      const checks = answered.map((o) => ({ o, want: dueStatus(o, phases, rules) }));
+      if (immediate) checks.unshift({ o: immediate, want: { status: immediate.expected.status, exitCode: immediate.expected.wait ? rules.exitCode : undefined } });
+      for (const { o, want } of checks) {
+        if (o !== immediate) outstanding.splice(outstanding.indexOf(o), 1);
+        const got = await within(o.answer, `${o.what} (${driver.name})`);
+        expect(got.status, `${o.what}: HTTP status`).toBe(want.status);
+        if (want.exitCode !== undefined) expect((got.body as { StatusCode?: number }).StatusCode, `${o.what}: wait StatusCode`).toBe(want.exitCode);
+      }
+      prev = step.state;
+      await check();
+    }
+  } catch (err) {
+    (err as Error).message = `[${driver.name}] at step ${stepName}: ${(err as Error).message}`;
+    throw err;
+  } finally {
+    await driver.cleanup();
+  }
+
+  async function check(): Promise<void> {
+    await driver.untilEvents(expectedEvents.length).catch(() => {});
+    expect(driver.events(), 'Docker events so far').toEqual(expectedEvents);
+    const status = dockerStatusOf(phaseOf(prev));
+    const seen = await driver.inspect();
+    if (status === 'gone') return void expect(seen, 'inspect after removal').toBe('gone');
+    expect(seen, 'inspect').not.toBe('gone');
+    const s = seen as SeenState;
+    expect({ Status: s.Status, Running: s.Running, Restarting: s.Restarting, Dead: s.Dead, ExitCode: s.ExitCode }, 'inspect State').toEqual({
+      Status: status, Running: status === 'running', Restarting: status === 'restarting', Dead: status === 'dead', ExitCode: rules.exitCode,
+    });
+    // Times only move forward; a running container started after it last finished.
+    if (last) {
+      expect(s.StartedAt >= last.StartedAt, 'StartedAt never goes back').toBe(true);
+      expect(s.FinishedAt >= last.FinishedAt, 'FinishedAt never goes back').toBe(true);
+    }
+    if (status === 'running') expect(s.StartedAt !== ZERO && s.StartedAt >= s.FinishedAt, 'running: StartedAt set, after FinishedAt').toBe(true);
+    if (status === 'exited' && s.StartedAt !== ZERO) expect(s.FinishedAt >= s.StartedAt, 'exited: FinishedAt after StartedAt').toBe(true);
+    if (phaseOf(prev) === 'created') expect([s.StartedAt, s.FinishedAt], 'never started').toEqual([ZERO, ZERO]);
+    last = s;
+  }
+}
