@@ -21,8 +21,16 @@ export interface FetchedConfig {
   digest: string;
 }
 
+/** Credentials for one registry, as `X-Registry-Auth` or `POST /auth` give them. */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  /** A bearer token for the registry itself (`registrytoken`). */
+  registryToken?: string;
+}
+
 /** Reads an image's config (never its layers) from its registry. */
-export type RegistryFetch = (ref: ImageReference) => Promise<FetchedConfig>;
+export type RegistryFetch = (ref: ImageReference, auth?: RegistryAuth) => Promise<FetchedConfig>;
 
 const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
 const MANIFEST_TYPES = ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'];
@@ -35,10 +43,13 @@ interface Descriptor {
   platform?: { os?: string; architecture?: string };
 }
 
-/** Registry v2 client: anonymous bearer tokens, index → linux/amd64 manifest → config blob. */
+/**
+ * Registry v2 client: bearer tokens (anonymous, or for the given user), basic auth where the
+ * registry asks for it, index → linux/amd64 manifest → config blob.
+ */
 export function createRegistryFetch(options: RegistryOptions = {}): RegistryFetch {
-  return async (ref) => {
-    const session = new RegistrySession(ref, options);
+  return async (ref, auth) => {
+    const session = new RegistrySession(ref, options, auth);
     const reference = ref.digest ?? ref.tag ?? 'latest';
     const top = await session.document(`manifests/${reference}`, ACCEPT, ref.digest);
     let manifest = top.json;
@@ -61,11 +72,15 @@ class RegistrySession {
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
   #token: string | undefined;
+  #basic: string | undefined;
+  readonly #auth: RegistryAuth;
 
-  constructor(readonly ref: ImageReference, options: RegistryOptions) {
+  constructor(readonly ref: ImageReference, options: RegistryOptions, auth: RegistryAuth = {}) {
     this.#base = `${baseUrl(ref.domain, options.endpoints ?? {})}/v2/${ref.path}/`;
     this.#fetch = options.fetch ?? fetch;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#auth = auth;
+    this.#token = auth.registryToken || undefined;
   }
 
   /** GETs a JSON document and checks its bytes against `expected` when given. */
@@ -91,15 +106,20 @@ class RegistrySession {
     let res = await this.#send(url, accept);
     const challenge = res.headers.get('www-authenticate') ?? '';
     if (res.status === 401 && this.#token === undefined && /^bearer\s/i.test(challenge)) {
-      this.#token = await this.#anonymousToken(challenge);
+      this.#token = await this.#bearerToken(challenge);
+      res = await this.#send(url, accept);
+    } else if (res.status === 401 && this.#basic === undefined && /^basic\b/i.test(challenge) && this.#auth.username) {
+      this.#basic = basicAuth(this.#auth);
       res = await this.#send(url, accept);
     }
     return res;
   }
 
-  async #send(url: string, accept: string): Promise<Response> {
+  async #send(url: string, accept: string, authorization?: string): Promise<Response> {
     const headers: Record<string, string> = { Accept: accept };
-    if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
+    if (authorization) headers.Authorization = authorization;
+    else if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
+    else if (this.#basic) headers.Authorization = this.#basic;
     try {
       return await this.#fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.#timeoutMs) });
     } catch (err) {
@@ -108,13 +128,15 @@ class RegistrySession {
     }
   }
 
-  async #anonymousToken(challenge: string): Promise<string> {
+  /** The token service's answer for this repository: anonymous, or with the user's basic credentials. */
+  async #bearerToken(challenge: string): Promise<string> {
     const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]));
     if (!params.realm) throw new RegistryError(`registry sent a bearer challenge without a realm: ${challenge}`);
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? `repository:${this.ref.path}:pull`);
-    const res = await this.#send(url.toString(), 'application/json');
+    if (this.#auth.username) url.searchParams.set('account', this.#auth.username);
+    const res = await this.#send(url.toString(), 'application/json', this.#auth.username ? basicAuth(this.#auth) : undefined);
     if (!res.ok) throw new RegistryError(`Get "${url}": token request answered ${res.status} ${res.statusText}`);
     const body = (await res.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown };
     const token = body.token ?? body.access_token;
@@ -147,7 +169,11 @@ async function errorDetail(res: Response): Promise<string> {
   return `received unexpected HTTP status: ${res.status} ${res.statusText}`.trimEnd();
 }
 
-function baseUrl(domain: string, endpoints: Record<string, string>): string {
+export function basicAuth(auth: RegistryAuth): string {
+  return `Basic ${Buffer.from(`${auth.username ?? ''}:${auth.password ?? ''}`).toString('base64')}`;
+}
+
+export function baseUrl(domain: string, endpoints: Record<string, string>): string {
   const override = endpoints[domain];
   if (override) return override.replace(/\/+$/, '');
   if (domain === 'docker.io') return 'https://registry-1.docker.io';

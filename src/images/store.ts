@@ -9,7 +9,7 @@ import { removeImage } from './remove';
 import { syntheticImage } from './synthetic';
 import { imageHistory } from './views';
 import type { ImageReference } from './reference';
-import type { RegistryFetch } from './registry';
+import type { RegistryAuth, RegistryFetch } from './registry';
 import type { ImageBody } from './synthetic';
 import type { DeleteItem, ImageRecord, InUseBy, PullMessage } from './types';
 import type { HistoryItem } from './views';
@@ -78,7 +78,7 @@ export class ImageStore {
    * `docker pull`: makes (or refreshes) the image for `reference` and tags it. Progress goes to
    * `onProgress` in dockerd's JSON-message shape. A registry failure rejects; nothing is stored then.
    */
-  async pull(reference: string, onProgress: (m: PullMessage) => void = () => {}): Promise<ImageRecord> {
+  async pull(reference: string, onProgress: (m: PullMessage) => void = () => {}, auth?: RegistryAuth): Promise<ImageRecord> {
     const parsed = withDefaultTag(parseReference(reference));
     // A digest pins the content; as in dockerd a digest pull records the digest, not the tag.
     const ref: ImageReference = parsed.digest ? { domain: parsed.domain, path: parsed.path, digest: parsed.digest } : parsed;
@@ -88,7 +88,7 @@ export class ImageStore {
     let body: ImageBody;
     let repoDigest = ref.digest ? formatReference(ref) : undefined;
     if (this.#fetchConfig) {
-      const fetched = await this.#registryFetch(ref);
+      const fetched = await this.#registryFetch(ref, auth);
       body = fetchedImage(ref, fetched, now);
       repoDigest = `${repositoryName(ref)}@${fetched.digest}`;
       onProgress({ status: 'Image config fetched from the registry; no layers downloaded (Azure Container Apps pulls them when the job runs)', id });
@@ -161,6 +161,17 @@ export class ImageStore {
     const target = tag !== '' ? withTag(parsed, tag) : withDefaultTag(parsed);
     const { record } = this.match(source);
     this.#attachTag(record, formatReference(target), this.#now());
+    this.#changed();
+    return structuredClone(record);
+  }
+
+  /** `docker build`: stores a built image (or finds the same one built before) and tags it with each of `tags`. */
+  addBuilt(body: ImageBody, tags: readonly string[]): ImageRecord {
+    const refs = tags.map((t) => formatReference(withDefaultTag(parseReference(t))));
+    const now = this.#now();
+    const record: ImageRecord = this.#records.get(body.Id) ?? { ...structuredClone(body), RepoTags: [], RepoDigests: [], LastTagTime: now.toISOString() };
+    this.#records.set(record.Id, record);
+    for (const ref of refs) this.#attachTag(record, ref, now);
     this.#changed();
     return structuredClone(record);
   }

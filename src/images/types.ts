@@ -9,10 +9,28 @@ export interface ImageConfig {
   ExposedPorts: Record<string, Record<string, never>> | null;
   Volumes: Record<string, Record<string, never>> | null;
   StopSignal?: string;
+  /** Set by a build's SHELL. */
+  Shell?: string[];
+  /** Set by a build's HEALTHCHECK (durations in nanoseconds, as Docker stores them). */
+  Healthcheck?: { Test: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number };
+  /** ONBUILD triggers, recorded (never run here). */
+  OnBuild?: string[];
 }
 
-/** Where a record's config came from: built in here, or read from the registry. */
-export type ImageOrigin = 'synthetic' | 'fetched';
+/** Where a record's config came from: built in here, read from the registry, or made by `docker build`. */
+export type ImageOrigin = 'synthetic' | 'fetched' | 'built';
+
+/**
+ * What ACA runs for a built image. Build steps are not executed here, so a built image is its
+ * FROM image (from a registry) with a new config; the job pulls that image and gets the config
+ * through the container's command and environment.
+ */
+export interface RunImage {
+  /** Fully qualified reference of the registry image at the root of the FROM chain. */
+  Reference: string;
+  /** The environment that image already carries. */
+  Env: string[];
+}
 
 /** One step of the image's build history, as the config records it. */
 export interface ImageHistoryRecord {
@@ -46,6 +64,8 @@ export interface ImageRecord {
   /** ISO time of the last tag or pull that tagged it. */
   LastTagTime: string;
   Origin: ImageOrigin;
+  /** Built images only; absent for `FROM scratch`, which has nothing ACA could pull. */
+  RunImage?: RunImage;
 }
 
 /** One line of the pull progress stream, in dockerd's JSON-message shape. */

@@ -5,15 +5,20 @@ import { badRequest, notFound, notImplemented } from '../errors';
 import { bool, filters } from '../query';
 import type { AppEnv } from '../env';
 import {
-  LIST_FILTERS, boolFilter, formatReference, imageInspect, isDigest, listImages, parseReference, parseUntil,
-  withDefaultTag, withDigest, withTag,
+  LIST_FILTERS, boolFilter, familiarName, familiarString, formatReference, imageInspect, isDigest, listImages, parseReference,
+  parseUntil, withDefaultTag, withDigest, withTag,
 } from '../../images';
-import type { ImageStore, PullMessage } from '../../images';
+import type { DeleteItem, ImageStore, PullMessage } from '../../images';
+import { decodeRegistryAuth, type CredentialStore } from '../../images/credentials';
 
 export interface ImagesRouterDeps {
   images: ImageStore;
   /** The id of a container that uses the image, if any. */
   inUseBy(imageId: string): string | undefined;
+  /** `POST /auth` credentials, for pulls whose `X-Registry-Auth` brings none. */
+  credentials?: CredentialStore;
+  /** Publishes an image event: `pull`, `tag`, `untag`, `delete`. */
+  announce?: (action: string, id: string, attributes: Record<string, string>) => void;
 }
 
 const NOT_FROM_REGISTRY = 'Azure Container Apps runs images from a container registry';
@@ -44,7 +49,10 @@ export function imagesRouter(deps: ImagesRouterDeps): Hono<AppEnv> {
   app.post('/images/*', function postImage(c) {
     const [name, suffix] = splitName(c.req.path);
     if (suffix === '/tag') {
-      deps.images.tag(name, c.req.query('repo') ?? '', c.req.query('tag') ?? '');
+      const [repo, tag] = [c.req.query('repo') ?? '', c.req.query('tag') ?? ''];
+      const record = deps.images.tag(name, repo, tag);
+      const target = tag ? withTag(parseReference(repo), tag) : withDefaultTag(parseReference(repo));
+      deps.announce?.('tag', record.Id, { name: familiarString(target) });
       return c.body(null, 201);
     }
     if (suffix === '/push') {
@@ -57,7 +65,9 @@ export function imagesRouter(deps: ImagesRouterDeps): Hono<AppEnv> {
     if (suffix !== '') throw notFound('page not found');
     const force = bool(c.req.query('force'));
     const noprune = bool(c.req.query('noprune'));
-    return c.json(deps.images.remove(name, { force, noprune }, deps.inUseBy));
+    const items = deps.images.remove(name, { force, noprune }, deps.inUseBy);
+    announceRemoval(deps, items);
+    return c.json(items);
   });
   return app;
 }
@@ -96,13 +106,15 @@ function createImage(c: Context<AppEnv>, deps: ImagesRouterDeps): Response {
   let ref = parseReference(fromImage);
   if (tag !== '') ref = isDigest(tag) ? withDigest(ref, tag) : withTag(ref, tag);
   const reference = formatReference(withDefaultTag(ref));
+  const auth = decodeRegistryAuth(c.req.header('x-registry-auth')) ?? deps.credentials?.get(ref.domain);
   c.header('Content-Type', 'application/json');
   return stream(c, async (out) => {
     const write = (line: PullMessage | { errorDetail: { message: string }; error: string }) => out.write(`${JSON.stringify(line)}\r\n`);
     try {
       const pending: Promise<unknown>[] = [];
-      await deps.images.pull(reference, (m) => void pending.push(write(m)));
+      await deps.images.pull(reference, (m) => void pending.push(write(m)), auth);
       await Promise.all(pending);
+      deps.announce?.('pull', familiarString(withDefaultTag(ref)), { name: familiarName(ref) });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await write({ errorDetail: { message }, error: message });
@@ -119,5 +131,16 @@ function pruneImages(c: Context<AppEnv>, deps: ImagesRouterDeps): Response {
     notLabels: f.get('label!'),
     ...(until?.length ? { until: parseUntil(until[until.length - 1]!, new Date()) } : {}),
   };
-  return c.json(deps.images.prune(options, deps.inUseBy));
+  const report = deps.images.prune(options, deps.inUseBy);
+  announceRemoval(deps, report.ImagesDeleted);
+  return c.json(report);
+}
+
+function announceRemoval(deps: ImagesRouterDeps, items: DeleteItem[]): void {
+  let id = '';
+  for (const item of [...items].reverse()) if ('Deleted' in item) id = item.Deleted;
+  for (const item of items) {
+    if ('Untagged' in item) deps.announce?.('untag', id, { name: item.Untagged });
+    else deps.announce?.('delete', item.Deleted, {});
+  }
 }
