@@ -8,6 +8,8 @@ import type { AcaConfig } from './config';
 import { Daemon } from './daemon/daemon';
 import { ImageStore } from './images/store';
 import { ContainerResources } from './container-resources';
+import { CredentialStore, decodeRegistryConfig } from './images/credentials';
+import { parseReference } from './images/reference';
 import { NetworkStore } from './networks/store';
 import { VolumeStore } from './volumes/store';
 import { InspectionHub } from './inspect/hub';
@@ -74,6 +76,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     inspect: inspection.observe,
     image: (imageId, asGiven) => {
       const record = images.find(imageId);
+      // A built image is its FROM image plus a config (its steps were not run): ACA pulls that one.
+      if (record?.RunImage) return { reference: record.RunImage.Reference, env: record.RunImage.Env };
       return { reference: record?.RepoTags[0] ?? asGiven, env: record?.Config.Env ?? [] };
     },
     // Seed: every job gets 1.0 CPU / 2Gi.
@@ -84,6 +88,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   });
   const volumes = new VolumeStore({ announce: (action, v) => daemon.events.publish('volume', action, v.Name, { driver: v.Driver }) });
   const resources = new ContainerResources(networks, volumes, daemon.events);
+  const credentials = new CredentialStore();
+  const announceImage = (action: string, id: string, attributes: Record<string, string>) => daemon.events.publish('image', action, id, attributes);
   const containerLookup = (ref: string) => {
     const found = daemon.find(ref);
     if (!found || found === 'ambiguous') return found;
@@ -102,7 +108,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       logSettleMs: simulator ? 0 : 10_000,
       resources,
     },
-    images: { images, inUseBy },
+    images: { images, inUseBy, credentials, announce: announceImage },
+    build: {
+      images,
+      announce: announceImage,
+      pull: (reference, onProgress, registryConfig) => {
+        const domain = parseReference(reference).domain;
+        return images.pull(reference, onProgress, decodeRegistryConfig(registryConfig).get(domain) ?? credentials.get(domain));
+      },
+    },
+    auth: { credentials },
     networks: { networks, containers: { find: containerLookup } },
     volumes: { volumes },
     system: {

@@ -5,6 +5,8 @@ import { badRequest, DockerError, renderError } from './errors';
 import { bodyLimits } from './limits';
 import { pathOf } from './query';
 import { containersRouter, type ContainersDeps } from './routers/containers';
+import { authRouter, type AuthDeps } from './routers/auth';
+import { buildRouter, type BuildDeps } from './routers/build';
 import { imagesRouter } from './routers/images';
 import { networksRouter, type NetworksDeps } from './routers/networks';
 import { volumesRouter, type VolumesDeps } from './routers/volumes';
@@ -18,6 +20,8 @@ export interface AppDeps {
   images: Parameters<typeof imagesRouter>[0];
   networks: NetworksDeps;
   volumes: VolumesDeps;
+  build: BuildDeps;
+  auth: AuthDeps;
   logger: Logger;
 }
 
@@ -44,6 +48,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', imagesRouter(deps.images));
   app.route('/', networksRouter(deps.networks));
   app.route('/', volumesRouter(deps.volumes));
+  app.route('/', buildRouter(deps.build));
+  app.route('/', authRouter(deps.auth));
   app.route('/', notBuiltRouter());
 
   app.notFound((c) => c.json({ message: 'page not found' }, 404));

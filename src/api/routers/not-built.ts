@@ -5,7 +5,6 @@ import { notImplemented } from '../errors';
 // API families not built yet. Each answers 501 naming what is missing, never a fake success.
 const families: Array<[prefix: string, what: string]> = [
   ['/exec', 'exec (needs the in-job agent)'],
-  ['/build', 'image build'],
   ['/session', 'BuildKit sessions'],
   ['/grpc', 'BuildKit'],
   ['/plugins', 'plugins'],
@@ -16,7 +15,6 @@ const families: Array<[prefix: string, what: string]> = [
   ['/secrets', 'swarm secrets'],
   ['/configs', 'swarm configs'],
   ['/distribution', 'registry distribution inspection'],
-  ['/auth', 'registry login'],
   ['/commit', 'commit'],
 ];
 
