@@ -21,6 +21,8 @@ export interface TestDaemonOptions {
   /** Merged over the default simulator options (stop grace 2 s). */
   simulator?: SimulatorOptions;
   wrapCloud?: DaemonOptions['wrapCloud'];
+  /** The daemon's environment (e.g. SOCKERLESS_FETCH_IMAGE_CONFIG); empty by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<TestDaemon> {
@@ -29,7 +31,7 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
   const running = await startDaemon({
     hosts: [`unix://${socket}`],
     dataRoot: join(dir, 'data'),
-    env: {},
+    env: opts.env ?? {},
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
     simulator: { stopGraceMs: 2000, ...opts.simulator },
     wrapCloud: opts.wrapCloud,
