@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { ArchiveSession } from './archive-session';
+import { Connection } from './connection';
+import { ProcessSession, type SessionHost } from './process-session';
+import { killContainerProcesses, ownsContainer, sendSignal } from './processes';
+import {
+  CONTAINER_HEADER, MAIN_SESSION, PROTOCOL_VERSION, TOKEN_HEADER,
+  type DaemonMessage, type DataFrame, type ExitStatus,
+} from './protocol';
+
+export interface AgentOptions {
+  argv: string[];
+  /** The environment the user's processes get (the agent's own variables removed). */
+  env: NodeJS.ProcessEnv;
+  workdir: string;
+  stdin: boolean;
+  tty: boolean;
+  callback?: { url: string; containerId: string; token: string };
+  /** How long the agent waits, once the main process ended, for the daemon to take its exit. */
+  lingerMs: number;
+  /** Main-process output held while disconnected before the oldest is shed. */
+  disconnectedLimit: number;
+  debug?: (message: string) => void;
+}
+
+/**
+ * The container's init: runs the user's command as the main process, reports its output and
+ * exit to the daemon, runs exec and archive sessions for it, and ends with the main process's
+ * exit code once the daemon has that code (or the linger time is over).
+ */
+export class Agent {
+  readonly #opts: AgentOptions;
+  readonly #instance = randomUUID();
+  readonly #owner = ownsContainer();
+  readonly #processes = new Map<number, ProcessSession>();
+  readonly #archives = new Map<number, ArchiveSession>();
+  readonly #main: ProcessSession;
+  readonly #conn: Connection | undefined;
+  #welcomed = false;
+  readonly #host: SessionHost;
+  readonly #result: Promise<ExitStatus>;
+  #resolve!: (status: ExitStatus) => void;
+
+  constructor(opts: AgentOptions) {
+    this.#opts = opts;
+    this.#result = new Promise((resolve) => (this.#resolve = resolve));
+    const agent = this;
+    this.#host = {
+      send: (frame) => this.#conn?.sendData(frame),
+      control: (msg) => this.#conn?.send(msg),
+      get connected() {
+        return agent.#welcomed;
+      },
+    };
+    if (opts.callback) {
+      const { url, containerId, token } = opts.callback;
+      this.#conn = new Connection(
+        { url, headers: { [CONTAINER_HEADER]: containerId, [TOKEN_HEADER]: token }, debug: opts.debug },
+        {
+          opened: () => this.#hello(),
+          message: (msg) => this.#onMessage(msg),
+          data: (frame) => this.#onData(frame),
+          lost: () => this.#lost(),
+        },
+      );
+    }
+    this.#main = new ProcessSession(
+      MAIN_SESSION,
+      { argv: opts.argv, env: opts.env, cwd: opts.workdir, stdin: !opts.stdin ? 'ignore' : opts.callback ? 'pipe' : 'inherit', tty: opts.tty, detached: !this.#owner },
+      this.#host,
+      {
+        tee: (stream, data) => (stream === 'stdout' ? process.stdout : process.stderr).write(data),
+        disconnectedLimit: opts.disconnectedLimit,
+        onEnd: () => (this.#conn ? setTimeout(() => this.#finish(), opts.lingerMs) : this.#finish()),
+      },
+    );
+    this.#processes.set(MAIN_SESSION, this.#main);
+    // The container ends with its main process: whatever it left behind would hold its pipes open.
+    this.#main.onExit(() => {
+      killContainerProcesses(this.#main.pid);
+      for (const p of this.#processes.values()) if (p !== this.#main && p.pid) sendSignal(this.#owner ? p.pid : -p.pid, 'SIGKILL');
+    });
+  }
+
+  /** Runs until the main process has ended and its exit is delivered; resolves with that exit. */
+  run(): Promise<ExitStatus> {
+    this.#conn?.start();
+    return this.#result;
+  }
+
+  #finish(): void {
+    this.#conn?.stop();
+    this.#resolve(this.#main.exit!);
+  }
+
+  /** A signal the agent itself received: as init, it passes it on to the main process. */
+  forward(signal: NodeJS.Signals): void {
+    // Leading the replica's process group, the runner's signal has already reached every process.
+    if (this.#owner && process.pid !== 1) return;
+    this.#main.signal(signal);
+  }
+
+  #hello(): void {
+    const report = [...this.#processes.values()].map((p) => p.report());
+    const droppedUntil = this.#main.out.droppedUntil;
+    this.#conn!.send({
+      t: 'hello', v: PROTOCOL_VERSION, containerId: this.#opts.callback!.containerId, instance: this.#instance,
+      pid: process.pid, sessions: report, ...(droppedUntil !== undefined && { droppedUntil }),
+    });
+  }
+
+  #lost(): void {
+    this.#welcomed = false;
+    for (const archive of this.#archives.values()) archive.close();
+    this.#archives.clear();
+    for (const p of this.#processes.values()) p.flow();
+  }
+
+  #onMessage(msg: DaemonMessage): void {
+    switch (msg.t) {
+      case 'welcome':
+        this.#welcomed = true;
+        this.#conn!.welcomed(msg.heartbeatMs);
+        for (const p of this.#processes.values()) p.resume(msg.acks[p.s] ?? 0);
+        return;
+      case 'exec':
+        if (this.#processes.has(msg.s) || this.#main.exit) return;
+        this.#processes.set(
+          msg.s,
+          new ProcessSession(
+            msg.s,
+            { argv: msg.argv, env: { ...this.#opts.env, ...envObject(msg.env) }, cwd: msg.workdir || this.#opts.workdir, stdin: msg.stdin ? 'pipe' : 'ignore', tty: msg.tty, detached: !this.#owner },
+            this.#host,
+            { disconnectedLimit: 0 },
+          ),
+        );
+        return;
+      case 'ack':
+        this.#processes.get(msg.s)?.ack(msg.seq);
+        this.#archives.get(msg.s)?.ack(msg.seq);
+        return this.#settle(msg.s);
+      case 'exitAck':
+        this.#processes.get(msg.s)?.exitAcked();
+        return this.#settle(msg.s);
+      case 'stdinEnd':
+        return this.#processes.get(msg.s)?.stdinEnd();
+      case 'signal':
+        return this.#processes.get(msg.s)?.signal(msg.signal);
+      case 'resize':
+        // No PTY is allocated (TTY sessions run on pipes), so there is no window size to set.
+        return;
+      case 'stat':
+        return void this.#archive(msg.s).stat(msg.path).finally(() => this.#archives.delete(msg.s));
+      case 'get':
+        return void this.#archive(msg.s).get(msg.path);
+      case 'put':
+        return this.#archive(msg.s).put(msg.path, msg.noOverwriteDirNonDir);
+      case 'putEnd':
+        return this.#archives.get(msg.s)?.putEnd();
+      case 'cancel':
+        this.#archives.get(msg.s)?.close();
+        this.#archives.delete(msg.s);
+        return;
+      case 'hb':
+        return;
+    }
+  }
+
+  #onData(frame: DataFrame): void {
+    if (frame.stream === 'stdin') this.#processes.get(frame.session)?.stdin(frame);
+    else if (frame.stream === 'archive') this.#archives.get(frame.session)?.data(frame);
+  }
+
+  #archive(s: number): ArchiveSession {
+    let session = this.#archives.get(s);
+    if (!session) this.#archives.set(s, (session = new ArchiveSession(s, this.#host, this.#opts.workdir)));
+    return session;
+  }
+
+  /** Forgets a finished exec session; ends the agent once the main exit is delivered. */
+  #settle(s: number): void {
+    const p = this.#processes.get(s);
+    if (!p?.done) return;
+    if (s === MAIN_SESSION) return this.#finish();
+    this.#processes.delete(s);
+  }
+}
+
+function envObject(env: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of env) {
+    const eq = kv.indexOf('=');
+    if (eq > 0) out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+// The in-job agent: `agent -- <entrypoint> <cmd...>`. It becomes the container's init, runs the
+// command, and dials the daemon (SOCKERLESS_CALLBACK_URL) so the daemon gets live output, the
+// exact exit code, exec, attach stdin, signals and `docker cp`. See PROTOCOL.md.
+import { mkdirSync } from 'node:fs';
+import { Agent } from './agent';
+
+const AGENT_VARIABLES = [
+  'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
+  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS',
+];
+
+const separator = process.argv.indexOf('--');
+const argv = separator >= 0 ? process.argv.slice(separator + 1) : [];
+if (argv.length === 0) {
+  process.stderr.write('usage: agent -- COMMAND [ARG...]\n');
+  process.exit(125);
+}
+
+const own = { ...process.env };
+// The user's processes never see the agent's settings, the token least of all.
+const env = { ...process.env };
+for (const name of AGENT_VARIABLES) delete env[name];
+
+const debug = own.SOCKERLESS_AGENT_DEBUG ? (m: string) => process.stderr.write(`[sockerless-agent] ${m}\n`) : undefined;
+
+// ACA's container spec has no working directory, so the agent applies Docker's WorkingDir and,
+// like a runtime, creates it when the image lacks it.
+let workdir = process.cwd();
+if (own.SOCKERLESS_WORKDIR) {
+  workdir = own.SOCKERLESS_WORKDIR;
+  mkdirSync(workdir, { recursive: true });
+}
+
+const callback =
+  own.SOCKERLESS_CALLBACK_URL && own.SOCKERLESS_CONTAINER_ID && own.SOCKERLESS_AGENT_TOKEN
+    ? { url: own.SOCKERLESS_CALLBACK_URL, containerId: own.SOCKERLESS_CONTAINER_ID, token: own.SOCKERLESS_AGENT_TOKEN }
+    : undefined;
+
+const agent = new Agent({
+  argv,
+  env,
+  workdir,
+  stdin: own.SOCKERLESS_STDIN === '1',
+  tty: own.SOCKERLESS_TTY === '1',
+  callback,
+  lingerMs: Number(own.SOCKERLESS_AGENT_LINGER_MS ?? 30_000),
+  disconnectedLimit: 4 * 1024 * 1024,
+  debug,
+});
+
+// As init, the agent outlives the signals a runtime sends and passes them on.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const) {
+  process.on(signal, () => agent.forward(signal));
+}
+
+const status = await agent.run();
+process.exitCode = status.code;
+// Leave at once: the console must not wait on anything else the event loop still holds.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(status.code)));
