@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-
 import { executionId, randomLowerAlnum } from './ids';
 import type { ContainerSpec, ExecutionTemplate, Secret } from './job-schema';
-import { LocalProcess } from './local-process';
-import type { ProcessEnd } from './local-process';
 import type { LogStore, LogStream } from './log-store';
 import type { SimulatorSettings } from './options';
+import type { ProcessEnd, ReplicaLauncher, ReplicaProcess } from './replica';
 
 /** The `KnownJobExecutionRunningState` values the simulator uses. */
 export type ExecutionStatus = 'Processing' | 'Running' | 'Succeeded' | 'Failed' | 'Stopped';
@@ -29,6 +25,8 @@ export interface ExecutionInput {
 export interface ExecutionServices {
   settings: SimulatorSettings;
   logs: LogStore;
+  /** Runs each replica's main container: isolated where the host allows it. */
+  launcher: ReplicaLauncher;
   /** Called after every status change. */
   changed: (execution: Execution) => void;
 }
@@ -57,7 +55,7 @@ function containerEnv(input: ExecutionInput, replicaName: string, container: Con
   return env;
 }
 
-/** One job execution: one replica whose main container is a local process. */
+/** One job execution: one replica whose main container is a local process (see ReplicaLauncher). */
 export class Execution {
   readonly name: string;
   readonly jobName: string;
@@ -71,8 +69,7 @@ export class Execution {
 
   #input: ExecutionInput;
   #services: ExecutionServices;
-  #process: LocalProcess | undefined;
-  #scratchDir: string | undefined;
+  #process: ReplicaProcess | undefined;
   #interruption: Interruption | undefined;
   /** detailedStatus' additionalInformation once ended (Kubernetes' terminated reason). */
   #containerInfo = '';
@@ -141,15 +138,18 @@ export class Execution {
       return;
     }
     const settings = this.#services.settings;
-    this.#scratchDir = mkdtempSync(join(settings.dataDir, `${this.name}-`));
-    const env = containerEnv(this.#input, this.replicaName, this.container, this.#scratchDir);
-    this.#process = new LocalProcess({ argv, env, cwd: this.#scratchDir }, (stream, line) => this.#log(stream, line));
+    this.#process = this.#services.launcher.launch(
+      { replicaName: this.replicaName, argv, env: (home) => containerEnv(this.#input, this.replicaName, this.container, home) },
+      (stream, line) => this.#log(stream, line),
+    );
     this.#process.ended.then((end) => this.#finish(end));
-    if (this.#process.running) {
+    // Running once the command itself runs, as ACA reports a replica whose container started.
+    this.#process.started.then(() => {
+      if (this.terminal) return;
       this.status = 'Running';
       this.#after(this.#input.replicaTimeoutSeconds * 1000, () => this.#interrupt('deadline', 'SIGTERM', settings.stopGraceMs));
       this.#services.changed(this);
-    }
+    });
   }
 
   #log(stream: LogStream, line: string): void {
@@ -164,7 +164,8 @@ export class Execution {
   }
 
   /**
-   * Runs after every log line was appended (LocalProcess resolves `ended` after the last one).
+   * Runs after every log line was appended and the replica's directory is gone (a
+   * ReplicaProcess resolves `ended` after both).
    * `end` is undefined when the replica never ran (stopped while Processing).
    */
   #finish(end: ProcessEnd | undefined): void {
@@ -190,7 +191,6 @@ export class Execution {
       this.#fail('BackoffLimitExceeded', `Job has reached the specified backoff limit (exit code ${end?.exitCode})`);
       this.#containerInfo = 'Error';
     }
-    if (this.#scratchDir) rmSync(this.#scratchDir, { recursive: true, force: true });
     this.#services.changed(this);
     this.#markEnded();
   }

@@ -34,8 +34,20 @@ export interface SimulatorOptions {
   stopGraceMs?: number;
   /** Scratch root for executions (default: a temp dir removed on close). */
   dataDir?: string;
+  /**
+   * auto (default): each execution runs in its own mount, PID and UTS namespaces over a
+   * copy-on-write view of the host root where the host allows it (root, Linux), unisolated
+   * otherwise; none: always unisolated.
+   */
+  isolation?: IsolationSetting;
+  /** Host paths executions must not see (the daemon's data root); dataDir is always hidden. */
+  hiddenPaths?: string[];
+  /** Host directories executions must see even where the overlay would not show them (read-only). */
+  visiblePaths?: string[];
   logger?: SimulatorLogger;
 }
+
+export type IsolationSetting = 'auto' | 'none';
 
 /** Options with every default filled in. */
 export interface SimulatorSettings {
@@ -56,6 +68,9 @@ export interface SimulatorSettings {
   dataDir: string;
   /** True when dataDir was created by the simulator and is removed on close. */
   ownsDataDir: boolean;
+  isolation: IsolationSetting;
+  hiddenPaths: string[];
+  visiblePaths: string[];
   logger: SimulatorLogger;
 }
 
@@ -73,6 +88,12 @@ const silentLogger: SimulatorLogger = { info() {}, warn() {} };
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0) throw new Error(`simulator option ${name} must be a non-negative number`);
+  return value;
+}
+
+function isolationSetting(value: string | undefined): IsolationSetting {
+  if (value === undefined) return 'auto';
+  if (value !== 'auto' && value !== 'none') throw new Error(`simulator option isolation must be auto or none, got '${value}'`);
   return value;
 }
 
@@ -105,6 +126,9 @@ export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
     stopGraceMs: nonNegative('stopGraceMs', opts.stopGraceMs, 10_000),
     dataDir,
     ownsDataDir,
+    isolation: isolationSetting(opts.isolation),
+    hiddenPaths: opts.hiddenPaths ?? [],
+    visiblePaths: opts.visiblePaths ?? [],
     logger: opts.logger ?? silentLogger,
   };
 }

@@ -5,6 +5,7 @@ import type { Server } from 'node:https';
 import { createCertificate } from './certificate';
 import { environmentRoutes } from './environment';
 import type { Execution, ExecutionStatus } from './executions';
+import { chooseLauncher } from './isolation/probe';
 import { TokenRegistry, identityRoutes } from './identity';
 import { JobStore } from './job-store';
 import { jobRoutes } from './jobs';
@@ -13,6 +14,8 @@ import { LogStore } from './log-store';
 import { OperationRegistry } from './operations';
 import { resolveOptions } from './options';
 import type { SimulatorOptions, SimulatorSettings } from './options';
+import type { IsolationMode, ReplicaLauncher } from './replica';
+import { replicasRoot, sweepReplicaDirs } from './replica-dirs';
 import { buildApp, closeServer, listenHttps } from './server';
 import { StatsCounter } from './stats';
 import type { SimulatorStats } from './stats';
@@ -36,6 +39,10 @@ export interface Simulator extends EventEmitter {
   readonly tenantId: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** How executions run: in their own namespaces (filesystem, PIDs, hostname) or as plain host processes. */
+  readonly isolation: IsolationMode;
+  /** One line on the isolation in force and, when none, why. */
+  readonly isolationDetail: string;
   /** ARM + logs requests per operation; reads = GETs (LRO polls included) and log queries, writes = PUT/POST/DELETE. */
   stats(): SimulatorStats;
   resetStats(): void;
@@ -43,7 +50,7 @@ export interface Simulator extends EventEmitter {
   jobNames(): string[];
   /** The stored job resource as served on GET. */
   job(name: string): unknown | undefined;
-  /** SIGKILLs running executions, removes scratch dirs, closes the server. */
+  /** SIGKILLs running executions, removes their directories (and with them, namespaces and mounts), closes the server. */
   close(): Promise<void>;
 }
 
@@ -61,6 +68,8 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
   readonly tenantId: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  readonly isolation: IsolationMode;
+  readonly isolationDetail: string;
   #settings: SimulatorSettings;
   #counter: StatsCounter;
   #store: JobStore;
@@ -68,7 +77,16 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
   #server: Server;
   #closing: Promise<void> | undefined;
 
-  constructor(parts: { settings: SimulatorSettings; url: string; ca: string; counter: StatsCounter; store: JobStore; logs: LogStore; server: Server }) {
+  constructor(parts: {
+    settings: SimulatorSettings;
+    url: string;
+    ca: string;
+    counter: StatsCounter;
+    store: JobStore;
+    logs: LogStore;
+    server: Server;
+    launcher: ReplicaLauncher;
+  }) {
     super();
     const s = parts.settings;
     this.url = parts.url;
@@ -81,6 +99,8 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
     this.tenantId = s.tenantId;
     this.clientId = s.clientId;
     this.clientSecret = s.clientSecret;
+    this.isolation = parts.launcher.isolation;
+    this.isolationDetail = parts.launcher.description;
     this.#settings = s;
     this.#counter = parts.counter;
     this.#store = parts.store;
@@ -134,6 +154,10 @@ function urlHost(host: string): string {
 /** Starts the embedded ACA simulator: ARM Jobs, Log Analytics and Entra ID token endpoints over HTTPS. */
 export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator> {
   const settings = resolveOptions(opts);
+  const root = replicasRoot(settings.dataDir);
+  const swept = await sweepReplicaDirs(root);
+  if (swept > 0) settings.logger.warn({ swept, dataDir: settings.dataDir }, 'removed replicas left by a simulator that did not close');
+  const launcher = await chooseLauncher(settings, root);
   const certificate = await createCertificate();
   const counter = new StatsCounter();
   const tokens = new TokenRegistry();
@@ -144,6 +168,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   const store = new JobStore({
     settings,
     logs,
+    launcher,
     changed(execution: Execution) {
       settings.logger.info(
         { job: execution.jobName, execution: execution.name, status: execution.status, exitCode: execution.exitCode },
@@ -184,7 +209,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   }
   const { server, port } = listening;
   const url = `https://${urlHost(settings.host)}:${port}`;
-  simulator = new EmbeddedSimulator({ settings, url, ca: certificate.cert, counter, store, logs, server });
-  settings.logger.info({ url, latency: settings.latency, dataDir: settings.dataDir }, 'ACA simulator listening');
+  simulator = new EmbeddedSimulator({ settings, url, ca: certificate.cert, counter, store, logs, server, launcher });
+  settings.logger.info({ url, latency: settings.latency, dataDir: settings.dataDir, isolation: launcher.description }, 'ACA simulator listening');
   return simulator;
 }

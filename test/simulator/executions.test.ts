@@ -10,6 +10,14 @@ async function logRows(h: SimHarness, job: string): Promise<unknown[][]> {
   return result.tables[0]!.rows.map((row) => row.slice(1));
 }
 
+async function waitForRow(h: SimHarness, job: string, row: unknown[], timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await logRows(h, job)).some((r) => JSON.stringify(r) === JSON.stringify(row))) {
+    if (Date.now() > deadline) throw new Error(`no log row ${JSON.stringify(row)} for ${job}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe.each([
   { latency: 'instant' as const },
   { latency: 'realistic' as const },
@@ -98,7 +106,7 @@ describe.each([
           {
             name: 'override',
             image: 'busybox:1',
-            command: ['sh', '-c', 'echo "$GREETING $TOKEN $CONTAINER_APP_JOB_NAME"; pwd'],
+            command: ['sh', '-c', 'echo "$GREETING $TOKEN $CONTAINER_APP_JOB_NAME"; pwd; echo "$HOME"'],
             env: [{ name: 'GREETING', value: 'hello' }, { name: 'TOKEN', secretRef: 'tok' }],
           },
         ],
@@ -107,8 +115,15 @@ describe.each([
     expect(await h.recorder.ended(started.name!)).toBe('Succeeded');
     const rows = await logRows(h, name);
     expect(rows[0]).toEqual(['stdout', `hello s3cret ${name}`]);
-    // Each execution runs in its own scratch directory under dataDir.
-    expect(String(rows[1]![1])).toMatch(new RegExp(`/sockerless-sim-[^/]+/${started.name}-[^/]+$`));
+    if (h.sim.isolation === 'namespaces') {
+      // A replica of an image without WORKDIR: at / of its own filesystem, HOME as a runtime sets it for root.
+      expect(rows.slice(1)).toEqual([['stdout', '/'], ['stdout', '/root']]);
+    } else {
+      // Unisolated, each replica runs in its own scratch directory under dataDir, its HOME too.
+      const scratch = new RegExp(`/sockerless-sim-[^/]+/replicas/${started.name}-[a-z0-9]{5}-[^/]+$`);
+      expect(String(rows[1]![1])).toMatch(scratch);
+      expect(rows[2]![1]).toBe(rows[1]![1]);
+    }
     const got = await h.arm.jobExecution(h.rg, name, started.name!);
     expect(got.template?.containers?.[0]?.name).toBe('override');
   });
@@ -123,8 +138,9 @@ describe('execution edge cases', () => {
 
   it('SIGKILL follows SIGTERM after stopGraceMs: code 137', async () => {
     const name = jobName();
-    const execution = await runJob(h, name, shellJob(h, 'trap "" TERM; sleep 30'));
-    await h.recorder.waitFor((c) => c.kind === 'execution' && c.executionName === execution && c.status === 'Running');
+    const execution = await runJob(h, name, shellJob(h, 'trap "" TERM; echo trapped; sleep 30'));
+    // A SIGTERM that came before the trap would end the shell: stop once it is in place.
+    await waitForRow(h, name, ['stdout', 'trapped']);
     await h.arm.jobs.stopExecution(h.rg, name, execution, LRO);
     expect(await h.recorder.ended(execution, 3000)).toBe('Stopped');
     expect(exitCode(await h.arm.jobExecution(h.rg, name, execution))).toBe(137);

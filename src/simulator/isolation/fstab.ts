@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+
+import type { LayerBacking } from './launcher-script';
+import { escapeOctal } from './mountinfo';
+import type { ViewMount } from './view';
+
+/** Where a replica's overlay keeps its writes. */
+export function layerDirs(replicaDir: string, layer: LayerBacking): { upper: string; work: string } {
+  const base = layer === 'tmpfs' ? join(replicaDir, 'layer') : replicaDir;
+  return { upper: join(base, 'upper'), work: join(base, 'work') };
+}
+
+/**
+ * Overlay options are comma- and colon-separated with no escaping `mount` passes through, so
+ * the replica dirs must live at a path without those (and without whitespace or backslashes).
+ */
+export const OVERLAY_SAFE_PATH = /^\/[A-Za-z0-9._/+@=-]*$/;
+
+/**
+ * The replica's mounts, for one `mount -a`, in order: the copy-on-write root, then fresh /proc,
+ * the host's /dev (with a private /dev/shm), a read-only /sys, a private /tmp and /root, then
+ * the simulator-wide hides and binds. Every target lies under the replica's root directory.
+ */
+export function replicaFstab(replicaDir: string, layer: LayerBacking, mounts: readonly ViewMount[]): string {
+  const root = join(replicaDir, 'root');
+  const { upper, work } = layerDirs(replicaDir, layer);
+  const at = (path: string) => escapeOctal(join(root, path));
+  const lines = [
+    `sockerless-root ${at('/')} overlay lowerdir=/,upperdir=${upper},workdir=${work} 0 0`,
+    `proc ${at('/proc')} proc nosuid,nodev,noexec 0 0`,
+    `/dev ${at('/dev')} none rbind 0 0`,
+    `shm ${at('/dev/shm')} tmpfs nosuid,nodev,noexec,mode=1777 0 0`,
+    `sysfs ${at('/sys')} sysfs ro,nosuid,nodev,noexec 0 0`,
+    `tmp ${at('/tmp')} tmpfs nosuid,nodev,mode=1777 0 0`,
+    `home ${at('/root')} tmpfs mode=0700 0 0`,
+    ...mounts.map((m) =>
+      m.kind === 'hide'
+        ? `sockerless-hidden ${at(m.path)} tmpfs mode=0755,X-mount.mkdir 0 0`
+        : `${escapeOctal(m.path)} ${at(m.path)} none rbind,ro,X-mount.mkdir 0 0`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}

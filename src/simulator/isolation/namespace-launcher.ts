@@ -1,0 +1,67 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { LogStream } from '../log-store';
+import { withCleanup } from '../replica';
+import type { ReplicaLauncher, ReplicaProcess, ReplicaSpec } from '../replica';
+import { createReplicaDir, recordReplicaProcess, removeReplicaDir } from '../replica-dirs';
+import { layerDirs, replicaFstab } from './fstab';
+import { IsolatedProcess } from './isolated-process';
+import { launcherArgv } from './launcher-script';
+import type { LauncherTools, LayerBacking } from './launcher-script';
+import type { ViewMount } from './view';
+
+export interface NamespaceSetup {
+  tools: LauncherTools;
+  layer: LayerBacking;
+  mounts: ViewMount[];
+}
+
+/** A container runtime's HOME for root when the image sets none; /root is private to each replica. */
+const REPLICA_HOME = '/root';
+/** The kernel's limit on a hostname. */
+const HOST_NAME_MAX = 64;
+/** ACA's job container has no working directory field: the image's WORKDIR applies, and the simulator has no image. */
+const REPLICA_WORKDIR = '/';
+
+/** Creates the replica's directory: the overlay's mount point, its layers (on disk) and fstab. */
+export function prepareReplicaDir(dir: string, setup: NamespaceSetup): void {
+  mkdirSync(join(dir, 'root'));
+  if (setup.layer === 'tmpfs') {
+    mkdirSync(join(dir, 'layer'));
+  } else {
+    const { upper, work } = layerDirs(dir, 'disk');
+    mkdirSync(upper);
+    mkdirSync(work);
+  }
+  writeFileSync(join(dir, 'fstab'), replicaFstab(dir, setup.layer, setup.mounts));
+}
+
+/** Replicas in their own mount, PID and UTS namespaces, over a copy-on-write view of the host root. */
+export class NamespaceLauncher implements ReplicaLauncher {
+  readonly isolation = 'namespaces' as const;
+  readonly description: string;
+  #root: string;
+  #setup: NamespaceSetup;
+
+  constructor(root: string, setup: NamespaceSetup, description: string) {
+    this.#root = root;
+    this.#setup = setup;
+    this.description = description;
+  }
+
+  launch(spec: ReplicaSpec, onLine: (stream: LogStream, line: string) => void): ReplicaProcess {
+    const dir = createReplicaDir(this.#root, spec.replicaName);
+    prepareReplicaDir(dir, this.#setup);
+    const argv = launcherArgv(this.#setup.tools, {
+      replicaDir: dir,
+      layer: this.#setup.layer,
+      hostname: spec.replicaName.slice(0, HOST_NAME_MAX),
+      workingDir: REPLICA_WORKDIR,
+      argv: spec.argv,
+    });
+    const process = new IsolatedProcess(argv, spec.env(REPLICA_HOME), spec.argv[0]!, onLine);
+    recordReplicaProcess(dir, process.pid);
+    return withCleanup(process, () => removeReplicaDir(dir));
+  }
+}

@@ -1,0 +1,90 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+import type { SimulatorSettings } from '../options';
+import { PlainLauncher } from '../plain-launcher';
+import type { ReplicaLauncher } from '../replica';
+import { OVERLAY_SAFE_PATH } from './fstab';
+import type { LauncherTools, LayerBacking } from './launcher-script';
+import { readMountPoints } from './mountinfo';
+import { NamespaceLauncher } from './namespace-launcher';
+import type { NamespaceSetup } from './namespace-launcher';
+import { nodePrefix, projectRoot, replicaMounts } from './view';
+
+const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+function findTool(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...SYSTEM_DIRS].filter((d) => d.startsWith('/'));
+  for (const dir of dirs) {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function findTools(): LauncherTools | string {
+  const tools = { sh: '/bin/sh', mount: findTool('mount'), mkdir: findTool('mkdir'), unshare: findTool('unshare') };
+  const missing = Object.entries(tools).filter(([, path]) => path === undefined).map(([name]) => name);
+  return missing.length ? `${missing.join(', ')} not found` : (tools as LauncherTools);
+}
+
+/** Why namespaces cannot be tried at all here, if they cannot. */
+function precondition(root: string): string | undefined {
+  if (process.platform !== 'linux') return `namespaces are Linux-only (platform ${process.platform})`;
+  if (process.getuid?.() !== 0) return 'not running as root (mounting an overlay needs it)';
+  if (!OVERLAY_SAFE_PATH.test(root)) return `the data dir path ${root} has characters overlay mount options cannot carry`;
+  return undefined;
+}
+
+/** Runs one trial replica: it must start as PID 1 and exit 0. Returns what went wrong, if anything. */
+async function trial(launcher: NamespaceLauncher): Promise<string | undefined> {
+  const output: string[] = [];
+  const replica = launcher.launch(
+    { replicaName: 'isolation-probe', argv: ['/bin/sh', '-c', '[ "$$" = 1 ] || { echo "not PID 1 but $$" >&2; exit 1; }'], env: () => ({ PATH: SYSTEM_DIRS.join(':') }) },
+    (_, line) => output.push(line),
+  );
+  const end = await replica.ended;
+  if (end.kind === 'spawnFailed') return end.message;
+  if (end.exitCode !== 0) return `trial replica exited ${end.exitCode}${output.length ? `: ${output.join('; ')}` : ''}`;
+  return undefined;
+}
+
+/**
+ * Decides how this simulator runs replicas, once, at start: in namespaces over an overlay whose
+ * writable layer is on the data dir's disk, else on a tmpfs (an overlay cannot be the writable
+ * layer of another, as in a container whose root is one), else unisolated — said loudly.
+ */
+export async function chooseLauncher(settings: SimulatorSettings, root: string): Promise<ReplicaLauncher> {
+  const unisolated = (reason: string): ReplicaLauncher => new PlainLauncher(root, `none (${reason})`);
+  if (settings.isolation === 'none') return unisolated('turned off by the isolation option');
+
+  const failures: string[] = [];
+  const blocked = precondition(root);
+  const tools = blocked ?? findTools();
+  if (typeof tools === 'string') {
+    failures.push(tools);
+  } else {
+    const mounts = replicaMounts({
+      hidden: [settings.dataDir, ...settings.hiddenPaths],
+      visible: [projectRoot(), nodePrefix(), ...settings.visiblePaths],
+      mountPoints: readMountPoints(),
+    });
+    for (const layer of ['disk', 'tmpfs'] as const satisfies readonly LayerBacking[]) {
+      const setup: NamespaceSetup = { tools, layer, mounts };
+      const launcher = new NamespaceLauncher(root, setup, `namespaces (mount, PID, UTS; copy-on-write root, writable layer on ${layer})`);
+      const failure = await trial(launcher);
+      if (!failure) return launcher;
+      failures.push(`writable layer on ${layer}: ${failure}`);
+    }
+  }
+  const reason = failures.join('; ');
+  settings.logger.warn(
+    { reason },
+    'ACA SIMULATOR EXECUTIONS ARE NOT ISOLATED: they run as plain host processes that share the host filesystem, process table and hostname',
+  );
+  return unisolated(reason);
+}
