@@ -68,7 +68,7 @@ export async function startRegistry(user: string, password: string): Promise<Tes
     if (start.status !== 202) throw new Error(`blob upload start: ${start.status} ${await start.text()}`);
     const location = new URL(start.headers.get('location')!, `http://${host}`);
     location.searchParams.set('digest', digest);
-    const put = await fetch(location, { method: 'PUT', headers: { Authorization: authorization, 'Content-Type': 'application/octet-stream' }, body: blob });
+    const put = await fetch(location, { method: 'PUT', headers: { Authorization: authorization, 'Content-Type': 'application/octet-stream' }, body: new Uint8Array(blob) });
     if (put.status !== 201) throw new Error(`blob upload: ${put.status} ${await put.text()}`);
     return digest;
   }
@@ -92,7 +92,7 @@ export async function startRegistry(user: string, password: string): Promise<Tes
       const put = await fetch(`${base}/${repository}/manifests/${tag}`, {
         method: 'PUT',
         headers: { Authorization: authorization, 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' },
-        body: manifest,
+        body: new Uint8Array(manifest),
       });
       if (put.status !== 201) throw new Error(`manifest upload: ${put.status} ${await put.text()}`);
       return { manifestDigest: sha256(manifest), configDigest };
