@@ -62,7 +62,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   if (!config) {
     // The simulator's own chatter (every execution status) only shows at debug level.
     const simLogger = logger.child({ component: 'simulator' }, { level: logger.level === 'debug' || logger.level === 'trace' ? logger.level : 'warn' });
-    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), logger: simLogger, ...opts.simulator });
+    // Executions must not see the daemon's state (the simulator hides its own data dir).
+    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], logger: simLogger, ...opts.simulator });
     config = acaConfigForSimulator(simulator);
   }
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
@@ -124,6 +125,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       daemon,
       imageCount: () => images.list().length,
       target,
+      isolation: simulator?.isolationDetail,
       daemonId: randomUUID(),
       dataRoot: opts.dataRoot,
       usage: { daemon, images, volumes, resources },

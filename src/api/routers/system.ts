@@ -15,6 +15,8 @@ export interface SystemDeps {
   imageCount: () => number;
   /** One line saying where containers run (subscription/resource group/environment, or the simulator). */
   target: string;
+  /** On the embedded simulator: how its executions are isolated (namespaces, or none and why). */
+  isolation?: string;
   daemonId: string;
   dataRoot: string;
   /** What `GET /system/df` reports on. */
@@ -97,6 +99,7 @@ export function systemRouter(deps: SystemDeps): Hono<AppEnv> {
       Driver: 'container-apps-jobs',
       DriverStatus: [
         ['Target', deps.target],
+        ...(deps.isolation ? [['Simulator isolation', deps.isolation]] : []),
         ['Networks', 'in-memory records; ACA job executions are not connected to each other (synthetic addresses)'],
         ['Volumes', 'in-memory records, not yet backed by Azure Files'],
       ],
