@@ -40,7 +40,7 @@ export function inspectContainer(snap: ContainerSnapshot, view: NetworkView) {
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: ctx.hostConfig,
+    HostConfig: { ...ctx.hostConfig, LogConfig: logConfig(ctx.hostConfig.LogConfig) },
     GraphDriver: { Name: 'none', Data: null },
     Mounts: view.Mounts,
     Config: ctx.config,
@@ -48,6 +48,16 @@ export function inspectContainer(snap: ContainerSnapshot, view: NetworkView) {
     // Where the container runs on Azure; not part of Docker's schema, so clients ignore it.
     Aca: { JobName: ctx.jobName, ExecutionName: ctx.execution?.executionName ?? null },
   };
+}
+
+/**
+ * docker-py and compose read output through the logs API only when the log driver is json-file,
+ * journald or local; this daemon serves that API for every container (from Log Analytics), so the
+ * default driver is shown as json-file, the one whose API behaviour it matches.
+ */
+function logConfig(given: unknown): { Type: string; Config: Record<string, string> } {
+  const c = (given ?? {}) as { Type?: string; Config?: Record<string, string> | null };
+  return { Type: c.Type || 'json-file', Config: c.Config ?? {} };
 }
 
 /** Docker's human status line for `docker ps` ("Up 3 seconds", "Exited (0) 2 minutes ago"). */
