@@ -261,10 +261,19 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
   };
   app.post('/containers/:id/exec', later('exec'));
   app.post('/containers/:id/resize', later('resize'));
-  app.get('/containers/:id/top', later('top'));
-  app.get('/containers/:id/stats', later('stats'));
-  app.get('/containers/:id/changes', later('changes'));
-  app.get('/containers/:id/export', later('export'));
+  // Without a connected agent the daemon has nothing to ask: ACA reports neither processes nor usage per execution.
+  const withoutAgent = (what: string, why: string) => async (c: Context<AppEnv>) => {
+    const id = find(c.req.param('id')!).getSnapshot().context.id;
+    throw notImplemented(`${what} needs the in-job agent, and none is connected to container ${id.slice(0, 12)}: ${why}`);
+  };
+  app.get('/containers/:id/top', withoutAgent('top', 'Azure Container Apps exposes no process list for a job execution'));
+  app.get('/containers/:id/stats', withoutAgent('stats', 'Azure Container Apps reports no per-execution CPU or memory figures to the daemon'));
+  const unsupported = (what: string, why: string) => async (c: Context<AppEnv>) => {
+    find(c.req.param('id')!);
+    throw notImplemented(`${what} is not supported: ${why}`);
+  };
+  app.get('/containers/:id/changes', unsupported('changes', "Azure Container Apps gives no access to a replica's filesystem layers, so there is no diff to show"));
+  app.get('/containers/:id/export', unsupported('export', "Azure Container Apps gives no access to a replica's filesystem; copy files out with docker cp through the agent"));
   app.on(['GET', 'HEAD', 'PUT'], '/containers/:id/archive', later('archive (docker cp)'));
   app.post('/containers/:id/update', async (c) => {
     find(c.req.param('id'));
