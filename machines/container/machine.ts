@@ -1,9 +1,9 @@
-import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import { and, assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { exitCodeOf, startFailureCode } from './exit-code';
 import { signalNumber } from './signals';
 import type {
   Announcement, ContainerContext, ContainerEvent, ContainerInput, ExecutionOutcome, ExecutionRef,
-  PendingReply, Reply,
+  PendingReply, ProcessExit, Reply,
 } from './types';
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -23,6 +23,11 @@ const reply = (enqueue: unknown, params: Reply) => (enqueue as Enqueue)({ type: 
 const announce = (enqueue: unknown, params: Announcement) => (enqueue as Enqueue)({ type: 'announce', params });
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Docker's default grace between the stop signal and SIGKILL, seconds. */
+const DEFAULT_STOP_TIMEOUT = 10;
+/** setTimeout's ceiling: "wait for ever" (-t -1) waits this long (about 24 days). */
+const FOREVER_MS = 2 ** 31 - 1;
 
 /**
  * One Docker container whose runs are ACA Jobs executions. The state is the truth for what
@@ -50,6 +55,8 @@ export const containerMachine = setup({
     reply: (_, _reply: Reply) => {},
     /** Publishes a Docker event; provided by the daemon's event bus. */
     announce: (_, _event: Announcement) => {},
+    /** Delivers a signal to the main process through the agent; provided by the daemon. */
+    signalProcess: (_, _params: { signal: string }) => {},
     replyNow: enqueueActions(({ event, enqueue }, params: { status: number; message?: string }) => {
       const { rid } = event as RequestEvent;
       reply(enqueue, { rid, status: params.status, body: params.message && { message: params.message } });
@@ -98,11 +105,23 @@ export const containerMachine = setup({
     }),
     requestStop: assign({
       stopRequest: ({ context, event }) => {
-        if (event.type === 'KILL') return { by: 'kill' as const, signal: event.signal };
-        if (event.type === 'REMOVE') return { by: 'kill' as const, signal: 'SIGKILL' };
-        return context.stopRequest ?? { by: 'stop' as const, signal: context.config.StopSignal ?? 'SIGTERM' };
+        if (event.type === 'KILL') return { by: 'kill' as const, signal: event.signal, timeout: 0 };
+        if (event.type === 'REMOVE') return { by: 'kill' as const, signal: 'SIGKILL', timeout: 0 };
+        const asked = event.type === 'STOP' || event.type === 'RESTART' ? event.timeout : undefined;
+        const timeout = asked ?? context.config.StopTimeout ?? DEFAULT_STOP_TIMEOUT;
+        return context.stopRequest ?? { by: 'stop' as const, signal: context.config.StopSignal ?? 'SIGTERM', timeout };
       },
     }),
+    recordProcessExit: assign(({ event }) => {
+      const e = event as Extract<ContainerEvent, { type: 'PROCESS_EXITED' }>;
+      const exit: ProcessExit = { code: e.code, ...(e.signal && { signal: e.signal }), ...(e.error && { error: e.error }) };
+      return { processExit: exit };
+    }),
+    /** The agent's code is exact, so it wins over what ACA reports (rule 5). */
+    exitWithProcessCode: assign(({ context }) => ({
+      exitCode: context.processExit!.code,
+      ...(context.processExit!.error && { error: context.processExit!.error }),
+    })),
     announceKill: enqueueActions(({ event, enqueue }) => {
       const signal = event.type === 'KILL' ? event.signal : event.type === 'REMOVE' ? 'SIGKILL' : 'SIGTERM';
       announce(enqueue, { action: 'kill', attributes: { signal: String(signalNumber(signal)) } });
@@ -115,6 +134,20 @@ export const containerMachine = setup({
     restartIntended: ({ context }) => context.intent === 'restart',
     removeIntended: ({ context }) => context.intent === 'remove' || context.hostConfig.AutoRemove,
     hasJob: ({ context }) => context.jobExists,
+    agentConnected: ({ context }) => context.agentConnected,
+    processExited: ({ context }) => context.processExit !== null,
+    killsAtOnce: ({ context }) => context.stopRequest?.signal === 'SIGKILL',
+    /** `docker kill -s SIG` through a connected agent: only SIGKILL ends the container by itself. */
+    signalOnly: ({ context, event }) => context.agentConnected && event.type === 'KILL' && event.signal !== 'SIGKILL',
+  },
+  delays: {
+    /** The stop request's grace period (`docker stop -t N`). */
+    stopTimeout: ({ context }) => {
+      const seconds = context.stopRequest?.timeout ?? DEFAULT_STOP_TIMEOUT;
+      return seconds < 0 ? FOREVER_MS : Math.min(seconds * 1000, FOREVER_MS);
+    },
+    /** After SIGKILL through the agent, how long before ACA's stop is the backstop. */
+    killGrace: 2000,
   },
 }).createMachine({
   id: 'container',
@@ -129,6 +162,8 @@ export const containerMachine = setup({
     error: '',
     restartCount: 0,
     stopRequest: null,
+    agentConnected: false,
+    processExit: null,
     intent: null,
     replies: [],
     waits: [],
@@ -146,6 +181,7 @@ export const containerMachine = setup({
     UNPAUSE: { actions: { type: 'replyNow', params: { status: 501, message: 'unpause is not supported: Azure Container Apps has no way to freeze a running replica' } } },
     WAIT: { actions: 'addWait' },
     UNWAIT: { actions: 'dropWait' },
+    AGENT_LOST: { actions: assign({ agentConnected: false }) },
     RENAME: {
       actions: [
         assign({ name: ({ event }) => event.name }),
@@ -169,7 +205,7 @@ export const containerMachine = setup({
 
     starting: {
       tags: 'created',
-      entry: assign({ stopRequest: null, error: '' }),
+      entry: assign({ stopRequest: null, error: '', agentConnected: false, processExit: null }),
       invoke: {
         src: 'runJob',
         input: ({ context }) => context,
@@ -197,6 +233,10 @@ export const containerMachine = setup({
           { guard: 'force', actions: ['requestStop', 'announceKill', assign({ intent: 'remove' }), { type: 'await', params: 'removed' }] },
           { actions: { type: 'replyNow', params: { status: 409, message: 'cannot remove a starting container: stop it first or force-remove it' } } },
         ],
+        // The agent may dial, and a short process end, before the start operation returns.
+        AGENT_CONNECTED: { actions: assign({ agentConnected: true }) },
+        AGENT_LOST: { actions: assign({ agentConnected: false }) },
+        PROCESS_EXITED: { actions: 'recordProcessExit' },
       },
     },
 
@@ -207,7 +247,7 @@ export const containerMachine = setup({
         input: ({ context }) => context.execution!,
         onDone: {
           target: 'exited',
-          actions: assign({ exitCode: ({ context, event }) => exitCodeOf(event.output, context.stopRequest) }),
+          actions: assign({ exitCode: ({ context, event }) => context.processExit?.code ?? exitCodeOf(event.output, context.stopRequest) }),
         },
         onError: {
           target: 'exited',
@@ -226,35 +266,94 @@ export const containerMachine = setup({
               enqueue.assign({ intent: null });
             }),
           ],
-          always: { guard: 'stopRequested', target: 'stopping' },
+          always: [
+            { guard: 'processExited', target: '#container.exited', actions: 'exitWithProcessCode' },
+            { guard: 'stopRequested', target: 'stopping' },
+          ],
           on: {
             STOP: { target: 'stopping', actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
-            KILL: { target: 'stopping', actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
+            KILL: [
+              {
+                guard: 'signalOnly',
+                actions: [
+                  { type: 'signalProcess', params: ({ event }) => ({ signal: (event as { signal: string }).signal }) },
+                  'announceKill',
+                  { type: 'replyNow', params: { status: 204 } },
+                ],
+              },
+              { target: 'stopping', actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
+            ],
             RESTART: { target: 'stopping', actions: ['requestStop', 'announceKill', assign({ intent: 'restart' }), { type: 'await', params: 'running' }] },
           },
         },
+        // With an agent: the stop signal, SIGKILL after the grace period, then ACA's stop as the
+        // backstop. Without one, ACA's stop (which cannot choose the signal or the grace).
         stopping: {
-          invoke: {
-            src: 'stopExecution',
-            input: ({ context }) => ({ execution: context.execution!, signal: context.stopRequest?.signal ?? 'SIGTERM' }),
-            // The execution's end still arrives through waitForEnd; a failed stop is kept as the error.
-            onError: { actions: assign({ error: ({ event }) => `stop failed: ${errorMessage(event.error)}` }) },
+          initial: 'choosing',
+          states: {
+            choosing: {
+              always: [
+                { guard: and(['agentConnected', 'killsAtOnce']), target: 'killing' },
+                { guard: 'agentConnected', target: 'signalling' },
+                { target: 'cloud' },
+              ],
+            },
+            signalling: {
+              entry: { type: 'signalProcess', params: ({ context }) => ({ signal: context.stopRequest!.signal }) },
+              after: { stopTimeout: 'killing' },
+              on: { AGENT_LOST: 'cloud' },
+            },
+            killing: {
+              entry: [
+                { type: 'signalProcess', params: { signal: 'SIGKILL' } },
+                // The process has been sent SIGKILL: whatever ends it now, Docker reports 137.
+                assign({ stopRequest: ({ context }) => ({ ...context.stopRequest!, signal: 'SIGKILL' }) }),
+              ],
+              after: { killGrace: 'cloud' },
+              on: { AGENT_LOST: 'cloud' },
+            },
+            cloud: {
+              invoke: {
+                src: 'stopExecution',
+                input: ({ context }) => ({ execution: context.execution!, signal: context.stopRequest?.signal ?? 'SIGTERM' }),
+                // The execution's end still arrives through waitForEnd; a failed stop is kept as the error.
+                onError: { actions: assign({ error: ({ event }) => `stop failed: ${errorMessage(event.error)}` }) },
+              },
+            },
           },
           on: {
             STOP: { actions: { type: 'await', params: 'exited' } },
-            KILL: {
-              actions: [
-                assign({ stopRequest: ({ context, event }) => (event.signal === 'SIGKILL' ? { by: 'kill' as const, signal: 'SIGKILL' } : context.stopRequest) }),
-                'announceKill',
-                { type: 'await', params: 'exited' },
-              ],
-            },
+            KILL: [
+              {
+                guard: and(['agentConnected', ({ event }) => (event as { signal: string }).signal === 'SIGKILL']),
+                target: '.killing',
+                actions: [assign({ stopRequest: ({ context }) => ({ ...context.stopRequest!, by: 'kill' as const, signal: 'SIGKILL' }) }), 'announceKill', { type: 'await', params: 'exited' }],
+              },
+              {
+                guard: 'agentConnected',
+                actions: [
+                  { type: 'signalProcess', params: ({ event }) => ({ signal: (event as { signal: string }).signal }) },
+                  'announceKill',
+                  { type: 'await', params: 'exited' },
+                ],
+              },
+              {
+                actions: [
+                  assign({ stopRequest: ({ context, event }) => ((event as { signal: string }).signal === 'SIGKILL' ? { by: 'kill' as const, signal: 'SIGKILL', timeout: 0 } : context.stopRequest) }),
+                  'announceKill',
+                  { type: 'await', params: 'exited' },
+                ],
+              },
+            ],
             RESTART: { actions: [assign({ intent: 'restart' }), { type: 'await', params: 'running' }] },
           },
         },
       },
       on: {
         START: { actions: { type: 'replyNow', params: { status: 304 } } },
+        AGENT_CONNECTED: { actions: assign({ agentConnected: true }) },
+        AGENT_LOST: { actions: assign({ agentConnected: false }) },
+        PROCESS_EXITED: { target: 'exited', actions: ['recordProcessExit', 'exitWithProcessCode'] },
         REMOVE: [
           { guard: 'force', target: '.stopping', actions: ['requestStop', 'announceKill', assign({ intent: 'remove' }), { type: 'await', params: 'removed' }] },
           {

@@ -90,12 +90,26 @@ export interface ContainerContext extends ContainerInput {
   exitCode: number;
   error: string;
   restartCount: number;
-  /** The stop or kill asked of the current execution. */
-  stopRequest: { by: 'stop' | 'kill'; signal: string } | null;
+  /**
+   * The stop or kill asked of the current execution; `timeout` is the grace in seconds between
+   * the stop signal and SIGKILL (-1: wait for ever), honoured when an agent delivers signals.
+   */
+  stopRequest: { by: 'stop' | 'kill'; signal: string; timeout: number } | null;
+  /** Whether the in-job agent of the current execution is connected to the daemon. */
+  agentConnected: boolean;
+  /** The main process's end as the agent reported it (exact code; signal when killed). */
+  processExit: ProcessExit | null;
   /** What follows once the current execution has ended. */
   intent: 'restart' | 'remove' | null;
   replies: PendingReply[];
   waits: PendingWait[];
+}
+
+/** How the main process ended, as the agent saw it. `error` when it could not start. */
+export interface ProcessExit {
+  code: number;
+  signal?: string;
+  error?: string;
 }
 
 export type ContainerEvent =
@@ -108,4 +122,7 @@ export type ContainerEvent =
   | { type: 'UNWAIT'; rid: string }
   | { type: 'PAUSE'; rid: string }
   | { type: 'UNPAUSE'; rid: string }
-  | { type: 'RENAME'; name: string };
+  | { type: 'RENAME'; name: string }
+  | { type: 'AGENT_CONNECTED' }
+  | { type: 'AGENT_LOST' }
+  | ({ type: 'PROCESS_EXITED' } & ProcessExit);

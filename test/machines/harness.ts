@@ -1,12 +1,20 @@
 // A container actor on in-memory cloud doubles: fast, pure checks of the lifecycle rules.
-import { createActor, fromPromise, waitFor } from 'xstate';
-import { containerMachine, dockerStatus, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply } from '../../machines/container';
+import { createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
+import {
+  containerMachine, dockerStatus, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type ProcessExit, type Reply,
+} from '../../machines/container';
 
 export interface HarnessOptions {
   failStart?: string;
   autoRemove?: boolean;
   /** Exit code the double reports when asked to stop (what the process chose). */
   stoppedCode?: number;
+  /**
+   * An in-job agent double: connects as soon as the execution starts. `onSignal` is how the
+   * process answers a signal delivered through it (an exit, or nothing when it ignores it).
+   */
+  agent?: { onSignal?: (signal: string) => ProcessExit | undefined };
+  stopTimeout?: number;
 }
 
 export function containerInput(overrides: Partial<ContainerInput> = {}): ContainerInput {
@@ -29,6 +37,9 @@ export function startHarness(opts: HarnessOptions = {}) {
   const calls: string[] = [];
   const events: string[] = [];
   const replies = new Map<string, (r: Reply) => void>();
+  /** Signals delivered through the agent double. */
+  const signals: string[] = [];
+  const clock = new SimulatedClock();
   const running = new Map<string, (o: ExecutionOutcome) => void>();
   let executions = 0;
   let rids = 0;
@@ -54,16 +65,33 @@ export function startHarness(opts: HarnessOptions = {}) {
     actions: {
       reply: (_, r: Reply) => replies.get(r.rid)?.(r),
       announce: (_, e) => events.push(e.action),
+      signalProcess: (_, { signal }) => {
+        signals.push(signal);
+        const exit = opts.agent?.onSignal?.(signal);
+        // The agent's report arrives after the action, as it would over the socket.
+        if (exit) queueMicrotask(() => actor.send({ type: 'PROCESS_EXITED', ...exit }));
+      },
     },
   });
-  const input = containerInput({ hostConfig: { ...containerInput().hostConfig, AutoRemove: opts.autoRemove ?? false } });
-  const actor = createActor(machine, { input }).start();
+  const base = containerInput();
+  const input = containerInput({
+    hostConfig: { ...base.hostConfig, AutoRemove: opts.autoRemove ?? false },
+    config: { ...base.config, ...(opts.stopTimeout !== undefined && { StopTimeout: opts.stopTimeout }) },
+  });
+  const actor = createActor(machine, { input, clock }).start();
+  if (opts.agent) {
+    actor.subscribe((s) => {
+      if (s.matches('starting') && !s.context.agentConnected) queueMicrotask(() => actor.send({ type: 'AGENT_CONNECTED' }));
+    });
+  }
 
   type Req = Parameters<typeof actor.send>[0] extends infer E ? (E extends { rid: string } ? Omit<E, 'rid'> : never) : never;
   return {
     actor,
     calls,
     events,
+    signals,
+    clock,
     status: () => dockerStatus(actor.getSnapshot()),
     context: () => actor.getSnapshot().context,
     /** Sends a request and resolves with the chart's answer. */
