@@ -43,6 +43,8 @@ export interface SimulatorJob {
 export interface DaemonProcessOptions {
   /** Write a V8 CPU profile of the daemon into this directory (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** Copy the daemon's stdout (after its start-up lines) to ours, e.g. with --trace-gc. */
+  echoStdout?: boolean;
   /** Copy the daemon's stderr (its warnings and errors) to ours. */
   echoStderr?: boolean;
   /** Extra node flags for the daemon process. */
@@ -113,6 +115,7 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
       reject(new Error(`daemon exited with ${code} before listening:\n${out}\n${stderr}`));
     });
   });
+  if (opts.echoStdout) child.stdout!.on('data', (c: string) => process.stdout.write(c));
   child.stdout!.resume();
   const pid = child.pid!;
 

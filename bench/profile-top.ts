@@ -1,4 +1,4 @@
-// node --import tsx bench/profile-top.ts FILE.cpuprofile [N] [function|package|project]
+// node --import tsx bench/profile-top.ts FILE.cpuprofile [N] [function|package|project|category]
 // project: each sample goes to the innermost src/ or machines/ frame on its stack (inclusive time of
 // the project's own functions, library work included).
 // The top self-time functions of a V8 CPU profile (as `node --cpu-prof` writes it), with the
@@ -41,8 +41,33 @@ const projectFrame = (id: number | undefined): ProfileNode | undefined => {
   }
   return undefined;
 };
+/**
+ * category: each sample goes to the first of these that its stack contains, so the figures say
+ * where a request's time goes (the simulator shares the daemon's process on the embedded target).
+ */
+const CATEGORIES: Array<[string, (f: ProfileNode['callFrame']) => boolean]> = [
+  ['module loading (start-up)', (f) => f.url.startsWith('node:internal/modules') || f.url.includes('/tsx/')],
+  ['simulator: spawning replicas', (f) => /\/src\/simulator\/.*(local-process|launcher|replica)/.test(f.url)],
+  ['simulator: ARM/Logs server side', (f) => /\/src\/simulator\//.test(f.url)],
+  ['daemon: Azure SDK clients (ARM, Logs, identity)', (f) => /node_modules\/(@azure|@typespec)\//.test(f.url) || /\/src\/aca\//.test(f.url)],
+  ['daemon: actors (xstate, machines, src/daemon)', (f) => /node_modules\/xstate\//.test(f.url) || /\/(machines|src\/daemon)\//.test(f.url)],
+  ['daemon: Docker API (hono, routers, render)', (f) => /node_modules\/(hono|@hono)\//.test(f.url) || /\/src\/(api|networks|volumes|container-resources|images)\//.test(f.url)],
+];
+const categoryOf = (id: number): string => {
+  const name = byId.get(id)!.callFrame.functionName;
+  if (name === '(idle)' || name === '(garbage collector)' || name === '(program)') return name;
+  const stack: ProfileNode['callFrame'][] = [];
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) stack.push(byId.get(at)!.callFrame);
+  for (const [label, test] of CATEGORIES) if (stack.some(test)) return label;
+  return 'other (node core: http, tls, streams, timers)';
+};
 const agg = new Map<string, number>();
 for (const [startId, us] of selfUs) {
+  if (mode === 'category') {
+    const key = categoryOf(startId);
+    agg.set(key, (agg.get(key) ?? 0) + us);
+    continue;
+  }
   let id = startId;
   if (mode === 'project') {
     const f = byId.get(id)!.callFrame.functionName;

@@ -56,7 +56,8 @@ export interface MinuteWatch {
 
 /**
  * Starts a long-running container and counts the simulator's reads over `windowMs` while it runs.
- * Other figures may run meanwhile as long as they make no cloud calls (inspect, ps, create).
+ * Other figures may run meanwhile as long as they make no cloud calls and never hold the daemon's
+ * event loop for long (inspect): the daemon's polls are timers.
  */
 export async function startMinuteWatch(ctx: BenchContext, windowMs: number): Promise<MinuteWatch> {
   const c = await ctx.docker.createContainer({ Image: IMAGE, Cmd: ['sleep', '3600'] });

@@ -17,6 +17,7 @@ export async function concurrentRuns(ctx: BenchContext, reps: number): Promise<F
   const failures: string[] = [];
   const items = Array.from({ length: CONTAINERS }, (_, i) => i);
   const statsBefore = await ctx.daemon.simulatorStats();
+  const rssBefore = ctx.daemon.rssKb();
   for (let rep = 0; rep < reps; rep++) {
     const started = performance.now();
     const latencies = await pool(items, CONCURRENCY, async () => {
@@ -42,6 +43,7 @@ export async function concurrentRuns(ctx: BenchContext, reps: number): Promise<F
   const perRun = (n: number) => round(n / (CONTAINERS * reps), 1);
   const perRunOps = Object.fromEntries(Object.entries(requests.byOperation).map(([op, n]) => [op, perRun(n)]));
   ctx.log(`  simulator requests per run: ${JSON.stringify(perRunOps)}`);
+  const rssGrowth = ctx.daemon.rssKb() - rssBefore;
   const rate = median(rates);
   const spawnRate = median(spawnRates);
   return [
@@ -54,8 +56,8 @@ export async function concurrentRuns(ctx: BenchContext, reps: number): Promise<F
       target: { text: 'all succeed', met: failures.length === 0 },
       note: failures.length
         ? `${failures.length} of ${CONTAINERS * reps} runs failed: ${[...new Set(failures)].slice(0, 3).join('; ')}`
-        : `${CONTAINERS} at once, client concurrency ${CONCURRENCY}; p95 ${round(median(p95s), 0)} ms; ${round(rate / spawnRate, 2)}x of spawn throughput`,
-      detail: { simulatorRequestsPerRun: perRunOps, ratesPerS: rates.map((r) => round(r, 2)), p95Ms: p95s.map((p) => round(p, 1)), spawnRatesPerS: spawnRates.map((r) => round(r, 2)) },
+        : `${CONTAINERS} at once, client concurrency ${CONCURRENCY}; p95 ${round(median(p95s), 0)} ms; ${round(rate / spawnRate, 2)}x of spawn throughput; daemon RSS +${round(rssGrowth / 1024, 0)} MB over ${CONTAINERS * reps} removed containers`,
+      detail: { rssGrowthKb: rssGrowth, simulatorRequestsPerRun: perRunOps, ratesPerS: rates.map((r) => round(r, 2)), p95Ms: p95s.map((p) => round(p, 1)), spawnRatesPerS: spawnRates.map((r) => round(r, 2)) },
     },
     {
       name: 'concurrent_runs_p95_ms',

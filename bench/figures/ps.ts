@@ -1,5 +1,7 @@
-// ps_ms_10k and rss_kb_per_container: create N containers (never started), time
-// GET /containers/json?all=1, and read the daemon's VmRSS before and after.
+// ps_ms_10k and rss_kb_per_container: create containers (never started) in growing steps up to
+// 10,000, time GET /containers/json?all=1 at each step, and read the daemon's VmRSS before and after.
+// Steps that would not fit the time budget are skipped: the figure is then extrapolated from the
+// largest step with the growth exponent the steps showed, and the note says so.
 import { IMAGE, type BenchContext } from '../context';
 import { atMost, round, type Figure } from '../figure';
 import { median, pool, sleep } from '../stats';
@@ -12,61 +14,85 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
   return { ms: performance.now() - started, value };
 }
 
-/**
- * `count` containers, or as many as `budgetMs` allows (the figure is then scaled to 10,000 and the
- * note says so, since a slow create path would otherwise hold the whole bench past its time limit).
- */
-export async function psAndMemory(ctx: BenchContext, wanted: number, lists: number, budgetMs: number): Promise<Figure[]> {
+interface Step {
+  n: number;
+  /** Time to create this step's new containers. */
+  createMs: number;
+  listMs: number;
+}
+
+/** How list time grows with n between the last two steps (t ∝ n^k), within [1, 3]; 2 when unknown. */
+function growth(steps: readonly Step[]): number {
+  if (steps.length < 2) return 2;
+  const [a, b] = steps.slice(-2) as [Step, Step];
+  const k = Math.log(b.listMs / a.listMs) / Math.log(b.n / a.n);
+  return Number.isFinite(k) ? Math.min(3, Math.max(1, k)) : 2;
+}
+
+export async function psAndMemory(ctx: BenchContext, quick: boolean, lists: number, budgetMs: number): Promise<Figure[]> {
   const { http } = ctx;
   const body = { Image: IMAGE, Cmd: ['true'], Labels: { bench: 'ps' } };
+  const create = (count: number) =>
+    pool(Array.from({ length: count }, (_, i) => i), 16, () => http.expect<{ Id: string }>([201], 'POST', '/containers/create', body));
+  const list = async () => {
+    const res = await timed(() => http.json<unknown[]>('GET', '/containers/json?all=1'));
+    if (res.value.status !== 200) throw new Error(`GET /containers/json?all=1: ${res.value.status}`);
+    return { ms: res.ms, bytes: res.value.bytes, listed: res.value.body.length };
+  };
+
   // Warm the create path, then let the heap settle before the baseline reading.
-  const warm = await pool(Array.from({ length: 50 }, (_, i) => i), 8, () => http.expect<{ Id: string }>([201], 'POST', '/containers/create', body));
+  const warm = await create(50);
   await sleep(1500);
   const rssBefore = ctx.daemon.rssKb();
   const deadline = performance.now() + budgetMs;
-  let count = 0;
-  const created = await timed(() =>
-    pool(Array.from({ length: wanted }, (_, i) => i), 16, async () => {
-      if (performance.now() > deadline) return;
-      await http.expect<{ Id: string }>([201], 'POST', '/containers/create', body);
-      count++;
-    }),
-  );
-  await sleep(1500);
-  const rssAfter = ctx.daemon.rssKb();
-  ctx.log(`  created ${count} in ${round(created.ms / 1000, 1)} s; RSS ${rssBefore} -> ${rssAfter} kB`);
+  const plan = quick ? [500, 1000, 2000] : [1000, 2500, 5000, FULL];
+  const steps: Step[] = [];
+  let n = 0;
+  let rssAfter = rssBefore;
+  let last = { ms: 0, bytes: 0, listed: 0 };
+  for (const target of plan) {
+    const prev = steps.at(-1);
+    if (prev) {
+      // Per-create cost assumed to grow with n (conservative), list time by the observed exponent.
+      const perCreate = prev.createMs / (prev.n - (steps.at(-2)?.n ?? 0));
+      const predicted = perCreate * (target - n) * (target / n) + prev.listMs * (target / n) ** growth(steps);
+      if (performance.now() + predicted > deadline) {
+        ctx.log(`  stopping at ${n}: ${target} would take about ${round(predicted / 1000, 0)} s, past the budget`);
+        break;
+      }
+    }
+    const made = await timed(() => create(target - n));
+    n = target;
+    await sleep(1000);
+    rssAfter = ctx.daemon.rssKb();
+    last = await list();
+    steps.push({ n, createMs: made.ms, listMs: last.ms });
+    ctx.log(`  ${n} containers: created at ${round(((target - (steps.at(-2)?.n ?? 0)) * 1000) / made.ms, 0)}/s, list ${round(last.ms, 0)} ms, RSS ${rssAfter} kB`);
+  }
+  const finalLists = [last.ms];
+  while (finalLists.length < lists && performance.now() + last.ms < deadline) finalLists.push((await list()).ms);
 
   const pings: number[] = [];
-  const listMs: number[] = [];
-  let listBytes = 0;
-  let listed = 0;
-  // At least one list; more while they fit in a budget (a quadratic list can take minutes).
-  const listDeadline = performance.now() + budgetMs / 3;
-  for (let i = 0; i < lists && (i === 0 || performance.now() < listDeadline); i++) {
-    const list = await timed(() => http.json<unknown[]>('GET', '/containers/json?all=1'));
-    if (list.value.status !== 200) throw new Error(`GET /containers/json?all=1: ${list.value.status}`);
-    listMs.push(list.ms);
-    listBytes = list.value.bytes;
-    listed = list.value.body.length;
-    for (let k = 0; k < 5; k++) pings.push((await timed(() => http.json('GET', '/_ping'))).ms);
-  }
+  for (let k = 0; k < 20; k++) pings.push((await timed(() => http.json('GET', '/_ping'))).ms);
   const inspectBytes = (await http.json('GET', `/containers/${warm[0]!.Id}/json`)).bytes;
 
-  const scale = FULL / count;
-  const ps = median(listMs) * scale;
-  const perContainer = (rssAfter - rssBefore) / count;
-  const why = count < wanted ? `creates hit the ${round(budgetMs / 1000, 0)} s budget at ${count} of ${wanted}` : '--quick';
-  const scaledNote = count === FULL ? '' : `${why}: ${count} containers, list time scaled x${round(scale, 1)} (linearly: a worse-than-linear list would be slower); `;
+  const k = growth(steps);
+  const atN = median(finalLists);
+  const ps = n === FULL ? atN : atN * (FULL / n) ** k;
+  const curve = steps.map((s) => `${s.n}: ${round(s.listMs, 0)} ms`).join(', ');
+  const extrapolated =
+    n === FULL ? '' : `${quick ? '--quick' : 'time budget'}: measured up to ${n} containers, extrapolated to 10,000 as n^${round(k, 2)}; `;
+  const perContainer = (rssAfter - rssBefore) / n;
   return [
     {
       name: 'ps_ms_10k',
       value: round(ps, 0),
       unit: 'ms',
-      samples: listMs.length,
+      samples: finalLists.length,
       comparison: { label: '/_ping', value: round(median(pings), 2), unit: 'ms' },
       target: atMost(round(ps, 0), 300),
-      note: `${scaledNote}${listed} containers listed, ${round(listBytes / 1e6, 1)} MB of JSON; creates ran at ${round((count * 1000) / created.ms, 0)}/s`,
-      detail: { listMs: listMs.map((x) => round(x, 1)), listBytes, count, createSeconds: round(created.ms / 1000, 1) },
+      note: `${extrapolated}list time by count: ${curve} (list grows as n^${round(k, 2)}); ${round(last.bytes / 1e6, 1)} MB of JSON at ${last.listed}`,
+      detail: { steps, finalListsMs: finalLists.map((x) => round(x, 1)), growthExponent: round(k, 3), listBytes: last.bytes },
     },
     {
       name: 'rss_kb_per_container',
@@ -75,8 +101,8 @@ export async function psAndMemory(ctx: BenchContext, wanted: number, lists: numb
       samples: 1,
       comparison: { label: 'its inspect JSON', value: round(inspectBytes / 1024, 1), unit: 'KB' },
       target: atMost(round(perContainer, 1), 20),
-      note: `${count === FULL ? '' : `${count} containers; `}VmRSS ${rssBefore} -> ${rssAfter} kB over ${count} created containers`,
-      detail: { rssBeforeKb: rssBefore, rssAfterKb: rssAfter, count },
+      note: `VmRSS ${rssBefore} -> ${rssAfter} kB over ${n} created containers`,
+      detail: { rssBeforeKb: rssBefore, rssAfterKb: rssAfter, count: n },
     },
   ];
 }
