@@ -19,7 +19,12 @@ Without SOCKERLESS_ACA_SUBSCRIPTION_ID it runs on an embedded ACA simulator.
   --tlscert FILE      the daemon's certificate (default cert.pem there)
   --tlskey FILE       the daemon's key (default key.pem there)
   --insecure-listen   allow a non-loopback TCP address without --tlsverify (anyone who reaches
-                      it can run containers with this daemon's Azure identity)`;
+                      it can run containers with this daemon's Azure identity)
+  --inspect           stream the actor system to the Stately inspector (also SOCKERLESS_INSPECT=1);
+                      open the printed bridge page in a browser that can reach stately.ai
+  --inspect-port N    the bridge page's port (default 8080)
+
+The live lifecycle page is at /ui/ on every TCP address.`;
 
 let values;
 try {
@@ -34,6 +39,8 @@ try {
       tlscert: { type: 'string' },
       tlskey: { type: 'string' },
       'insecure-listen': { type: 'boolean' },
+      inspect: { type: 'boolean' },
+      'inspect-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -47,6 +54,12 @@ if (values.help) {
   process.exit(0);
 }
 
+const inspectPort = values['inspect-port'] === undefined ? 8080 : Number(values['inspect-port']);
+if (!Number.isInteger(inspectPort) || inspectPort < 1 || inspectPort > 65535) {
+  console.error(`sockerless-aca: --inspect-port must be a port number, not ${values['inspect-port']}`);
+  process.exit(2);
+}
+
 const logger = createLogger(values['log-level']);
 let running;
 try {
@@ -54,6 +67,7 @@ try {
     hosts: values.host ?? [],
     tls: await tlsFromFlags(values),
     insecureListen: values['insecure-listen'],
+    inspectPort: values.inspect || process.env.SOCKERLESS_INSPECT === '1' ? inspectPort : undefined,
     dataRoot: values['data-root'] ?? join(homedir(), '.local', 'share', 'sockerless-aca'),
     logger,
   });
@@ -68,6 +82,7 @@ if (running.simulator) {
   console.log(`Containers run on ${running.target}`);
 }
 const tlsNote = values.tlsverify ? '  (mutual TLS: docker --tlsverify)' : values.tls ? '  (TLS: docker --tls)' : '';
+if (running.inspectUrl) console.log(`Stately inspector: open ${running.inspectUrl} (it loads the hosted inspector from stately.ai)`);
 for (const l of running.listeners) console.log(`Sockerless ACA listening on ${l.url}  (export DOCKER_HOST=${l.url})${l.url.startsWith('tcp:') ? tlsNote : ''}`);
 
 let closing = false;

@@ -13,6 +13,8 @@ import { parseReference } from './images/reference';
 import { NetworkStore } from './networks/store';
 import { VolumeStore } from './volumes/store';
 import { InspectionHub } from './inspect/hub';
+import { startStatelyStream, type StatelyStream } from './inspect/stately';
+import { ContainerTimeline } from './ui/timeline';
 import { listen, parseAddress, refusal, type Listener, type TlsOptions } from './listen';
 import { createLogger, type Logger } from './log';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator';
@@ -31,6 +33,8 @@ export interface DaemonOptions {
   simulator?: SimulatorOptions;
   /** Wraps the cloud the container actors invoke; tests use it to hold or fail cloud calls. */
   wrapCloud?: (cloud: Cloud) => Cloud;
+  /** Stream the actor system to the Stately inspector through a bridge page on this port. */
+  inspectPort?: number;
 }
 
 export interface RunningDaemon {
@@ -39,6 +43,8 @@ export interface RunningDaemon {
   app: ReturnType<typeof createApp>;
   /** Every inspection event of the actor system (root and container actors). */
   inspection: InspectionHub;
+  /** The Stately inspector bridge page, when inspection is on. */
+  inspectUrl?: string;
   listeners: Listener[];
   simulator?: Simulator;
   target: string;
@@ -72,6 +78,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const images = new ImageStore({ fetchConfig: env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true' });
 
   const inspection = new InspectionHub();
+  const timeline = new ContainerTimeline(inspection);
+  let stately: StatelyStream | undefined;
+  if (opts.inspectPort !== undefined) {
+    stately = await startStatelyStream(inspection, opts.inspectPort).catch(async (err: unknown) => {
+      await simulator?.close();
+      throw err;
+    });
+  }
   const daemon = new Daemon({
     cloud,
     inspect: inspection.observe,
@@ -119,6 +133,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       },
     },
     auth: { credentials },
+    ui: { timeline },
     networks: { networks, containers: { find: containerLookup } },
     volumes: { volumes },
     system: {
@@ -138,6 +153,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     daemon.stop();
+    stately?.close();
     await simulator?.close();
     throw err;
   }
@@ -146,12 +162,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     daemon,
     app,
     inspection,
+    inspectUrl: stately?.url,
     listeners,
     simulator,
     target,
     async close() {
       await Promise.all(listeners.map((l) => l.close()));
       daemon.stop();
+      stately?.close();
       await simulator?.close();
     },
   };

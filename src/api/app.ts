@@ -12,6 +12,7 @@ import { networksRouter, type NetworksDeps } from './routers/networks';
 import { volumesRouter, type VolumesDeps } from './routers/volumes';
 import { notBuiltRouter } from './routers/not-built';
 import { systemRouter, type SystemDeps } from './routers/system';
+import { uiRouter, type UiDeps } from '../ui/router';
 import { API_VERSION } from './version';
 
 export interface AppDeps {
@@ -22,6 +23,8 @@ export interface AppDeps {
   volumes: VolumesDeps;
   build: BuildDeps;
   auth: AuthDeps;
+  /** The /ui/ page; absent in tests that build a bare app. */
+  ui?: UiDeps;
   logger: Logger;
 }
 
@@ -50,6 +53,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', volumesRouter(deps.volumes));
   app.route('/', buildRouter(deps.build));
   app.route('/', authRouter(deps.auth));
+  if (deps.ui) app.route('/', uiRouter(deps.ui));
   app.route('/', notBuiltRouter());
 
   app.notFound((c) => c.json({ message: 'page not found' }, 404));
