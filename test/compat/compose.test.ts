@@ -51,7 +51,7 @@ describe.skipIf(absent !== undefined)('docker-compose 1.29', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('up -d, ps, logs, down -v of two services on a network with a named volume', async () => {
+  it('up -d, ps, logs, down -v of two services on a network with a named volume', { timeout: 180_000 }, async () => {
     const up = await compose('up', '-d');
     expect(up.stderr).not.toMatch(/error|Traceback/i);
     expect(up.code).toBe(0);

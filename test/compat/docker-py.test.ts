@@ -18,7 +18,7 @@ describe.skipIf(absent !== undefined)('docker-py 5', () => {
     await d?.close();
   });
 
-  it('ping, version, info, images, containers run/wait/logs/remove, exec, networks and volumes', async () => {
+  it('ping, version, info, images, containers run/wait/logs/remove, exec, networks and volumes', { timeout: 180_000 }, async () => {
     const r = await run(SYSTEM_PYTHON, [script, `unix://${d.socket}`]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

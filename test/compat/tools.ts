@@ -12,7 +12,7 @@ export const SYSTEM_PYTHON = '/usr/bin/python3';
 
 export function run(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(file, args, { cwd: opts.cwd, env: { PATH: process.env.PATH, ...opts.env }, timeout: opts.timeoutMs ?? 60_000 }, (err, stdout, stderr) =>
+    const child = execFile(file, args, { cwd: opts.cwd, env: { PATH: process.env.PATH, ...opts.env }, timeout: opts.timeoutMs ?? 120_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
     if (opts.input !== undefined) child.stdin?.end(opts.input);
