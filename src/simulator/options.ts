@@ -99,6 +99,7 @@ function isolationSetting(value: string | undefined): IsolationSetting {
 
 /** Fills in defaults and creates the scratch root. */
 export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
+  const isolation = isolationSetting(opts.isolation);
   let dataDir: string;
   let ownsDataDir: boolean;
   if (opts.dataDir) {
@@ -126,7 +127,7 @@ export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
     stopGraceMs: nonNegative('stopGraceMs', opts.stopGraceMs, 10_000),
     dataDir,
     ownsDataDir,
-    isolation: isolationSetting(opts.isolation),
+    isolation,
     hiddenPaths: opts.hiddenPaths ?? [],
     visiblePaths: opts.visiblePaths ?? [],
     logger: opts.logger ?? silentLogger,

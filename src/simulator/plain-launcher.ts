@@ -2,23 +2,23 @@ import { LocalProcess } from './local-process';
 import type { LogStream } from './log-store';
 import { withCleanup } from './replica';
 import type { ReplicaLauncher, ReplicaProcess, ReplicaSpec } from './replica';
-import { createReplicaDir, recordReplicaProcess, removeReplicaDir } from './replica-dirs';
+import type { ReplicaDirs } from './replica-dirs';
 
 /** Replicas as plain host processes, each with a scratch directory as its cwd and HOME. */
 export class PlainLauncher implements ReplicaLauncher {
   readonly isolation = 'none' as const;
   readonly description: string;
-  #root: string;
+  #dirs: ReplicaDirs;
 
-  constructor(root: string, description: string) {
-    this.#root = root;
+  constructor(dirs: ReplicaDirs, description: string) {
+    this.#dirs = dirs;
     this.description = description;
   }
 
   launch(spec: ReplicaSpec, onLine: (stream: LogStream, line: string) => void): ReplicaProcess {
-    const dir = createReplicaDir(this.#root, spec.replicaName);
+    const dir = this.#dirs.create(spec.replicaName);
     const process = new LocalProcess({ argv: spec.argv, env: spec.env(dir), cwd: dir }, onLine);
-    recordReplicaProcess(dir, process.pid);
-    return withCleanup(process, () => removeReplicaDir(dir));
+    this.#dirs.recordProcess(dir, process.pid);
+    return withCleanup(process, () => this.#dirs.remove(dir));
   }
 }

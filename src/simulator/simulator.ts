@@ -15,7 +15,7 @@ import { OperationRegistry } from './operations';
 import { resolveOptions } from './options';
 import type { SimulatorOptions, SimulatorSettings } from './options';
 import type { IsolationMode, ReplicaLauncher } from './replica';
-import { replicasRoot, sweepReplicaDirs } from './replica-dirs';
+import { ReplicaDirs } from './replica-dirs';
 import { buildApp, closeServer, listenHttps } from './server';
 import { StatsCounter } from './stats';
 import type { SimulatorStats } from './stats';
@@ -75,6 +75,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
   #store: JobStore;
   #logs: LogStore;
   #server: Server;
+  #dirs: ReplicaDirs;
   #closing: Promise<void> | undefined;
 
   constructor(parts: {
@@ -86,6 +87,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
     logs: LogStore;
     server: Server;
     launcher: ReplicaLauncher;
+    dirs: ReplicaDirs;
   }) {
     super();
     const s = parts.settings;
@@ -106,6 +108,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
     this.#store = parts.store;
     this.#logs = parts.logs;
     this.#server = parts.server;
+    this.#dirs = parts.dirs;
   }
 
   stats(): SimulatorStats {
@@ -139,6 +142,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
       new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
     ]);
     clearTimeout(timer);
+    this.#dirs.close();
     this.#logs.close();
     await closeServer(this.#server);
     if (this.#settings.ownsDataDir) rmSync(this.#settings.dataDir, { recursive: true, force: true });
@@ -154,10 +158,10 @@ function urlHost(host: string): string {
 /** Starts the embedded ACA simulator: ARM Jobs, Log Analytics and Entra ID token endpoints over HTTPS. */
 export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator> {
   const settings = resolveOptions(opts);
-  const root = replicasRoot(settings.dataDir);
-  const swept = await sweepReplicaDirs(root);
+  const dirs = new ReplicaDirs(settings.dataDir);
+  const swept = await dirs.sweep();
   if (swept > 0) settings.logger.warn({ swept, dataDir: settings.dataDir }, 'removed replicas left by a simulator that did not close');
-  const launcher = await chooseLauncher(settings, root);
+  const launcher = await chooseLauncher(settings, dirs);
   const certificate = await createCertificate();
   const counter = new StatsCounter();
   const tokens = new TokenRegistry();
@@ -204,12 +208,13 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   try {
     listening = await listenHttps(app, settings, certificate);
   } catch (err) {
+    dirs.close();
     if (settings.ownsDataDir) rmSync(settings.dataDir, { recursive: true, force: true });
     throw err;
   }
   const { server, port } = listening;
   const url = `https://${urlHost(settings.host)}:${port}`;
-  simulator = new EmbeddedSimulator({ settings, url, ca: certificate.cert, counter, store, logs, server, launcher });
+  simulator = new EmbeddedSimulator({ settings, url, ca: certificate.cert, counter, store, logs, server, launcher, dirs });
   settings.logger.info({ url, latency: settings.latency, dataDir: settings.dataDir, isolation: launcher.description }, 'ACA simulator listening');
   return simulator;
 }

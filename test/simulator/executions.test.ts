@@ -1,22 +1,8 @@
 import type { RestError } from '@azure/core-rest-pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { LRO, exitCode, jobName, logQuery, runJob, shellJob, startHarness } from './helpers';
+import { LRO, exitCode, jobName, logRows, runJob, shellJob, startHarness, waitForRow } from './helpers';
 import type { SimHarness } from './helpers';
-
-async function logRows(h: SimHarness, job: string): Promise<unknown[][]> {
-  const result = await h.logs.queryWorkspace(h.sim.workspaceId, logQuery(job), { duration: 'PT1H' });
-  if (result.status !== 'Success') throw new Error(`query status ${result.status}`);
-  return result.tables[0]!.rows.map((row) => row.slice(1));
-}
-
-async function waitForRow(h: SimHarness, job: string, row: unknown[], timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await logRows(h, job)).some((r) => JSON.stringify(r) === JSON.stringify(row))) {
-    if (Date.now() > deadline) throw new Error(`no log row ${JSON.stringify(row)} for ${job}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe.each([
   { latency: 'instant' as const },

@@ -110,6 +110,22 @@ export function logQuery(job: string, extra = ''): string {
   return `ContainerAppConsoleLogs_CL\n| where ContainerJobName_s == "${job}"${extra}\n| project TimeGenerated, Stream_s, Log_s\n| order by TimeGenerated asc`;
 }
 
+/** The [stream, line] rows of a job's console logs, in order. */
+export async function logRows(h: SimHarness, job: string): Promise<unknown[][]> {
+  const result = await h.logs.queryWorkspace(h.sim.workspaceId, logQuery(job), { duration: 'PT1H' });
+  if (result.status !== 'Success') throw new Error(`query status ${result.status}`);
+  return result.tables[0]!.rows.map((row) => row.slice(1));
+}
+
+/** Waits until a job logged `row` ([stream, line]). */
+export async function waitForRow(h: SimHarness, job: string, row: unknown[], timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await logRows(h, job)).some((r) => JSON.stringify(r) === JSON.stringify(row))) {
+    if (Date.now() > deadline) throw new Error(`no log row ${JSON.stringify(row)} for ${job}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** A raw HTTPS request that trusts the simulator's CA: for what the SDKs would never send. */
 export function rawRequest(
   sim: Simulator,

@@ -24,7 +24,7 @@ export const OVERLAY_SAFE_PATH = /^\/[A-Za-z0-9._/+@=-]*$/;
 export function replicaFstab(replicaDir: string, layer: LayerBacking, mounts: readonly ViewMount[]): string {
   const root = join(replicaDir, 'root');
   const { upper, work } = layerDirs(replicaDir, layer);
-  const at = (path: string) => escapeOctal(join(root, path));
+  const at = (path: string) => escapeOctal(path === '/' ? root : join(root, path));
   const lines = [
     `sockerless-root ${at('/')} overlay lowerdir=/,upperdir=${upper},workdir=${work} 0 0`,
     `proc ${at('/proc')} proc nosuid,nodev,noexec 0 0`,

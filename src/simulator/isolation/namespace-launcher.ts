@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { LogStream } from '../log-store';
 import { withCleanup } from '../replica';
 import type { ReplicaLauncher, ReplicaProcess, ReplicaSpec } from '../replica';
-import { createReplicaDir, recordReplicaProcess, removeReplicaDir } from '../replica-dirs';
+import type { ReplicaDirs } from '../replica-dirs';
 import { layerDirs, replicaFstab } from './fstab';
 import { IsolatedProcess } from './isolated-process';
 import { launcherArgv } from './launcher-script';
@@ -41,17 +41,17 @@ export function prepareReplicaDir(dir: string, setup: NamespaceSetup): void {
 export class NamespaceLauncher implements ReplicaLauncher {
   readonly isolation = 'namespaces' as const;
   readonly description: string;
-  #root: string;
+  #dirs: ReplicaDirs;
   #setup: NamespaceSetup;
 
-  constructor(root: string, setup: NamespaceSetup, description: string) {
-    this.#root = root;
+  constructor(dirs: ReplicaDirs, setup: NamespaceSetup, description: string) {
+    this.#dirs = dirs;
     this.#setup = setup;
     this.description = description;
   }
 
   launch(spec: ReplicaSpec, onLine: (stream: LogStream, line: string) => void): ReplicaProcess {
-    const dir = createReplicaDir(this.#root, spec.replicaName);
+    const dir = this.#dirs.create(spec.replicaName);
     prepareReplicaDir(dir, this.#setup);
     const argv = launcherArgv(this.#setup.tools, {
       replicaDir: dir,
@@ -61,7 +61,7 @@ export class NamespaceLauncher implements ReplicaLauncher {
       argv: spec.argv,
     });
     const process = new IsolatedProcess(argv, spec.env(REPLICA_HOME), spec.argv[0]!, onLine);
-    recordReplicaProcess(dir, process.pid);
-    return withCleanup(process, () => removeReplicaDir(dir));
+    this.#dirs.recordProcess(dir, process.pid);
+    return withCleanup(process, () => this.#dirs.remove(dir));
   }
 }

@@ -4,6 +4,7 @@ import { delimiter, join } from 'node:path';
 import type { SimulatorSettings } from '../options';
 import { PlainLauncher } from '../plain-launcher';
 import type { ReplicaLauncher } from '../replica';
+import type { ReplicaDirs } from '../replica-dirs';
 import { OVERLAY_SAFE_PATH } from './fstab';
 import type { LauncherTools, LayerBacking } from './launcher-script';
 import { readMountPoints } from './mountinfo';
@@ -58,12 +59,12 @@ async function trial(launcher: NamespaceLauncher): Promise<string | undefined> {
  * writable layer is on the data dir's disk, else on a tmpfs (an overlay cannot be the writable
  * layer of another, as in a container whose root is one), else unisolated — said loudly.
  */
-export async function chooseLauncher(settings: SimulatorSettings, root: string): Promise<ReplicaLauncher> {
-  const unisolated = (reason: string): ReplicaLauncher => new PlainLauncher(root, `none (${reason})`);
+export async function chooseLauncher(settings: SimulatorSettings, dirs: ReplicaDirs): Promise<ReplicaLauncher> {
+  const unisolated = (reason: string): ReplicaLauncher => new PlainLauncher(dirs, `none (${reason})`);
   if (settings.isolation === 'none') return unisolated('turned off by the isolation option');
 
   const failures: string[] = [];
-  const blocked = precondition(root);
+  const blocked = precondition(dirs.root);
   const tools = blocked ?? findTools();
   if (typeof tools === 'string') {
     failures.push(tools);
@@ -75,7 +76,7 @@ export async function chooseLauncher(settings: SimulatorSettings, root: string):
     });
     for (const layer of ['disk', 'tmpfs'] as const satisfies readonly LayerBacking[]) {
       const setup: NamespaceSetup = { tools, layer, mounts };
-      const launcher = new NamespaceLauncher(root, setup, `namespaces (mount, PID, UTS; copy-on-write root, writable layer on ${layer})`);
+      const launcher = new NamespaceLauncher(dirs, setup, `namespaces (mount, PID, UTS; copy-on-write root, writable layer on ${layer})`);
       const failure = await trial(launcher);
       if (!failure) return launcher;
       failures.push(`writable layer on ${layer}: ${failure}`);

@@ -1,0 +1,159 @@
+// The parts of replica isolation that need no root: which paths get mounts, the fstab, reading
+// signal dispositions, and the loud fallback to unisolated executions.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { startSimulator } from '../../src/simulator';
+import { replicaFstab } from '../../src/simulator/isolation/fstab';
+import { LAUNCHER_NAME, isLauncherArgv, launcherArgv } from '../../src/simulator/isolation/launcher-script';
+import { escapeOctal, mountPoints, mountPointOf, unescapeOctal } from '../../src/simulator/isolation/mountinfo';
+import { signalDisposition } from '../../src/simulator/isolation/proc';
+import { replicaMounts } from '../../src/simulator/isolation/view';
+import { jobName, runJob, shellJob, startHarness } from './helpers';
+
+const scratch = mkdtempSync(join(tmpdir(), 'sockerless-parts-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('mountinfo', () => {
+  it('reads mount points, octal escapes included, and finds the mount holding a path', () => {
+    const info = [
+      '26 1 254:0 / / rw,relatime - ext4 /dev/vda rw',
+      '40 26 0:37 / /mnt/with\\040space rw - tmpfs tmpfs rw',
+      '41 26 0:38 / /mnt rw - tmpfs tmpfs rw',
+    ].join('\n');
+    const points = mountPoints(info);
+    expect(points).toEqual(['/', '/mnt/with space', '/mnt']);
+    expect(mountPointOf('/mnt/with space/x', points)).toBe('/mnt/with space');
+    expect(mountPointOf('/mnt/other', points)).toBe('/mnt');
+    expect(mountPointOf('/mntx', points)).toBe('/');
+    expect(unescapeOctal(escapeOctal('a b\\c#d'))).toBe('a b\\c#d');
+  });
+});
+
+describe('replicaMounts', () => {
+  const dir = (name: string) => {
+    const path = join(scratch, name);
+    mkdirSync(path, { recursive: true });
+    return path;
+  };
+
+  it('binds what the overlay would not show (another mount, a private or hidden path), parents first', () => {
+    const other = dir('other-fs');
+    const underTmp = dir('tool');
+    const mounts = replicaMounts({ hidden: [], visible: [other, underTmp, '/usr'], mountPoints: ['/', other] });
+    // scratch is under /tmp, which every replica gets empty; /usr is on the root filesystem.
+    expect(mounts).toEqual([
+      { kind: 'bind', path: other },
+      { kind: 'bind', path: underTmp },
+    ]);
+  });
+
+  it('hides paths the overlay would show, and hidden paths inside a bind, after the bind', () => {
+    const bound = dir('bound');
+    const secret = dir('bound/secret');
+    const mounts = replicaMounts({ hidden: [secret, '/var/lib/nonexistent-sockerless', '/usr/share'], visible: [bound], mountPoints: ['/'] });
+    expect(mounts).toEqual([
+      { kind: 'hide', path: '/usr/share' },
+      { kind: 'bind', path: bound },
+      { kind: 'hide', path: secret },
+    ]);
+  });
+
+  it('leaves out hidden paths already private (under /tmp) and the root itself', () => {
+    expect(replicaMounts({ hidden: [dir('state'), '/'], visible: ['/'], mountPoints: ['/'] })).toEqual([]);
+  });
+});
+
+describe('replicaFstab', () => {
+  it('mounts everything under the replica root: overlay first, then the private paths, then binds and hides', () => {
+    const fstab = replicaFstab('/data/replicas/r-1', 'disk', [
+      { kind: 'bind', path: '/opt/my tools' },
+      { kind: 'hide', path: '/srv/state' },
+    ]);
+    const lines = fstab.trim().split('\n').map((l) => l.split(' '));
+    expect(lines[0]).toEqual(['sockerless-root', '/data/replicas/r-1/root', 'overlay', 'lowerdir=/,upperdir=/data/replicas/r-1/upper,workdir=/data/replicas/r-1/work', '0', '0']);
+    expect(lines.map((l) => l[1])).toEqual([
+      '/data/replicas/r-1/root',
+      '/data/replicas/r-1/root/proc',
+      '/data/replicas/r-1/root/dev',
+      '/data/replicas/r-1/root/dev/shm',
+      '/data/replicas/r-1/root/sys',
+      '/data/replicas/r-1/root/tmp',
+      '/data/replicas/r-1/root/root',
+      '/data/replicas/r-1/root/opt/my\\040tools',
+      '/data/replicas/r-1/root/srv/state',
+    ]);
+    expect(lines[7]).toEqual(['/opt/my\\040tools', '/data/replicas/r-1/root/opt/my\\040tools', 'none', 'rbind,ro,X-mount.mkdir', '0', '0']);
+    expect(lines[8]![2]).toBe('tmpfs');
+  });
+
+  it('keeps the writable layer on the tmpfs the launcher mounts when asked to', () => {
+    expect(replicaFstab('/d/r', 'tmpfs', []).split('\n')[0]).toContain('upperdir=/d/r/layer/upper,workdir=/d/r/layer/work');
+  });
+});
+
+describe('launcher', () => {
+  it("tells the launcher's argv (and its final unshare --root) from the command's", () => {
+    const tools = { sh: '/bin/sh', mount: '/usr/bin/mount', mkdir: '/usr/bin/mkdir', unshare: '/usr/bin/unshare' };
+    const argv = launcherArgv(tools, { replicaDir: '/d/r', layer: 'disk', hostname: 'h', workingDir: '/', argv: ['sh', '-c', 'true'] });
+    const shellArgv = argv.slice(argv.indexOf('--') + 1);
+    expect(shellArgv[3]).toBe(LAUNCHER_NAME);
+    expect(isLauncherArgv(shellArgv)).toBe(true);
+    expect(isLauncherArgv(['/usr/bin/unshare', '--root=/d/r/root', '--wd=/', '--', 'sh'])).toBe(true);
+    expect(isLauncherArgv(['sh', '-c', 'true'])).toBe(false);
+    expect(argv.slice(-3)).toEqual(['sh', '-c', 'true']);
+  });
+});
+
+describe('signalDisposition', () => {
+  it('reads whether a process catches, ignores or leaves a signal at its default', async () => {
+    const child = spawn('sh', ['-c', 'trap "" TERM; trap "echo usr1" USR1; echo ready; sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    try {
+      expect(signalDisposition(child.pid!, 'SIGTERM')).toBe('ignored');
+      expect(signalDisposition(child.pid!, 'SIGUSR1')).toBe('caught');
+      expect(signalDisposition(child.pid!, 'SIGHUP')).toBe('default');
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(signalDisposition(2 ** 22 + 1, 'SIGTERM')).toBeUndefined();
+  });
+});
+
+describe('fallback to unisolated executions', () => {
+  it('when namespaces cannot be used, says so once, loudly, and still runs executions', async () => {
+    const warnings: Array<{ o: object; msg?: string }> = [];
+    // Overlay options cannot carry a comma: this data dir rules isolation out even as root.
+    const dataDir = join(scratch, 'data,dir');
+    const h = await startHarness({ dataDir, logger: { info() {}, warn: (o, msg) => warnings.push({ o, msg }) } });
+    try {
+      expect(h.sim.isolation).toBe('none');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.msg).toContain('NOT ISOLATED');
+      expect(JSON.stringify(warnings[0]!.o)).toMatch(/cannot carry|not running as root|Linux-only/);
+      expect(h.sim.isolationDetail).toMatch(/^none \(/);
+      const name = jobName();
+      const execution = await runJob(h, name, shellJob(h, 'true'));
+      expect(await h.recorder.ended(execution)).toBe('Succeeded');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('isolation: none turns it off without a warning; an unknown setting is refused', async () => {
+    const warnings: string[] = [];
+    const sim = await startSimulator({ isolation: 'none', logger: { info() {}, warn: (_, msg) => warnings.push(msg ?? '') } });
+    try {
+      expect(sim.isolation).toBe('none');
+      expect(sim.isolationDetail).toBe('none (turned off by the isolation option)');
+      expect(warnings).toEqual([]);
+    } finally {
+      await sim.close();
+    }
+    await expect(startSimulator({ isolation: 'sometimes' as 'none' })).rejects.toThrow(/isolation must be auto or none/);
+  });
+});
