@@ -68,8 +68,13 @@ export class HttpClient {
           res.on('end', () => {
             const text = Buffer.concat(chunks);
             const isJson = /json/.test(res.headers['content-type'] ?? '');
-            const parsed = text.length && isJson ? JSON.parse(text.toString('utf8')) : text.length ? text.toString('utf8') : undefined;
-            resolve({ status: res.statusCode!, body: parsed as T, bytes: text.length });
+            try {
+              const parsed = text.length && isJson ? JSON.parse(text.toString('utf8')) : text.length ? text.toString('utf8') : undefined;
+              resolve({ status: res.statusCode!, body: parsed as T, bytes: text.length });
+            } catch {
+              // A stream of JSON messages (pull progress): the raw text.
+              resolve({ status: res.statusCode!, body: text.toString('utf8') as T, bytes: text.length });
+            }
           });
           res.on('error', reject);
         },

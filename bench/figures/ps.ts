@@ -53,9 +53,12 @@ export async function psAndMemory(ctx: BenchContext, quick: boolean, lists: numb
   for (const target of plan) {
     const prev = steps.at(-1);
     if (prev) {
-      // Per-create cost assumed to grow with n (conservative), list time by the observed exponent.
-      const perCreate = prev.createMs / (prev.n - (steps.at(-2)?.n ?? 0));
-      const predicted = perCreate * (target - n) * (target / n) + prev.listMs * (target / n) ** growth(steps);
+      // Per-create cost grows as it did between the last two steps (flat when unknown); list time by
+      // the observed exponent (n^2 when unknown).
+      const perCreate = (i: number) => steps[i]!.createMs / (steps[i]!.n - (steps[i - 1]?.n ?? 0));
+      const last = steps.length - 1;
+      const createGrowth = last > 0 ? Math.max(1, perCreate(last) / perCreate(last - 1)) : 1;
+      const predicted = perCreate(last) * createGrowth * (target - n) + prev.listMs * (target / n) ** growth(steps);
       if (performance.now() + predicted > deadline) {
         ctx.log(`  stopping at ${n}: ${target} would take about ${round(predicted / 1000, 0)} s, past the budget`);
         break;
