@@ -33,8 +33,21 @@ export async function dockerRunRm(docker: Docker, image: string, cmd: string[]):
     stream.once('error', () => resolve());
   });
   const waited = container.wait({ condition: 'removed' }) as Promise<{ StatusCode: number }>;
-  await container.start();
-  const result = await waited;
+  // Settled here too, so a failed start never leaves the wait's rejection unhandled.
+  const outcome = waited.then(
+    (r) => ({ ok: true as const, r }),
+    (err: unknown) => ({ ok: false as const, err }),
+  );
+  try {
+    await container.start();
+  } catch (err) {
+    stream.removeAllListeners?.('data');
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+    throw err;
+  }
+  const settled = await outcome;
+  if (!settled.ok) throw settled.err;
+  const result = settled.r;
   await streamEnded;
   return { statusCode: result.StatusCode, ms: performance.now() - started, output };
 }

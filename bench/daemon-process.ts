@@ -24,6 +24,8 @@ export interface DaemonProcess {
   simulatorStats(): Promise<SimulatorStats>;
   /** The simulator's jobs with their executions, as its /_simulator/jobs route serves them. */
   simulatorJobs(): Promise<SimulatorJob[]>;
+  /** The daemon's exit code or signal if it has exited, and the tail of its stderr. */
+  health(): { exited: string | undefined; stderrTail: string };
   /** SIGTERM, then SIGKILL after 20 s; resolves once the process is gone (a CPU profile is written by then). */
   stop(): Promise<void>;
 }
@@ -124,6 +126,10 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
     ...ready,
     url: `http://${ready.host}:${ready.port}`,
     rssKb: () => readRssKb(pid),
+    health: () => ({
+      exited: child.exitCode !== null ? `exit code ${child.exitCode}` : child.signalCode !== null ? `signal ${child.signalCode}` : undefined,
+      stderrTail: stderr.slice(-4000),
+    }),
     simulatorStats: () => getJson<SimulatorStats>(`${ready.simulatorUrl}/_simulator/stats`),
     simulatorJobs: async () => (await getJson<{ jobs: SimulatorJob[] }>(`${ready.simulatorUrl}/_simulator/jobs`)).jobs,
     async stop() {

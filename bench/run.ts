@@ -48,6 +48,11 @@ const settings = quick
   ? { runs: 30, warmup: 3, armRuns: 3, concurrentReps: 1, logLines: 200, minuteMs: 15_000, inspectReps: 1, inspectSeconds: 3, psLists: 3, psBudgetMs: 20_000 }
   : { runs: 40, warmup: 5, armRuns: 5, concurrentReps: 3, logLines: 200, minuteMs: 60_000, inspectReps: 3, inspectSeconds: 10, psLists: 5, psBudgetMs: 75_000 };
 
+process.on('unhandledRejection', (err) => {
+  console.error('unhandled rejection in the bench (counted as a failure):', err);
+  process.exitCode = 1;
+});
+
 const t0 = performance.now();
 const elapsed = () => `${round((performance.now() - t0) / 1000, 1)} s`;
 const log = (message: string) => console.error(`[bench ${elapsed()}] ${message}`);
@@ -108,6 +113,9 @@ try {
 } catch (err) {
   failed = true;
   console.error(err);
+  const { exited, stderrTail } = daemon.health();
+  if (exited) console.error(`the daemon process had exited (${exited})`);
+  if (stderrTail) console.error(`the daemon's stderr ended with:\n${stderrTail}`);
 } finally {
   log('stopping the daemon');
   await daemon.stop();
@@ -129,4 +137,4 @@ if (values.json) {
   writeFileSync(values.json, JSON.stringify({ quick, date: new Date().toISOString(), tookSeconds: took, machine, figures }, null, 2) + '\n');
   console.log(`JSON written to ${values.json}`);
 }
-process.exitCode = failed ? 1 : 0;
+if (failed) process.exitCode = 1;

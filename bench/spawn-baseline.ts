@@ -15,12 +15,16 @@ export interface SpawnPlan {
   description: string;
 }
 
+const AGENT_LINK = new Set(['SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_CONTAINER_ID']);
+
 /** Reads the wrapper (if any) off a job the daemon made for a container whose command is `userArgv`. */
 export function planFromJob(job: SimulatorJob, userArgv: readonly string[]): SpawnPlan {
   const container = job.job.properties.template.containers[0]!;
   const argv = [...(container.command ?? []), ...(container.args ?? [])];
   const env: Record<string, string> = {};
-  for (const v of container.env ?? []) if (v.value !== undefined) env[v.name] = v.value;
+  // The agent's way back to the daemon is left out: the baseline has no daemon in between, so
+  // the wrapper runs standalone (it still starts, wraps and reaps the command).
+  for (const v of container.env ?? []) if (v.value !== undefined && !AGENT_LINK.has(v.name)) env[v.name] = v.value;
   const tail = argv.slice(argv.length - userArgv.length);
   const wraps = argv.length > userArgv.length && tail.every((a, i) => a === userArgv[i]);
   if (wraps) {
