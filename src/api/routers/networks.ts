@@ -6,6 +6,7 @@ import type { AppEnv } from '../env';
 import { badRequest, notFound } from '../errors';
 import { bool, filters } from '../query';
 import { renderNetwork } from '../render/network';
+import { checkLabels } from '../validate';
 
 /** What the networks API needs to know about a container. */
 export interface ContainerLookup {
@@ -82,6 +83,7 @@ export function networksRouter(deps: NetworksDeps): Hono<AppEnv> {
 
   app.post('/networks/create', async (c) => {
     const body = await parse(createBody, c.req);
+    checkLabels(body.Labels);
     const record = networks.create({
       Name: body.Name,
       Driver: body.Driver ?? undefined,

@@ -5,6 +5,7 @@ import type { VolumeStore } from '../../volumes/store';
 import type { AppEnv } from '../env';
 import { badRequest, notImplemented } from '../errors';
 import { bool, filters, pathOf } from '../query';
+import { checkLabels } from '../validate';
 import { renderVolume } from '../render/volume';
 
 export interface VolumesDeps {
@@ -42,6 +43,7 @@ export function volumesRouter(deps: VolumesDeps): Hono<AppEnv> {
     const parsed = createBody.safeParse(await c.req.json().catch(() => ({})));
     if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const body = parsed.data;
+    checkLabels(body.Labels);
     if (body.ClusterVolumeSpec != null) throw notImplemented('cluster volumes are a swarm feature; Sockerless ACA has no swarm');
     const record = volumes.create({
       Name: body.Name ?? undefined,

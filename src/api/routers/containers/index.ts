@@ -15,6 +15,7 @@ import { badRequest, DockerError, notFound, notImplemented } from '../../errors'
 import { MULTIPLEXED, RAW } from '../../frames';
 import { readUpgradeBody, takeOver } from '../../hijack';
 import { bool, filters, int, matchLabels } from '../../query';
+import { checkLabels } from '../../validate';
 import { inspectContainer, listItem } from '../../render/container';
 import { createBody } from './create-body';
 import { containerInput } from './create';
@@ -72,6 +73,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const parsed = createBody.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const body = parsed.data;
+    checkLabels(body.Labels);
     const image = deps.images.find(body.Image);
     if (!image) throw notFound(`No such image: ${body.Image}`);
     const requested = c.req.query('name');
