@@ -1,5 +1,6 @@
 // Shared pieces of the fuzz suites: the app's routes, a raw HTTP client that never throws on a
 // bad answer, the daemon's observable state, and the oracle every answer must satisfy.
+import { appendFileSync } from 'node:fs';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { TestDaemon } from '../helpers/daemon';
@@ -196,17 +197,21 @@ export function describeSent(s: Sent): string {
 
 /**
  * Runs a property with the suite's seed and reports a failure briefly (the request, the reason,
- * the seed and path to replay it), not as fast-check's full dump of a megabyte header.
+ * the seed and path to replay it), not as fast-check's full dump of a megabyte header. No
+ * shrinking: the daemon is stateful, so a shrunk replay would not be the request that failed.
  */
 export async function runFuzz<T>(name: string, arb: import('fast-check').Arbitrary<T>, check: (value: T) => Promise<void>, numRuns: number, show: (value: T) => string): Promise<{ ms: number }> {
   const fc = (await import('fast-check')).default;
   const started = performance.now();
-  const out = await fc.check(fc.asyncProperty(arb, check), { numRuns, seed: SEED, endOnFailure: false, maxSkipsPerRun: 0 });
+  // FUZZ_TRACE=file: every case is appended before it is sent (to find a request that hangs).
+  const trace = process.env.FUZZ_TRACE;
+  const traced = trace ? async (v: T) => (appendFileSync(trace, `${name}: ${show(v)}\n`), check(v)) : check;
+  const out = await fc.check(fc.asyncProperty(arb, traced), { numRuns, seed: SEED, endOnFailure: true, maxSkipsPerRun: 0 });
   const ms = performance.now() - started;
   if (out.failed) {
     const err = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
     const example = out.counterexample ? show(out.counterexample[0] as T) : '?';
-    throw new Error(`${name}: failed after ${out.numRuns} runs (seed ${out.seed}, path "${out.counterexamplePath}")\n${err.slice(0, 2000)}\n  shrunk request: ${example}`);
+    throw new Error(`${name}: failed after ${out.numRuns} runs (seed ${out.seed}, path "${out.counterexamplePath}")\n${err.slice(0, 2000)}\n  request: ${example}`);
   }
   return { ms };
 }
