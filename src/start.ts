@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { acaConfigForSimulator, acaConfigFromEnv, createAcaCloud, describeTarget } from './aca';
 import { createApp } from './api/app';
 import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
+import { agentCallbackUrl, agentSettings } from './daemon/agent/settings';
 import { Daemon } from './daemon/daemon';
 import { ImageStore } from './images/store';
 import { ContainerResources } from './container-resources';
@@ -69,7 +70,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     // The simulator's own chatter (every execution status) only shows at debug level.
     const simLogger = logger.child({ component: 'simulator' }, { level: logger.level === 'debug' || logger.level === 'trace' ? logger.level : 'warn' });
     // Executions must not see the daemon's state (the simulator hides its own data dir).
-    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], logger: simLogger, ...opts.simulator });
+    // The agent dials back on the daemon's socket, which executions then need to see.
+    const visiblePaths = addresses.flatMap((a) => (a.kind === 'unix' ? [dirname(a.path)] : []));
+    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, logger: simLogger, ...opts.simulator });
     config = acaConfigForSimulator(simulator);
   }
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
@@ -97,6 +100,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     },
     // Seed: every job gets 1.0 CPU / 2Gi.
     jobDefaults: { cpu: 1, memory: '2Gi', replicaTimeout: config.replicaTimeout },
+    agent: agentSettings(env, !!simulator, () => callbackUrl, logger),
   });
   const networks = new NetworkStore({
     announce: (action, n, extra) => daemon.events.publish('network', action, n.Id, { name: n.Name, type: n.Driver, ...extra }),
@@ -148,8 +152,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   });
 
   const listeners: Listener[] = [];
+  let callbackUrl: string | undefined = env.SOCKERLESS_CALLBACK_URL;
   try {
     for (const address of addresses) listeners.push(await listen(app, address, listenOptions));
+    callbackUrl ??= agentCallbackUrl(listeners.map((l) => l.url), !!opts.tls);
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     daemon.stop();

@@ -24,6 +24,10 @@ const announce = (enqueue: unknown, params: Announcement) => (enqueue as Enqueue
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** `docker update` of resources while a job runs: an execution's CPU and memory are fixed when it starts. */
+const RUNNING_RESOURCES =
+  'cannot update the resources of a running container: an Azure Container Apps job execution keeps the CPU and memory it started with; stop the container, update it, then start it';
+
 /** Docker's default grace between the stop signal and SIGKILL, seconds. */
 const DEFAULT_STOP_TIMEOUT = 10;
 /** setTimeout's ceiling: "wait for ever" (-t -1) waits this long (about 24 days). */
@@ -122,6 +126,13 @@ export const containerMachine = setup({
       exitCode: context.processExit!.code,
       ...(context.processExit!.error && { error: context.processExit!.error }),
     })),
+    /** Stores what `docker update` changed in HostConfig (jobs still get the fixed 1.0 CPU / 2Gi). */
+    applyUpdate: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as Extract<ContainerEvent, { type: 'UPDATE' }>;
+      enqueue.assign({ hostConfig: { ...context.hostConfig, ...e.hostConfig } });
+      const warnings = e.resources ? ['resources stored; Sockerless ACA currently runs every job with 1.0 CPU and 2Gi memory'] : [];
+      reply(enqueue, { rid: e.rid, status: 200, body: { Warnings: warnings } });
+    }),
     announceKill: enqueueActions(({ event, enqueue }) => {
       const signal = event.type === 'KILL' ? event.signal : event.type === 'REMOVE' ? 'SIGKILL' : 'SIGTERM';
       announce(enqueue, { action: 'kill', attributes: { signal: String(signalNumber(signal)) } });
@@ -129,6 +140,7 @@ export const containerMachine = setup({
   },
   guards: {
     force: ({ event }) => event.type === 'REMOVE' && event.force,
+    changesResources: ({ event }) => event.type === 'UPDATE' && event.resources,
     notRunningWait: ({ event }) => event.type === 'WAIT' && event.condition === 'not-running',
     stopRequested: ({ context }) => context.stopRequest !== null,
     restartIntended: ({ context }) => context.intent === 'restart',
@@ -137,6 +149,7 @@ export const containerMachine = setup({
     agentConnected: ({ context }) => context.agentConnected,
     processExited: ({ context }) => context.processExit !== null,
     killsAtOnce: ({ context }) => context.stopRequest?.signal === 'SIGKILL',
+    agentExpected: ({ context }) => context.execution?.agent === true,
     /** `docker kill -s SIG` through a connected agent: only SIGKILL ends the container by itself. */
     signalOnly: ({ context, event }) => context.agentConnected && event.type === 'KILL' && event.signal !== 'SIGKILL',
   },
@@ -148,6 +161,8 @@ export const containerMachine = setup({
     },
     /** After SIGKILL through the agent, how long before ACA's stop is the backstop. */
     killGrace: 2000,
+    /** How long a stop waits for an expected agent that has not dialled yet. */
+    agentWait: 10_000,
   },
 }).createMachine({
   id: 'container',
@@ -182,6 +197,7 @@ export const containerMachine = setup({
     WAIT: { actions: 'addWait' },
     UNWAIT: { actions: 'dropWait' },
     AGENT_LOST: { actions: assign({ agentConnected: false }) },
+    UPDATE: { actions: 'applyUpdate' },
     RENAME: {
       actions: [
         assign({ name: ({ event }) => event.name }),
@@ -237,6 +253,10 @@ export const containerMachine = setup({
         AGENT_CONNECTED: { actions: assign({ agentConnected: true }) },
         AGENT_LOST: { actions: assign({ agentConnected: false }) },
         PROCESS_EXITED: { actions: 'recordProcessExit' },
+        UPDATE: [
+          { guard: 'changesResources', actions: { type: 'replyNow', params: { status: 409, message: RUNNING_RESOURCES } } },
+          { actions: 'applyUpdate' },
+        ],
       },
     },
 
@@ -295,8 +315,14 @@ export const containerMachine = setup({
               always: [
                 { guard: and(['agentConnected', 'killsAtOnce']), target: 'killing' },
                 { guard: 'agentConnected', target: 'signalling' },
+                { guard: 'agentExpected', target: 'awaitingAgent' },
                 { target: 'cloud' },
               ],
+            },
+            // Stopped right after the start: the agent is on its way, and only it can honour the grace.
+            awaitingAgent: {
+              on: { AGENT_CONNECTED: { target: 'choosing', actions: assign({ agentConnected: true }) } },
+              after: { agentWait: 'cloud' },
             },
             signalling: {
               entry: { type: 'signalProcess', params: ({ context }) => ({ signal: context.stopRequest!.signal }) },
@@ -351,6 +377,10 @@ export const containerMachine = setup({
       },
       on: {
         START: { actions: { type: 'replyNow', params: { status: 304 } } },
+        UPDATE: [
+          { guard: 'changesResources', actions: { type: 'replyNow', params: { status: 409, message: RUNNING_RESOURCES } } },
+          { actions: 'applyUpdate' },
+        ],
         AGENT_CONNECTED: { actions: assign({ agentConnected: true }) },
         AGENT_LOST: { actions: assign({ agentConnected: false }) },
         PROCESS_EXITED: { target: 'exited', actions: ['recordProcessExit', 'exitWithProcessCode'] },

@@ -34,6 +34,8 @@ export interface HostConfig {
 export interface ExecutionRef {
   jobName: string;
   executionName: string;
+  /** An in-job agent runs in it and will dial back (signals and stop then go through it). */
+  agent?: boolean;
 }
 
 /** How an execution ended, as the cloud reported it. */
@@ -123,6 +125,8 @@ export type ContainerEvent =
   | { type: 'PAUSE'; rid: string }
   | { type: 'UNPAUSE'; rid: string }
   | { type: 'RENAME'; name: string }
+  /** `docker update`: a restart policy and/or resources (`resources` says whether any resource is set). */
+  | { type: 'UPDATE'; rid: string; hostConfig: Partial<HostConfig>; resources: boolean }
   | { type: 'AGENT_CONNECTED' }
   | { type: 'AGENT_LOST' }
   | ({ type: 'PROCESS_EXITED' } & ProcessExit);

@@ -12,7 +12,13 @@ export interface JobSpec {
   command?: string[];
   /** Docker Cmd, after merging with the image config (ACA `args`). */
   args?: string[];
-  env: Array<{ name: string; value: string }>;
+  /** Plain values, or `secretRef` naming one of `secrets` (ACA keeps those out of the job's GET). */
+  env: Array<{ name: string; value: string } | { name: string; secretRef: string }>;
+  secrets?: Array<{ name: string; value: string }>;
+  /** Containers that run to completion before the main one (the agent's installer). */
+  initContainers?: Array<{ name: string; image: string; command?: string[]; args?: string[] }>;
+  /** EmptyDir volumes mounted at `mountPath` in every container, init containers included. */
+  sharedDirs?: Array<{ name: string; mountPath: string }>;
   /** ACA consumption pair, e.g. 1.0 / "2Gi". */
   cpu: number;
   memory: string;

@@ -14,6 +14,8 @@ export function environmentId(config: AcaConfig): string {
  * moves environmentId/configuration/template under `properties` (a nested `properties` is dropped).
  */
 export function jobResource(config: AcaConfig, spec: JobSpec): Job {
+  const shared = spec.sharedDirs ?? [];
+  const volumeMounts = shared.length ? { volumeMounts: shared.map((d) => ({ volumeName: d.name, mountPath: d.mountPath })) } : {};
   return {
     location: config.location,
     tags: {
@@ -27,6 +29,7 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
       replicaTimeout: spec.replicaTimeout,
       replicaRetryLimit: 0,
       manualTriggerConfig: { replicaCompletionCount: 1, parallelism: 1 },
+      ...(spec.secrets?.length && { secrets: spec.secrets.map(({ name, value }) => ({ name, value })) }),
     },
     template: {
       containers: [
@@ -35,10 +38,15 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
           image: spec.image,
           ...(spec.command !== undefined && { command: spec.command }),
           ...(spec.args !== undefined && { args: spec.args }),
-          env: spec.env.map(({ name, value }) => ({ name, value })),
+          env: spec.env.map((e) => ('secretRef' in e ? { name: e.name, secretRef: e.secretRef } : { name: e.name, value: e.value })),
           resources: { cpu: spec.cpu, memory: spec.memory },
+          ...volumeMounts,
         },
       ],
+      ...(spec.initContainers?.length && {
+        initContainers: spec.initContainers.map((c) => ({ ...c, resources: { cpu: 0.25, memory: '0.5Gi' }, ...volumeMounts })),
+      }),
+      ...(shared.length && { volumes: shared.map((d) => ({ name: d.name, storageType: 'EmptyDir' as const })) }),
     },
   };
 }

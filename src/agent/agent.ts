@@ -8,6 +8,9 @@ import {
   type DaemonMessage, type DataFrame, type ExitStatus,
 } from './protocol';
 
+/** How long an agent that never reached the daemon waits, after the main process ended, for a first contact. */
+const FIRST_CONTACT_MS = 3_000;
+
 export interface AgentOptions {
   argv: string[];
   /** The environment the user's processes get (the agent's own variables removed). */
@@ -71,7 +74,7 @@ export class Agent {
       {
         tee: (stream, data) => (stream === 'stdout' ? process.stdout : process.stderr).write(data),
         disconnectedLimit: opts.disconnectedLimit,
-        onEnd: () => (this.#conn ? setTimeout(() => this.#finish(), opts.lingerMs) : this.#finish()),
+        onEnd: () => this.#linger(),
       },
     );
     this.#processes.set(MAIN_SESSION, this.#main);
@@ -86,6 +89,17 @@ export class Agent {
   run(): Promise<ExitStatus> {
     this.#conn?.start();
     return this.#result;
+  }
+
+  /**
+   * The main process ended: wait (bounded) for the daemon to take the exit. An agent the daemon
+   * refused, or never reached in the first seconds, leaves at once: ACA then reports the code.
+   */
+  #linger(): void {
+    const conn = this.#conn;
+    if (!conn || conn.refused) return this.#finish();
+    const ms = conn.everWelcomed ? this.#opts.lingerMs : Math.min(this.#opts.lingerMs, FIRST_CONTACT_MS);
+    setTimeout(() => this.#finish(), ms);
   }
 
   #finish(): void {

@@ -34,6 +34,8 @@ export class Connection {
   #retry: NodeJS.Timeout | undefined;
   #beat: NodeJS.Timeout | undefined;
   #lastHeard = 0;
+  #everWelcomed = false;
+  #refused = false;
 
   constructor(opts: ConnectionOptions, handlers: ConnectionHandlers) {
     this.#opts = { minDelayMs: 100, maxDelayMs: 5_000, ...opts };
@@ -56,9 +58,20 @@ export class Connection {
     if (this.open) this.#ws!.send(encodeData(frame));
   }
 
+  /** Whether the daemon ever accepted this agent. */
+  get everWelcomed(): boolean {
+    return this.#everWelcomed;
+  }
+
+  /** The daemon answered the upgrade with an HTTP error (a wrong token, a container it does not know). */
+  get refused(): boolean {
+    return this.#refused;
+  }
+
   /** The daemon accepted us: the dial succeeded, so the next drop starts the backoff afresh. */
   welcomed(heartbeatMs: number): void {
     this.#failures = 0;
+    this.#everWelcomed = true;
     clearInterval(this.#beat);
     this.#beat = setInterval(() => {
       if (Date.now() - this.#lastHeard > 3 * heartbeatMs) {
@@ -95,6 +108,11 @@ export class Connection {
         this.#opts.debug?.(`bad frame from the daemon: ${(err as Error).message}`);
         ws.close(4400);
       }
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      this.#refused = true;
+      this.#opts.debug?.(`the daemon refused the connection: HTTP ${res.statusCode}`);
+      ws.terminate();
     });
     ws.on('error', (err) => this.#opts.debug?.(`connection error: ${err.message}`));
     ws.on('close', () => {

@@ -4,6 +4,7 @@ import type { AppEnv } from './env';
 import { badRequest, DockerError, renderError } from './errors';
 import { bodyLimits } from './limits';
 import { pathOf } from './query';
+import { agentRouter } from './routers/agent';
 import { containersRouter, type ContainersDeps } from './routers/containers';
 import { authRouter, type AuthDeps } from './routers/auth';
 import { buildRouter, type BuildDeps } from './routers/build';
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/', systemRouter(deps.system));
   app.route('/', containersRouter(deps.containers));
+  app.route('/', agentRouter({ agents: deps.containers.daemon.agents }));
   app.route('/', imagesRouter(deps.images));
   app.route('/', networksRouter(deps.networks));
   app.route('/', volumesRouter(deps.volumes));

@@ -1,7 +1,10 @@
 import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type SnapshotFrom } from 'xstate';
-import { containerMachine, type ContainerEvent, type ContainerInput, type Reply } from '../../machines/container';
+import { containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type Reply } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
-import type { Cloud } from '../aca/cloud';
+import type { Cloud, JobSpec } from '../aca/cloud';
+import { MAIN_SESSION } from '../agent/protocol';
+import { Agents } from './agent/agents';
+import { withAgent, type AgentLaunch } from './agent/launch';
 import { Attachments } from './attachments';
 import { EventBus } from './events';
 import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
@@ -18,6 +21,17 @@ export interface DaemonDeps {
   events?: EventBus;
   /** Receives every actor event (Stately inspector protocol). */
   inspect?: (event: InspectionEvent) => void;
+  agent: AgentSettings;
+}
+
+export interface AgentSettings {
+  launch: AgentLaunch;
+  /** Where agents dial back (`ws://…/agent`); known once the daemon listens. */
+  callbackUrl: () => string | undefined;
+  heartbeatMs: number;
+  agentWaitMs: number;
+  liveLogBytes: number;
+  debug?: (fields: object, message: string) => void;
 }
 
 type Request<E> = E extends { rid: string } ? Omit<E, 'rid'> : never;
@@ -28,28 +42,44 @@ export class Daemon {
   readonly events: EventBus;
   readonly requests = new Requests();
   readonly attachments = new Attachments();
+  readonly agents: Agents;
   readonly root;
 
   constructor(private readonly deps: DaemonDeps) {
     this.events = deps.events ?? new EventBus();
     const { cloud } = deps;
+    this.agents = new Agents({
+      ...deps.agent,
+      notify: (id, event) => {
+        const ref = this.find(id);
+        if (ref && ref !== 'ambiguous') ref.send(event);
+      },
+    });
     const container = containerMachine.provide({
       actors: {
-        runJob: fromPromise(({ input, signal }) =>
-          cloud.runJob(jobSpecFor(input, deps.image(input.imageId, input.config.Image), deps.jobDefaults), signal)),
+        runJob: fromPromise(async ({ input, signal }) => {
+          const spec = this.#jobSpec(input);
+          const execution = await cloud.runJob(spec, signal);
+          return { ...execution, agent: spec.env.some((e) => e.name === 'SOCKERLESS_AGENT_TOKEN') };
+        }),
         waitForEnd: fromPromise(({ input, signal }) => cloud.waitForEnd(input, signal)),
         stopExecution: fromPromise(({ input, signal }) => cloud.stopExecution(input.execution, signal)),
         deleteJob: fromPromise(({ input, signal }) => cloud.deleteJob(input.jobName, signal)),
       },
       actions: {
         reply: (_, reply) => this.requests.settle(reply),
-        announce: ({ context }, { action, attributes }) =>
+        signalProcess: ({ context }, { signal }) => this.agents.link(context.id)?.signal(MAIN_SESSION, signal),
+        announce: ({ context }, { action, attributes }) => {
+          // An execution's end closes its agent's link; removal forgets the container's agent state.
+          if (action === 'die') this.agents.ended(context.id);
+          if (action === 'destroy') this.agents.forget(context.id);
           this.events.publish('container', action, context.id, {
             ...context.config.Labels,
             image: context.config.Image,
             name: context.name.slice(1),
             ...attributes,
-          }),
+          });
+        },
       },
     });
     const machine = daemonMachine.provide({
@@ -57,6 +87,19 @@ export class Daemon {
       actions: { reply: (_, reply) => this.requests.settle(reply) },
     });
     this.root = createActor(machine, { inspect: deps.inspect }).start();
+  }
+
+  /** The job for a container's next execution, with the agent (and a freshly minted token) when there is one. */
+  #jobSpec(ctx: ContainerContext): JobSpec {
+    const spec = jobSpecFor(ctx, this.deps.image(ctx.imageId, ctx.config.Image), this.deps.jobDefaults);
+    const { launch, callbackUrl } = this.deps.agent;
+    const url = callbackUrl();
+    if (launch.kind === 'off' || !url) return spec;
+    const argv = [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
+    return withAgent(spec, argv, {
+      launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),
+      workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty,
+    });
   }
 
   create(input: ContainerInput): Promise<Reply> {

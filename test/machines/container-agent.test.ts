@@ -171,4 +171,25 @@ describe('container machine with an agent', () => {
     expect(h.context().exitCode).toBe(42);
     expect(h.status()).toBe('exited');
   });
+
+  it('a stop before the expected agent has dialled waits for it, then signals through it', async () => {
+    const h = startHarness({ agent: { onSignal: exitOnTerm, dialsLater: true } });
+    await h.ask({ type: 'START' });
+    const stop = h.ask({ type: 'STOP', timeout: 1 });
+    await waitFor(h.actor, (s) => s.matches({ running: { stopping: 'awaitingAgent' } }));
+    h.actor.send({ type: 'AGENT_CONNECTED' });
+    expect(await stop).toMatchObject({ status: 204 });
+    expect(h.signals).toEqual(['SIGTERM']);
+    expect(h.calls).toEqual(['runJob']);
+  });
+
+  it('a stop whose expected agent never dials falls back to ACA after the wait', async () => {
+    const h = startHarness({ agent: { dialsLater: true } });
+    await h.ask({ type: 'START' });
+    const stop = h.ask({ type: 'STOP' });
+    await waitFor(h.actor, (s) => s.matches({ running: { stopping: 'awaitingAgent' } }));
+    h.clock.increment(10_000);
+    expect(await stop).toMatchObject({ status: 204 });
+    expect(h.calls).toEqual(['runJob', 'stopExecution:SIGTERM']);
+  });
 });

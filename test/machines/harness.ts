@@ -13,7 +13,7 @@ export interface HarnessOptions {
    * An in-job agent double: connects as soon as the execution starts. `onSignal` is how the
    * process answers a signal delivered through it (an exit, or nothing when it ignores it).
    */
-  agent?: { onSignal?: (signal: string) => ProcessExit | undefined };
+  agent?: { onSignal?: (signal: string) => ProcessExit | undefined; dialsLater?: boolean };
   stopTimeout?: number;
 }
 
@@ -46,10 +46,10 @@ export function startHarness(opts: HarnessOptions = {}) {
 
   const machine = containerMachine.provide({
     actors: {
-      runJob: fromPromise(async () => {
+      runJob: fromPromise(async (): Promise<ExecutionRef> => {
         calls.push('runJob');
         if (opts.failStart) throw new Error(opts.failStart);
-        return { jobName: 'sockerless-c0ffee000000', executionName: `exec-${++executions}` } satisfies ExecutionRef;
+        return { jobName: 'sockerless-c0ffee000000', executionName: `exec-${++executions}`, agent: !!opts.agent };
       }),
       waitForEnd: fromPromise<ExecutionOutcome, ExecutionRef>(
         ({ input }) => new Promise((resolve) => running.set(input.executionName, resolve)),
@@ -79,7 +79,7 @@ export function startHarness(opts: HarnessOptions = {}) {
     config: { ...base.config, ...(opts.stopTimeout !== undefined && { StopTimeout: opts.stopTimeout }) },
   });
   const actor = createActor(machine, { input, clock }).start();
-  if (opts.agent) {
+  if (opts.agent && !opts.agent.dialsLater) {
     actor.subscribe((s) => {
       if (s.matches('starting') && !s.context.agentConnected) queueMicrotask(() => actor.send({ type: 'AGENT_CONNECTED' }));
     });

@@ -46,7 +46,7 @@ export function inspectContainer(snap: ContainerSnapshot, view: NetworkView) {
     Config: ctx.config,
     NetworkSettings: view.NetworkSettings,
     // Where the container runs on Azure; not part of Docker's schema, so clients ignore it.
-    Aca: { JobName: ctx.jobName, ExecutionName: ctx.execution?.executionName ?? null },
+    Aca: { JobName: ctx.jobName, ExecutionName: ctx.execution?.executionName ?? null, AgentConnected: ctx.agentConnected },
   };
 }
 

@@ -1,0 +1,55 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { JobSpec } from '../../aca/cloud';
+
+/**
+ * How the agent gets into a job. `local`: the embedded simulator runs the job's command as a
+ * local process, so the command is this project's agent run by this Node. `image`: real ACA;
+ * an init container from `image` copies a self-contained agent into an EmptyDir mounted at
+ * /sockerless in both containers, and the main container runs `/sockerless/agent`. `off`: no
+ * agent (today's image command as is; exec, attach stdin and cp then answer why they cannot).
+ */
+export type AgentLaunch = { kind: 'off' } | { kind: 'local'; command: string[] } | { kind: 'image'; image: string };
+
+export const AGENT_DIR = '/sockerless';
+const TOKEN_SECRET = 'sockerless-agent-token';
+
+/** The agent of this checkout, run by this Node through tsx's loader (absolute paths: the job's cwd is its own). */
+export function localAgentCommand(): string[] {
+  const loader = createRequire(import.meta.url).resolve('tsx');
+  const main = fileURLToPath(new URL('../../agent/main.ts', import.meta.url));
+  return [process.execPath, '--import', loader, main];
+}
+
+export interface AgentJobInput {
+  launch: Exclude<AgentLaunch, { kind: 'off' }>;
+  callbackUrl: string;
+  containerId: string;
+  token: string;
+  workdir: string;
+  stdin: boolean;
+  tty: boolean;
+}
+
+/** What the agent adds to a job: its command around the user's, its settings, the token as a secret. */
+export function withAgent(spec: JobSpec, argv: string[], agent: AgentJobInput): JobSpec {
+  const prefix = agent.launch.kind === 'local' ? agent.launch.command : [`${AGENT_DIR}/agent`];
+  const settings = [
+    { name: 'SOCKERLESS_CALLBACK_URL', value: agent.callbackUrl },
+    { name: 'SOCKERLESS_CONTAINER_ID', value: agent.containerId },
+    ...(agent.workdir ? [{ name: 'SOCKERLESS_WORKDIR', value: agent.workdir }] : []),
+    ...(agent.stdin ? [{ name: 'SOCKERLESS_STDIN', value: '1' }] : []),
+    ...(agent.tty ? [{ name: 'SOCKERLESS_TTY', value: '1' }] : []),
+  ];
+  return {
+    ...spec,
+    command: [...prefix, '--', ...argv],
+    args: undefined,
+    env: [...spec.env, ...settings, { name: 'SOCKERLESS_AGENT_TOKEN', secretRef: TOKEN_SECRET }],
+    secrets: [...(spec.secrets ?? []), { name: TOKEN_SECRET, value: agent.token }],
+    ...(agent.launch.kind === 'image' && {
+      initContainers: [{ name: 'sockerless-agent', image: agent.launch.image, command: ['/agent', 'install', AGENT_DIR] }],
+      sharedDirs: [{ name: 'sockerless-agent', mountPath: AGENT_DIR }],
+    }),
+  };
+}

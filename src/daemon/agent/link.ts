@@ -1,0 +1,236 @@
+import type WebSocket from 'ws';
+import type { RawData } from 'ws';
+import {
+  CLOSE, MAIN_SESSION, PROTOCOL_VERSION, decodeAgentMessage, decodeData, encodeData, encodeMessage,
+  type AgentMessage, type DaemonMessage, type DataFrame, type ExecStart, type ExitStatus,
+} from '../../agent/protocol';
+import { ArchiveCall, ArchiveFailure } from './archive-call';
+import { ProcessChannel, type ChannelLink } from './process-channel';
+
+type Hello = Extract<AgentMessage, { t: 'hello' }>;
+
+export interface LinkEvents {
+  connected(): void;
+  lost(): void;
+  /** The main process ended; every byte of its output was delivered before this. */
+  exited(status: ExitStatus, error: string | undefined): void;
+  /** The agent shed main-process output while disconnected, up to this time. */
+  shed(until: number): void;
+}
+
+export interface LinkOptions {
+  heartbeatMs: number;
+  events: LinkEvents;
+  debug?: (fields: object, message: string) => void;
+}
+
+/**
+ * The daemon's end of one container start's agent: the current WebSocket (a reconnect
+ * replaces it and resumes every session), the main process channel, exec channels and
+ * archive calls. A link lives from the start that minted its token to the execution's end.
+ */
+export class AgentLink implements ChannelLink {
+  readonly main: ProcessChannel;
+  readonly #opts: LinkOptions;
+  readonly #execs = new Map<number, { channel: ProcessChannel; start: ExecStart }>();
+  readonly #archives = new Map<number, ArchiveCall>();
+  #ws: WebSocket | undefined;
+  #welcomed = false;
+  #contacted = false;
+  #closed = false;
+  #next = 1;
+  #beat: NodeJS.Timeout | undefined;
+  #lastHeard = 0;
+  readonly #contact: Promise<boolean>;
+  #settleContact!: (contacted: boolean) => void;
+
+  constructor(opts: LinkOptions) {
+    this.#opts = opts;
+    this.main = new ProcessChannel(MAIN_SESSION, this);
+    this.#contact = new Promise((resolve) => (this.#settleContact = resolve));
+  }
+
+  get connected(): boolean {
+    return this.#welcomed && this.#ws?.readyState === 1;
+  }
+
+  /** True once the agent connected; false if the link ended (or gave up waiting) before it did. */
+  get contact(): Promise<boolean> {
+    return this.#contact;
+  }
+
+  get contacted(): boolean {
+    return this.#contacted;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** No agent within `ms`: whoever waits for one stops waiting (a later agent still serves exec and cp). */
+  giveUpAfter(ms: number): void {
+    setTimeout(() => this.#settleContact(false), ms).unref();
+  }
+
+  send(msg: DaemonMessage): void {
+    if (this.connected) this.#ws!.send(encodeMessage(msg));
+  }
+
+  sendData(frame: DataFrame): void {
+    if (this.connected) this.#ws!.send(encodeData(frame));
+  }
+
+  /** A connection that said hello: it replaces any earlier one, and every session resumes on it. */
+  adopt(ws: WebSocket, hello: Hello): void {
+    if (this.#closed) return ws.close(CLOSE.gone, 'the container no longer runs this agent');
+    const previous = this.#ws;
+    this.#ws = ws;
+    this.#welcomed = false;
+    if (previous) previous.close(CLOSE.replaced, 'replaced by a newer connection');
+    ws.on('message', (data: RawData, isBinary: boolean) => this.#onFrame(ws, data as Buffer, isBinary));
+    ws.on('close', () => this.#onClose(ws));
+    ws.on('error', () => {});
+    const acks: Record<number, number> = { [MAIN_SESSION]: this.main.acked };
+    for (const [s, exec] of this.#execs) acks[s] = exec.channel.acked;
+    ws.send(encodeMessage({ t: 'welcome', v: PROTOCOL_VERSION, heartbeatMs: this.#opts.heartbeatMs, acks }));
+    this.#welcomed = true;
+    this.#lastHeard = Date.now();
+    this.#heartbeat(ws);
+    const reports = new Map(hello.sessions.map((r) => [r.s, r]));
+    this.main.resume(reports.get(MAIN_SESSION));
+    for (const [s, exec] of this.#execs) {
+      // An exec the agent never heard of was lost with the old connection: ask again.
+      if (!reports.has(s) && !exec.channel.exit) this.send(exec.start);
+      exec.channel.resume(reports.get(s));
+    }
+    if (hello.droppedUntil !== undefined) this.#opts.events.shed(hello.droppedUntil);
+    this.#contacted = true;
+    this.#settleContact(true);
+    this.#opts.events.connected();
+  }
+
+  exec(start: Omit<ExecStart, 't' | 's'>): ProcessChannel {
+    if (!this.connected) throw new ArchiveFailure('unavailable', 'no agent is connected');
+    const s = this.#next++;
+    const channel = new ProcessChannel(s, this);
+    const message: ExecStart = { t: 'exec', s, ...start };
+    this.#execs.set(s, { channel, start: message });
+    this.send(message);
+    return channel;
+  }
+
+  /** Starts an archive session: `stat`, `get` (stat, then the tar) or `put` (send the tar with `call.send`). */
+  archive(msg: { t: 'stat' | 'get'; path: string } | { t: 'put'; path: string; noOverwriteDirNonDir: boolean }): ArchiveCall {
+    if (!this.connected) throw new ArchiveFailure('unavailable', 'no agent is connected');
+    const s = this.#next++;
+    const call = new ArchiveCall(s, this);
+    this.#archives.set(s, call);
+    const forget = () => this.#archives.delete(s);
+    call.done.then(forget, forget);
+    call.stat.catch(forget);
+    if (msg.t === 'stat') call.stat.then(forget, forget);
+    this.send({ ...msg, s });
+    return call;
+  }
+
+  /** The client of an archive call went away: stop the agent's work on it. */
+  cancel(call: ArchiveCall): void {
+    if (!this.#archives.delete(call.s)) return;
+    this.send({ t: 'cancel', s: call.s });
+    call.fail(new ArchiveFailure('failed', 'cancelled'));
+  }
+
+  signal(s: number, signal: string): void {
+    this.send({ t: 'signal', s, signal });
+  }
+
+  resize(s: number, cols: number, rows: number): void {
+    this.send({ t: 'resize', s, cols, rows });
+  }
+
+  /** The execution is over (or the container is gone): no further connection is accepted. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#settleContact(false);
+    const gone = new ArchiveFailure('unavailable', 'the container is no longer running');
+    for (const call of this.#archives.values()) call.fail(gone);
+    this.#archives.clear();
+    for (const { channel } of this.#execs.values()) channel.finish({ code: 137, signal: 'SIGKILL' });
+    this.main.finish(this.main.exit ?? { code: 137, signal: 'SIGKILL' });
+    clearInterval(this.#beat);
+    this.#ws?.close(CLOSE.gone, 'the execution is over');
+  }
+
+  #onFrame(ws: WebSocket, data: Buffer, isBinary: boolean): void {
+    if (ws !== this.#ws) return;
+    this.#lastHeard = Date.now();
+    try {
+      if (isBinary) return this.#onData(decodeData(data));
+      this.#onMessage(decodeAgentMessage(data.toString('utf8')));
+    } catch (err) {
+      this.#opts.debug?.({ err: (err as Error).message }, 'bad frame from an agent; closing its connection');
+      ws.close(CLOSE.protocolError, 'protocol error');
+    }
+  }
+
+  #onData(frame: DataFrame): void {
+    if (frame.stream === 'archive') return this.#archives.get(frame.session)?.data(frame);
+    this.#channel(frame.session)?.output(frame);
+  }
+
+  #onMessage(msg: AgentMessage): void {
+    switch (msg.t) {
+      case 'started': {
+        const channel = this.#channel(msg.s);
+        if (channel) channel.pid = msg.pid;
+        return;
+      }
+      case 'exit': {
+        const channel = this.#channel(msg.s);
+        if (!channel) return;
+        const first = !channel.exit;
+        channel.finish(msg.status, msg.error);
+        this.send({ t: 'exitAck', s: msg.s });
+        if (msg.s === MAIN_SESSION && first) this.#opts.events.exited(msg.status, msg.error);
+        return;
+      }
+      case 'ack':
+        this.#channel(msg.s)?.stdinAcked(msg.seq);
+        this.#archives.get(msg.s)?.acked(msg.seq);
+        return;
+      case 'stat':
+      case 'end':
+      case 'putDone':
+        return this.#archives.get(msg.s)?.reply(msg);
+      case 'hello':
+      case 'hb':
+        return;
+    }
+  }
+
+  #channel(s: number): ProcessChannel | undefined {
+    return s === MAIN_SESSION ? this.main : this.#execs.get(s)?.channel;
+  }
+
+  #heartbeat(ws: WebSocket): void {
+    clearInterval(this.#beat);
+    const every = this.#opts.heartbeatMs;
+    this.#beat = setInterval(() => {
+      if (Date.now() - this.#lastHeard > 3 * every) return ws.terminate();
+      this.send({ t: 'hb' });
+    }, every);
+    this.#beat.unref();
+  }
+
+  #onClose(ws: WebSocket): void {
+    if (ws !== this.#ws) return;
+    this.#ws = undefined;
+    this.#welcomed = false;
+    clearInterval(this.#beat);
+    const lost = new ArchiveFailure('unavailable', 'the agent disconnected during the copy');
+    for (const call of this.#archives.values()) call.fail(lost);
+    this.#archives.clear();
+    if (!this.#closed) this.#opts.events.lost();
+  }
+}
