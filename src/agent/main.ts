@@ -21,7 +21,7 @@ const own = { ...process.env };
 const env = { ...process.env };
 for (const name of AGENT_VARIABLES) delete env[name];
 
-const debug = true ? (m: string) => process.stderr.write(`[sockerless-agent] ${m}\n`) : undefined;
+const debug = own.SOCKERLESS_AGENT_DEBUG ? (m: string) => process.stderr.write(`[sockerless-agent] ${m}\n`) : undefined;
 
 // ACA's container spec has no working directory, so the agent applies Docker's WorkingDir and,
 // like a runtime, creates it when the image lacks it.
