@@ -14,6 +14,13 @@ export interface ChangeHints {
   off(event: 'change', fn: () => void): unknown;
 }
 
+/**
+ * With change hints, how often a waiter still looks at an execution that said nothing: a backstop
+ * against a lost hint, not the way ends are seen. Azure throttles ARM reads per subscription, so
+ * a container that runs for an hour should cost a handful of reads, not one per poll interval.
+ */
+export const HINTED_BACKSTOP_MS = 30_000;
+
 /** The Cloud on real ACA or the embedded simulator: one ARM client and one Logs client, shared. */
 export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
   const arm = createArmClient(config);
@@ -54,11 +61,13 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
       for (;;) {
         signal.throwIfAborted();
         gate.reset();
+        let looked = false;
         let current;
         try {
           current = await arm.jobExecution(rg, execution.jobName, execution.executionName, {
             abortSignal: signal,
           });
+          looked = true;
         } catch (err) {
           signal.throwIfAborted();
           if (isNotFound(err)) return vanishedEnd(execution);
@@ -69,7 +78,9 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
         if (current?.status !== undefined && terminalStatuses.has(current.status)) {
           return executionEnd(current);
         }
-        await gate.sleep(config.pollIntervalMs, signal);
+        // After a failed look, try again at the poll interval; after a good one, hints wake us.
+        const hinted = hints !== undefined && looked;
+        await gate.sleep(hinted ? Math.max(config.pollIntervalMs, HINTED_BACKSTOP_MS) : config.pollIntervalMs, signal);
       }
     } finally {
       unsubscribe();
