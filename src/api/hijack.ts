@@ -48,7 +48,9 @@ async function answerOnSocket(socket: Duplex, res: Response): Promise<void> {
   if (!res.body) return void socket.end();
   const reader = res.body.getReader();
   const cancel = () => void reader.cancel().catch(() => {});
-  socket.once('close', cancel);
+  // Not a hijacked stream: a client that half-closes has sent all it will and is gone for good
+  // (the server keeps half-open sockets, so waiting for 'close' alone would hold it forever).
+  socket.once('close', cancel).once('end', cancel);
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -58,7 +60,7 @@ async function answerOnSocket(socket: Duplex, res: Response): Promise<void> {
   } catch {
     // the source failed mid-stream; the connection ends here
   } finally {
-    socket.off('close', cancel);
+    socket.off('close', cancel).off('end', cancel);
     if (!socket.destroyed) socket.end();
     cancel();
   }
