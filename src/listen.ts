@@ -79,7 +79,7 @@ export async function listen(app: Hono<AppEnv>, address: ListenAddress, opts: Li
   const refused = refusal(address, opts);
   if (refused) throw new Error(refused);
   const honoListener = getRequestListener(app.fetch, {
-    hostname: 'docker', // HTTP/1.0 clients may leave out Host
+    hostname: 'docker', // clients may leave out Host (dockerd does not look at it)
     errorHandler: (err) => Response.json({ message: `bad request: ${err instanceof Error ? err.message : String(err)}` }, { status: err instanceof RequestError ? 400 : 500 }),
   });
   // dockerd ignores Host (the CLI sends `api.moby.localhost` on a unix socket); one the URL
@@ -94,10 +94,10 @@ export async function listen(app: Hono<AppEnv>, address: ListenAddress, opts: Li
   const server: Server = tls
     ? createHttpsServer(
         // allowHalfOpen as http.Server has it: the CLI half-closes a hijacked stream at stdin EOF.
-        { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.verify, rejectUnauthorized: tls.verify, minVersion: 'TLSv1.2', maxHeaderSize, allowHalfOpen: true },
+        { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.verify, rejectUnauthorized: tls.verify, minVersion: 'TLSv1.2', maxHeaderSize, requireHostHeader: false, allowHalfOpen: true },
         requestListener,
       )
-    : createHttpServer({ maxHeaderSize }, requestListener);
+    : createHttpServer({ maxHeaderSize, requireHostHeader: false }, requestListener);
   server.on('upgrade', upgradeHandler(app));
   server.on('clientError', onClientError);
   // Hijacked sockets leave the HTTP server's bookkeeping; keep every socket to end them at close.
