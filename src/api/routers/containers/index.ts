@@ -10,6 +10,7 @@ import { checkName, generateName } from '../../../daemon/names';
 import type { ImageRecord } from '../../../images/types';
 import type { ContainerResourcesApi } from '../../../container-resources';
 import { pruneContainers, PRUNE_FILTERS } from '../../../container-resources/prune';
+import { updateFields } from '../../../container-resources/update';
 import type { AppEnv } from '../../env';
 import { badRequest, DockerError, notFound, notImplemented } from '../../errors';
 import { MULTIPLEXED, RAW } from '../../frames';
@@ -278,8 +279,9 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
   app.get('/containers/:id/export', unsupported('export', "Azure Container Apps gives no access to a replica's filesystem; copy files out with docker cp through the agent"));
   app.on(['GET', 'HEAD', 'PUT'], '/containers/:id/archive', later('archive (docker cp)'));
   app.post('/containers/:id/update', async (c) => {
-    find(c.req.param('id'));
-    throw notImplemented('update is not implemented yet');
+    const ref = find(c.req.param('id'));
+    const update = updateFields(await c.req.json().catch(() => ({})), ref.getSnapshot().context.hostConfig.AutoRemove);
+    return answer(c, await daemon.ask(ref, { type: 'UPDATE', ...update }));
   });
   app.post('/containers/prune', async (c) => c.json(await pruneContainers(daemon, filters(c.req.query('filters'), PRUNE_FILTERS))));
 

@@ -1,0 +1,62 @@
+// The rest of the containers API through the docker CLI: update, prune, and the clear 501s (top, stats, diff, export, pause).
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+
+let d: TestDaemon;
+beforeAll(async () => {
+  d = await startTestDaemon();
+});
+afterAll(async () => {
+  await d?.close();
+});
+
+const hostConfig = async (name: string) => JSON.parse((await d.cli(['inspect', name])).stdout)[0].HostConfig;
+
+describe('containers: update, prune, and what ACA cannot do', () => {
+  it('update stores a restart policy; resources are refused while the job runs and stored (with a warning) when stopped', async () => {
+    expect((await d.cli(['run', '-d', '--name', 'u1', 'alpine', 'sleep', '30'])).code).toBe(0);
+    expect((await d.cli(['update', '--restart', 'on-failure:3', 'u1'])).code).toBe(0);
+    expect((await hostConfig('u1')).RestartPolicy).toEqual({ Name: 'on-failure', MaximumRetryCount: 3 });
+    const running = await d.cli(['update', '--memory', '512m', 'u1']);
+    expect(running.code).toBe(1);
+    expect(running.stderr).toContain('cannot update the resources of a running container');
+    expect((await hostConfig('u1')).Memory).not.toBe(512 * 1024 ** 2);
+    expect((await d.cli(['stop', '-t', '1', 'u1'])).code).toBe(0);
+    const stopped = await d.cli(['update', '--memory', '512m', '--memory-swap', '1g', 'u1']);
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout + stopped.stderr).toContain('Sockerless ACA currently runs every job with 1.0 CPU and 2Gi memory');
+    expect((await hostConfig('u1')).Memory).toBe(512 * 1024 ** 2);
+    const rm = await d.cli(['run', '-d', '--rm', '--name', 'u2', 'alpine', 'sleep', '30']);
+    expect(rm.code).toBe(0);
+    expect((await d.cli(['update', '--restart', 'always', 'u2'])).stderr).toContain('AutoRemove is enabled');
+    expect((await d.cli(['rm', '-f', 'u1', 'u2'])).code).toBe(0);
+  });
+
+  it('container prune removes stopped containers the filters pick and leaves running ones', async () => {
+    await d.cli(['create', '--name', 'p-old', '--label', 'prune=yes', 'alpine', 'true']);
+    await d.cli(['run', '--name', 'p-done', '--label', 'prune=yes', 'alpine', 'true']);
+    await d.cli(['run', '--name', 'p-keep', '--label', 'prune=no', 'alpine', 'true']);
+    await d.cli(['run', '-d', '--name', 'p-up', '--label', 'prune=yes', 'alpine', 'sleep', '30']);
+    const pruned = await d.cli(['container', 'prune', '-f', '--filter', 'label=prune=yes']);
+    expect(pruned.code).toBe(0);
+    const names = (await d.cli(['ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean).sort();
+    expect(names).toEqual(['p-keep', 'p-up']);
+    expect((await d.cli(['container', 'prune', '-f', '--filter', 'until=1h'])).stdout).not.toContain('p-keep');
+    expect((await d.cli(['rm', '-f', 'p-keep', 'p-up'])).code).toBe(0);
+  });
+
+  it('top, stats, diff, export and pause answer with the reason ACA cannot serve them', async () => {
+    await d.cli(['run', '-d', '--name', 'na', 'alpine', 'sleep', '30']);
+    const top = await d.cli(['top', 'na']);
+    expect(top.code).toBe(1);
+    expect(top.stderr).toContain('top needs the in-job agent');
+    const stats = await d.docker.getContainer('na').stats({ stream: false }).catch((e) => e);
+    expect(stats.statusCode).toBe(501);
+    expect((await d.cli(['diff', 'na'])).stderr).toContain('changes is not supported');
+    expect((await d.cli(['export', '-o', join(tmpdir(), `sockerless-export-${process.pid}.tar`), 'na'])).stderr).toContain('export is not supported');
+    expect((await d.cli(['pause', 'na'])).stderr).toContain('Azure Container Apps has no way to freeze');
+    await d.cli(['rm', '-f', 'na']);
+  });
+});
