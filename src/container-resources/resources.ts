@@ -152,6 +152,11 @@ export class ContainerResources implements ContainerResourcesApi {
     };
   }
 
+  /** Every container's holdings, for persistence (plain JSON). */
+  snapshot(): Record<string, ContainerHoldings> {
+    return structuredClone(Object.fromEntries(this.#holdings));
+  }
+
   removeVolumesWith(containerId: string, remove: boolean): void {
     const h = this.#holdings.get(containerId);
     if (h) h.removeVolumes = remove;
