@@ -13,8 +13,13 @@ export interface OutputOptions {
 /** Resolves with the first snapshot that satisfies `test`, or undefined if the actor stops first. */
 export function nextSnapshot(ref: ContainerRef, test: (s: ContainerSnapshot) => boolean, signal?: AbortSignal) {
   return new Promise<ContainerSnapshot | undefined>((resolve) => {
+    // An actor that has already stopped completes inside subscribe(), before `sub` exists.
+    let sub: { unsubscribe(): void } | undefined;
+    let settled = false;
     const finish = (s: ContainerSnapshot | undefined) => {
-      sub.unsubscribe();
+      if (settled) return;
+      settled = true;
+      sub?.unsubscribe();
       resolve(s);
     };
     const check = () => {
@@ -22,7 +27,8 @@ export function nextSnapshot(ref: ContainerRef, test: (s: ContainerSnapshot) => 
       if (test(s)) finish(s);
       else if (s.status !== 'active' || signal?.aborted) finish(undefined);
     };
-    const sub = ref.subscribe({ next: check, complete: check, error: check });
+    sub = ref.subscribe({ next: check, complete: check, error: check });
+    if (settled) sub.unsubscribe();
     signal?.addEventListener('abort', check, { once: true });
     check();
   });
