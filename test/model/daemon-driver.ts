@@ -3,15 +3,32 @@
 // chart's cloud calls are held by the gated cloud until their step.
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { waitFor, type EventObject } from 'xstate';
+import { waitFor, type AnyStateMachine, type EventObject } from 'xstate';
 import type { ContainerSnapshot } from '../../src/daemon/daemon';
 import type { TestDaemon } from '../helpers/daemon';
 import { ActorWatch, until, type Answer, type Driver, type SeenState } from './driver';
-import type { InvokeInfo } from './events';
+import { classify, type InvokeInfo } from './events';
 import type { ExitControl } from './exit-control';
 import type { GatedCloud } from './gated-cloud';
 
 type DockerError = Error & { statusCode?: number; json?: unknown };
+
+const requests = new Set(['START', 'STOP', 'RESTART', 'KILL', 'REMOVE', 'PAUSE', 'UNPAUSE', 'UPDATE', 'RENAME', 'WAIT', 'UNWAIT']);
+const cloudCalls = new Set(['runJob', 'waitForEnd', 'stopExecution', 'deleteJob']);
+
+/**
+ * The events this driver can take: Docker requests and the ends of cloud calls. The daemon runs
+ * with its agent off (the agent dials and reports on its own schedule, which a path cannot
+ * order), so agent events, agent executions and the agent's timers stay with the pure run.
+ */
+export function daemonCanTake(machine: AnyStateMachine): (e: EventObject) => boolean {
+  return (e) => {
+    const kind = classify(machine, e);
+    if (kind.kind === 'request') return requests.has(e.type);
+    if (kind.kind === 'outcome') return cloudCalls.has(kind.invoke.src) && !(e as { output?: { agent?: boolean } }).output?.agent;
+    return false;
+  };
+}
 
 const answer = (p: Promise<unknown>, ok: number): Promise<Answer> =>
   p.then((body) => ({ status: ok, body }), (err: DockerError) => ({ status: err.statusCode ?? 0, body: err.json }));
@@ -75,6 +92,7 @@ export class DaemonDriver implements Driver {
       case 'REMOVE': return answer(c.remove({ force: e.force }), 204);
       case 'PAUSE': return answer(c.pause(), 204);
       case 'UNPAUSE': return answer(c.unpause(), 204);
+      case 'UPDATE': return answer(c.update((e as EventObject & { hostConfig: object }).hostConfig), 200);
       case 'RENAME': return answer(c.rename({ name: `${this.#label}-renamed-${++this.#renames}` }), 204);
       case 'WAIT': {
         const abort = new AbortController();
@@ -119,6 +137,10 @@ export class DaemonDriver implements Driver {
       default:
         throw new Error(`the daemon driver cannot end a ${invoke.src} call`);
     }
+  }
+
+  async environment(_kind: 'timer' | 'other', event: EventObject): Promise<void> {
+    throw new Error(`the daemon driver cannot take ${event.type} (the daemon plan leaves it out)`);
   }
 
   async inspect(): Promise<SeenState | 'gone'> {

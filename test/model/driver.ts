@@ -30,6 +30,8 @@ export interface Driver {
   request(event: EventObject): Promise<Answer>;
   /** Makes an invoked cloud call end as the event says. */
   outcome(invoke: InvokeInfo, event: EventObject): Promise<void>;
+  /** A delayed transition's timer fires, or something else (the agent) sends the event. */
+  environment(kind: 'timer' | 'other', event: EventObject): Promise<void>;
   inspect(): Promise<SeenState | 'gone'>;
   /** Docker events seen for this container so far, as `action` or `action:detail`. */
   events(): string[];

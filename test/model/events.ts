@@ -1,7 +1,6 @@
 // The events the traversal tries, with the payloads that matter. Event types the lists don't
-// name are still tried as `{ type }` (the graph utilities do that), so events added to the
-// machine later are explored too.
-import type { AnyStateMachine, AnyStateNode, EventObject } from 'xstate';
+// name are still tried as `{ type }`, so events added to the machine later are explored too.
+import { __unsafe_getAllOwnEventDescriptors, type AnyMachineSnapshot, type AnyStateMachine, type AnyStateNode, type EventObject } from 'xstate';
 import type { ExecutionOutcome } from '../../machines/container';
 
 /** Every traversal request carries the same id; the drivers give each real request its own. */
@@ -21,13 +20,25 @@ export const requestEvents: EventObject[] = [
   { type: 'UNWAIT' },
   { type: 'PAUSE' },
   { type: 'UNPAUSE' },
+  { type: 'UPDATE', hostConfig: { RestartPolicy: { Name: 'no', MaximumRetryCount: 0 } }, resources: false },
+  { type: 'UPDATE', hostConfig: { Memory: 256 * 1024 * 1024 }, resources: true },
 ].map((e) => ({ ...e, rid: MODEL_RID }));
 
 export const renameEvent = { type: 'RENAME', name: '/model-renamed' };
 
+/** What the in-job agent tells the daemon. */
+export const agentEvents: EventObject[] = [
+  { type: 'AGENT_CONNECTED' },
+  { type: 'AGENT_LOST' },
+  ...[{ code: 0 }, { code: 3 }, { code: 143, signal: 'SIGTERM' }].map((exit) => ({ type: 'PROCESS_EXITED', ...exit })),
+];
+
 /** How an invoked cloud call can end, by the actor's `src`. */
 const outputs: Record<string, unknown[]> = {
-  runJob: [{ jobName: 'sockerless-model', executionName: 'sockerless-model-exec' }],
+  runJob: [
+    { jobName: 'sockerless-model', executionName: 'sockerless-model-exec' },
+    { jobName: 'sockerless-model', executionName: 'sockerless-model-exec', agent: true },
+  ],
   waitForEnd: [
     { status: 'Succeeded', exitCode: 0 },
     { status: 'Failed', exitCode: 3 },
@@ -64,14 +75,25 @@ export function invokeOutcomes(machine: AnyStateMachine): EventObject[] {
   ]);
 }
 
-export function modelEvents(machine: AnyStateMachine): EventObject[] {
-  return [...requestEvents, renameEvent, ...invokeOutcomes(machine)];
+/**
+ * The events to try in a snapshot: every event type its states handle (the same descriptors the
+ * graph utilities use), with the payloads listed here, or as plain `{ type }` when none is.
+ */
+export function modelEvents(machine: AnyStateMachine): (snapshot: AnyMachineSnapshot) => EventObject[] {
+  const listed = [...requestEvents, renameEvent, ...agentEvents, ...invokeOutcomes(machine)];
+  return (snapshot) =>
+    __unsafe_getAllOwnEventDescriptors(snapshot).flatMap((type) => {
+      const payloads = listed.filter((e) => e.type === type);
+      return payloads.length ? payloads : type.includes('*') ? [] : [{ type }];
+    });
 }
 
 /** What a step's event stands for, for the drivers. */
 export type StepKind =
   | { kind: 'request'; event: EventObject }
   | { kind: 'outcome'; invoke: InvokeInfo; ok: boolean; event: EventObject }
+  /** A delayed (`after`) transition's timer fires. */
+  | { kind: 'timer'; event: EventObject }
   | { kind: 'other'; event: EventObject };
 
 export function classify(machine: AnyStateMachine, event: EventObject): StepKind {
@@ -81,5 +103,6 @@ export function classify(machine: AnyStateMachine, event: EventObject): StepKind
     if (invoke) return { kind: 'outcome', invoke, ok: m[1] === 'done', event };
   }
   if ('rid' in event || event.type === 'RENAME') return { kind: 'request', event };
+  if (event.type.startsWith('xstate.after.')) return { kind: 'timer', event };
   return { kind: 'other', event };
 }

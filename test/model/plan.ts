@@ -1,8 +1,9 @@
-// Paths through the real container machine: the graph utilities explore it (pure, no actor
-// runs), then a greedy cover picks few paths that together take every reachable transition
-// and reach every explored state.
+// Paths through the real container machine: xstate/graph's getAdjacencyMap explores it (pure,
+// no actor runs), every explored edge becomes a candidate path (the shortest way to its source,
+// then the edge), and a greedy cover picks few candidates that together take every reachable
+// transition and reach every explored state.
 import { createActor, type ActorScope, type AnyMachineSnapshot, type AnyStateMachine, type AnyTransitionDefinition, type EventObject } from 'xstate';
-import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
+import { getAdjacencyMap } from 'xstate/graph';
 import { modelEvents } from './events';
 import { definedTransitions, keyOf, type DefinedTransition } from './transitions';
 
@@ -35,17 +36,24 @@ const volatileContext = new Set([
   'startedAt', 'finishedAt', 'exitCode', 'error', 'replies', 'waits',
 ]);
 
+// Context whose presence, not its value, enables transitions (the guards test `!== null`); the
+// values (exit codes) are what the rules check along the path.
+const presenceOnly = new Set(['processExit']);
+
 /** State identity for the traversal: the value plus every context field not known to be volatile. */
 export function serialize(snapshot: AnyMachineSnapshot): string {
-  const context = Object.entries(snapshot.context as Record<string, unknown>).filter(([k]) => !volatileContext.has(k));
+  const context = Object.entries(snapshot.context as Record<string, unknown>)
+    .filter(([k]) => !volatileContext.has(k))
+    .map(([k, v]) => [k, presenceOnly.has(k) ? v !== null : v]);
   return JSON.stringify({ value: snapshot.value, context: Object.fromEntries(context) });
 }
 
 /**
- * Runs one macrostep purely and reports the transitions it took, seen through the inspection
- * of a scope's system (the graph utilities' own scope keeps them to itself).
+ * The machine as the graph utilities traverse it, except that each step also records the
+ * transitions it took: they are seen through the inspection of our own scope's system (the
+ * utilities' scope keeps them to itself), and kept per resulting snapshot.
  */
-function transitionProbe(machine: AnyStateMachine, input: unknown) {
+function recordingLogic(machine: AnyStateMachine, input: unknown) {
   const self = createActor(machine, { input });
   let taken: AnyTransitionDefinition[] = [];
   self.system.inspect((e) => {
@@ -55,52 +63,53 @@ function transitionProbe(machine: AnyStateMachine, input: unknown) {
     self, id: '', sessionId: '', system: self.system,
     logger: () => {}, defer: () => {}, stopChild: () => {}, emit: () => {}, actionExecutor: () => {},
   } as unknown as ActorScope<AnyMachineSnapshot, EventObject>;
-  const cache = new Map<string, string[]>();
-  return (snapshot: AnyMachineSnapshot, event: EventObject): string[] => {
-    const key = `${serialize(snapshot)} ${JSON.stringify(event)}`;
-    let keys = cache.get(key);
-    if (!keys) {
-      taken = [];
-      machine.transition(snapshot, event, scope);
-      keys = taken.map(keyOf);
-      cache.set(key, keys);
-    }
-    return keys;
+  // By source snapshot, then event: a step that changes nothing returns its source object.
+  const recorded = new WeakMap<object, Map<string, string[]>>();
+  const transition = (snapshot: AnyMachineSnapshot, event: EventObject) => {
+    taken = [];
+    const next = machine.transition(snapshot, event, scope);
+    if (!recorded.has(snapshot)) recorded.set(snapshot, new Map());
+    recorded.get(snapshot)!.set(JSON.stringify(event), taken.map(keyOf));
+    return next;
   };
+  const takenBy = (from: AnyMachineSnapshot, event: EventObject) => recorded.get(from)?.get(JSON.stringify(event)) ?? [];
+  const logic = new Proxy(machine, { get: (target, prop, receiver) => (prop === 'transition' ? transition : Reflect.get(target, prop, receiver)) });
+  return { logic, takenBy };
 }
 
-export function planPaths(machine: AnyStateMachine, input: unknown): Plan {
-  const options = {
+/** `usable` keeps the traversal to the events a system under test can take. */
+export function planPaths(machine: AnyStateMachine, input: unknown, usable: (e: EventObject) => boolean = () => true): Plan {
+  const { logic, takenBy } = recordingLogic(machine, input);
+  const adjacency = getAdjacencyMap(logic, {
     input,
     events: modelEvents(machine),
+    filterEvents: (_: AnyMachineSnapshot, e: EventObject) => usable(e),
     serializeState: (s: AnyMachineSnapshot) => serialize(s),
     // A final state takes no events.
     stopWhen: (s: AnyMachineSnapshot) => s.status !== 'active',
     limit: 100_000,
-  };
-  const adjacency = getAdjacencyMap(machine, options);
-  const transitionsTaken = transitionProbe(machine, input);
-  const shortest = new Map<string, Step[]>();
-  for (const path of getShortestPaths(machine, options)) {
-    const steps = path.steps.slice(1).map((s) => ({ event: s.event, state: s.state as AnyMachineSnapshot, taken: [] as string[] }));
-    let prev = path.steps[0]!.state as AnyMachineSnapshot;
-    for (const step of steps) {
-      step.taken = transitionsTaken(prev, step.event);
-      prev = step.state;
+  });
+  type Edge = { from: AnyMachineSnapshot; event: EventObject; state: AnyMachineSnapshot };
+  const nodes = adjacency as unknown as Record<string, { state: AnyMachineSnapshot; transitions: Record<string, Edge> }>;
+  const edgesOf = (from: string) => Object.values(nodes[from]!.transitions).map((e) => ({ ...e, from: nodes[from]!.state }));
+  const stepOf = (e: Edge): Step => ({ event: e.event, state: e.state, taken: takenBy(e.from, e.event) });
+
+  // Breadth first from the initial state: the shortest way to every explored state.
+  const initial = Object.keys(adjacency)[0]!;
+  const shortest = new Map<string, Step[]>([[initial, []]]);
+  for (const from of shortest.keys()) {
+    for (const edge of edgesOf(from)) {
+      const to = serialize(edge.state);
+      if (!shortest.has(to) && nodes[to]) shortest.set(to, [...shortest.get(from)!, stepOf(edge)]);
     }
-    shortest.set(serialize(path.state as AnyMachineSnapshot), steps);
   }
 
   // One candidate per explored edge: the shortest way to its source, then the edge.
   const candidates: { steps: Step[]; covers: Set<string> }[] = [];
-  for (const [from, { state, transitions }] of Object.entries(adjacency)) {
-    const head = shortest.get(from);
-    if (!head) continue;
-    for (const { event, state: next } of Object.values(transitions) as { event: EventObject; state: unknown }[]) {
-      const last: Step = { event, state: next as AnyMachineSnapshot, taken: transitionsTaken(state as AnyMachineSnapshot, event) };
-      const steps = [...head, last];
-      const covers = new Set(steps.flatMap((s) => [...s.taken, `state:${serialize(s.state)}`]));
-      candidates.push({ steps, covers });
+  for (const [from, head] of shortest) {
+    for (const edge of edgesOf(from)) {
+      const steps = [...head, stepOf(edge)];
+      candidates.push({ steps, covers: new Set(steps.flatMap((s) => [...s.taken, `state:${serialize(s.state)}`])) });
     }
   }
 

@@ -1,5 +1,5 @@
 // The container machine on in-memory doubles whose every invoked call ends when the path says.
-import { createActor, fromPromise, type AnyStateMachine, type EventObject } from 'xstate';
+import { createActor, fromPromise, SimulatedClock, type AnyStateMachine, type EventObject } from 'xstate';
 import { containerMachine, dockerStatus, type ContainerInput, type Reply } from '../../machines/container';
 import type { ContainerSnapshot } from '../../src/daemon/daemon';
 import { ActorWatch, until, type Answer, type Driver, type SeenState } from './driver';
@@ -19,6 +19,7 @@ export class PureDriver implements Driver {
   readonly #replies = new Map<string, (r: Answer) => void>();
   readonly #events: string[] = [];
   readonly #wakers = new Set<() => void>();
+  readonly #clock = new SimulatedClock();
   #actor: ReturnType<typeof createActor<AnyStateMachine>> | undefined;
   #rids = 0;
   readonly #waits = new Set<string>();
@@ -55,7 +56,7 @@ export class PureDriver implements Driver {
         },
       },
     }) as unknown as AnyStateMachine;
-    this.#actor = createActor(machine, { input: this.#input, inspect: this.watch.observe });
+    this.#actor = createActor(machine, { input: this.#input, inspect: this.watch.observe, clock: this.#clock });
     this.watch.ref = this.#actor;
     this.#actor.start();
   }
@@ -86,6 +87,12 @@ export class PureDriver implements Driver {
     this.#calls.splice(this.#calls.indexOf(call), 1);
     if (event.type.startsWith('xstate.done.')) call.resolve((event as { output?: unknown }).output);
     else call.reject((event as { error?: unknown }).error);
+  }
+
+  async environment(kind: 'timer' | 'other', event: EventObject): Promise<void> {
+    // Only the active state's timer is pending, so running the clock far ahead fires just it.
+    if (kind === 'timer') this.#clock.increment(2 ** 31);
+    else this.#actor!.send(event);
   }
 
   async inspect(): Promise<SeenState | 'gone'> {

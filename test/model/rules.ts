@@ -42,6 +42,8 @@ export function dockerStatusOf(phase: Phase): DockerStatus | 'gone' {
 export const chartDeviations = {
   /** `kill -s TERM` while starting replaces an earlier SIGKILL (`rm -f`, `kill`), so the run ends with the process's own code, not 137. */
   killWhileStartingReplacesSigkill: true,
+  /** `docker update` emits no `update` event. */
+  updateNotAnnounced: true,
 };
 
 const signalNumbers: Record<string, number> = { SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGHUP: 1, SIGUSR1: 10, SIGQUIT: 3 };
@@ -58,10 +60,11 @@ export class DockerRules {
   #sigkill = false;
   #stopBy: 'stop' | 'kill' | null = null;
   #restart = false;
+  #processExit: number | undefined;
 
   /** The answer a request gets in `phase` (rule 1: 304/409; rule 2: remove; rule 8: 501). */
-  reply(phase: Phase, event: EventObject): ExpectedReply | undefined {
-    const e = event as EventObject & { force?: boolean; condition?: string };
+  reply(phase: Phase, event: EventObject, agent = false): ExpectedReply | undefined {
+    const e = event as EventObject & { force?: boolean; condition?: string; signal?: string; resources?: boolean };
     const busy = phase === 'restarting' || phase === 'removing';
     switch (e.type) {
       case 'START':
@@ -76,8 +79,13 @@ export class DockerRules {
         if (busy || phase === 'dead') return now(409);
         return later(204, 'running');
       case 'KILL':
+        // Through a connected agent a signal other than SIGKILL is delivered, not a stop.
+        if (phase === 'up' && agent && e.signal !== 'SIGKILL') return now(204);
         if (phase === 'starting' || running(phase)) return later(204, 'exit');
         return now(409);
+      case 'UPDATE':
+        // Chart: ACA cannot resize a replica, so resources change only while nothing runs.
+        return now(e.resources && (phase === 'starting' || running(phase)) ? 409 : 200);
       case 'REMOVE':
         if (busy) return now(409);
         if ((phase === 'starting' || running(phase)) && !e.force) return now(409);
@@ -97,12 +105,14 @@ export class DockerRules {
   }
 
   /** The Docker events a request emits at once (the `kill` of rule 6), and what it asks of the run. */
-  requested(phase: Phase, event: EventObject): string[] {
+  requested(phase: Phase, event: EventObject, agent = false): string[] {
     const e = event as EventObject & { force?: boolean; signal?: string };
-    const reply = this.reply(phase, event);
+    const reply = this.reply(phase, event, agent);
     if (!reply || reply.status >= 300) return e.type === 'RENAME' ? ['rename'] : [];
     const active = phase === 'starting' || running(phase);
     if (e.type === 'RENAME') return ['rename'];
+    if (e.type === 'UPDATE') return chartDeviations.updateNotAnnounced ? [] : ['update'];
+    if (e.type === 'KILL' && reply.due === 'now') return [`kill:${signalNumbers[e.signal!] ?? e.signal}`];
     if (e.type === 'KILL' && active) {
       // Chart: while stopping, only a SIGKILL changes what was asked.
       if (phase !== 'stopping' || e.signal === 'SIGKILL') this.#stopBy = 'kill';
@@ -124,12 +134,23 @@ export class DockerRules {
     return [];
   }
 
+  /** The agent reported the process's end: its code is exact (rule 5). */
+  processExited(code: number): void {
+    this.#processExit = code;
+  }
+
+  /** The stop reached SIGKILL through the agent (the grace ran out, or `kill` while stopping). */
+  killSent(): void {
+    this.#sigkill = true;
+  }
+
   /** Events and exit code as the container moves from `from` to `to` within a step. */
   moved(from: Phase, to: Phase, cause: EventObject, outcome?: { exitCode?: number; failed?: boolean }): string[] {
     const events: string[] = [];
     if (to === 'starting' && from !== 'starting') {
       this.#sigkill = false;
       this.#stopBy = null;
+      this.#processExit = undefined;
     }
     if (to === 'up' && from === 'starting') {
       events.push('start');
@@ -139,6 +160,7 @@ export class DockerRules {
     if (to === 'exited' && from !== 'exited') {
       if (from === 'starting') this.exitCode = 127; // the injected start failure: command not found
       else if (outcome?.failed) this.exitCode = 1; // the execution could not be watched any more
+      else if (this.#processExit !== undefined) this.exitCode = this.#processExit; // rule 5: the agent's code
       else this.exitCode = this.#sigkill ? 137 : (outcome?.exitCode ?? 0); // rule 5
       events.push(`die:${this.exitCode}`);
       if (this.#stopBy === 'stop') events.push('stop');

@@ -62,22 +62,26 @@ export async function runPath(machine: AnyStateMachine, initial: AnyMachineSnaps
     for (const step of path.steps) {
       stepName = label(step.event);
       const from = phaseOf(prev);
-      const phases = getMicrosteps(machine, prev, step.event).map(([s]) => phaseOf(s as AnyMachineSnapshot));
+      const microsteps = getMicrosteps(machine, prev, step.event).map(([s]) => s as AnyMachineSnapshot);
+      const phases = microsteps.map(phaseOf);
+      if (microsteps.some((s) => s.matches({ running: { stopping: 'killing' } }) && !prev.matches({ running: { stopping: 'killing' } }))) rules.killSent();
       const kind = classify(machine, step.event);
       const seen = driver.watch.received(step.event.type);
 
+      const agent = (prev.context as { agentConnected?: boolean }).agentConnected === true;
       let immediate: Outstanding | undefined;
       if (kind.kind === 'request') {
-        const expected = rules.reply(from, step.event);
-        expectedEvents.push(...rules.requested(from, step.event));
+        const expected = rules.reply(from, step.event, agent);
+        expectedEvents.push(...rules.requested(from, step.event, agent));
         const answer = driver.request(step.event);
         if (expected?.due === 'now') immediate = { what: stepName, expected, answer };
         else if (expected) outstanding.push({ what: stepName, expected, answer });
       } else if (kind.kind === 'outcome') {
         await driver.outcome(kind.invoke, step.event);
       } else {
-        throw new Error(`${driver.name}: no way to take ${step.event.type}`);
+        await driver.environment(kind.kind, step.event);
       }
+      if (step.event.type === 'PROCESS_EXITED') rules.processExited((step.event as unknown as { code: number }).code);
       await driver.watch.untilReceived(step.event.type, seen);
       await driver.watch.untilState(serialize(step.state));
 
