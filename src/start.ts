@@ -100,7 +100,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     },
     // Seed: every job gets 1.0 CPU / 2Gi.
     jobDefaults: { cpu: 1, memory: '2Gi', replicaTimeout: config.replicaTimeout },
-    agent: agentSettings(env, !!simulator, () => callbackUrl, logger),
+    agent: await agentSettings(env, !!simulator, () => callbackUrl, logger),
   });
   const networks = new NetworkStore({
     announce: (action, n, extra) => daemon.events.publish('network', action, n.Id, { name: n.Name, type: n.Driver, ...extra }),

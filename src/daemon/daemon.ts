@@ -94,7 +94,10 @@ export class Daemon {
     const spec = jobSpecFor(ctx, this.deps.image(ctx.imageId, ctx.config.Image), this.deps.jobDefaults);
     const { launch, callbackUrl } = this.deps.agent;
     const url = callbackUrl();
-    if (launch.kind === 'off' || !url) return spec;
+    if (launch.kind === 'off' || !url) {
+      this.agents.startWithoutAgent(ctx.id);
+      return spec;
+    }
     const argv = [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
     return withAgent(spec, argv, {
       launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),

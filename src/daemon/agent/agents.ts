@@ -31,7 +31,7 @@ export class Agents {
   readonly #tokens = new AgentTokens();
   readonly #links = new Map<string, AgentLink>();
   readonly #logs = new Map<string, LiveLog>();
-  readonly #waiting = new Map<string, Set<(link: AgentLink) => void>>();
+  readonly #waiting = new Map<string, Set<(link: AgentLink | undefined) => void>>();
 
   constructor(opts: AgentsOptions) {
     this.#opts = opts;
@@ -65,6 +65,15 @@ export class Agents {
     this.#waiting.delete(containerId);
     for (const resolve of waiting ?? []) resolve(link);
     return token;
+  }
+
+  /** A start without an agent: those waiting for the next start's link learn there is none. */
+  startWithoutAgent(containerId: string): void {
+    this.#links.get(containerId)?.close();
+    this.#links.delete(containerId);
+    const waiting = this.#waiting.get(containerId);
+    this.#waiting.delete(containerId);
+    for (const resolve of waiting ?? []) resolve(undefined);
   }
 
   /** The link of the container's current (or last) start. */

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { JobSpec } from '../../aca/cloud';
+import { bundleAgent } from './bundle';
 
 /**
  * How the agent gets into a job. `local`: the embedded simulator runs the job's command as a
@@ -14,8 +15,13 @@ export type AgentLaunch = { kind: 'off' } | { kind: 'local'; command: string[] }
 export const AGENT_DIR = '/sockerless';
 const TOKEN_SECRET = 'sockerless-agent-token';
 
-/** The agent of this checkout, run by this Node through tsx's loader (absolute paths: the job's cwd is its own). */
-export function localAgentCommand(): string[] {
+/**
+ * The agent of this checkout, run by this Node: its bundle when it could be built, else its
+ * sources through tsx's loader (absolute paths: the job's working directory is its own).
+ */
+export async function localAgentCommand(): Promise<string[]> {
+  const bundle = await bundleAgent().catch(() => undefined);
+  if (bundle) return [process.execPath, bundle];
   const loader = createRequire(import.meta.url).resolve('tsx');
   const main = fileURLToPath(new URL('../../agent/main.ts', import.meta.url));
   return [process.execPath, '--import', loader, main];

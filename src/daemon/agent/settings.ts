@@ -7,10 +7,10 @@ import { localAgentCommand, type AgentLaunch } from './launch';
  * (`local`); on Azure it comes from SOCKERLESS_AGENT_IMAGE through an init container, and
  * without one there is no agent. SOCKERLESS_AGENT=off turns it off everywhere.
  */
-export function agentSettings(env: NodeJS.ProcessEnv, simulator: boolean, callbackUrl: () => string | undefined, logger: Logger): AgentSettings {
+export async function agentSettings(env: NodeJS.ProcessEnv, simulator: boolean, callbackUrl: () => string | undefined, logger: Logger): Promise<AgentSettings> {
   let launch: AgentLaunch = { kind: 'off' };
   if (env.SOCKERLESS_AGENT !== 'off') {
-    if (simulator) launch = { kind: 'local', command: localAgentCommand() };
+    if (simulator) launch = { kind: 'local', command: await localAgentCommand() };
     else if (env.SOCKERLESS_AGENT_IMAGE) launch = { kind: 'image', image: env.SOCKERLESS_AGENT_IMAGE };
   }
   const number = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);

@@ -1,9 +1,7 @@
-import { once } from 'node:events';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { dockerStatus, normalizeSignal, type Reply, type WaitCondition } from '../../../../machines/container';
 import type { Cloud, LogRow } from '../../../aca/cloud';
-import { containerOutput } from '../../../daemon/container-output';
 import type { ContainerRef, Daemon } from '../../../daemon/daemon';
 import { followLogs } from '../../../daemon/follow-logs';
 import { checkName, generateName } from '../../../daemon/names';
@@ -14,13 +12,13 @@ import { updateFields } from '../../../container-resources/update';
 import type { AppEnv } from '../../env';
 import { badRequest, DockerError, notFound, notImplemented } from '../../errors';
 import { MULTIPLEXED, RAW } from '../../frames';
-import { readUpgradeBody, takeOver } from '../../hijack';
 import { bool, filters, int, matchLabels } from '../../query';
 import { checkLabels } from '../../validate';
 import { inspectContainer, listItem } from '../../render/container';
 import { createBody } from './create-body';
 import { containerInput } from './create';
-import { encodeRow, rowStream } from './streams';
+import { attachRoute } from './attach';
+import { rowStream } from './streams';
 
 export interface ContainersDeps {
   daemon: Daemon;
@@ -48,15 +46,6 @@ function time(value: string | undefined, name: string): Date | undefined {
   const date = /^\d+(\.\d+)?$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
   if (Number.isNaN(date.getTime())) throw badRequest(`invalid value for ${name}: ${value}`);
   return date;
-}
-
-/** Calls `ended` once the rows are exhausted or abandoned. */
-async function* tracked(rows: AsyncGenerator<LogRow>, ended: () => void): AsyncGenerator<LogRow> {
-  try {
-    yield* rows;
-  } finally {
-    ended();
-  }
 }
 
 export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
@@ -215,48 +204,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     return c.body(rowStream(replay(), choice, abort), 200, { 'Content-Type': contentType });
   });
 
-  app.post('/containers/:id/attach', async (c) => {
-    const ref = find(c.req.param('id'));
-    const q = (k: string) => c.req.query(k);
-    const tty = ref.getSnapshot().context.config.Tty;
-    const choice = { stdout: bool(q('stdout')), stderr: bool(q('stderr')), tty };
-    if (!bool(q('stream')) && !bool(q('logs'))) throw badRequest('attach needs stream=1 or logs=1');
-    const contentType = tty ? RAW : MULTIPLEXED;
-    const abort = new AbortController();
-    let ended!: () => void;
-    const done = new Promise<void>((resolve) => (ended = resolve));
-    const rows = tracked(
-      containerOutput(cloud, ref, {
-        pollIntervalMs: deps.pollIntervalMs,
-        settleMs: deps.logSettleMs,
-        signal: abort.signal,
-        onExecution: (execution) => daemon.attachments.track(execution, done),
-      }),
-      ended,
-    );
-    const hijack = c.env.hijack;
-    if (!hijack) {
-      c.env.outgoing?.once('close', () => abort.abort());
-      return c.body(rowStream(rows, choice, abort), 200, { 'Content-Type': contentType });
-    }
-    await readUpgradeBody(hijack, Number(c.req.header('content-length') ?? 0));
-    const socket = takeOver(hijack, contentType);
-    socket.on('close', () => abort.abort());
-    // Without the agent, stdin has nowhere to go: read and drop it so the client never blocks.
-    socket.on('data', () => {}).resume();
-    void (async () => {
-      try {
-        for await (const row of rows) {
-          const bytes = encodeRow(row, choice);
-          if (bytes && !socket.write(bytes)) await once(socket, 'drain', { signal: abort.signal });
-        }
-      } catch {
-        // the client went away or the log source failed; either way the stream ends here
-      }
-      socket.end(ended);
-    })();
-    return new Response(null);
-  });
+  attachRoute(app, deps, find);
 
   const later = (what: string) => async (c: Context<AppEnv>) => {
     find(c.req.param('id')!);
