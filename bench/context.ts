@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { HttpClient } from './client';
 import type { DaemonProcess } from './daemon-process';
-import type { SpawnPlan } from './spawn-baseline';
+import type { SpawnPlan, Spawner } from './spawn-baseline';
 
 /** What every figure gets: the daemon under test and the clients that drive it. */
 export interface BenchContext {
@@ -12,8 +12,8 @@ export interface BenchContext {
   plan: SpawnPlan;
   /** True when the job command wraps the in-job agent. */
   agent: boolean;
-  /** Where spawned baselines get their scratch dirs. */
-  scratch: string;
+  /** The simulator's replica launcher, for the spawned baselines. */
+  spawner: Spawner;
   quick: boolean;
   log(message: string): void;
 }

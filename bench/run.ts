@@ -16,7 +16,7 @@ import { inspectRps } from './figures/inspect';
 import { logLatency } from './figures/logs';
 import { psAndMemory } from './figures/ps';
 import { runLatency } from './figures/run-latency';
-import { planFromJob } from './spawn-baseline';
+import { createSpawner, planFromJob, type Spawner } from './spawn-baseline';
 
 const GROUPS = ['run', 'arm', 'concurrent', 'logs', 'minute', 'inspect', 'ps'] as const;
 type Group = (typeof GROUPS)[number];
@@ -68,6 +68,7 @@ const machine = {
 log(`starting the daemon (${quick ? 'quick' : 'full'} run)`);
 const daemon = await startDaemonProcess({ cpuProfileDir: values['cpu-prof'] });
 const scratch = mkdtempSync(join(tmpdir(), 'sockerless-bench-spawn-'));
+let spawner: Spawner | undefined;
 const figures: Figure[] = [];
 let failed = false;
 try {
@@ -90,7 +91,9 @@ try {
   const agent = plan.wrapper.length > 0;
   log(`spawn baseline: ${plan.description}`);
 
-  const ctx: BenchContext = { daemon, docker, http, plan, agent, scratch, quick, log };
+  spawner = await createSpawner(scratch);
+  log(`spawn baseline replicas: ${spawner.launcher.description}`);
+  const ctx: BenchContext = { daemon, docker, http, plan, agent, spawner, quick, log };
   const phase = async (name: string, fn: () => Promise<Figure[] | Figure>) => {
     log(`${name}…`);
     const started = performance.now();
@@ -119,6 +122,7 @@ try {
 } finally {
   log('stopping the daemon');
   await daemon.stop();
+  spawner?.close();
   rmSync(scratch, { recursive: true, force: true });
 }
 

@@ -36,7 +36,7 @@ export async function concurrentRuns(ctx: BenchContext, reps: number): Promise<F
     ctx.log(`  rep ${rep + 1}: ${round((CONTAINERS * 1000) / elapsed, 1)} runs/s, p95 ${round(p95s.at(-1)!, 0)} ms`);
 
     const spawnStarted = performance.now();
-    await pool(items, CONCURRENCY, () => spawnLikeSimulator(ctx.plan, ['true'], ctx.scratch));
+    await pool(items, CONCURRENCY, () => spawnLikeSimulator(ctx.plan, ['true'], ctx.spawner));
     spawnRates.push((CONTAINERS * 1000) / (performance.now() - spawnStarted));
   }
   const requests = statsDelta(statsBefore, await ctx.daemon.simulatorStats());

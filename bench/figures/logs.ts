@@ -63,7 +63,7 @@ export async function logLatency(ctx: BenchContext, lines: number): Promise<Figu
   await c.remove({ force: true });
 
   const piped: number[] = [];
-  await spawnLikeSimulator(ctx.plan, argv, ctx.scratch, (_stream, line) => {
+  await spawnLikeSimulator(ctx.plan, argv, ctx.spawner, (_stream, line) => {
     const latency = latencyOf(line, wallMs());
     if (latency !== undefined) piped.push(latency);
   });

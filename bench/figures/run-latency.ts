@@ -12,7 +12,7 @@ export async function runLatency(ctx: BenchContext, runs: number, warmup: number
   for (let i = 0; i < warmup + runs; i++) {
     const run = await dockerRunRm(ctx.docker, IMAGE, ['true']);
     if (run.statusCode !== 0) throw new Error(`docker run --rm ${IMAGE} true exited ${run.statusCode}: ${run.output}`);
-    const spawn = await spawnLikeSimulator(ctx.plan, ['true'], ctx.scratch);
+    const spawn = await spawnLikeSimulator(ctx.plan, ['true'], ctx.spawner);
     if (spawn.end.exitCode !== 0) throw new Error(`spawned baseline exited ${spawn.end.exitCode}`);
     if (i < warmup) continue;
     viaDaemon.push(run.ms);
