@@ -42,7 +42,7 @@ afterAll(async () => {
 
 const config = async (image: string) => JSON.parse((await d.cli(['inspect', image])).stdout)[0].Config;
 
-describe('docker build', () => {
+describe('docker build', { timeout: 120_000 }, () => {
   it('builds a multi-stage Dockerfile into an image config, says which steps did not run, and docker run runs its command', async () => {
     const built = await d.cli(['build', '-t', 'x', '--build-arg', 'GREETING=hi', '--label', 'built-by=test', dir]);
     expect(built.code).toBe(0);

@@ -14,7 +14,7 @@ afterAll(async () => {
 
 const hostConfig = async (name: string) => JSON.parse((await d.cli(['inspect', name])).stdout)[0].HostConfig;
 
-describe('containers: update, prune, and what ACA cannot do', () => {
+describe('containers: update, prune, and what ACA cannot do', { timeout: 120_000 }, () => {
   it('update stores a restart policy; resources are refused while the job runs and stored (with a warning) when stopped', async () => {
     expect((await d.cli(['run', '-d', '--name', 'u1', 'alpine', 'sleep', '30'])).code).toBe(0);
     expect((await d.cli(['update', '--restart', 'on-failure:3', 'u1'])).code).toBe(0);

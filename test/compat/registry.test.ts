@@ -27,7 +27,7 @@ let registry: TestRegistry;
 let d: TestDaemon;
 let pushed: { manifestDigest: string; configDigest: string };
 
-describe.skipIf(absent !== undefined)('pulls that read the image config from a registry with basic auth', () => {
+describe.skipIf(absent !== undefined)('pulls that read the image config from a registry with basic auth', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     registry = await startRegistry('tester', 's3cret');
     pushed = await registry.push('team/app', '1.0', imageConfig);

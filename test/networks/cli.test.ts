@@ -13,7 +13,7 @@ afterAll(async () => {
 const inspect = async (what: string) => JSON.parse((await d.cli(['inspect', what])).stdout)[0];
 const names = async (...args: string[]) => (await d.cli(['network', 'ls', '--format', '{{.Name}}', ...args])).stdout.split('\n').filter(Boolean).sort();
 
-describe('docker network', () => {
+describe('docker network', { timeout: 120_000 }, () => {
   it('starts with bridge, host and none, which cannot be removed', async () => {
     expect(await names()).toEqual(['bridge', 'host', 'none']);
     const rm = await d.cli(['network', 'rm', 'bridge']);

@@ -13,7 +13,7 @@ afterAll(async () => {
 const volumes = async (...args: string[]) => (await d.cli(['volume', 'ls', '-q', ...args])).stdout.split('\n').filter(Boolean).sort();
 const anonymous = (names: string[]) => names.filter((n) => /^[0-9a-f]{64}$/.test(n));
 
-describe('docker volume', () => {
+describe('docker volume', { timeout: 120_000 }, () => {
   it('create, inspect says it is not backed by Azure Files, and docker info says so too', async () => {
     const created = await d.cli(['volume', 'create', '--label', 'a=b', 'v1']);
     expect(created).toMatchObject({ code: 0, stdout: 'v1\n' });
