@@ -63,6 +63,26 @@ describe('replicaMounts', () => {
     ]);
   });
 
+  it('hides a hidden path inside another only when a bind in between shows it again', () => {
+    // On the root filesystem and outside the private paths, where the overlay shows everything.
+    const base = mkdtempSync(join('/var/tmp', 'sockerless-parts-'));
+    try {
+      const root = join(base, 'daemon-root');
+      const state = join(root, 'simulator');
+      const socketDir = join(root, 'run');
+      const inBind = join(socketDir, 'state');
+      for (const path of [state, inBind]) mkdirSync(path, { recursive: true });
+      expect(replicaMounts({ hidden: [root, state], visible: [], mountPoints: ['/'] })).toEqual([{ kind: 'hide', path: root }]);
+      expect(replicaMounts({ hidden: [root, state, inBind], visible: [socketDir], mountPoints: ['/'] })).toEqual([
+        { kind: 'hide', path: root },
+        { kind: 'bind', path: socketDir },
+        { kind: 'hide', path: inBind },
+      ]);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
   it('leaves out hidden paths already private (under /tmp) and the root itself', () => {
     expect(replicaMounts({ hidden: [dir('state'), '/'], visible: ['/'], mountPoints: ['/'] })).toEqual([]);
   });
@@ -87,7 +107,7 @@ describe('replicaFstab', () => {
       '/data/replicas/r-1/root/opt/my\\040tools',
       '/data/replicas/r-1/root/srv/state',
     ]);
-    expect(lines[7]).toEqual(['/opt/my\\040tools', '/data/replicas/r-1/root/opt/my\\040tools', 'none', 'rbind,ro,X-mount.mkdir', '0', '0']);
+    expect(lines[7]).toEqual(['/opt/my\\040tools', '/data/replicas/r-1/root/opt/my\\040tools', 'none', 'bind,ro,X-mount.mkdir', '0', '0']);
     expect(lines[8]![2]).toBe('tmpfs');
   });
 

@@ -20,6 +20,8 @@ export const OVERLAY_SAFE_PATH = /^\/[A-Za-z0-9._/+@=-]*$/;
  * The replica's mounts, for one `mount -a`, in order: the copy-on-write root, then fresh /proc,
  * the host's /dev (with a private /dev/shm), a read-only /sys, a private /tmp and /root, then
  * the simulator-wide hides and binds. Every target lies under the replica's root directory.
+ * Binds are not recursive: a recursive one would copy in the mounts below its source, the
+ * replica's own among them when the source holds the data dir.
  */
 export function replicaFstab(replicaDir: string, layer: LayerBacking, mounts: readonly ViewMount[]): string {
   const root = join(replicaDir, 'root');
@@ -36,7 +38,7 @@ export function replicaFstab(replicaDir: string, layer: LayerBacking, mounts: re
     ...mounts.map((m) =>
       m.kind === 'hide'
         ? `sockerless-hidden ${at(m.path)} tmpfs mode=0755,X-mount.mkdir 0 0`
-        : `${escapeOctal(m.path)} ${at(m.path)} none rbind,ro,X-mount.mkdir 0 0`,
+        : `${escapeOctal(m.path)} ${at(m.path)} none bind,ro,X-mount.mkdir 0 0`,
     ),
   ];
   return `${lines.join('\n')}\n`;

@@ -46,10 +46,12 @@ export function replicaMounts(opts: { hidden: readonly string[]; visible: readon
   const hidden = canonical(opts.hidden);
   const covered = [...PRIVATE_PATHS, ...hidden];
   const binds = canonical(opts.visible).filter((path) => !onRootFs(path) || covered.some((dir) => isWithin(path, dir)));
-  const hides = hidden.filter(
-    (path) =>
-      (onRootFs(path) && !PRIVATE_PATHS.some((dir) => isWithin(path, dir))) || binds.some((dir) => isWithin(path, dir)),
-  );
+  // Inside another hidden path nothing shows anyway, unless a bind in between brings it back.
+  const alreadyHidden = (path: string) =>
+    hidden.some((dir) => dir !== path && isWithin(path, dir) && !binds.some((bind) => isWithin(path, bind) && isWithin(bind, dir)));
+  const wouldShow = (path: string) =>
+    (onRootFs(path) && !PRIVATE_PATHS.some((dir) => isWithin(path, dir))) || binds.some((dir) => isWithin(path, dir));
+  const hides = hidden.filter((path) => wouldShow(path) && !alreadyHidden(path));
   const mounts: ViewMount[] = [
     ...binds.map((path): ViewMount => ({ kind: 'bind', path })),
     ...hides.map((path): ViewMount => ({ kind: 'hide', path })),

@@ -1,0 +1,88 @@
+// Containers on the embedded simulator are isolated like ACA replicas, seen through the docker CLI.
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { IS_ROOT, mountTablesMentioning, replicaDirs } from '../simulator/isolation-support';
+
+describe.skipIf(!IS_ROOT)('containers isolated like ACA replicas (needs root on Linux; skipped otherwise)', () => {
+  let d: TestDaemon;
+  let dataRoot: string;
+  beforeAll(async () => {
+    d = await startTestDaemon();
+    dataRoot = join(dirname(d.socket), 'data');
+  });
+  afterAll(async () => {
+    await d?.close();
+  });
+
+  const logsOf = async (name: string) => (await d.cli(['logs', name])).stdout;
+
+  it('docker info says executions run in namespaces', async () => {
+    const info = await d.cli(['info', '--format', '{{json .DriverStatus}}']);
+    const status = JSON.parse(info.stdout) as string[][];
+    expect(status.find(([key]) => key === 'Simulator isolation')?.[1]).toMatch(/^namespaces/);
+  });
+
+  it('two containers write /tmp/same-name: each reads back its own; the host has none', async () => {
+    expect(existsSync('/tmp/same-name')).toBe(false);
+    const first = await d.cli([
+      'run', '-d', '--name', 'same-name-first', 'alpine', 'sh', '-c',
+      'echo first > /tmp/same-name; trap "cat /tmp/same-name; exit 0" TERM; echo written; while :; do sleep 0.05; done',
+    ]);
+    expect(first.code).toBe(0);
+    const deadline = Date.now() + 10_000;
+    while (!(await logsOf('same-name-first')).includes('written') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const second = await d.cli(['run', '--rm', 'alpine', 'sh', '-c', 'echo second > /tmp/same-name; cat /tmp/same-name']);
+    expect(second.stdout).toBe('second\n');
+    // Stopped only now, the first container reads its file after the second wrote its own.
+    expect((await d.cli(['stop', 'same-name-first'])).code).toBe(0);
+    expect(await logsOf('same-name-first')).toBe('written\nfirst\n');
+    expect((await d.cli(['rm', 'same-name-first'])).code).toBe(0);
+    expect(existsSync('/tmp/same-name')).toBe(false);
+  });
+
+  it("echo $$; hostname; cat /proc/1/cmdline: a small PID, the replica's hostname, the job's command as PID 1", async () => {
+    const run = await d.cli(['run', '--name', 'pid-one', 'alpine', 'sh', '-c', 'echo $$; hostname; cat /proc/1/cmdline']);
+    try {
+      expect(run.code).toBe(0);
+      const [pid, host, pid1] = run.stdout.split('\n');
+      // Numbered in the replica's own PID namespace; PID 1's threads and helpers take numbers too.
+      expect(Number(pid)).toBeLessThan(100);
+      const id = (await d.cli(['inspect', '--format', '{{.Id}}', 'pid-one'])).stdout.trim();
+      const jobName = `sockerless-${id.slice(0, 12)}`;
+      expect(host).toMatch(new RegExp(`^${jobName}-[a-z0-9]{7}-[a-z0-9]{5}$`));
+      expect(host).not.toBe(hostname());
+      // Whatever the job's command is (the user's, or the agent wrapping it) is PID 1.
+      const job = d.running.simulator!.job(jobName) as { properties: { template: { containers: Array<{ command?: string[]; args?: string[] }> } } };
+      const container = job.properties.template.containers[0]!;
+      expect(pid1!.split('\0')).toEqual([...(container.command ?? []), ...(container.args ?? []), '']);
+    } finally {
+      await d.cli(['rm', 'pid-one']);
+    }
+  });
+
+  it("the daemon's data root and the host's files are out of reach: writes stay in the container", async () => {
+    const marker = `/etc/sockerless-e2e-${process.pid}`;
+    const run = await d.cli(['run', '--rm', 'alpine', 'sh', '-c', `ls -A ${dataRoot} 2>/dev/null | wc -l; echo x > ${marker} && cat ${marker}`]);
+    expect(run.stdout).toBe('0\nx\n');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('after 50 containers ran and were removed, no mounts and no replica directories remain', async () => {
+    const lanes = Array.from({ length: 5 }, async () => {
+      const codes: number[] = [];
+      for (let i = 0; i < 10; i++) codes.push((await d.cli(['run', '--rm', 'alpine', 'sh', '-c', 'echo x > /tmp/f; echo y > /etc/sockerless-e2e-f'])).code);
+      return codes;
+    });
+    expect((await Promise.all(lanes)).flat()).toEqual(Array(50).fill(0));
+    expect((await d.cli(['ps', '-aq'])).stdout).toBe('');
+    expect(existsSync('/etc/sockerless-e2e-f')).toBe(false);
+    expect(replicaDirs(join(dataRoot, 'simulator'))).toEqual([]);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dataRoot);
+    expect(mountTablesMentioning(dataRoot)).toEqual([]);
+  }, 300_000);
+});
