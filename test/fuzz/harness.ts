@@ -7,6 +7,11 @@ import type { TestDaemon } from '../helpers/daemon';
 
 /** The seed every suite uses; `FUZZ_SEED=n` reproduces another run. */
 export const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
+/**
+ * Per-test limit: generous, because the suites share two cores with the rest of the run and a
+ * timeout must not stand in for a finding (the case count is fixed; only the time varies).
+ */
+export const FUZZ_TIMEOUT_MS = 600_000;
 /** `FUZZ_RUNS_SCALE=10` for a long local run. */
 export const SCALE = Number(process.env.FUZZ_RUNS_SCALE ?? 1);
 
@@ -45,11 +50,13 @@ export interface Sent {
   body?: Buffer;
   /** Send the body chunked instead of with a Content-Length. */
   chunked?: boolean;
+  /** Read a 2xx body to its end (for set-up requests), not just for a moment. */
+  full?: boolean;
 }
 
 /** Plain answers are read whole; a 2xx stream is read for this long, then dropped (it may never end). */
 const STREAM_READ_MS = 100;
-const ANSWER_TIMEOUT_MS = 10_000;
+const ANSWER_TIMEOUT_MS = 30_000;
 
 export class Client {
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -85,7 +92,7 @@ export class Client {
           clearTimeout(stop);
           done({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), upgraded: false });
         };
-        if (res.statusCode! < 400) {
+        if (res.statusCode! < 400 && !s.full) {
           stop = setTimeout(() => (res.destroy(), finish()), STREAM_READ_MS);
         }
         res.on('data', (d: Buffer) => chunks.push(d));

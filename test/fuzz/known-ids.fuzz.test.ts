@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 import { body, headers, pct, query, segment, weird } from './arbitraries';
-import { appRoutes, Client, crashWatch, describeSent, judge, runFuzz, SCALE, SEED, snapshot, type Route, type Sent } from './harness';
+import { appRoutes, Client, FUZZ_TIMEOUT_MS, crashWatch, describeSent, judge, runFuzz, SCALE, SEED, snapshot, type Route, type Sent } from './harness';
 
 const RUNS = Math.round(2500 * SCALE);
 
@@ -52,7 +52,7 @@ const fixtureRefs: string[] = [];
 const tally = { sent: 0, valid: 0, restored: 0 };
 
 async function api(method: string, path: string, json?: unknown) {
-  const a = await client.send({ method, path, headers: json === undefined ? {} : { 'Content-Type': 'application/json' }, body: json === undefined ? undefined : Buffer.from(JSON.stringify(json)) });
+  const a = await client.send({ method, path, headers: json === undefined ? {} : { 'Content-Type': 'application/json' }, body: json === undefined ? undefined : Buffer.from(JSON.stringify(json)), full: true });
   return { status: a!.status, json: a!.body.length && String(a!.headers['content-type']).includes('json') ? JSON.parse(a!.body.toString().split('\n')[0]!) : undefined };
 }
 
@@ -163,7 +163,7 @@ it(`${RUNS} bad requests at existing containers, images, networks and volumes ch
   );
   console.log(`fuzz known ids: ${tally.sent} sent in ${(ms / 1000).toFixed(1)}s; ${tally.valid} turned out valid (fixtures restored ${tally.restored} times)`);
   expect(watch.crashes).toEqual([]);
-}, 150_000);
+}, FUZZ_TIMEOUT_MS);
 
 it('valid requests still succeed afterwards: docker run, ps, images, network ls, volume ls', async () => {
   const run = await d.cli(['run', '--rm', 'alpine', 'echo', 'still fine']);

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 import { requestFor } from './arbitraries';
-import { appRoutes, Client, crashWatch, describeSent, judge, runFuzz, SCALE, SEED, snapshot, type Route } from './harness';
+import { appRoutes, Client, FUZZ_TIMEOUT_MS, crashWatch, describeSent, judge, runFuzz, SCALE, SEED, snapshot, type Route } from './harness';
 
 const RUNS = Math.round(6000 * SCALE);
 
@@ -55,4 +55,4 @@ it(`${RUNS} random bad requests over every route: no crash, no 5xx, JSON errors,
   console.log(`fuzz routes: ${tally.sent} sent (${tally.unsendable} refused by the client library) in ${seconds}s; statuses ${JSON.stringify(Object.fromEntries([...tally.byStatus].sort()))}`);
   expect((await client.send({ method: 'GET', path: '/_ping' }))?.status).toBe(200);
   expect(watch.crashes).toEqual([]);
-}, 150_000);
+}, FUZZ_TIMEOUT_MS);

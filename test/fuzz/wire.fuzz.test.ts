@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../../src/api/limits';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
-import { Client, crashWatch, runFuzz, SCALE, snapshot } from './harness';
+import { Client, FUZZ_TIMEOUT_MS, crashWatch, runFuzz, SCALE, snapshot } from './harness';
 
 const RUNS = Math.round(700 * SCALE);
 const GARBAGE_RUNS = Math.round(600 * SCALE);
@@ -59,13 +59,13 @@ beforeAll(async () => {
   d = await startTestDaemon();
   client = new Client(d.socket);
   const json = () => ({ 'Content-Type': 'application/json' });
-  expect((await client.send({ method: 'POST', path: '/images/create?fromImage=alpine&tag=latest' }))?.status).toBe(200);
+  expect((await client.send({ method: 'POST', path: '/images/create?fromImage=alpine&tag=latest', full: true }))?.status).toBe(200);
   const make = async (name: string) =>
     JSON.parse((await client.send({ method: 'POST', path: `/containers/create?name=${name}`, headers: json(), body: Buffer.from('{"Image":"alpine","Cmd":["true"]}') }))!.body.toString()).Id as string;
   created = await make('wire-created');
   exited = await make('wire-exited');
   expect((await client.send({ method: 'POST', path: `/containers/${exited}/start` }))?.status).toBe(204);
-  expect((await client.send({ method: 'POST', path: `/containers/${exited}/wait` }))?.status).toBe(200);
+  expect((await client.send({ method: 'POST', path: `/containers/${exited}/wait`, full: true }))?.status).toBe(200);
 });
 
 afterAll(async () => {
@@ -102,7 +102,7 @@ it(`${RUNS} requests cut off anywhere, hijacked or not, then left half-closed or
     cut: fc.double({ min: 0, max: 1, noNaN: true }),
     how: fc.constantFrom('destroy', 'end', 'read') as fc.Arbitrary<'destroy' | 'end' | 'read'>,
   });
-  const show = (c: fc.RecordValue<typeof arb> extends infer T ? T : never) => JSON.stringify({ ...c, body: `${(c as { body: Uint8Array }).body.length} bytes` });
+  const show = (c: typeof arb extends fc.Arbitrary<infer T> ? T : never) => JSON.stringify({ ...c, body: `${c.body.length} bytes` });
   await runFuzz(
     'cut requests',
     arb,
@@ -131,7 +131,7 @@ it(`${RUNS} requests cut off anywhere, hijacked or not, then left half-closed or
   expect(await connectionsSettle(baseline)).toBe(baseline);
   expect(d.running.daemon.events.listenerCount('event')).toBe(eventsBefore);
   expect(watch.crashes).toEqual([]);
-}, 150_000);
+}, FUZZ_TIMEOUT_MS);
 
 it(`${GARBAGE_RUNS} byte strings that are not HTTP, or barely: answered 4xx or closed, never 5xx, daemon still up`, async () => {
   const line = fc.oneof(
@@ -158,7 +158,7 @@ it(`${GARBAGE_RUNS} byte strings that are not HTTP, or barely: answered 4xx or c
   expect((await after.send({ method: 'GET', path: '/_ping' }))?.status).toBe(200);
   after.close();
   expect(watch.crashes).toEqual([]);
-}, 150_000);
+}, FUZZ_TIMEOUT_MS);
 
 it('a body over the limit is refused with 413 and {"message"}, declared or chunked, and creates nothing', async () => {
   const big = Buffer.alloc(BODY_LIMIT + 1024, 0x20);
