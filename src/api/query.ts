@@ -10,10 +10,11 @@ export function bool(value: string | undefined, fallback = false): boolean {
   }
 }
 
+/** A decimal integer as Go's strconv.Atoi reads it (`1e3`, `0x10`, ` 5` and `1.0` are refused). */
 export function int(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n)) throw badRequest(`invalid value for ${name}: ${JSON.stringify(value)}`);
+  if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(n)) throw badRequest(`invalid value for ${name}: ${JSON.stringify(value)}`);
   return n;
 }
 
