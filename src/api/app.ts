@@ -14,7 +14,7 @@ import { volumesRouter, type VolumesDeps } from './routers/volumes';
 import { notBuiltRouter } from './routers/not-built';
 import { systemRouter, type SystemDeps } from './routers/system';
 import { uiRouter, type UiDeps } from '../ui/router';
-import { API_VERSION } from './version';
+import { API_VERSION, MIN_API_VERSION } from './version';
 
 export interface AppDeps {
   containers: ContainersDeps;
@@ -31,6 +31,7 @@ export interface AppDeps {
 
 const versionPrefix = /^\/v(\d+)\.(\d+)(?=\/)/;
 const [maxMajor, maxMinor] = API_VERSION.split('.').map(Number) as [number, number];
+const [minMajor, minMinor] = MIN_API_VERSION.split('.').map(Number) as [number, number];
 
 /** The Docker Engine API: one router per API family, `/vX.Y` prefixes optional. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -40,6 +41,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const m = versionPrefix.exec(pathOf(c.req.url));
     if (m && (Number(m[1]) > maxMajor || (Number(m[1]) === maxMajor && Number(m[2]) > maxMinor))) {
       throw badRequest(`client version ${m[1]}.${m[2]} is too new. Maximum supported API version is ${API_VERSION}`);
+    }
+    if (m && (Number(m[1]) < minMajor || (Number(m[1]) === minMajor && Number(m[2]) < minMinor))) {
+      throw badRequest(`client version ${m[1]}.${m[2]} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
     }
     const started = performance.now();
     await next();

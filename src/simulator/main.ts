@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import type { Latency, SimulatorLogger } from './options';
+import type { IsolationSetting, Latency, SimulatorLogger } from './options';
 import { startSimulator } from './simulator';
 
 const USAGE = `Usage: npm run simulator -- [options]
@@ -15,6 +15,7 @@ const USAGE = `Usage: npm run simulator -- [options]
   --ingestion-delay-ms <n> delay before log rows are queryable (default 0)
   --stop-grace-ms <n>      SIGTERM → SIGKILL grace on stop (default 10000)
   --data-dir <dir>         scratch root for executions (default: a temp dir)
+  --isolation <mode>       auto (namespaces where the host allows it) | none (default auto)
   --ca-file <path>         where to write the CA certificate (default: <tmp>/sockerless-sim-ca.pem)
   --quiet                  no per-request logs
   -h, --help`;
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       'ingestion-delay-ms': { type: 'string' },
       'stop-grace-ms': { type: 'string' },
       'data-dir': { type: 'string' },
+      isolation: { type: 'string' },
       'ca-file': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
     ingestionDelayMs: integer('ingestion-delay-ms', values['ingestion-delay-ms']),
     stopGraceMs: integer('stop-grace-ms', values['stop-grace-ms']),
     dataDir: values['data-dir'],
+    isolation: values.isolation as IsolationSetting | undefined,
     logger: consoleLogger(values.quiet),
   });
   const caFile = values['ca-file'] ?? join(tmpdir(), 'sockerless-sim-ca.pem');
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
   resource group:   ${sim.resourceGroup}
   environment:      ${sim.environment} (${sim.location})
   workspace:        ${sim.workspaceId}
+  isolation:        ${sim.isolationDetail}
   tenant:           ${sim.tenantId}
   client id:        ${sim.clientId}
   client secret:    ${sim.clientSecret}
