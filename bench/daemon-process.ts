@@ -54,7 +54,8 @@ export interface DaemonProcessOptions {
 }
 
 // The simulator's certificate is self-signed and made per run; these reads are loopback-only.
-const insecure = new Agent({ keepAlive: true, rejectUnauthorized: false });
+// No keep-alive: a socket the server closed while idle would fail the next read (ECONNRESET).
+const insecure = new Agent({ keepAlive: false, rejectUnauthorized: false });
 
 function getJson<T>(url: string): Promise<T> {
   return new Promise((resolve, reject) => {
