@@ -5,6 +5,7 @@ import { badRequest, DockerError, renderError } from './errors';
 import { bodyLimits } from './limits';
 import { pathOf } from './query';
 import { agentRouter } from './routers/agent';
+import { execRouter } from './routers/exec';
 import { containersRouter, type ContainersDeps } from './routers/containers';
 import { authRouter, type AuthDeps } from './routers/auth';
 import { buildRouter, type BuildDeps } from './routers/build';
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', systemRouter(deps.system));
   app.route('/', containersRouter(deps.containers));
   app.route('/', agentRouter({ agents: deps.containers.daemon.agents }));
+  app.route('/', execRouter({ daemon: deps.containers.daemon }));
   app.route('/', imagesRouter(deps.images));
   app.route('/', networksRouter(deps.networks));
   app.route('/', volumesRouter(deps.volumes));

@@ -7,6 +7,7 @@ import { Agents } from './agent/agents';
 import { withAgent, type AgentLaunch } from './agent/launch';
 import { Attachments } from './attachments';
 import { EventBus } from './events';
+import { ExecStore } from './exec-store';
 import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
 import { Requests } from './requests';
 
@@ -43,6 +44,7 @@ export class Daemon {
   readonly requests = new Requests();
   readonly attachments = new Attachments();
   readonly agents: Agents;
+  readonly execs = new ExecStore();
   readonly root;
 
   constructor(private readonly deps: DaemonDeps) {
@@ -72,7 +74,10 @@ export class Daemon {
         announce: ({ context }, { action, attributes }) => {
           // An execution's end closes its agent's link; removal forgets the container's agent state.
           if (action === 'die') this.agents.ended(context.id);
-          if (action === 'destroy') this.agents.forget(context.id);
+          if (action === 'destroy') {
+            this.agents.forget(context.id);
+            this.execs.forgetContainer(context.id);
+          }
           this.events.publish('container', action, context.id, {
             ...context.config.Labels,
             image: context.config.Image,

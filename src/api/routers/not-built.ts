@@ -4,7 +4,6 @@ import { notImplemented } from '../errors';
 
 // API families not built yet. Each answers 501 naming what is missing, never a fake success.
 const families: Array<[prefix: string, what: string]> = [
-  ['/exec', 'exec (needs the in-job agent)'],
   ['/session', 'BuildKit sessions'],
   ['/grpc', 'BuildKit'],
   ['/plugins', 'plugins'],

@@ -42,6 +42,7 @@ export class ArchiveCall {
     // Unobserved failures are expected (a stat-only call never reads `done`).
     this.#stat.promise.catch(() => {});
     this.#done.promise.catch(() => {});
+    this.body.on('error', () => {});
   }
 
   get stat(): Promise<PathStat> {

@@ -10,14 +10,16 @@ import type { ContainerResourcesApi } from '../../../container-resources';
 import { pruneContainers, PRUNE_FILTERS } from '../../../container-resources/prune';
 import { updateFields } from '../../../container-resources/update';
 import type { AppEnv } from '../../env';
-import { badRequest, DockerError, notFound, notImplemented } from '../../errors';
+import { badRequest, conflict, DockerError, notFound, notImplemented } from '../../errors';
 import { MULTIPLEXED, RAW } from '../../frames';
 import { bool, filters, int, matchLabels } from '../../query';
 import { checkLabels } from '../../validate';
 import { inspectContainer, listItem } from '../../render/container';
 import { createBody } from './create-body';
 import { containerInput } from './create';
+import { archiveRoutes } from './archive';
 import { attachRoute } from './attach';
+import { MAIN_SESSION } from '../../../agent/protocol';
 import { rowStream } from './streams';
 
 export interface ContainersDeps {
@@ -206,12 +208,15 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
 
   attachRoute(app, deps, find);
 
-  const later = (what: string) => async (c: Context<AppEnv>) => {
-    find(c.req.param('id')!);
-    throw notImplemented(`${what} is not implemented yet: it needs the in-job agent`);
-  };
-  app.post('/containers/:id/exec', later('exec'));
-  app.post('/containers/:id/resize', later('resize'));
+  // The agent runs TTY sessions on pipes (no PTY), so a size is passed on but changes nothing yet.
+  app.post('/containers/:id/resize', (c) => {
+    const ref = find(c.req.param('id'));
+    const h = int(c.req.query('h'), 'h') ?? 0;
+    const w = int(c.req.query('w'), 'w') ?? 0;
+    if (!ref.getSnapshot().matches('running')) throw conflict(`Container ${ref.id} is not running`);
+    daemon.agents.link(ref.id)?.resize(MAIN_SESSION, w, h);
+    return c.body(null, 200);
+  });
   // Without a connected agent the daemon has nothing to ask: ACA reports neither processes nor usage per execution.
   const withoutAgent = (what: string, why: string) => async (c: Context<AppEnv>) => {
     const id = find(c.req.param('id')!).getSnapshot().context.id;
@@ -225,7 +230,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
   };
   app.get('/containers/:id/changes', unsupported('changes', "Azure Container Apps gives no access to a replica's filesystem layers, so there is no diff to show"));
   app.get('/containers/:id/export', unsupported('export', "Azure Container Apps gives no access to a replica's filesystem; copy files out with docker cp through the agent"));
-  app.on(['GET', 'HEAD', 'PUT'], '/containers/:id/archive', later('archive (docker cp)'));
+  archiveRoutes(app, daemon, find);
   app.post('/containers/:id/update', async (c) => {
     const ref = find(c.req.param('id'));
     const update = updateFields(await c.req.json().catch(() => ({})), ref.getSnapshot().context.hostConfig.AutoRemove);
