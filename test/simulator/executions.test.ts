@@ -4,13 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LRO, exitCode, jobName, logRows, runJob, shellJob, startHarness, waitForRow } from './helpers';
 import type { SimHarness } from './helpers';
 
+// isolation auto runs replicas in namespaces where the host allows it (root), so `none` keeps the
+// plain-process path covered there too.
 describe.each([
-  { latency: 'instant' as const },
-  { latency: 'realistic' as const },
-])('executions ($latency)', ({ latency }) => {
+  { latency: 'instant' as const, isolation: 'auto' as const },
+  { latency: 'realistic' as const, isolation: 'auto' as const },
+  { latency: 'instant' as const, isolation: 'none' as const },
+])('executions ($latency, isolation $isolation)', ({ latency, isolation }) => {
   let h: SimHarness;
   beforeAll(async () => {
-    h = await startHarness({ latency, lroDelayMs: 50 });
+    h = await startHarness({ latency, lroDelayMs: 50, isolation });
   });
   afterAll(() => h.close());
 
@@ -115,10 +118,10 @@ describe.each([
   });
 });
 
-describe('execution edge cases', () => {
+describe.each([{ isolation: 'auto' as const }, { isolation: 'none' as const }])('execution edge cases (isolation $isolation)', ({ isolation }) => {
   let h: SimHarness;
   beforeAll(async () => {
-    h = await startHarness({ stopGraceMs: 200 });
+    h = await startHarness({ stopGraceMs: 200, isolation });
   });
   afterAll(() => h.close());
 

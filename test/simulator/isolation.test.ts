@@ -5,7 +5,10 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { NamespaceLauncher } from '../../src/simulator/isolation/namespace-launcher';
+import { findTools } from '../../src/simulator/isolation/probe';
 import { projectRoot } from '../../src/simulator/isolation/view';
+import { ReplicaDirs } from '../../src/simulator/replica-dirs';
 import { LRO, jobName, runJob, shellJob, startHarness, waitForRow } from './helpers';
 import type { SimHarness } from './helpers';
 import { IS_ROOT, finishRun, mountTablesMentioning, replicaDirs, replicaProcess, runScript } from './isolation-support';
@@ -158,6 +161,32 @@ describe.skipIf(!IS_ROOT)('isolated executions end cleanly (needs root on Linux;
       expect(replicaDirs(dataDir)).toEqual([]);
       expect(mountTablesMentioning(dataDir)).toEqual([]);
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!IS_ROOT)('the tmpfs writable layer (needs root on Linux; skipped otherwise)', () => {
+  it('works where the data dir cannot hold an overlay layer: writes stay in the replica, nothing is left', async () => {
+    const dataDir = mkdtempSync(join(SCRATCH_PARENT, 'sockerless-isolation-tmpfs-'));
+    const dirs = new ReplicaDirs(dataDir);
+    try {
+      const tools = findTools();
+      if (typeof tools === 'string') throw new Error(tools);
+      const launcher = new NamespaceLauncher(dirs, { tools, layer: 'tmpfs', mounts: [] }, 'test');
+      const lines: string[] = [];
+      const replica = launcher.launch(
+        { replicaName: 'tmpfs-layer', argv: ['sh', '-c', `echo kept > /etc/tmpfs-layer-${process.pid} && cat /etc/tmpfs-layer-${process.pid} && grep -c 'upperdir=[^,]*/layer/upper' /proc/self/mountinfo`], env: () => ({ PATH: '/usr/bin:/bin' }) },
+        (_, line) => lines.push(line),
+      );
+      expect(await replica.ended).toEqual({ kind: 'exited', exitCode: 0 });
+      // The replica's root is the overlay whose writable layer is under layer/, a tmpfs of its own.
+      expect(lines).toEqual(['kept', '1']);
+      expect(existsSync(`/etc/tmpfs-layer-${process.pid}`)).toBe(false);
+      expect(replicaDirs(dataDir)).toEqual([]);
+      expect(mountTablesMentioning(dataDir)).toEqual([]);
+    } finally {
+      dirs.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -27,7 +27,8 @@ function findTool(name: string): string | undefined {
   return undefined;
 }
 
-function findTools(): LauncherTools | string {
+/** The launcher's binaries, or which are missing. */
+export function findTools(): LauncherTools | string {
   const tools = { sh: '/bin/sh', mount: findTool('mount'), mkdir: findTool('mkdir'), unshare: findTool('unshare') };
   const missing = Object.entries(tools).filter(([, path]) => path === undefined).map(([name]) => name);
   return missing.length ? `${missing.join(', ')} not found` : (tools as LauncherTools);
