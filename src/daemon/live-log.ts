@@ -70,6 +70,14 @@ export class LiveLog {
     this.#notify();
   }
 
+  /** The container's starts run without an agent: Log Analytics is the only source. */
+  abandon(): void {
+    this.#completeSince = Infinity;
+    this.#lines = [];
+    this.#bytes = 0;
+    this.#notify();
+  }
+
   /** Lines after `afterSeq`, at or after the seam, oldest first. */
   linesAfter(afterSeq: number): LiveLine[] {
     let i = this.#lines.length;

@@ -69,6 +69,7 @@ export class Agents {
 
   /** A start without an agent: those waiting for the next start's link learn there is none. */
   startWithoutAgent(containerId: string): void {
+    this.liveLog(containerId).abandon();
     this.#links.get(containerId)?.close();
     this.#links.delete(containerId);
     const waiting = this.#waiting.get(containerId);

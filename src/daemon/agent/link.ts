@@ -148,6 +148,11 @@ export class AgentLink implements ChannelLink {
     this.send({ t: 'resize', s, cols, rows });
   }
 
+  /** Ends the current connection as a network failure would; the agent dials again and resumes. */
+  drop(): void {
+    this.#ws?.terminate();
+  }
+
   /** The execution is over (or the container is gone): no further connection is accepted. */
   close(): void {
     if (this.#closed) return;
@@ -217,7 +222,7 @@ export class AgentLink implements ChannelLink {
     clearInterval(this.#beat);
     const every = this.#opts.heartbeatMs;
     this.#beat = setInterval(() => {
-      if (Date.now() - this.#lastHeard > 3 * every) return ws.terminate();
+      if (Date.now() - this.#lastHeard > 3 * every) return this.drop();
       this.send({ t: 'hb' });
     }, every);
     this.#beat.unref();

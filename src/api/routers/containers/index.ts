@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { dockerStatus, normalizeSignal, type Reply, type WaitCondition } from '../../../../machines/container';
 import type { Cloud, LogRow } from '../../../aca/cloud';
 import type { ContainerRef, Daemon } from '../../../daemon/daemon';
-import { followLogs } from '../../../daemon/follow-logs';
+import { containerLogs } from '../../../daemon/container-logs';
 import { checkName, generateName } from '../../../daemon/names';
 import type { ImageRecord } from '../../../images/types';
 import type { ContainerResourcesApi } from '../../../container-resources';
@@ -180,21 +180,13 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     if (!snap.context.jobExists && !snap.context.execution) return c.body(null, 200, { 'Content-Type': contentType });
     const abort = new AbortController();
     c.env.outgoing?.once('close', () => abort.abort());
-    const running = () => ref.getSnapshot().status === 'active' && ref.getSnapshot().matches('running');
-    const rows = followLogs(cloud, {
-      jobName: snap.context.jobName,
+    const rows = containerLogs(cloud, daemon, ref, {
       since: time(q('since'), 'since'),
       until: time(q('until'), 'until'),
       tail,
       follow: bool(q('follow')),
-      ended: () => !running(),
-      subscribe: (wake) => {
-        const off = cloud.onChange(wake);
-        const sub = ref.subscribe({ next: () => !running() && wake(), complete: wake });
-        return () => (off(), sub.unsubscribe());
-      },
       pollIntervalMs: deps.pollIntervalMs,
-      settleMs: 0,
+      settleMs: deps.logSettleMs,
       signal: abort.signal,
     });
     const first = await rows.next(); // a query error becomes an error answer, not a cut stream
