@@ -46,7 +46,7 @@ const quick = values.quick;
 
 const settings = quick
   ? { runs: 30, warmup: 3, armRuns: 3, concurrentReps: 1, logLines: 200, minuteMs: 15_000, inspectReps: 1, inspectSeconds: 3, psLists: 3, psBudgetMs: 20_000 }
-  : { runs: 40, warmup: 5, armRuns: 5, concurrentReps: 3, logLines: 200, minuteMs: 60_000, inspectReps: 3, inspectSeconds: 10, psLists: 5, psBudgetMs: 75_000 };
+  : { runs: 40, warmup: 5, armRuns: 5, concurrentReps: 2, logLines: 200, minuteMs: 60_000, inspectReps: 3, inspectSeconds: 10, psLists: 5, psBudgetMs: 60_000 };
 
 process.on('unhandledRejection', (err) => {
   console.error('unhandled rejection in the bench (counted as a failure):', err);
