@@ -40,13 +40,10 @@ describe('/ui/', () => {
     exits.exit('ui-demo', 3);
     await card.locator('[data-testid="status"]', { hasText: /^exited$/ }).waitFor();
     expect(await card.locator('.chart .active').evaluateAll((els) => els.map((e) => e.id))).toEqual(['state:container.exited']);
+    // Newest first, each with its time; what ended the run (agent report or ACA status) may vary.
     const transitions = await card.locator('.transitions li').allTextContents();
-    expect(transitions.map((t) => t.replace(/^\d\d:\d\d:\d\d\.\d{3}/, '<time>'))).toEqual([
-      '<time>done (cloud call) → exited',
-      '<time>done (cloud call) → running.up',
-      '<time>START → starting',
-      '<time>create → created',
-    ]);
+    expect(transitions.every((t) => /^\d\d:\d\d:\d\d\.\d{3}/.test(t))).toBe(true);
+    expect(transitions.map((t) => t.split(' → ')[1])).toEqual(['exited', 'running.up', 'starting', 'created']);
 
     await mkdir(artifacts, { recursive: true });
     await page.screenshot({ path: new URL('ui-lifecycle.png', artifacts).pathname, fullPage: true });
