@@ -20,3 +20,11 @@ export function startFailureCode(message: string): number {
   if (/permission denied/i.test(message)) return 126;
   return 128;
 }
+
+/** ACA's reasons for a failed execution whose container never started. */
+const NEVER_STARTED: ReadonlySet<string> = new Set(['ImagePullFailure', 'ImagePullBackOff', 'ErrImagePull']);
+
+/** Why the container of an ended execution never started (its image could not be pulled), if so. */
+export function neverStarted(outcome: ExecutionOutcome): string | undefined {
+  return outcome.reason !== undefined && NEVER_STARTED.has(outcome.reason) ? outcome.message || outcome.reason : undefined;
+}

@@ -1,5 +1,5 @@
 import { and, assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { exitCodeOf, startFailureCode } from './exit-code';
+import { exitCodeOf, neverStarted, startFailureCode } from './exit-code';
 import { signalNumber } from './signals';
 import type {
   Announcement, ContainerContext, ContainerEvent, ContainerInput, ExecutionOutcome, ExecutionRef,
@@ -126,12 +126,11 @@ export const containerMachine = setup({
       exitCode: context.processExit!.code,
       ...(context.processExit!.error && { error: context.processExit!.error }),
     })),
-    /** Stores what `docker update` changed in HostConfig (jobs still get the fixed 1.0 CPU / 2Gi). */
+    /** Stores what `docker update` changed in HostConfig; the next job gets the new resources. */
     applyUpdate: enqueueActions(({ context, event, enqueue }) => {
       const e = event as Extract<ContainerEvent, { type: 'UPDATE' }>;
       enqueue.assign({ hostConfig: { ...context.hostConfig, ...e.hostConfig } });
-      const warnings = e.resources ? ['resources stored; Sockerless ACA currently runs every job with 1.0 CPU and 2Gi memory'] : [];
-      reply(enqueue, { rid: e.rid, status: 200, body: { Warnings: warnings } });
+      reply(enqueue, { rid: e.rid, status: 200, body: { Warnings: e.warnings ?? [] } });
     }),
     announceKill: enqueueActions(({ event, enqueue }) => {
       const signal = event.type === 'KILL' ? event.signal : event.type === 'REMOVE' ? 'SIGKILL' : 'SIGTERM';
@@ -267,7 +266,11 @@ export const containerMachine = setup({
         input: ({ context }) => context.execution!,
         onDone: {
           target: 'exited',
-          actions: assign({ exitCode: ({ context, event }) => context.processExit?.code ?? exitCodeOf(event.output, context.stopRequest) }),
+          actions: assign({
+            exitCode: ({ context, event }) => context.processExit?.code ?? exitCodeOf(event.output, context.stopRequest),
+            // Kept as the container's error, so `wait` (and `docker run`) say why nothing ran.
+            error: ({ context, event }) => neverStarted(event.output) ?? context.error,
+          }),
         },
         onError: {
           target: 'exited',

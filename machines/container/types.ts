@@ -43,6 +43,8 @@ export interface ExecutionOutcome {
   status: string;
   /** The main process's exit code, when known (agent or ACA's detailedStatus). */
   exitCode?: number;
+  /** ACA's reason for a failed execution (`ImagePullFailure` when the container never started). */
+  reason?: string;
   message?: string;
 }
 
@@ -125,8 +127,11 @@ export type ContainerEvent =
   | { type: 'PAUSE'; rid: string }
   | { type: 'UNPAUSE'; rid: string }
   | { type: 'RENAME'; name: string }
-  /** `docker update`: a restart policy and/or resources (`resources` says whether any resource is set). */
-  | { type: 'UPDATE'; rid: string; hostConfig: Partial<HostConfig>; resources: boolean }
+  /**
+   * `docker update`: a restart policy and/or resources (`resources` says whether any resource is
+   * set); `warnings` go back in the answer (how the resources map onto what ACA offers).
+   */
+  | { type: 'UPDATE'; rid: string; hostConfig: Partial<HostConfig>; resources: boolean; warnings?: string[] }
   | { type: 'AGENT_CONNECTED' }
   | { type: 'AGENT_LOST' }
   | ({ type: 'PROCESS_EXITED' } & ProcessExit);
