@@ -2,7 +2,7 @@ import { badRequest } from '../api/errors';
 import type { DockerEvent, EventBus } from '../daemon/events';
 import type { NetworkStore } from '../networks/store';
 import { subnetOf } from '../networks/store';
-import { isAnonymous } from '../volumes/store';
+import { checkVolumeName, isAnonymous } from '../volumes/store';
 import { mountFields, mountRecord, mountRequests } from '../volumes/mounts';
 import { ANONYMOUS_LABEL, type MountRecord } from '../volumes/types';
 import type { VolumeStore } from '../volumes/store';
@@ -95,7 +95,9 @@ export class ContainerResources implements ContainerResourcesApi {
     if (!fields.success) throw badRequest(fields.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     if (!net.success) throw badRequest(net.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const joins = networkJoins(container.hostConfig.NetworkMode, net.data, this.networks);
+    for (const j of joins) if (j.ipv4) this.networks.checkAddress(j.networkId, j.ipv4);
     const requests = mountRequests(fields.data, imageVolumes);
+    for (const m of requests) if (m.type === 'volume' && m.source) checkVolumeName(m.source);
     const warnings: string[] = [];
     for (const m of requests) {
       if (m.type === 'bind') warnings.push(BIND_WARNING(m.source, m.destination));

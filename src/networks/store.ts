@@ -110,6 +110,14 @@ export class NetworkStore {
     return structuredClone(endpoint);
   }
 
+  /** Whether `connect` would accept the address; throws its 400/403 otherwise (checked before a container exists). */
+  checkAddress(ref: string, ipv4: string): void {
+    const network = this.#mustFind(ref);
+    const subnet = subnetOf(network);
+    if (!subnet) throw badRequest(`user specified IP address is supported only on networks with a subnet: ${network.Name} has none`);
+    this.#allocate(network, subnet, ipv4);
+  }
+
   disconnect(ref: string, containerId: string): void {
     const network = this.#mustFind(ref);
     if (!network.Endpoints[containerId]) throw forbidden(`container ${containerId} is not connected to network ${network.Name}`);

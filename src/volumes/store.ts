@@ -13,6 +13,13 @@ export interface VolumeStoreOptions {
 
 const validName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
+/** dockerd's rule for local volume names; a 400 in its words otherwise. */
+export function checkVolumeName(name: string): void {
+  if (!validName.test(name)) {
+    throw badRequest(`create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+  }
+}
+
 export const isAnonymous = (v: VolumeRecord): boolean => Object.hasOwn(v.Labels, ANONYMOUS_LABEL);
 
 /**
@@ -41,9 +48,7 @@ export class VolumeStore {
       throw badRequest(`volume driver "${driver}" is not supported: Sockerless ACA tracks local volumes only (in memory; not yet backed by Azure Files)`);
     }
     const name = spec.Name || randomBytes(32).toString('hex');
-    if (!validName.test(name)) {
-      throw badRequest(`create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
-    }
+    checkVolumeName(name);
     const existing = this.#records.get(name);
     if (existing) return structuredClone(existing);
     const record: VolumeRecord = {

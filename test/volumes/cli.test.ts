@@ -70,6 +70,19 @@ describe('docker volume', { timeout: 120_000 }, () => {
     expect(await volumes()).toEqual([]);
   });
 
+  it('a bad volume name or a taken address refuses the create, and no container is left behind', async () => {
+    const bad = await d.cli(['create', '--name', 'badvol', '-v', 'no@good:/x', 'alpine', 'true']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('includes invalid characters for a local volume name');
+    await d.cli(['network', 'create', '--subnet', '10.9.0.0/24', 'fixed']);
+    expect((await d.cli(['create', '--name', 'first', '--network', 'fixed', '--ip', '10.9.0.7', 'alpine', 'true'])).code).toBe(0);
+    const taken = await d.cli(['create', '--name', 'second', '--network', 'fixed', '--ip', '10.9.0.7', 'alpine', 'true']);
+    expect(taken.stderr).toContain('Address already in use');
+    expect((await d.cli(['ps', '-a', '--format', '{{.Names}}'])).stdout).toBe('first\n');
+    await d.cli(['rm', 'first']);
+    await d.cli(['network', 'rm', 'fixed']);
+  });
+
   it('ls filters: name, label, driver, dangling; rm -f of a missing volume succeeds', async () => {
     await d.cli(['volume', 'create', '--label', 'env=prod', 'alpha']);
     await d.cli(['volume', 'create', '--label', 'env=dev', '--label', 'solo', 'beta']);
