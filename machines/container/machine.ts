@@ -324,13 +324,13 @@ export const containerMachine = setup({
             },
             // Stopped right after the start: the agent is on its way, and only it can honour the grace.
             awaitingAgent: {
-              on: { AGENT_CONNECTED: { target: 'choosing', actions: assign({ agentConnected: true }) } },
+              on: { AGENT_CONNECTED: { target: 'choosing', actions: assign({ agentConnected: true }) }, RESUME: 'choosing' },
               after: { agentWait: 'cloud' },
             },
             signalling: {
               entry: { type: 'signalProcess', params: ({ context }) => ({ signal: context.stopRequest!.signal }) },
               after: { stopTimeout: 'killing' },
-              on: { AGENT_LOST: 'cloud' },
+              on: { AGENT_LOST: 'cloud', RESUME: 'choosing' },
             },
             killing: {
               entry: [
@@ -339,7 +339,7 @@ export const containerMachine = setup({
                 assign({ stopRequest: ({ context }) => ({ ...context.stopRequest!, signal: 'SIGKILL' }) }),
               ],
               after: { killGrace: 'cloud' },
-              on: { AGENT_LOST: 'cloud' },
+              on: { AGENT_LOST: 'cloud', RESUME: 'choosing' },
             },
             cloud: {
               invoke: {

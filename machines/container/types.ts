@@ -134,4 +134,9 @@ export type ContainerEvent =
   | { type: 'UPDATE'; rid: string; hostConfig: Partial<HostConfig>; resources: boolean; warnings?: string[] }
   | { type: 'AGENT_CONNECTED' }
   | { type: 'AGENT_LOST' }
-  | ({ type: 'PROCESS_EXITED' } & ProcessExit);
+  | ({ type: 'PROCESS_EXITED' } & ProcessExit)
+  /**
+   * The daemon restarted and restored this actor from its persisted snapshot. Timers do not
+   * survive a restart (invoked cloud calls are re-invoked), so states waiting on one re-arm it.
+   */
+  | { type: 'RESUME' };
