@@ -148,6 +148,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       daemonId: randomUUID(),
       dataRoot: opts.dataRoot,
       usage: { daemon, images, volumes, resources },
+      environment: config.environment,
     },
   });
 

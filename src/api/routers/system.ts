@@ -21,6 +21,8 @@ export interface SystemDeps {
   dataRoot: string;
   /** What `GET /system/df` reports on. */
   usage: DiskUsageSources;
+  /** The Container Apps environment the jobs run in (SOCKERLESS_ACA_ENVIRONMENT, or the simulator's). */
+  environment?: string;
 }
 
 const pingHeaders = {
@@ -99,6 +101,7 @@ export function systemRouter(deps: SystemDeps): Hono<AppEnv> {
       Driver: 'container-apps-jobs',
       DriverStatus: [
         ['Target', deps.target],
+        ...(deps.environment ? [['ACA Environment', deps.environment]] : []),
         ...(deps.isolation ? [['Simulator isolation', deps.isolation]] : []),
         ['Networks', 'in-memory records; ACA job executions are not connected to each other (synthetic addresses)'],
         ['Volumes', 'in-memory records, not yet backed by Azure Files'],
