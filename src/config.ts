@@ -22,4 +22,6 @@ export interface AcaConfig {
   lroPollIntervalMs: number;
   /** ACA replicaTimeout for every job, seconds. */
   replicaTimeout: number;
+  /** This daemon's persistent instance id, tagged on every job so daemons sharing a resource group keep to their own. */
+  instanceId?: string;
 }

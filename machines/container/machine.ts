@@ -1,5 +1,6 @@
 import { and, assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { exitCodeOf, neverStarted, startFailureCode } from './exit-code';
+import { nextRestartDelay, restartsByPolicy } from './restart-policy';
 import { signalNumber } from './signals';
 import type {
   Announcement, ContainerContext, ContainerEvent, ContainerInput, ExecutionOutcome, ExecutionRef,
@@ -132,6 +133,8 @@ export const containerMachine = setup({
       enqueue.assign({ hostConfig: { ...context.hostConfig, ...e.hostConfig } });
       reply(enqueue, { rid: e.rid, status: 200, body: { Warnings: e.warnings ?? [] } });
     }),
+    /** Counts a restart by policy (Docker counts it at the exit) and sets its back-off. */
+    scheduleRestart: assign(({ context }) => ({ restartCount: context.restartCount + 1, restartDelayMs: nextRestartDelay(context) })),
     announceKill: enqueueActions(({ event, enqueue }) => {
       const signal = event.type === 'KILL' ? event.signal : event.type === 'REMOVE' ? 'SIGKILL' : 'SIGTERM';
       announce(enqueue, { action: 'kill', attributes: { signal: String(signalNumber(signal)) } });
@@ -144,6 +147,8 @@ export const containerMachine = setup({
     stopRequested: ({ context }) => context.stopRequest !== null,
     restartIntended: ({ context }) => context.intent === 'restart',
     removeIntended: ({ context }) => context.intent === 'remove' || context.hostConfig.AutoRemove,
+    /** Rule 7: the exit restarts by the container's restart policy. */
+    restartsByPolicy: ({ context }) => restartsByPolicy(context),
     hasJob: ({ context }) => context.jobExists,
     agentConnected: ({ context }) => context.agentConnected,
     processExited: ({ context }) => context.processExit !== null,
@@ -162,6 +167,8 @@ export const containerMachine = setup({
     killGrace: 2000,
     /** How long a stop waits for an expected agent that has not dialled yet. */
     agentWait: 10_000,
+    /** Docker's back-off before a restart by policy. */
+    restartDelay: ({ context }) => context.restartDelayMs,
   },
 }).createMachine({
   id: 'container',
@@ -175,6 +182,9 @@ export const containerMachine = setup({
     exitCode: 0,
     error: '',
     restartCount: 0,
+    restartDelayMs: 0,
+    autoRestart: false,
+    startFailed: false,
     stopRequest: null,
     agentConnected: false,
     processExit: null,
@@ -220,7 +230,11 @@ export const containerMachine = setup({
 
     starting: {
       tags: 'created',
-      entry: assign({ stopRequest: null, error: '', agentConnected: false, processExit: null }),
+      entry: assign(({ context }) => ({
+        stopRequest: null, error: '', agentConnected: false, processExit: null, startFailed: false, autoRestart: false,
+        // A start by the user begins the restart count and the back-off afresh, as in Docker.
+        ...(!context.autoRestart && { restartCount: 0, restartDelayMs: 0 }),
+      })),
       invoke: {
         src: 'runJob',
         input: ({ context }) => context,
@@ -236,6 +250,7 @@ export const containerMachine = setup({
             // A job may exist even though the start failed; removal must still delete it.
             jobExists: true,
             intent: null,
+            startFailed: true,
           }),
         },
       },
@@ -414,6 +429,32 @@ export const containerMachine = setup({
         { guard: 'restartIntended', target: 'restarting' },
         { guard: 'removeIntended', target: 'removing' },
       ],
+      initial: 'deciding',
+      states: {
+        // Rule 7: once per exit, the restart policy says whether the container runs again.
+        deciding: {
+          always: [{ guard: 'restartsByPolicy', target: 'backoff', actions: 'scheduleRestart' }, { target: 'stopped' }],
+        },
+        stopped: {},
+        // Docker's `restarting`: waiting out the back-off. A user's stop cancels the restart.
+        backoff: {
+          tags: 'restarting',
+          after: { restartDelay: { target: '#container.restarting', actions: assign({ autoRestart: true }) } },
+          on: {
+            START: { actions: { type: 'replyNow', params: { status: 304 } } },
+            STOP: {
+              target: 'stopped',
+              actions: ['requestStop', { type: 'announce', params: { action: 'stop' } }, { type: 'replyNow', params: { status: 204 } }, { type: 'releaseWaits', params: { removed: false } }],
+            },
+            KILL: { actions: { type: 'replyNow', params: ({ context }) => ({ status: 409, message: `Container ${context.id} is restarting, wait until the container is running` }) } },
+            REMOVE: [
+              { guard: 'force', target: '#container.removing', actions: { type: 'await', params: 'removed' } },
+              { actions: { type: 'replyNow', params: ({ context }) => ({ status: 409, message: `You cannot remove a restarting container ${context.id}. Stop the container before attempting removal or force remove` }) } },
+            ],
+            WAIT: { actions: 'addWait' },
+          },
+        },
+      },
       on: {
         START: { target: 'starting', actions: { type: 'await', params: 'running' } },
         RESTART: { target: 'restarting', actions: { type: 'await', params: 'running' } },

@@ -93,7 +93,14 @@ export interface ContainerContext extends ContainerInput {
   finishedAt: string;
   exitCode: number;
   error: string;
+  /** Restarts by the restart policy since the last start by the user (Docker's RestartCount). */
   restartCount: number;
+  /** The back-off before the next restart by policy, ms (0: none yet). */
+  restartDelayMs: number;
+  /** The current run was started by the restart policy, not by the user. */
+  autoRestart: boolean;
+  /** The last start failed before anything ran; the restart policy does not apply to it. */
+  startFailed: boolean;
   /**
    * The stop or kill asked of the current execution; `timeout` is the grace in seconds between
    * the stop signal and SIGKILL (-1: wait for ever), honoured when an agent delivers signals.

@@ -1,8 +1,8 @@
 import type { AcaConfig } from '../config';
 import { ChangeGate } from './change-gate';
 import { createArmClient, createLogsClient } from './clients';
-import { terminalStatuses } from './cloud';
-import type { Cloud, Execution, ExecutionEnd, JobSpec, LogQuery, LogRow } from './cloud';
+import { INSTANCE_TAG, terminalStatuses } from './cloud';
+import type { Cloud, Execution, ExecutionEnd, ExecutionStatus, ExecutionSummary, JobSpec, LogQuery, LogRow, ManagedJob } from './cloud';
 import { CloudError, isNotFound, isRetryable, toCloudError } from './errors';
 import { executionEnd, vanishedEnd } from './execution-end';
 import { jobResource } from './job-spec';
@@ -109,7 +109,43 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
     return queryJobLogs(logs, config.workspaceId, query, signal);
   }
 
-  return { runJob, waitForEnd, stopExecution, deleteJob, queryLogs, onChange };
+  async function listManagedJobs(signal?: AbortSignal): Promise<ManagedJob[]> {
+    const jobs: ManagedJob[] = [];
+    try {
+      for await (const job of arm.jobs.listByResourceGroup(rg, { abortSignal: signal })) {
+        const tags = job.tags ?? {};
+        if (tags['managed-by'] !== 'sockerless' || !job.name) continue;
+        jobs.push({ jobName: job.name, containerId: tags['sockerless-container-id'], instanceId: tags[INSTANCE_TAG] });
+      }
+    } catch (err) {
+      throw toCloudError(err, 'list the jobs of', rg);
+    }
+    return jobs;
+  }
+
+  async function listExecutions(jobName: string, signal?: AbortSignal): Promise<ExecutionSummary[]> {
+    const executions: ExecutionSummary[] = [];
+    try {
+      for await (const e of arm.jobsExecutions.list(rg, jobName, { abortSignal: signal })) {
+        if (!e.name) continue;
+        const status = (e.status ?? 'Unknown') as ExecutionStatus;
+        const main = e.template?.containers?.find((c) => c.name === 'main') ?? e.template?.containers?.[0];
+        executions.push({
+          executionName: e.name,
+          status,
+          ...(e.startTime !== undefined && { startTime: new Date(e.startTime).toISOString() }),
+          ...(terminalStatuses.has(status) && { end: executionEnd(e) }),
+          envNames: (main?.env ?? []).flatMap((v) => (v.name ? [v.name] : [])),
+        });
+      }
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw toCloudError(err, 'list the executions of', jobName);
+    }
+    return executions.sort((a, b) => (b.startTime ?? '').localeCompare(a.startTime ?? ''));
+  }
+
+  return { runJob, waitForEnd, stopExecution, deleteJob, queryLogs, onChange, listManagedJobs, listExecutions };
 }
 
 /**

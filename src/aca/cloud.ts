@@ -50,6 +50,29 @@ export interface ExecutionEnd {
   endTime?: string;
 }
 
+/** The tag every job carries that names the daemon instance which made it. */
+export const INSTANCE_TAG = 'sockerless-instance';
+
+/** A job tagged `managed-by: sockerless` in the resource group, whichever daemon made it. */
+export interface ManagedJob {
+  jobName: string;
+  /** Its `sockerless-container-id` tag. */
+  containerId?: string;
+  /** Its `sockerless-instance` tag; absent on jobs made before daemons tagged their own. */
+  instanceId?: string;
+}
+
+/** One execution of a job, as listed. */
+export interface ExecutionSummary {
+  executionName: string;
+  status: ExecutionStatus;
+  startTime?: string;
+  /** How it ended, once it is in a terminal state. */
+  end?: ExecutionEnd;
+  /** The names of the main container's environment variables (whether an agent runs in it). */
+  envNames: string[];
+}
+
 export type Stream = 'stdout' | 'stderr';
 
 /** One `ContainerAppConsoleLogs_CL` row. */
@@ -84,6 +107,10 @@ export interface Cloud {
   deleteJob(jobName: string, signal?: AbortSignal): Promise<void>;
   /** Log Analytics rows, oldest first. Throws when no workspace is configured. */
   queryLogs(query: LogQuery, signal?: AbortSignal): Promise<LogRow[]>;
+  /** Jobs.listByResourceGroup, only those tagged `managed-by: sockerless`. */
+  listManagedJobs(signal?: AbortSignal): Promise<ManagedJob[]>;
+  /** JobsExecutions.list, newest first; none when the job does not exist. */
+  listExecutions(jobName: string, signal?: AbortSignal): Promise<ExecutionSummary[]>;
   /**
    * Hints that something changed in the cloud (an execution ended, log rows arrived), so pollers
    * can look now instead of at their next tick. Against Azure nothing calls it; the embedded

@@ -1,6 +1,6 @@
 import type { Job } from '@azure/arm-appcontainers';
 import type { AcaConfig } from '../config';
-import type { JobSpec } from './cloud';
+import { INSTANCE_TAG, type JobSpec } from './cloud';
 
 export function environmentId(config: AcaConfig): string {
   return (
@@ -22,6 +22,7 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
       ...spec.tags,
       'managed-by': 'sockerless',
       'sockerless-container-id': spec.containerId,
+      ...(config.instanceId !== undefined && { [INSTANCE_TAG]: config.instanceId }),
     },
     environmentId: environmentId(config),
     configuration: {

@@ -1,7 +1,7 @@
 // A container actor on in-memory cloud doubles: fast, pure checks of the lifecycle rules.
 import { createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
 import {
-  containerMachine, dockerStatus, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type ProcessExit, type Reply,
+  containerMachine, dockerStatus, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type HostConfig, type ProcessExit, type Reply,
 } from '../../machines/container';
 
 export interface HarnessOptions {
@@ -15,6 +15,7 @@ export interface HarnessOptions {
    */
   agent?: { onSignal?: (signal: string) => ProcessExit | undefined; dialsLater?: boolean };
   stopTimeout?: number;
+  restartPolicy?: HostConfig['RestartPolicy'];
 }
 
 export function containerInput(overrides: Partial<ContainerInput> = {}): ContainerInput {
@@ -42,13 +43,14 @@ export function startHarness(opts: HarnessOptions = {}) {
   const clock = new SimulatedClock();
   const running = new Map<string, (o: ExecutionOutcome) => void>();
   let executions = 0;
+  let failStart = opts.failStart;
   let rids = 0;
 
   const machine = containerMachine.provide({
     actors: {
       runJob: fromPromise(async (): Promise<ExecutionRef> => {
         calls.push('runJob');
-        if (opts.failStart) throw new Error(opts.failStart);
+        if (failStart) throw new Error(failStart);
         return { jobName: 'sockerless-c0ffee000000', executionName: `exec-${++executions}`, agent: !!opts.agent };
       }),
       waitForEnd: fromPromise<ExecutionOutcome, ExecutionRef>(
@@ -75,7 +77,7 @@ export function startHarness(opts: HarnessOptions = {}) {
   });
   const base = containerInput();
   const input = containerInput({
-    hostConfig: { ...base.hostConfig, AutoRemove: opts.autoRemove ?? false },
+    hostConfig: { ...base.hostConfig, AutoRemove: opts.autoRemove ?? false, ...(opts.restartPolicy && { RestartPolicy: opts.restartPolicy }) },
     config: { ...base.config, ...(opts.stopTimeout !== undefined && { StopTimeout: opts.stopTimeout }) },
   });
   const actor = createActor(machine, { input, clock }).start();
@@ -92,6 +94,10 @@ export function startHarness(opts: HarnessOptions = {}) {
     events,
     signals,
     clock,
+    /** From now on, starts fail with this message (undefined: they succeed again). */
+    failStarts(message: string | undefined) {
+      failStart = message;
+    },
     status: () => dockerStatus(actor.getSnapshot()),
     context: () => actor.getSnapshot().context,
     /** Sends a request and resolves with the chart's answer. */
