@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../compat/tools';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 
 const dockerfile = `# A multi-stage build: the first stage's RUN and the COPY from it are not executed here.
@@ -75,6 +76,14 @@ describe('docker build', { timeout: 120_000 }, () => {
 
     const history = await d.cli(['history', '--no-trunc', '--format', '{{.CreatedBy}}|{{.Comment}}', 'x']);
     expect(history.stdout).toContain('COPY --from=builder /out /app/out|COPY not executed by Sockerless ACA');
+  });
+
+  it('DOCKER_BUILDKIT=0 takes the same legacy path', async () => {
+    const r = await run('docker', ['build', '-t', 'x-legacy', dir], { env: { DOCKER_HOST: `unix://${d.socket}`, DOCKER_BUILDKIT: '0', HOME: dir } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('DEPRECATED');
+    expect(r.stdout).toContain('Successfully tagged x-legacy:latest');
+    expect((await config('x-legacy')).Cmd).toEqual(['echo "$GREETING from $APP_HOME"']);
   });
 
   it('--target stops at a stage; -q prints only the id; a rebuild gives the same id', async () => {
