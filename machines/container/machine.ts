@@ -441,6 +441,8 @@ export const containerMachine = setup({
           tags: 'restarting',
           after: { restartDelay: { target: '#container.restarting', actions: assign({ autoRestart: true }) } },
           on: {
+            // After a daemon restart the back-off starts over (its timer did not survive).
+            RESUME: { target: 'backoff', reenter: true },
             START: { actions: { type: 'replyNow', params: { status: 304 } } },
             STOP: {
               target: 'stopped',
