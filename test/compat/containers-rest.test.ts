@@ -15,7 +15,7 @@ afterAll(async () => {
 const hostConfig = async (name: string) => JSON.parse((await d.cli(['inspect', name])).stdout)[0].HostConfig;
 
 describe('containers: update, prune, and what ACA cannot do', { timeout: 120_000 }, () => {
-  it('update stores a restart policy; resources are refused while the job runs and stored (with a warning) when stopped', async () => {
+  it('update stores a restart policy; resources are refused while the job runs and, when stopped, stored with the ACA pair they round to', async () => {
     expect((await d.cli(['run', '-d', '--name', 'u1', 'alpine', 'sleep', '30'])).code).toBe(0);
     expect((await d.cli(['update', '--restart', 'on-failure:3', 'u1'])).code).toBe(0);
     expect((await hostConfig('u1')).RestartPolicy).toEqual({ Name: 'on-failure', MaximumRetryCount: 3 });
@@ -24,10 +24,10 @@ describe('containers: update, prune, and what ACA cannot do', { timeout: 120_000
     expect(running.stderr).toContain('cannot update the resources of a running container');
     expect((await hostConfig('u1')).Memory).not.toBe(512 * 1024 ** 2);
     expect((await d.cli(['stop', '-t', '1', 'u1'])).code).toBe(0);
-    const stopped = await d.cli(['update', '--memory', '512m', '--memory-swap', '1g', 'u1']);
+    const stopped = await d.cli(['update', '--memory', '700m', '--memory-swap', '1g', 'u1']);
     expect(stopped.code).toBe(0);
-    expect(stopped.stdout + stopped.stderr).toContain('Sockerless ACA currently runs every job with 1.0 CPU and 2Gi memory');
-    expect((await hostConfig('u1')).Memory).toBe(512 * 1024 ** 2);
+    expect(stopped.stdout + stopped.stderr).toContain('Azure Container Apps runs this container with 0.5 CPU and 1Gi memory');
+    expect((await hostConfig('u1')).Memory).toBe(700 * 1024 ** 2);
     const rm = await d.cli(['run', '-d', '--rm', '--name', 'u2', 'alpine', 'sleep', '30']);
     expect(rm.code).toBe(0);
     expect((await d.cli(['update', '--restart', 'always', 'u2'])).stderr).toContain('AutoRemove is enabled');
