@@ -10,7 +10,8 @@ describe('realistic mode LROs on the wire', () => {
   let h: SimHarness;
   let auth: Record<string, string>;
   beforeAll(async () => {
-    h = await startHarness({ latency: 'realistic', lroDelayMs: 150 });
+    // Long enough that the checks of the pending state land inside it on a loaded machine.
+    h = await startHarness({ latency: 'realistic', lroDelayMs: 1000 });
     const token = await h.credential.getToken('https://management.azure.com/.default');
     auth = { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' };
   });
