@@ -7,12 +7,15 @@ import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
 import { agentCallbackUrl, agentSettings } from './daemon/agent/settings';
 import { Daemon } from './daemon/daemon';
+import { jobSettingsFromEnv } from './daemon/job-settings';
+import { RegistryCredentials } from './daemon/registry-auth';
 import { ImageStore } from './images/store';
 import { ContainerResources } from './container-resources';
 import { CredentialStore, decodeRegistryConfig } from './images/credentials';
 import { parseReference } from './images/reference';
 import { NetworkStore } from './networks/store';
 import { VolumeStore } from './volumes/store';
+import type { DockerEvent } from './daemon/events';
 import { InspectionHub } from './inspect/hub';
 import { startStatelyStream, type StatelyStream } from './inspect/stately';
 import { ContainerTimeline } from './ui/timeline';
@@ -62,6 +65,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const refused = refusal(address, listenOptions);
     if (refused) throw new Error(refused);
   }
+  const jobSettings = jobSettingsFromEnv(env);
   await mkdir(opts.dataRoot, { recursive: true });
 
   let config: AcaConfig | undefined = acaConfigFromEnv(env);
@@ -79,6 +83,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const acaCloud = createAcaCloud(config, simulator);
   const cloud = opts.wrapCloud ? opts.wrapCloud(acaCloud) : acaCloud;
   const images = new ImageStore({ fetchConfig: env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true' });
+  const credentials = new CredentialStore();
+  const registries = new RegistryCredentials({ logins: credentials, identity: jobSettings.registryIdentity });
 
   const inspection = new InspectionHub();
   const timeline = new ContainerTimeline(inspection);
@@ -98,8 +104,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       if (record?.RunImage) return { reference: record.RunImage.Reference, env: record.RunImage.Env };
       return { reference: record?.RepoTags[0] ?? asGiven, env: record?.Config.Env ?? [] };
     },
-    // Seed: every job gets 1.0 CPU / 2Gi.
-    jobDefaults: { cpu: 1, memory: '2Gi', replicaTimeout: config.replicaTimeout },
+    jobDefaults: { ...jobSettings.defaults, replicaTimeout: config.replicaTimeout },
+    access: { secretEnv: jobSettings.secretEnv, registries },
     agent: await agentSettings(env, !!simulator, () => callbackUrl, logger),
   });
   const networks = new NetworkStore({
@@ -107,7 +113,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   });
   const volumes = new VolumeStore({ announce: (action, v) => daemon.events.publish('volume', action, v.Name, { driver: v.Driver }) });
   const resources = new ContainerResources(networks, volumes, daemon.events);
-  const credentials = new CredentialStore();
+  daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));
   const announceImage = (action: string, id: string, attributes: Record<string, string>) => daemon.events.publish('image', action, id, attributes);
   const containerLookup = (ref: string) => {
     const found = daemon.find(ref);
@@ -126,8 +132,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       pollIntervalMs: config.pollIntervalMs,
       logSettleMs: simulator ? 0 : 10_000,
       resources,
+      hostConfig: { defaults: jobSettings.defaults, secretEnv: jobSettings.secretEnv, registries },
     },
-    images: { images, inUseBy, credentials, announce: announceImage },
+    images: { images, inUseBy, credentials, registries, announce: announceImage },
     build: {
       images,
       announce: announceImage,

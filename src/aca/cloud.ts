@@ -15,6 +15,10 @@ export interface JobSpec {
   /** Plain values, or `secretRef` naming one of `secrets` (ACA keeps those out of the job's GET). */
   env: Array<{ name: string; value: string } | { name: string; secretRef: string }>;
   secrets?: Array<{ name: string; value: string }>;
+  /** Private registries the image comes from: a password secret's name, or a managed identity. */
+  registries?: Array<{ server: string; username?: string; passwordSecretRef?: string; identity?: string }>;
+  /** A managed identity the job runs with (`system`, or a user-assigned identity's resource id). */
+  identity?: string;
   /** Containers that run to completion before the main one (the agent's installer). */
   initContainers?: Array<{ name: string; image: string; command?: string[]; args?: string[] }>;
   /** EmptyDir volumes mounted at `mountPath` in every container, init containers included. */

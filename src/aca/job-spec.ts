@@ -24,6 +24,7 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
       'sockerless-container-id': spec.containerId,
       ...(config.instanceId !== undefined && { [INSTANCE_TAG]: config.instanceId }),
     },
+    ...(spec.identity && { identity: managedIdentity(spec.identity) }),
     environmentId: environmentId(config),
     configuration: {
       triggerType: 'Manual',
@@ -31,6 +32,7 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
       replicaRetryLimit: 0,
       manualTriggerConfig: { replicaCompletionCount: 1, parallelism: 1 },
       ...(spec.secrets?.length && { secrets: spec.secrets.map(({ name, value }) => ({ name, value })) }),
+      ...(spec.registries?.length && { registries: spec.registries.map((r) => ({ ...r })) }),
     },
     template: {
       containers: [
@@ -50,4 +52,10 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
       ...(shared.length && { volumes: shared.map((d) => ({ name: d.name, storageType: 'EmptyDir' as const })) }),
     },
   };
+}
+
+/** The job's `identity` envelope for `system` or a user-assigned identity's resource id. */
+function managedIdentity(identity: string): NonNullable<Job['identity']> {
+  if (identity === 'system') return { type: 'SystemAssigned' };
+  return { type: 'UserAssigned', userAssignedIdentities: { [identity]: {} } };
 }

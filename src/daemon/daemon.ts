@@ -9,6 +9,8 @@ import { Attachments } from './attachments';
 import { EventBus } from './events';
 import { ExecStore } from './exec-store';
 import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
+import type { RegistryCredentials } from './registry-auth';
+import type { SecretEnv } from './secrets';
 import { Requests } from './requests';
 
 export type ContainerRef = ActorRefFrom<typeof containerMachine>;
@@ -19,6 +21,8 @@ export interface DaemonDeps {
   /** The image a container was created from, as ACA should pull it. */
   image(imageId: string, asGiven: string): ImageRef;
   jobDefaults: JobDefaults;
+  /** Env secrets and registry credentials; without them every value goes to the job in plain. */
+  access?: { secretEnv: SecretEnv; registries: RegistryCredentials };
   events?: EventBus;
   /** Receives every actor event (Stately inspector protocol). */
   inspect?: (event: InspectionEvent) => void;
@@ -96,7 +100,9 @@ export class Daemon {
 
   /** The job for a container's next execution, with the agent (and a freshly minted token) when there is one. */
   #jobSpec(ctx: ContainerContext): JobSpec {
-    const spec = jobSpecFor(ctx, this.deps.image(ctx.imageId, ctx.config.Image), this.deps.jobDefaults);
+    const image = this.deps.image(ctx.imageId, ctx.config.Image);
+    const access = this.deps.access;
+    const spec = jobSpecFor(ctx, image, this.deps.jobDefaults, access && { secretEnv: access.secretEnv, registry: access.registries.access(ctx.id, image.reference) });
     const { launch, callbackUrl } = this.deps.agent;
     const url = callbackUrl();
     if (launch.kind === 'off' || !url) {

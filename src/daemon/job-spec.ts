@@ -1,7 +1,11 @@
 import type { ContainerContext } from '../../machines/container';
 import type { JobSpec } from '../aca/cloud';
+import type { RegistryAccess } from './registry-auth';
+import { acaResources } from './resources';
+import type { SecretEnv } from './secrets';
 
 export interface JobDefaults {
+  /** The ACA pair a container without CPU or memory limits gets (seed: 1.0 / 2Gi). */
   cpu: number;
   memory: string;
   replicaTimeout: number;
@@ -13,18 +17,29 @@ export interface ImageRef {
   env: readonly string[];
 }
 
+/** What turns plain values into ACA secrets: the secret env rule, and the registry credentials. */
+export interface JobAccess {
+  secretEnv?: SecretEnv;
+  registry?: RegistryAccess;
+}
+
 /**
  * The ACA job for a container's next run. Config was merged with the image at create time,
  * so Entrypoint/Cmd map straight onto ACA's command/args.
  */
-export function jobSpecFor(ctx: ContainerContext, image: ImageRef, defaults: JobDefaults): JobSpec {
+export function jobSpecFor(ctx: ContainerContext, image: ImageRef, defaults: JobDefaults, access: JobAccess = {}): JobSpec {
   // The image brings its own environment on ACA; sending ours would replace it with what may be
   // a synthetic guess (e.g. a default PATH), so only what the container changed is sent.
   const imageEnv = new Set(image.env);
-  const env = ctx.config.Env.filter((kv) => !imageEnv.has(kv)).flatMap((kv) => {
+  const plain = ctx.config.Env.filter((kv) => !imageEnv.has(kv)).flatMap((kv) => {
     const eq = kv.indexOf('=');
     return eq > 0 ? [{ name: kv.slice(0, eq), value: kv.slice(eq + 1) }] : [];
   });
+  const { env, secrets } = access.secretEnv ? access.secretEnv.split(plain) : { env: plain, secrets: [] };
+  const registry = access.registry;
+  const allSecrets = [...secrets, ...(registry?.secrets ?? [])];
+  // Create and update refused what no pair can give, so this cannot throw for a stored container.
+  const { pair } = acaResources(ctx.hostConfig, { cpu: defaults.cpu, memory: defaults.memory });
   return {
     jobName: ctx.jobName,
     containerId: ctx.id,
@@ -32,8 +47,11 @@ export function jobSpecFor(ctx: ContainerContext, image: ImageRef, defaults: Job
     command: ctx.config.Entrypoint?.length ? ctx.config.Entrypoint : undefined,
     args: ctx.config.Cmd?.length ? ctx.config.Cmd : undefined,
     env,
-    cpu: defaults.cpu,
-    memory: defaults.memory,
+    ...(allSecrets.length && { secrets: allSecrets }),
+    ...(registry?.registries.length && { registries: registry.registries }),
+    ...(registry?.identity && { identity: registry.identity }),
+    cpu: pair.cpu,
+    memory: pair.memory,
     replicaTimeout: defaults.replicaTimeout,
   };
 }

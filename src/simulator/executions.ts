@@ -20,6 +20,8 @@ export interface ExecutionInput {
   template: ExecutionTemplate & { containers: ContainerSpec[] };
   secrets: Secret[];
   replicaTimeoutSeconds: number;
+  /** Why the replica cannot pull an image of the template (a private registry without credentials). */
+  pullFailure?: string;
 }
 
 export interface ExecutionServices {
@@ -129,6 +131,10 @@ export class Execution {
 
   #run(): void {
     if (this.terminal) return;
+    if (this.#input.pullFailure !== undefined) {
+      this.#failBeforeStart('ImagePullFailure', this.#input.pullFailure);
+      return;
+    }
     const { command = [], args = [] } = this.container;
     const argv = [...command, ...args];
     if (argv.length === 0) {
@@ -191,6 +197,15 @@ export class Execution {
       this.#fail('BackoffLimitExceeded', `Job has reached the specified backoff limit (exit code ${end?.exitCode})`);
       this.#containerInfo = 'Error';
     }
+    this.#services.changed(this);
+    this.#markEnded();
+  }
+
+  /** The replica never ran: no exit code, and ACA's terminated reason says why. */
+  #failBeforeStart(reason: string, detail: string): void {
+    this.endTime = new Date();
+    this.#fail(reason, `Container '${this.container.name}' was terminated with exit code '' and reason '${reason}': ${detail}`);
+    this.#containerInfo = reason;
     this.#services.changed(this);
     this.#markEnded();
   }

@@ -4,6 +4,8 @@ import type { ExecutionServices } from './executions';
 import { environmentId, jobId, normalizeLocation, randomLowerAlnum } from './ids';
 import type { ContainerSpec, ExecutionTemplate, JobBody, Secret } from './job-schema';
 import type { SimulatorSettings } from './options';
+import { missingRegistrySecret, pullFailure } from './registry-access';
+import { invalidResourceTotal } from './resource-total';
 
 /** ACA's rule for job names (it also bounds the `{job}-{7}` execution names). */
 const JOB_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -61,6 +63,10 @@ export class JobStore {
       throw notFound('ManagedEnvironmentNotFound', `Managed environment '${body.properties.environmentId}' was not found.`);
     }
     checkSecretRefs(body.properties.template.containers, body.properties.configuration.secrets ?? []);
+    const registrySecret = missingRegistrySecret(body);
+    if (registrySecret) throw badRequest('ContainerAppSecretRefNotFound', registrySecret);
+    const resources = invalidResourceTotal(body.properties.template.containers);
+    if (resources) throw badRequest('ContainerAppInvalidResourceTotal', resources);
     const existing = this.find(name);
     const now = new Date();
     if (existing && existing.deletedAt === undefined) {
@@ -116,6 +122,9 @@ export class JobStore {
         template: { ...template, ...override, containers },
         secrets,
         replicaTimeoutSeconds: configuration.replicaTimeout,
+        pullFailure: [...(override?.initContainers ?? template.initContainers ?? []), ...containers]
+          .map((c) => pullFailure(c, job.body, this.#settings.privateRegistries))
+          .find((f) => f !== undefined),
       },
       this.#services,
     );

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PrivateRegistry } from './registry-access';
 
 export type Latency = 'instant' | 'realistic';
 
@@ -45,6 +46,8 @@ export interface SimulatorOptions {
   /** Host directories executions must see even where the overlay would not show them (read-only). */
   visiblePaths?: string[];
   logger?: SimulatorLogger;
+  /** Registries whose images need credentials (or a managed identity) in the job; all others are public. */
+  privateRegistries?: PrivateRegistry[];
 }
 
 export type IsolationSetting = 'auto' | 'none';
@@ -72,6 +75,7 @@ export interface SimulatorSettings {
   hiddenPaths: string[];
   visiblePaths: string[];
   logger: SimulatorLogger;
+  privateRegistries: PrivateRegistry[];
 }
 
 export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
@@ -131,5 +135,6 @@ export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
     hiddenPaths: opts.hiddenPaths ?? [],
     visiblePaths: opts.visiblePaths ?? [],
     logger: opts.logger ?? silentLogger,
+    privateRegistries: opts.privateRegistries ?? [],
   };
 }

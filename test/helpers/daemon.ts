@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { createLogger } from '../../src/log';
+import { createLogger, type Logger } from '../../src/log';
 import type { SimulatorOptions } from '../../src/simulator';
 import { startDaemon, type DaemonOptions, type RunningDaemon } from '../../src/start';
 
@@ -23,6 +23,8 @@ export interface TestDaemonOptions {
   wrapCloud?: DaemonOptions['wrapCloud'];
   /** The daemon's environment (e.g. SOCKERLESS_FETCH_IMAGE_CONFIG); empty by default. */
   env?: NodeJS.ProcessEnv;
+  /** The daemon's logger (default: warnings and errors on stderr, or TEST_LOG_LEVEL). */
+  logger?: Logger;
 }
 
 export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<TestDaemon> {
@@ -32,7 +34,7 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
     hosts: [`unix://${socket}`],
     dataRoot: join(dir, 'data'),
     env: opts.env ?? {},
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
+    logger: opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
     simulator: { stopGraceMs: 2000, ...opts.simulator },
     wrapCloud: opts.wrapCloud,
   });

@@ -2,10 +2,16 @@ import { dockerStatus, ZERO_TIME } from '../../../machines/container';
 import type { NetworkView } from '../../container-resources';
 import type { ContainerSnapshot } from '../../daemon/daemon';
 
+/** What inspect adds from the daemon's settings: secret values masked, and what ACA runs the container with. */
+export interface InspectExtras {
+  env: (env: string[]) => string[];
+  resources: { cpu: number; memory: string };
+}
+
 const command = (ctx: ContainerSnapshot['context']) => [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
 
 /** `GET /containers/{id}/json`: everything derived from the actor's snapshot. */
-export function inspectContainer(snap: ContainerSnapshot, view: NetworkView) {
+export function inspectContainer(snap: ContainerSnapshot, view: NetworkView, extras?: InspectExtras) {
   const ctx = snap.context;
   const status = dockerStatus(snap);
   const [path = '', ...args] = command(ctx);
@@ -43,10 +49,16 @@ export function inspectContainer(snap: ContainerSnapshot, view: NetworkView) {
     HostConfig: { ...ctx.hostConfig, LogConfig: logConfig(ctx.hostConfig.LogConfig) },
     GraphDriver: { Name: 'none', Data: null },
     Mounts: view.Mounts,
-    Config: ctx.config,
+    Config: extras ? { ...ctx.config, Env: extras.env(ctx.config.Env) } : ctx.config,
     NetworkSettings: view.NetworkSettings,
     // Where the container runs on Azure; not part of Docker's schema, so clients ignore it.
-    Aca: { JobName: ctx.jobName, ExecutionName: ctx.execution?.executionName ?? null, AgentConnected: ctx.agentConnected },
+    // Cpu/Memory: the pair ACA runs the container with, HostConfig's limits rounded up to one.
+    Aca: {
+      JobName: ctx.jobName,
+      ExecutionName: ctx.execution?.executionName ?? null,
+      AgentConnected: ctx.agentConnected,
+      ...(extras && { Cpu: extras.resources.cpu, Memory: extras.resources.memory }),
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../../images';
 import type { DeleteItem, ImageStore, PullMessage } from '../../images';
 import { decodeRegistryAuth, type CredentialStore } from '../../images/credentials';
+import type { RegistryAuth } from '../../images/registry';
 
 export interface ImagesRouterDeps {
   images: ImageStore;
@@ -17,6 +18,8 @@ export interface ImagesRouterDeps {
   inUseBy(imageId: string): string | undefined;
   /** `POST /auth` credentials, for pulls whose `X-Registry-Auth` brings none. */
   credentials?: CredentialStore;
+  /** Keeps the credentials a pull brought, for the jobs that run the image. */
+  registries?: { rememberPull(reference: string, auth: RegistryAuth | undefined): void };
   /** Publishes an image event: `pull`, `tag`, `untag`, `delete`. */
   announce?: (action: string, id: string, attributes: Record<string, string>) => void;
 }
@@ -106,7 +109,8 @@ function createImage(c: Context<AppEnv>, deps: ImagesRouterDeps): Response {
   let ref = parseReference(fromImage);
   if (tag !== '') ref = isDigest(tag) ? withDigest(ref, tag) : withTag(ref, tag);
   const reference = formatReference(withDefaultTag(ref));
-  const auth = decodeRegistryAuth(c.req.header('x-registry-auth')) ?? deps.credentials?.get(ref.domain);
+  const given = decodeRegistryAuth(c.req.header('x-registry-auth'));
+  const auth = given ?? deps.credentials?.get(ref.domain);
   c.header('Content-Type', 'application/json');
   return stream(c, async (out) => {
     const write = (line: PullMessage | { errorDetail: { message: string }; error: string }) => out.write(`${JSON.stringify(line)}\r\n`);
@@ -114,6 +118,7 @@ function createImage(c: Context<AppEnv>, deps: ImagesRouterDeps): Response {
       const pending: Promise<unknown>[] = [];
       await deps.images.pull(reference, (m) => void pending.push(write(m)), auth);
       await Promise.all(pending);
+      deps.registries?.rememberPull(reference, given);
       deps.announce?.('pull', familiarString(withDefaultTag(ref)), { name: familiarName(ref) });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -15,8 +15,10 @@ import { MULTIPLEXED, RAW } from '../../frames';
 import { bool, filters, int, matchLabels } from '../../query';
 import { checkLabels } from '../../validate';
 import { inspectContainer, listItem } from '../../render/container';
+import { decodeRegistryAuth } from '../../../images/credentials';
 import { createBody } from './create-body';
 import { containerInput } from './create';
+import { checkCreate, checkResources, type HostConfigDeps } from './host-config';
 import { archiveRoutes } from './archive';
 import { attachRoute } from './attach';
 import { MAIN_SESSION } from '../../../agent/protocol';
@@ -31,6 +33,8 @@ export interface ContainersDeps {
   logSettleMs: number;
   /** Networks and volumes: endpoints and mounts made at create, shown in inspect, released at removal. */
   resources: ContainerResourcesApi;
+  /** ACA resources, secrets and registry credentials; without them HostConfig is only stored. */
+  hostConfig?: HostConfigDeps;
 }
 
 const waitConditions: readonly WaitCondition[] = ['not-running', 'next-exit', 'removed'];
@@ -72,11 +76,14 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const name = requested ? checkName(requested) : generateName(daemon.nameTaken);
     if (!name) throw badRequest(`Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     const input = containerInput(body, name, image);
+    const warnings = deps.hostConfig ? checkCreate(input.hostConfig, deps.hostConfig.defaults) : [];
+    const registryAuth = decodeRegistryAuth(c.req.header('x-registry-auth'));
     const prepared = deps.resources.prepare(input, body, image.Config.Volumes);
     const reply = await daemon.create(input);
     if (reply.status !== 201) return answer(c, reply);
     prepared.commit();
-    return c.json({ Id: input.id, Warnings: prepared.warnings }, 201);
+    deps.hostConfig?.registries.rememberForContainer(input.id, registryAuth);
+    return c.json({ Id: input.id, Warnings: [...prepared.warnings, ...warnings] }, 201);
   });
 
   app.get('/containers/json', (c) => {
@@ -104,7 +111,9 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
 
   app.get('/containers/:id/json', (c) => {
     const snap = find(c.req.param('id')).getSnapshot();
-    return c.json(inspectContainer(snap, deps.resources.view(snap.context.id)));
+    const hc = deps.hostConfig;
+    const aca = hc && { env: (env: string[]) => hc.secretEnv.mask(env), resources: checkResources(snap.context.hostConfig, hc.defaults).pair };
+    return c.json(inspectContainer(snap, deps.resources.view(snap.context.id), aca));
   });
 
   app.post('/containers/:id/start', async (c) => answer(c, await daemon.ask(find(c.req.param('id')), { type: 'START' })));
@@ -225,8 +234,10 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
   archiveRoutes(app, daemon, find);
   app.post('/containers/:id/update', async (c) => {
     const ref = find(c.req.param('id'));
-    const update = updateFields(await c.req.json().catch(() => ({})), ref.getSnapshot().context.hostConfig.AutoRemove);
-    return answer(c, await daemon.ask(ref, { type: 'UPDATE', ...update }));
+    const current = ref.getSnapshot().context.hostConfig;
+    const update = updateFields(await c.req.json().catch(() => ({})), current.AutoRemove);
+    const warnings = deps.hostConfig && update.resources ? checkResources({ ...current, ...update.hostConfig }, deps.hostConfig.defaults).warnings : [];
+    return answer(c, await daemon.ask(ref, { type: 'UPDATE', ...update, warnings }));
   });
   app.post('/containers/prune', async (c) => c.json(await pruneContainers(daemon, filters(c.req.query('filters'), PRUNE_FILTERS))));
 
