@@ -2,6 +2,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { agentConnected } from './agent-helpers';
 
 let d: TestDaemon;
 beforeAll(async () => {
@@ -120,13 +121,17 @@ describe('dockerode', () => {
     expect((await d.docker.ping()).toString()).toBe('OK');
   });
 
-  it('pause answers 501 with the reason; exec answers 501 until the agent exists', async () => {
+  it('pause answers 501 with the reason; exec goes through the agent', async () => {
     const c = await d.docker.createContainer({ Image: 'alpine', Cmd: ['sleep', '30'] });
     await c.start();
     const pause = await c.pause().catch((e) => e);
     expect(pause.statusCode).toBe(501);
     expect(pause.json.message).toMatch(/Azure Container Apps/);
-    expect((await c.exec({ Cmd: ['ls'] }).catch((e) => e)).statusCode).toBe(501);
+    await agentConnected(d, c.id);
+    const exec = await c.exec({ Cmd: ['sh', '-c', 'exit 4'] });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    await new Promise((resolve) => stream.on('end', resolve).resume());
+    expect((await exec.inspect()).ExitCode).toBe(4);
     await c.remove({ force: true });
   });
 });
