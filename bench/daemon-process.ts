@@ -90,8 +90,12 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
   const child: ChildProcess = spawn(
     process.execPath,
     [...flags, '--import', 'tsx', 'src/main.ts', '-H', 'tcp://127.0.0.1:0', '--data-root', join(dir, 'data'), '--log-level', 'warn'],
-    { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: whatever the daemon signals as a group (its replicas) never reaches the bench.
+    { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
+  // The daemon is not left behind if the bench dies.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => {
@@ -140,6 +144,7 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
         await exited;
         clearTimeout(timer);
       }
+      process.off('exit', reap);
       insecure.destroy();
       await rm(dir, { recursive: true, force: true });
     },
