@@ -86,7 +86,8 @@ describe.skipIf(!IS_ROOT)('containers isolated like ACA replicas (needs root on 
           probe = await d.cli(['exec', name, 'true']);
         }
         // A daemon without the agent answers exec (and cp) with why it cannot: nothing to test then.
-        if (probe.code !== 0 && /not implemented|not built|501|needs the in-job agent/i.test(probe.stderr)) {
+        // (One whose agent never dials, from inside the replica, fails here: that is an isolation bug.)
+        if (probe.code !== 0 && !/\(yet\)/.test(probe.stderr) && /not implemented|not built|501|needs the in-job agent/i.test(probe.stderr)) {
           ctx.skip(`docker exec and cp need the in-job agent: ${probe.stderr.trim()}`);
         }
         expect(probe.code).toBe(0);
