@@ -45,8 +45,8 @@ for (const g of only) if (!GROUPS.includes(g)) throw new Error(`--only: unknown 
 const quick = values.quick;
 
 const settings = quick
-  ? { runs: 30, warmup: 3, armRuns: 3, concurrentReps: 1, logLines: 200, minuteMs: 15_000, inspectReps: 1, inspectSeconds: 3, psLists: 3, psBudgetMs: 20_000 }
-  : { runs: 40, warmup: 5, armRuns: 5, concurrentReps: 2, logLines: 200, minuteMs: 60_000, inspectReps: 3, inspectSeconds: 10, psLists: 5, psBudgetMs: 60_000 };
+  ? { runs: 30, warmup: 3, armRuns: 3, concurrentReps: 1, concurrentContainers: 100, logLines: 200, minuteMs: 10_000, inspectReps: 1, inspectSeconds: 3, psLists: 3, psBudgetMs: 12_000 }
+  : { runs: 40, warmup: 5, armRuns: 5, concurrentReps: 2, concurrentContainers: 200, logLines: 200, minuteMs: 60_000, inspectReps: 3, inspectSeconds: 10, psLists: 5, psBudgetMs: 60_000 };
 
 process.on('unhandledRejection', (err) => {
   console.error('unhandled rejection in the bench (counted as a failure):', err);
@@ -104,7 +104,7 @@ try {
 
   if (only.has('run')) await phase('run_latency_ms', () => runLatency(ctx, settings.runs, settings.warmup));
   if (only.has('arm')) await phase('arm_requests_per_run', () => armPerRun(ctx, settings.armRuns));
-  if (only.has('concurrent')) await phase('concurrent_runs_per_s', () => concurrentRuns(ctx, settings.concurrentReps));
+  if (only.has('concurrent')) await phase('concurrent_runs_per_s', () => concurrentRuns(ctx, settings.concurrentReps, settings.concurrentContainers));
   if (only.has('logs')) await phase('log_latency_ms', () => logLatency(ctx, settings.logLines));
   // The running-minute window overlaps inspect, which makes no cloud calls and never holds the
   // event loop for long (ps can, so it comes after the window closes).

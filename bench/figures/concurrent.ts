@@ -7,10 +7,11 @@ import { round, type Figure } from '../figure';
 import { spawnLikeSimulator } from '../spawn-baseline';
 import { median, percentile, pool } from '../stats';
 
-const CONTAINERS = 200;
 const CONCURRENCY = 50;
 
-export async function concurrentRuns(ctx: BenchContext, reps: number): Promise<Figure[]> {
+/** `containers` is 200 in the full run; --quick runs fewer and the note says so. */
+export async function concurrentRuns(ctx: BenchContext, reps: number, containers = 200): Promise<Figure[]> {
+  const CONTAINERS = containers;
   const rates: number[] = [];
   const p95s: number[] = [];
   const spawnRates: number[] = [];
@@ -56,7 +57,7 @@ export async function concurrentRuns(ctx: BenchContext, reps: number): Promise<F
       target: { text: 'all succeed', met: failures.length === 0 },
       note: failures.length
         ? `${failures.length} of ${CONTAINERS * reps} runs failed: ${[...new Set(failures)].slice(0, 3).join('; ')}`
-        : `${CONTAINERS} at once, client concurrency ${CONCURRENCY}; p95 ${round(median(p95s), 0)} ms; ${round(rate / spawnRate, 2)}x of spawn throughput; daemon RSS +${round(rssGrowth / 1024, 0)} MB over ${CONTAINERS * reps} removed containers`,
+        : `${CONTAINERS === 200 ? '' : `--quick: ${CONTAINERS} containers, not 200; `}${CONTAINERS} at once, client concurrency ${CONCURRENCY}; p95 ${round(median(p95s), 0)} ms; ${round(rate / spawnRate, 2)}x of spawn throughput; daemon RSS +${round(rssGrowth / 1024, 0)} MB over ${CONTAINERS * reps} removed containers`,
       detail: { rssGrowthKb: rssGrowth, simulatorRequestsPerRun: perRunOps, ratesPerS: rates.map((r) => round(r, 2)), p95Ms: p95s.map((p) => round(p, 1)), spawnRatesPerS: spawnRates.map((r) => round(r, 2)) },
     },
     {
