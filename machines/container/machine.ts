@@ -122,11 +122,12 @@ export const containerMachine = setup({
       const exit: ProcessExit = { code: e.code, ...(e.signal && { signal: e.signal }), ...(e.error && { error: e.error }) };
       return { processExit: exit };
     }),
-    /** The agent's code is exact, so it wins over what ACA reports (rule 5). */
-    exitWithProcessCode: assign(({ context }) => ({
-      exitCode: context.processExit!.code,
-      ...(context.processExit!.error && { error: context.processExit!.error }),
-    })),
+    /**
+     * The agent's code is exact, so it wins over what ACA reports (rule 5). A command that could
+     * not start keeps its reason in processExit, not State.Error: the agent already wrote it to
+     * the container's stderr, and an Error in the wait answer would turn the CLI's 127 into 125.
+     */
+    exitWithProcessCode: assign({ exitCode: ({ context }) => context.processExit!.code }),
     /** Stores what `docker update` changed in HostConfig; the next job gets the new resources. */
     applyUpdate: enqueueActions(({ context, event, enqueue }) => {
       const e = event as Extract<ContainerEvent, { type: 'UPDATE' }>;

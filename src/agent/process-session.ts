@@ -82,7 +82,8 @@ export class ProcessSession {
     this.#child.once('error', (err: NodeJS.ErrnoException) => {
       if (this.#child.pid !== undefined) return;
       const failure = spawnFailure(command, err);
-      this.#opts.tee?.('stderr', Buffer.from(`${failure.message}\n`));
+      // As a runtime's error would, the reason reaches the client on the session's stderr.
+      this.#output(spec.tty ? 'stdout' : 'stderr', Buffer.from(`${failure.message}\n`), 'stderr');
       this.#finish({ code: failure.code }, failure.message);
     });
     if (this.#child.pid !== undefined) host.control({ t: 'started', s, pid: this.#child.pid });

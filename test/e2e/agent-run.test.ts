@@ -23,6 +23,21 @@ describe('docker run with the agent', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'a\n', stderr: 'b\n' });
   });
 
+  it('a process killed by a signal exits 128+n', async () => {
+    expect((await d.cli(['run', '--rm', 'alpine', 'sh', '-c', 'kill -9 $$'])).code).toBe(137);
+  });
+
+  it('-w applies the working directory, created when missing; the agent\'s settings stay out of the env', async () => {
+    const r = await d.cli(['run', '--rm', '-w', '/made/by/agent', 'alpine', 'sh', '-c', 'pwd; env | grep -c SOCKERLESS || true']);
+    expect(r).toMatchObject({ code: 0, stdout: '/made/by/agent\n0\n' });
+  });
+
+  it('a command that does not exist exits 127 with the reason', async () => {
+    const r = await d.cli(['run', '--rm', 'alpine', 'no-such-command-here']);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toContain('no-such-command-here');
+  });
+
   it('echo hi | docker run -i --rm alpine cat prints hi', async () => {
     const r = await d.cli(['run', '-i', '--rm', 'alpine', 'cat'], { input: 'hi\n' });
     expect(r).toMatchObject({ code: 0, stdout: 'hi\n' });

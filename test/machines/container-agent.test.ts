@@ -37,11 +37,13 @@ describe('container machine with an agent', () => {
     expect(h.events).toEqual(['create', 'start', 'die']);
   });
 
-  it('a command that cannot start reports its code and the reason as State.Error', async () => {
+  it('a command that cannot start ends with its code; the reason is kept, the wait answer has no Error', async () => {
     const h = startHarness({ agent: {} });
     await h.ask({ type: 'START' });
+    const exited = h.ask({ type: 'WAIT', condition: 'next-exit' });
     h.actor.send({ type: 'PROCESS_EXITED', code: 127, error: 'exec: "nosuch": executable file not found in $PATH' });
-    expect(h.context()).toMatchObject({ exitCode: 127, error: 'exec: "nosuch": executable file not found in $PATH' });
+    expect(await exited).toMatchObject({ body: { StatusCode: 127, Error: null } });
+    expect(h.context()).toMatchObject({ exitCode: 127, error: '', processExit: { error: 'exec: "nosuch": executable file not found in $PATH' } });
   });
 
   it('stop sends SIGTERM through the agent; a process that exits on it ends with 143 and no ACA stop', async () => {
