@@ -32,6 +32,15 @@ describe('docker run with the agent', () => {
     expect(r).toMatchObject({ code: 0, stdout: '/made/by/agent\n0\n' });
   });
 
+  it("the agent's token shows neither in inspect nor in the container's logs", async () => {
+    const run = await d.cli(['run', '--name', 'tokenless', 'alpine', 'sh', '-c', 'env']);
+    expect(run.code).toBe(0);
+    const inspect = (await d.cli(['inspect', 'tokenless'])).stdout;
+    expect(inspect).not.toMatch(/SOCKERLESS_AGENT_TOKEN|sockerless-agent-token/);
+    expect((await d.cli(['logs', 'tokenless'])).stdout).not.toContain('SOCKERLESS');
+    await d.cli(['rm', 'tokenless']);
+  });
+
   it('a command that does not exist exits 127 with the reason', async () => {
     const r = await d.cli(['run', '--rm', 'alpine', 'no-such-command-here']);
     expect(r.code).toBe(127);
