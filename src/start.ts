@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { acaConfigForSimulator, acaConfigFromEnv, createAcaCloud, describeTarget } from './aca';
@@ -7,6 +6,8 @@ import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
 import { agentCallbackUrl, agentSettings } from './daemon/agent/settings';
 import { Daemon } from './daemon/daemon';
+import { openPersistedState, type PersistedState } from './daemon/persisted-state';
+import { Reconciler } from './daemon/reconcile';
 import { jobSettingsFromEnv } from './daemon/job-settings';
 import { RegistryCredentials } from './daemon/registry-auth';
 import { ImageStore } from './images/store';
@@ -22,6 +23,7 @@ import { ContainerTimeline } from './ui/timeline';
 import { listen, parseAddress, refusal, type Listener, type TlsOptions } from './listen';
 import { createLogger, type Logger } from './log';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator';
+import type { Durability } from './store';
 
 export interface DaemonOptions {
   /** `-H` addresses; default tcp://127.0.0.1:2375 (2376 with TLS). */
@@ -52,6 +54,8 @@ export interface RunningDaemon {
   listeners: Listener[];
   simulator?: Simulator;
   target: string;
+  /** Reconciliation with ACA (also run every SOCKERLESS_RECONCILE_INTERVAL_MS). */
+  reconciler: Reconciler;
   close(): Promise<void>;
 }
 
@@ -67,6 +71,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   }
   const jobSettings = jobSettingsFromEnv(env);
   await mkdir(opts.dataRoot, { recursive: true });
+  // First: a damaged or newer store stops the start before anything else runs.
+  const state = openPersistedState({ dataRoot: opts.dataRoot, enabled: env.SOCKERLESS_PERSIST !== 'off', durability: durabilityFrom(env), logger });
+  try {
+    return await startOnState(opts, env, logger, addresses, jobSettings, state);
+  } catch (err) {
+    state.close();
+    throw err;
+  }
+}
+
+async function startOnState(
+  opts: DaemonOptions, env: NodeJS.ProcessEnv, logger: Logger, addresses: ReturnType<typeof parseAddress>[],
+  jobSettings: ReturnType<typeof jobSettingsFromEnv>, state: PersistedState,
+): Promise<RunningDaemon> {
+  const listenOptions = { tls: opts.tls, insecure: opts.insecureListen };
 
   let config: AcaConfig | undefined = acaConfigFromEnv(env);
   let simulator: Simulator | undefined;
@@ -80,9 +99,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     config = acaConfigForSimulator(simulator);
   }
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
-  const acaCloud = createAcaCloud(config, simulator);
+  const acaCloud = createAcaCloud({ ...config, instanceId: state.instanceId }, simulator);
   const cloud = opts.wrapCloud ? opts.wrapCloud(acaCloud) : acaCloud;
-  const images = new ImageStore({ fetchConfig: env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true' });
+  const images = new ImageStore({ fetchConfig: env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true', ...state.images });
   const credentials = new CredentialStore();
   const registries = new RegistryCredentials({ logins: credentials, identity: jobSettings.registryIdentity });
 
@@ -95,9 +114,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       throw err;
     });
   }
-  const daemon = new Daemon({
+  const agent = await agentSettings(env, !!simulator, () => callbackUrl, logger);
+  const daemon = state.restore(() => new Daemon({
     cloud,
-    inspect: inspection.observe,
+    ...state.daemon(cloud),
+    events: state.events,
+    inspect: state.inspect(inspection.observe),
     image: (imageId, asGiven) => {
       const record = images.find(imageId);
       // A built image is its FROM image plus a config (its steps were not run): ACA pulls that one.
@@ -106,13 +128,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     },
     jobDefaults: { ...jobSettings.defaults, replicaTimeout: config.replicaTimeout },
     access: { secretEnv: jobSettings.secretEnv, registries },
-    agent: await agentSettings(env, !!simulator, () => callbackUrl, logger),
-  });
+    agent,
+  }));
   const networks = new NetworkStore({
+    ...state.networks,
     announce: (action, n, extra) => daemon.events.publish('network', action, n.Id, { name: n.Name, type: n.Driver, ...extra }),
   });
-  const volumes = new VolumeStore({ announce: (action, v) => daemon.events.publish('volume', action, v.Name, { driver: v.Driver }) });
-  const resources = new ContainerResources(networks, volumes, daemon.events);
+  const volumes = new VolumeStore({ ...state.volumes, announce: (action, v) => daemon.events.publish('volume', action, v.Name, { driver: v.Driver }) });
+  const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings);
   daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));
   const announceImage = (action: string, id: string, attributes: Record<string, string>) => daemon.events.publish('image', action, id, attributes);
   const containerLookup = (ref: string) => {
@@ -152,7 +175,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       imageCount: () => images.list().length,
       target,
       isolation: simulator?.isolationDetail,
-      daemonId: randomUUID(),
+      daemonId: state.instanceId,
       dataRoot: opts.dataRoot,
       usage: { daemon, images, volumes, resources },
       environment: config.environment,
@@ -166,11 +189,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     callbackUrl ??= agentCallbackUrl(listeners.map((l) => l.url), !!opts.tls);
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
+    state.pause();
     daemon.stop();
     stately?.close();
     await simulator?.close();
     throw err;
   }
+
+  const knows = (id: string) => daemon.find(id) !== undefined;
+  const reconciler = new Reconciler({ cloud, instanceId: state.instanceId, knows, logger }, reconcileIntervalFrom(env));
+  reconciler.start();
 
   return {
     daemon,
@@ -180,11 +208,29 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     listeners,
     simulator,
     target,
+    reconciler,
+    // Like dockerd --live-restore: executions keep running in ACA; a restart restores their actors.
     async close() {
       await Promise.all(listeners.map((l) => l.close()));
+      await reconciler.stop();
+      state.pause();
       daemon.stop();
+      state.close();
       stately?.close();
       await simulator?.close();
     },
   };
+}
+
+function durabilityFrom(env: NodeJS.ProcessEnv): Durability {
+  const value = env.SOCKERLESS_STORE_DURABILITY ?? 'normal';
+  if (value !== 'normal' && value !== 'full') throw new Error(`SOCKERLESS_STORE_DURABILITY must be normal or full, not ${value}`);
+  return value;
+}
+
+function reconcileIntervalFrom(env: NodeJS.ProcessEnv): number {
+  const raw = env.SOCKERLESS_RECONCILE_INTERVAL_MS;
+  const value = raw === undefined || raw === '' ? 60_000 : Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`SOCKERLESS_RECONCILE_INTERVAL_MS must be a positive integer, not ${raw}`);
+  return value;
 }

@@ -75,12 +75,17 @@ const VOLUME_WARNING = (name: string, dst: string) =>
  */
 export class ContainerResources implements ContainerResourcesApi {
   readonly #holdings = new Map<string, ContainerHoldings>();
+  readonly #onChange: ((containerId: string, holdings: ContainerHoldings | undefined) => void) | undefined;
 
   constructor(
     private readonly networks: NetworkStore,
     private readonly volumes: VolumeStore,
     events: EventBus,
+    /** Holdings kept across a daemon restart, and where each change goes to be kept. */
+    persisted: { holdings?: Iterable<[string, ContainerHoldings]>; onChange?(containerId: string, holdings: ContainerHoldings | undefined): void } = {},
   ) {
+    for (const [id, h] of persisted.holdings ?? []) this.#holdings.set(id, structuredClone(h));
+    this.#onChange = persisted.onChange;
     volumes.usedBy = (name) => [...this.#holdings].filter(([, h]) => h.mounts.some((m) => m.Name === name)).map(([id]) => id);
     events.on('event', (e: DockerEvent) => {
       if (e.Type !== 'container') return;
@@ -112,7 +117,9 @@ export class ContainerResources implements ContainerResourcesApi {
           const labels = m.source ? m.labels : { ...m.labels, [ANONYMOUS_LABEL]: '' };
           return mountRecord(m, this.volumes.create({ Name: m.source || undefined, ...(labels ? { Labels: labels } : {}) }).Name);
         });
-        this.#holdings.set(container.id, { mounts, autoRemove: container.hostConfig.AutoRemove, removeVolumes: false });
+        const holdings = { mounts, autoRemove: container.hostConfig.AutoRemove, removeVolumes: false };
+        this.#holdings.set(container.id, holdings);
+        this.#onChange?.(container.id, holdings);
       },
     };
   }
@@ -161,13 +168,16 @@ export class ContainerResources implements ContainerResourcesApi {
 
   removeVolumesWith(containerId: string, remove: boolean): void {
     const h = this.#holdings.get(containerId);
-    if (h) h.removeVolumes = remove;
+    if (!h) return;
+    h.removeVolumes = remove;
+    this.#onChange?.(containerId, h);
   }
 
   #release(containerId: string): void {
     this.networks.releaseContainer(containerId);
     const h = this.#holdings.get(containerId);
     this.#holdings.delete(containerId);
+    if (h) this.#onChange?.(containerId, undefined);
     if (!h || !(h.autoRemove || h.removeVolumes)) return;
     for (const m of h.mounts) {
       const v = m.Name !== undefined ? this.volumes.find(m.Name) : undefined;

@@ -1,5 +1,5 @@
-import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type SnapshotFrom } from 'xstate';
-import { containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type Reply } from '../../machines/container';
+import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
+import { containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionRef, type Reply } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud, JobSpec } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
@@ -27,6 +27,13 @@ export interface DaemonDeps {
   /** Receives every actor event (Stately inspector protocol). */
   inspect?: (event: InspectionEvent) => void;
   agent: AgentSettings;
+  /** The root actor's snapshot rebuilt from the store: every container actor comes back from it. */
+  snapshot?: Snapshot<unknown>;
+  /**
+   * For a container restored while `starting`: finds the execution its interrupted start may
+   * already have begun (runJob is re-invoked on restore), so it is adopted instead of doubled.
+   */
+  resumeStart?: (containerId: string) => ((signal: AbortSignal) => Promise<ExecutionRef | undefined>) | undefined;
 }
 
 export interface AgentSettings {
@@ -64,6 +71,8 @@ export class Daemon {
     const container = containerMachine.provide({
       actors: {
         runJob: fromPromise(async ({ input, signal }) => {
+          const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
+          if (adopted) return adopted;
           const spec = this.#jobSpec(input);
           const execution = await cloud.runJob(spec, signal);
           return { ...execution, agent: spec.env.some((e) => e.name === 'SOCKERLESS_AGENT_TOKEN') };
@@ -95,7 +104,7 @@ export class Daemon {
       actors: { container },
       actions: { reply: (_, reply) => this.requests.settle(reply) },
     });
-    this.root = createActor(machine, { inspect: deps.inspect }).start();
+    this.root = createActor(machine, { inspect: deps.inspect, snapshot: deps.snapshot }).start();
   }
 
   /** The job for a container's next execution, with the agent (and a freshly minted token) when there is one. */

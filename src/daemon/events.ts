@@ -14,9 +14,14 @@ export interface DockerEvent {
 export class EventBus extends EventEmitter {
   private readonly history: DockerEvent[] = [];
 
-  constructor(private readonly limit = 1000) {
+  /** `history`: events kept across a daemon restart, oldest first. */
+  constructor(
+    private readonly limit = 1000,
+    history: readonly DockerEvent[] = [],
+  ) {
     super();
     this.setMaxListeners(0);
+    this.history.push(...history.slice(-limit));
   }
 
   publish(type: DockerEvent['Type'], action: string, id: string, attributes: Record<string, string>): DockerEvent {

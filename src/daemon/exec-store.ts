@@ -27,14 +27,25 @@ export interface ExecRecord {
   channel: ProcessChannel | undefined;
 }
 
+/** What outlives a daemon restart of an exec: its identity and create body (its process is the agent's). */
+export type PersistedExec = Pick<ExecRecord, 'id' | 'containerId' | 'config'>;
+
 /** Docker keeps exec records while their container lives; so does this store. */
 export class ExecStore {
   readonly #records = new Map<string, ExecRecord>();
+  /** Told of every record made (with it) or forgotten (undefined), for persistence. */
+  onChange: ((id: string, record: PersistedExec | undefined) => void) | undefined;
 
   create(containerId: string, config: ExecConfig): ExecRecord {
     const record: ExecRecord = { id: randomBytes(32).toString('hex'), containerId, config, channel: undefined };
     this.#records.set(record.id, record);
+    this.onChange?.(record.id, { id: record.id, containerId, config });
     return record;
+  }
+
+  /** Records kept across a daemon restart (not started since: their processes went with the old connection). */
+  restore(records: readonly PersistedExec[]): void {
+    for (const r of records) this.#records.set(r.id, { ...r, channel: undefined });
   }
 
   get(id: string): ExecRecord | undefined {
@@ -47,6 +58,10 @@ export class ExecStore {
   }
 
   forgetContainer(containerId: string): void {
-    for (const [id, r] of this.#records) if (r.containerId === containerId) this.#records.delete(id);
+    for (const [id, r] of this.#records) {
+      if (r.containerId !== containerId) continue;
+      this.#records.delete(id);
+      this.onChange?.(id, undefined);
+    }
   }
 }

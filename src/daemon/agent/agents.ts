@@ -42,8 +42,26 @@ export class Agents {
    * new link, which those waiting for the next start get before any output can arrive.
    */
   prepare(containerId: string): string {
-    this.#links.get(containerId)?.close();
     const token = this.#tokens.mint(containerId);
+    this.onMinted?.(containerId, this.#tokens.digestOf(containerId)!);
+    this.#open(containerId);
+    return token;
+  }
+
+  /**
+   * After a daemon restart: the link of a start whose agent may still run, authenticated by the
+   * digest kept of its token, so the agent's redial is accepted and its sessions resume.
+   */
+  resume(containerId: string, digest: Buffer): void {
+    this.#tokens.restore(containerId, digest);
+    this.#open(containerId);
+  }
+
+  /** Called with the digest of every token minted (the persistent store keeps it; never the token). */
+  onMinted: ((containerId: string, digest: Buffer) => void) | undefined;
+
+  #open(containerId: string): void {
+    this.#links.get(containerId)?.close();
     const log = this.liveLog(containerId);
     const link: AgentLink = new AgentLink({
       heartbeatMs: this.#opts.heartbeatMs,
@@ -64,7 +82,6 @@ export class Agents {
     const waiting = this.#waiting.get(containerId);
     this.#waiting.delete(containerId);
     for (const resolve of waiting ?? []) resolve(link);
-    return token;
   }
 
   /** A start without an agent: those waiting for the next start's link learn there is none. */

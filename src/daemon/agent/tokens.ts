@@ -24,6 +24,16 @@ export class AgentTokens {
     return ok && token !== undefined && this.#digests.has(containerId);
   }
 
+  /** The digest of the container's current token (what a persistent store may keep). */
+  digestOf(containerId: string): Buffer | undefined {
+    return this.#digests.get(containerId);
+  }
+
+  /** Takes back a digest kept across a daemon restart. */
+  restore(containerId: string, digest: Buffer): void {
+    this.#digests.set(containerId, Buffer.from(digest));
+  }
+
   revoke(containerId: string): void {
     this.#digests.delete(containerId);
   }

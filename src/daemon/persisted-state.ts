@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { InspectionEvent, Snapshot } from 'xstate';
+import type { ContainerHoldings } from '../container-resources/resources';
+import type { ImageRecord } from '../images/types';
+import type { Logger } from '../log';
+import type { NetworkRecord } from '../networks/types';
+import { Store, type Durability } from '../store';
+import type { VolumeRecord } from '../volumes/types';
+import type { Daemon } from './daemon';
+import { EventBus, type DockerEvent } from './events';
+import type { PersistedExec } from './exec-store';
+import { Persistence } from './persistence';
+import { mayBeRunning, restoreContainers, startResumer, type RestoredContainers } from './restore';
+import type { Cloud } from '../aca/cloud';
+
+/** Where each store starts from and where its changes go. */
+export interface StoreSeed<T> {
+  records: T[];
+  onChange?: (records: T[]) => void;
+}
+
+/**
+ * The daemon's durable state as start-up needs it: what the store gave back for every part of
+ * the daemon, and the hooks that keep the store up to date. With persistence off (bench
+ * comparisons, SOCKERLESS_PERSIST=off) everything starts empty and nothing is written.
+ */
+export interface PersistedState {
+  /** This daemon's identity: kept across restarts, tagged on every job it makes. */
+  instanceId: string;
+  events: EventBus;
+  images: StoreSeed<ImageRecord>;
+  networks: StoreSeed<NetworkRecord>;
+  volumes: StoreSeed<VolumeRecord>;
+  holdings: { holdings: Array<[string, ContainerHoldings]>; onChange?: (id: string, h: ContainerHoldings | undefined) => void };
+  /** The root actor's snapshot, and the runJob resumption for interrupted starts. */
+  daemon(cloud: Cloud): { snapshot?: Snapshot<unknown>; resumeStart?: ReturnType<typeof startResumer> };
+  /** Composes the persistence observer with another inspection observer. */
+  inspect(next?: (event: InspectionEvent) => void): ((event: InspectionEvent) => void) | undefined;
+  /** Creates the daemon (its actors restored in one transaction), then resumes what was in flight. */
+  restore(create: () => Daemon): Daemon;
+  restored: RestoredContainers;
+  /** Stops writing (before the actors are stopped at shutdown). */
+  pause(): void;
+  close(): void;
+}
+
+export interface PersistedStateOptions {
+  dataRoot: string;
+  enabled: boolean;
+  durability?: Durability;
+  logger: Logger;
+}
+
+export function openPersistedState(opts: PersistedStateOptions): PersistedState {
+  if (!opts.enabled) return ephemeralState();
+  const store = Store.open(opts.dataRoot, { durability: opts.durability });
+  const persistence = new Persistence(store);
+  const instanceId = store.meta.getOrCreate('instance-id', () => randomUUID());
+  const load = <T>(kind: 'image' | 'network' | 'volume' | 'holding' | 'exec') => store.objects.load<T>(kind);
+  const restored = restoreContainers(store.containers.all());
+  for (const d of restored.damaged) opts.logger.error({ container: d.id, reason: d.reason }, 'container state could not be restored; it is shown as dead');
+  const tokens = store.tokens.all();
+  const execs = load<PersistedExec>('exec').map((e) => e.value);
+  const events = new EventBus(1000, store.events.recent<DockerEvent>());
+  persistence.attachEvents(events);
+
+  return {
+    instanceId,
+    events,
+    images: { records: load<ImageRecord>('image').map((r) => r.value), onChange: persistence.images },
+    networks: { records: load<NetworkRecord>('network').map((r) => r.value), onChange: persistence.networks },
+    volumes: { records: load<VolumeRecord>('volume').map((r) => r.value), onChange: persistence.volumes },
+    holdings: { holdings: load<ContainerHoldings>('holding').map((r) => [r.key, r.value]), onChange: persistence.holdingChanged },
+    daemon: (cloud) => ({ snapshot: restored.snapshot, resumeStart: startResumer(cloud, restored) }),
+    inspect: (next) => (event) => {
+      persistence.observe(event);
+      next?.(event);
+    },
+    restore(create) {
+      const daemon = persistence.batch(create);
+      daemon.agents.onMinted = persistence.tokenMinted;
+      daemon.execs.restore(execs.filter((e) => restored.containers.some((c) => c.id === e.containerId)));
+      persistence.attachExecs(daemon.execs);
+      for (const c of restored.containers) {
+        const digest = tokens.get(c.id);
+        if (digest && mayBeRunning(c.value)) daemon.agents.resume(c.id, digest);
+      }
+      for (const ref of daemon.containers()) ref.send({ type: 'RESUME' });
+      if (restored.containers.length) opts.logger.info({ containers: restored.containers.length, damaged: restored.damaged.length }, 'containers restored from the store');
+      return daemon;
+    },
+    restored,
+    pause: () => persistence.pause(),
+    close: () => store.close(),
+  };
+}
+
+function ephemeralState(): PersistedState {
+  const restored: RestoredContainers = { snapshot: undefined, containers: [], damaged: [] };
+  return {
+    instanceId: randomUUID(),
+    events: new EventBus(),
+    images: { records: [] },
+    networks: { records: [] },
+    volumes: { records: [] },
+    holdings: { holdings: [] },
+    daemon: () => ({}),
+    inspect: (next) => next,
+    restore: (create) => create(),
+    restored,
+    pause: () => {},
+    close: () => {},
+  };
+}

@@ -1,0 +1,144 @@
+import type { AnyActorRef, InspectionEvent } from 'xstate';
+import type { ContainerContext } from '../../machines/container';
+import type { ContainerHoldings } from '../container-resources/resources';
+import type { ImageRecord } from '../images/types';
+import type { NetworkRecord } from '../networks/types';
+import type { ObjectKind, Store } from '../store';
+import type { VolumeRecord } from '../volumes/types';
+import type { ContainerSnapshot } from './daemon';
+import type { DockerEvent, EventBus } from './events';
+import type { ExecStore, PersistedExec } from './exec-store';
+
+/** What was last written for a container: an unchanged snapshot object is not written again. */
+interface Written {
+  snapshot: ContainerSnapshot;
+  config: ContainerContext['config'];
+  hostConfig: ContainerContext['hostConfig'];
+}
+
+/**
+ * Writes the daemon's state to the store as it changes. A container actor's snapshot is written
+ * synchronously at the end of the transition that produced it (the `@xstate.snapshot`
+ * inspection event), in one transaction with the Docker events that transition announced. That
+ * is before anything the transition started can be seen outside: replies are promise callbacks
+ * and cloud calls begin after at least one await, both later in the same tick.
+ */
+export class Persistence {
+  readonly #store: Store;
+  readonly #written = new Map<string, Written>();
+  #pendingEvents: DockerEvent[] = [];
+  #flushScheduled = false;
+  #paused = false;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** The inspection observer: every container actor's snapshot, as it changes. */
+  observe = (event: InspectionEvent): void => {
+    if (event.type !== '@xstate.snapshot' || this.#paused) return;
+    const ref = event.actorRef as AnyActorRef & { src?: unknown };
+    if (ref.src !== 'container') return;
+    const snapshot = event.snapshot as ContainerSnapshot;
+    if (snapshot.status === 'active') this.#saveContainer(ref, snapshot);
+    else if (snapshot.status === 'done') this.#removeContainer(ref.id);
+  };
+
+  /** Docker events go to the history with the change that announced them. */
+  attachEvents(bus: EventBus): void {
+    bus.on('event', (e: DockerEvent) => {
+      if (this.#paused) return;
+      this.#pendingEvents.push(e);
+      this.#scheduleFlush();
+    });
+  }
+
+  attachExecs(execs: ExecStore): void {
+    execs.onChange = (id, record) => this.#write(() => (record ? this.#store.objects.put('exec', id, record) : this.#store.objects.remove('exec', id)));
+  }
+
+  tokenMinted = (containerId: string, digest: Buffer): void => {
+    this.#write(() => this.#store.tokens.put(containerId, digest));
+  };
+
+  /** A store's full record set after a change; only what changed is written. */
+  images = (records: ImageRecord[]): void => this.#sync('image', records.map((r) => [r.Id, r]));
+  networks = (records: NetworkRecord[]): void => this.#sync('network', records.map((r) => [r.Id, r]));
+  volumes = (records: VolumeRecord[]): void => this.#sync('volume', records.map((r) => [r.Name, r]));
+
+  #sync(kind: ObjectKind, entries: Array<[string, unknown]>): void {
+    this.#write(() => this.#store.objects.sync(kind, new Map(entries)));
+  }
+
+  holdingChanged = (containerId: string, holdings: ContainerHoldings | undefined): void => {
+    this.#write(() => (holdings ? this.#store.objects.put('holding', containerId, holdings) : this.#store.objects.remove('holding', containerId)));
+  };
+
+  /** Runs `fn` as one transaction; restoring every actor at start is one write, not thousands. */
+  batch<T>(fn: () => T): T {
+    return this.#store.transaction(fn);
+  }
+
+  /** Stops writing (shutdown: the actors are about to be stopped, which is not a state to keep). */
+  pause(): void {
+    this.#flushEvents();
+    this.#paused = true;
+  }
+
+  #saveContainer(ref: AnyActorRef, snapshot: ContainerSnapshot): void {
+    const last = this.#written.get(ref.id);
+    if (last?.snapshot === snapshot) return;
+    const ctx = snapshot.context;
+    const persisted = JSON.stringify(ref.getPersistedSnapshot());
+    const state = JSON.stringify(snapshot.value);
+    this.#write(() => {
+      if (last && last.config === ctx.config && last.hostConfig === ctx.hostConfig && this.#store.containers.saveSnapshot(ctx.id, ctx.name, state, persisted)) return;
+      const input = { id: ctx.id, name: ctx.name, created: ctx.created, imageId: ctx.imageId, config: ctx.config, hostConfig: ctx.hostConfig };
+      this.#store.containers.save({
+        id: ctx.id, name: ctx.name, image: ctx.config.Image, created: ctx.created, labels: JSON.stringify(ctx.config.Labels ?? {}),
+        input: JSON.stringify(input), state, snapshot: persisted,
+      });
+    });
+    this.#written.set(ref.id, { snapshot, config: ctx.config, hostConfig: ctx.hostConfig });
+  }
+
+  #removeContainer(id: string): void {
+    this.#written.delete(id);
+    this.#write(() => {
+      this.#store.containers.remove(id);
+      this.#store.tokens.remove(id);
+    });
+  }
+
+  /** One transaction holding `fn`'s writes and every event announced so far. */
+  #write(fn: () => void): void {
+    if (this.#store.closed) return;
+    this.#store.transaction(() => {
+      this.#appendEvents();
+      fn();
+    });
+  }
+
+  #appendEvents(): void {
+    const events = this.#pendingEvents;
+    if (!events.length) return;
+    this.#pendingEvents = [];
+    for (const e of events) this.#store.events.append(e);
+  }
+
+  #flushEvents(): void {
+    if (this.#pendingEvents.length && !this.#store.closed) this.#store.transaction(() => this.#appendEvents());
+  }
+
+  // Events no state change carries (image pulls, tags) are written at the end of the tick.
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.#flushEvents();
+    });
+  }
+}
+
+export type { PersistedExec };
