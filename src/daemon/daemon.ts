@@ -1,5 +1,5 @@
 import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
-import { containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionRef, type Reply } from '../../machines/container';
+import { containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud, JobSpec } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
@@ -77,7 +77,7 @@ export class Daemon {
           const execution = await cloud.runJob(spec, signal);
           return { ...execution, agent: spec.env.some((e) => e.name === 'SOCKERLESS_AGENT_TOKEN') };
         }),
-        waitForEnd: fromPromise(({ input, signal }) => cloud.waitForEnd(input, signal)),
+        waitForEnd: fromPromise(({ input, signal }) => this.#waitForEnd(input, signal)),
         stopExecution: fromPromise(({ input, signal }) => cloud.stopExecution(input.execution, signal)),
         deleteJob: fromPromise(({ input, signal }) => cloud.deleteJob(input.jobName, signal)),
       },
@@ -105,6 +105,32 @@ export class Daemon {
       actions: { reply: (_, reply) => this.requests.settle(reply) },
     });
     this.root = createActor(machine, { inspect: deps.inspect, snapshot: deps.snapshot }).start();
+  }
+
+  /**
+   * The end of an execution. While its agent is connected the agent reports the end itself (and
+   * the connection drops if the replica dies), so ACA is polled only while no agent is connected.
+   */
+  async #waitForEnd(execution: ExecutionRef, signal: AbortSignal): Promise<ExecutionOutcome> {
+    const { cloud } = this.deps;
+    for (;;) {
+      const link = execution.agent ? this.agents.linkForJob(execution.jobName) : undefined;
+      if (!link || link.closed) return cloud.waitForEnd(execution, signal);
+      await link.until(false, signal);
+      signal.throwIfAborted();
+      if (link.closed) continue;
+      const stop = new AbortController();
+      const polling = cloud.waitForEnd(execution, AbortSignal.any([signal, stop.signal]));
+      const reconnected = link.until(true, stop.signal).then(() => undefined);
+      try {
+        const end = await Promise.race([polling, reconnected]);
+        if (end) return end;
+      } finally {
+        stop.abort();
+        polling.catch(() => {});
+      }
+      signal.throwIfAborted();
+    }
   }
 
   /** The job for a container's next execution, with the agent (and a freshly minted token) when there is one. */

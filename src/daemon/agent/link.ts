@@ -43,6 +43,7 @@ export class AgentLink implements ChannelLink {
   #lastHeard = 0;
   readonly #contact: Promise<boolean>;
   #settleContact!: (contacted: boolean) => void;
+  readonly #changes = new Set<() => void>();
 
   constructor(opts: LinkOptions) {
     this.#opts = opts;
@@ -65,6 +66,26 @@ export class AgentLink implements ChannelLink {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Resolves once the link is connected (`true`) or not (`false`), or closed, or `signal` aborts. */
+  until(connected: boolean, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.#closed || this.connected === connected || signal.aborted) {
+          this.#changes.delete(check);
+          signal.removeEventListener('abort', check);
+          resolve();
+        }
+      };
+      this.#changes.add(check);
+      signal.addEventListener('abort', check, { once: true });
+      check();
+    });
+  }
+
+  #changed(): void {
+    for (const check of [...this.#changes]) check();
   }
 
   /** No agent within `ms`: whoever waits for one stops waiting (a later agent still serves exec and cp). */
@@ -107,6 +128,7 @@ export class AgentLink implements ChannelLink {
     this.#contacted = true;
     this.#settleContact(true);
     this.#opts.events.connected();
+    this.#changed();
   }
 
   exec(start: Omit<ExecStart, 't' | 's'>): ProcessChannel {
@@ -165,6 +187,7 @@ export class AgentLink implements ChannelLink {
     this.main.finish(this.main.exit ?? { code: 137, signal: 'SIGKILL' });
     clearInterval(this.#beat);
     this.#ws?.close(CLOSE.gone, 'the execution is over');
+    this.#changed();
   }
 
   #onFrame(ws: WebSocket, data: Buffer, isBinary: boolean): void {
@@ -237,5 +260,6 @@ export class AgentLink implements ChannelLink {
     for (const call of this.#archives.values()) call.fail(lost);
     this.#archives.clear();
     if (!this.#closed) this.#opts.events.lost();
+    this.#changed();
   }
 }
