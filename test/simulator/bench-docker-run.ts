@@ -1,6 +1,6 @@
 // Prints the median (and spread) of `docker run --rm alpine true` against a daemon on the embedded
-// simulator, unisolated and isolated runs interleaved so both see the same machine load:
-// `node --import tsx test/simulator/bench-docker-run.ts [runs]`.
+// simulator, unisolated and isolated, with and without the in-job agent, runs interleaved so all
+// see the same machine load: `node --import tsx test/simulator/bench-docker-run.ts [runs]`.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,13 +16,13 @@ interface Bench {
   close(): Promise<void>;
 }
 
-async function bench(isolation: IsolationSetting): Promise<Bench> {
+async function bench(isolation: IsolationSetting, agent: 'on' | 'off'): Promise<Bench> {
   const dir = await mkdtemp(join(tmpdir(), 'sockerless-bench-'));
   const socket = join(dir, 'docker.sock');
   const running = await startDaemon({
     hosts: [`unix://${socket}`],
     dataRoot: join(dir, 'data'),
-    env: {},
+    env: agent === 'off' ? { SOCKERLESS_AGENT: 'off' } : {},
     logger: createLogger('warn'),
     simulator: { isolation },
   });
@@ -36,7 +36,7 @@ async function bench(isolation: IsolationSetting): Promise<Bench> {
     });
   await once(); // warm-up: image record, first job
   return {
-    label: `isolation=${running.simulator?.isolation ?? '?'}`,
+    label: `isolation=${running.simulator?.isolation ?? '?'}, agent ${agent}`,
     run: once,
     async close() {
       await running.close();
@@ -46,7 +46,7 @@ async function bench(isolation: IsolationSetting): Promise<Bench> {
 }
 
 const runs = Number(process.argv[2] ?? 20);
-const benches = [await bench('none'), await bench('auto')];
+const benches = [await bench('none', 'off'), await bench('auto', 'off'), await bench('none', 'on'), await bench('auto', 'on')];
 const times = new Map<Bench, number[]>(benches.map((b) => [b, []]));
 try {
   for (let i = 0; i < runs; i++) for (const b of benches) times.get(b)!.push(await b.run());
