@@ -55,7 +55,7 @@ export interface Sent {
 }
 
 /** Plain answers are read whole; a 2xx stream is read for this long, then dropped (it may never end). */
-const STREAM_READ_MS = 100;
+const STREAM_READ_MS = 30;
 const ANSWER_TIMEOUT_MS = 30_000;
 
 export class Client {
