@@ -164,7 +164,7 @@ export class Agent {
         // No PTY is allocated (TTY sessions run on pipes), so there is no window size to set.
         return;
       case 'stat':
-        return void this.#archive(msg.s).stat(msg.path).finally(() => this.#archives.delete(msg.s));
+        return void this.#archive(msg.s).stat(msg.path);
       case 'get':
         return void this.#archive(msg.s).get(msg.path);
       case 'put':
@@ -187,7 +187,7 @@ export class Agent {
 
   #archive(s: number): ArchiveSession {
     let session = this.#archives.get(s);
-    if (!session) this.#archives.set(s, (session = new ArchiveSession(s, this.#host, this.#opts.workdir)));
+    if (!session) this.#archives.set(s, (session = new ArchiveSession(s, this.#host, this.#opts.workdir, () => this.#archives.delete(s))));
     return session;
   }
 

@@ -21,19 +21,27 @@ export class ArchiveSession {
   #source: Readable | undefined;
   #sink: PassThrough | undefined;
   #closed = false;
+  readonly #onDone: () => void;
 
-  constructor(s: number, host: SessionHost, cwd: string) {
+  /** `onDone` runs once the call has given its last answer. */
+  constructor(s: number, host: SessionHost, cwd: string, onDone: () => void) {
     this.s = s;
     this.#host = host;
     this.#cwd = cwd;
     this.#out = new Outbox(s);
+    this.#onDone = onDone;
+  }
+
+  #answer(msg: Parameters<SessionHost['control']>[0]): void {
+    this.#host.control(msg);
+    this.#onDone();
   }
 
   async stat(path: string): Promise<void> {
     try {
-      this.#host.control({ t: 'stat', s: this.s, stat: await statPath(path, this.#cwd) });
+      this.#answer({ t: 'stat', s: this.s, stat: await statPath(path, this.#cwd) });
     } catch (err) {
-      this.#host.control({ t: 'stat', s: this.s, error: failure(err) });
+      this.#answer({ t: 'stat', s: this.s, error: failure(err) });
     }
   }
 
@@ -45,7 +53,7 @@ export class ArchiveSession {
       source = await packPath(path, this.#cwd);
       this.#host.control({ t: 'stat', s: this.s, stat });
     } catch (err) {
-      this.#host.control({ t: 'stat', s: this.s, error: failure(err) });
+      this.#answer({ t: 'stat', s: this.s, error: failure(err) });
       return;
     }
     this.#source = source;
@@ -53,8 +61,8 @@ export class ArchiveSession {
       this.#host.send(this.#out.push('archive', chunk));
       if (this.#out.full) source.pause();
     });
-    source.once('end', () => this.#host.control({ t: 'end', s: this.s }));
-    source.once('error', (err) => this.#host.control({ t: 'end', s: this.s, error: err.message }));
+    source.once('end', () => this.#answer({ t: 'end', s: this.s }));
+    source.once('error', (err) => this.#answer({ t: 'end', s: this.s, error: err.message }));
   }
 
   ack(seq: number): void {
@@ -66,11 +74,11 @@ export class ArchiveSession {
     const sink = new PassThrough();
     this.#sink = sink;
     extractInto(path, this.#cwd, sink, { noOverwriteDirNonDir }).then(
-      () => this.#host.control({ t: 'putDone', s: this.s }),
+      () => this.#answer({ t: 'putDone', s: this.s }),
       (err) => {
         // The rest of the tar is still acknowledged (and dropped) so the daemon's sender never stalls.
         sink.resume();
-        this.#host.control({ t: 'putDone', s: this.s, error: failure(err) });
+        this.#answer({ t: 'putDone', s: this.s, error: failure(err) });
       },
     );
   }
