@@ -1,4 +1,5 @@
-import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity';
+import { readFileSync } from 'node:fs';
+import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { AcaConfig } from '../config';
 
 /** What the embedded simulator hands over: where it listens and the identity it accepts. */
@@ -40,7 +41,13 @@ export function acaConfigForSimulator(sim: SimulatorEndpoint, overrides?: Partia
   };
 }
 
-/** Config for real Azure from SOCKERLESS_ACA_* variables; undefined when no subscription is set. */
+/**
+ * Config from SOCKERLESS_ACA_* variables; undefined when no subscription is set. With
+ * SOCKERLESS_ACA_ENDPOINT every service (ARM, Log Analytics, the token authority) is reached
+ * there instead of Azure's public endpoints, trusting SOCKERLESS_ACA_CA_FILE, with the client
+ * secret of AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET: a standalone simulator
+ * (`npm run simulator` prints these values) that outlives the daemon.
+ */
 export function acaConfigFromEnv(env: NodeJS.ProcessEnv): AcaConfig | undefined {
   const subscriptionId = nonEmpty(env.SOCKERLESS_ACA_SUBSCRIPTION_ID);
   if (subscriptionId === undefined) return undefined;
@@ -59,7 +66,7 @@ export function acaConfigFromEnv(env: NodeJS.ProcessEnv): AcaConfig | undefined 
     environment,
     location: nonEmpty(env.SOCKERLESS_ACA_LOCATION) ?? 'eastus',
     workspaceId: nonEmpty(env.SOCKERLESS_ACA_LOG_ANALYTICS_WORKSPACE),
-    credential: new DefaultAzureCredential(),
+    ...endpointSettings(env),
     pollIntervalMs: positiveInt(env, 'SOCKERLESS_ACA_POLL_INTERVAL_MS', 2000),
     lroPollIntervalMs: 2000,
     replicaTimeout: positiveInt(env, 'SOCKERLESS_ACA_REPLICA_TIMEOUT', 3600),
@@ -74,6 +81,29 @@ export function describeTarget(config: AcaConfig): string {
     `ACA environment ${config.environment} in ${config.resourceGroup} ` +
     `(subscription ${config.subscriptionId}, ${config.location}) via ${arm}; ${logs}`
   );
+}
+
+/** The endpoint, CA and credential; Azure's public endpoints and DefaultAzureCredential without SOCKERLESS_ACA_ENDPOINT. */
+function endpointSettings(env: NodeJS.ProcessEnv): { credential: TokenCredential; armEndpoint?: string; logsEndpoint?: string; ca?: string } {
+  const endpoint = nonEmpty(env.SOCKERLESS_ACA_ENDPOINT)?.replace(/\/+$/, '');
+  const caFile = nonEmpty(env.SOCKERLESS_ACA_CA_FILE);
+  let ca: string | undefined;
+  try {
+    ca = caFile === undefined ? undefined : readFileSync(caFile, 'utf8');
+  } catch (err) {
+    throw new Error(`SOCKERLESS_ACA_CA_FILE: cannot read ${caFile}: ${(err as Error).message}`);
+  }
+  if (endpoint === undefined) return { credential: new DefaultAzureCredential(ca ? { tlsOptions: { ca } } : {}), ca };
+  const [tenant, client, secret] = [nonEmpty(env.AZURE_TENANT_ID), nonEmpty(env.AZURE_CLIENT_ID), nonEmpty(env.AZURE_CLIENT_SECRET)];
+  if (tenant === undefined || client === undefined || secret === undefined) {
+    throw new Error('SOCKERLESS_ACA_ENDPOINT is set, so AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET must be set too (the client secret the endpoint accepts)');
+  }
+  const credential = new ClientSecretCredential(tenant, client, secret, {
+    authorityHost: endpoint,
+    disableInstanceDiscovery: true,
+    ...(ca && { tlsOptions: { ca } }),
+  });
+  return { credential, armEndpoint: endpoint, logsEndpoint: endpoint, ca };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,5 +1,5 @@
 // Standalone simulator: `npm run simulator -- [--port 8443] [--latency realistic]`.
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +17,8 @@ const USAGE = `Usage: npm run simulator -- [options]
   --data-dir <dir>         scratch root for executions (default: a temp dir)
   --isolation <mode>       auto (namespaces where the host allows it) | none (default auto)
   --ca-file <path>         where to write the CA certificate (default: <tmp>/sockerless-sim-ca.pem)
+  --write-env <path>       also write the daemon's settings for this simulator there (KEY=value lines)
+  --visible-path <dir>     a host directory executions must see (repeatable; e.g. the daemon's unix socket's)
   --quiet                  no per-request logs
   -h, --help`;
 
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       isolation: { type: 'string' },
       'ca-file': { type: 'string' },
+      'write-env': { type: 'string' },
+      'visible-path': { type: 'string', multiple: true },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -63,11 +67,32 @@ async function main(): Promise<void> {
     ingestionDelayMs: integer('ingestion-delay-ms', values['ingestion-delay-ms']),
     stopGraceMs: integer('stop-grace-ms', values['stop-grace-ms']),
     dataDir: values['data-dir'],
+    visiblePaths: values['visible-path'],
     isolation: values.isolation as IsolationSetting | undefined,
     logger: consoleLogger(values.quiet),
   });
   const caFile = values['ca-file'] ?? join(tmpdir(), 'sockerless-sim-ca.pem');
   writeFileSync(caFile, sim.ca);
+  // What a daemon needs to run on this simulator and keep its jobs across its own restarts.
+  const daemonEnv = {
+    SOCKERLESS_ACA_ENDPOINT: sim.url,
+    SOCKERLESS_ACA_CA_FILE: caFile,
+    SOCKERLESS_ACA_SUBSCRIPTION_ID: sim.subscriptionId,
+    SOCKERLESS_ACA_RESOURCE_GROUP: sim.resourceGroup,
+    SOCKERLESS_ACA_ENVIRONMENT: sim.environment,
+    SOCKERLESS_ACA_LOCATION: sim.location,
+    SOCKERLESS_ACA_LOG_ANALYTICS_WORKSPACE: sim.workspaceId,
+    AZURE_TENANT_ID: sim.tenantId,
+    AZURE_CLIENT_ID: sim.clientId,
+    AZURE_CLIENT_SECRET: sim.clientSecret,
+    SOCKERLESS_AGENT: 'local',
+  };
+  const envLines = Object.entries(daemonEnv).map(([k, v]) => `${k}=${v}`);
+  // Written whole under a temporary name, so a reader never sees half of it.
+  if (values['write-env']) {
+    writeFileSync(`${values['write-env']}.tmp`, `${envLines.join('\n')}\n`);
+    renameSync(`${values['write-env']}.tmp`, values['write-env']);
+  }
 
   const tokenUrl = `${sim.url}/${sim.tenantId}/oauth2/v2.0/token`;
   console.log(`Sockerless ACA simulator (${latency}) listening on ${sim.url}
@@ -84,7 +109,11 @@ async function main(): Promise<void> {
 Try:
   TOKEN=$(curl -s --cacert ${caFile} ${tokenUrl} -d grant_type=client_credentials -d client_id=${sim.clientId} -d client_secret=${sim.clientSecret} -d scope=https://management.azure.com/.default | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')
   curl -s --cacert ${caFile} -H "Authorization: Bearer $TOKEN" "${sim.url}/subscriptions/${sim.subscriptionId}/resourceGroups/${sim.resourceGroup}/providers/Microsoft.App/jobs?api-version=2026-07-01"
-  curl -s --cacert ${caFile} ${sim.url}/_simulator/stats`);
+  curl -s --cacert ${caFile} ${sim.url}/_simulator/stats
+
+Run a daemon on it (its jobs outlive the daemon; restart the daemon at will):
+${envLines.map((l) => `  export ${l}`).join('\n')}
+  npm start`);
 
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {

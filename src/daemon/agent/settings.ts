@@ -5,12 +5,14 @@ import { localAgentCommand, type AgentLaunch } from './launch';
 /**
  * The agent's configuration from the environment. On the simulator the agent is this checkout's
  * (`local`); on Azure it comes from SOCKERLESS_AGENT_IMAGE through an init container, and
- * without one there is no agent. SOCKERLESS_AGENT=off turns it off everywhere.
+ * without one there is no agent. SOCKERLESS_AGENT=off turns it off everywhere;
+ * SOCKERLESS_AGENT=local runs this checkout's agent with a standalone simulator on this host.
  */
 export async function agentSettings(env: NodeJS.ProcessEnv, simulator: boolean, callbackUrl: () => string | undefined, logger: Logger): Promise<AgentSettings> {
   let launch: AgentLaunch = { kind: 'off' };
+  const local = simulator || env.SOCKERLESS_AGENT === 'local';
   if (env.SOCKERLESS_AGENT !== 'off') {
-    if (simulator) launch = { kind: 'local', command: await localAgentCommand() };
+    if (local) launch = { kind: 'local', command: await localAgentCommand() };
     else if (env.SOCKERLESS_AGENT_IMAGE) launch = { kind: 'image', image: env.SOCKERLESS_AGENT_IMAGE };
   }
   const number = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
@@ -19,7 +21,7 @@ export async function agentSettings(env: NodeJS.ProcessEnv, simulator: boolean, 
     callbackUrl,
     heartbeatMs: number('SOCKERLESS_AGENT_HEARTBEAT_MS', 5_000),
     // Real ACA pulls the image and schedules a replica before the agent can dial.
-    agentWaitMs: number('SOCKERLESS_AGENT_WAIT_MS', simulator ? 20_000 : 180_000),
+    agentWaitMs: number('SOCKERLESS_AGENT_WAIT_MS', local ? 20_000 : 180_000),
     liveLogBytes: number('SOCKERLESS_LIVE_LOG_BYTES', 1024 * 1024),
     debug: (fields, message) => logger.debug(fields, message),
   };
