@@ -10,7 +10,7 @@ import { HttpClient } from './client';
 import { IMAGE, type BenchContext } from './context';
 import { startDaemonProcess } from './daemon-process';
 import { renderTable, round, type Figure } from './figure';
-import { armPerRun, startMinuteWatch } from './figures/arm';
+import { armPerRun, startMinuteWatch, type MinuteWatch } from './figures/arm';
 import { concurrentRuns } from './figures/concurrent';
 import { inspectRps } from './figures/inspect';
 import { logLatency } from './figures/logs';
@@ -65,66 +65,104 @@ const machine = {
   platform: `${process.platform} ${process.arch}`,
 };
 
-log(`starting the daemon (${quick ? 'quick' : 'full'} run)`);
-const daemon = await startDaemonProcess({ cpuProfileDir: values['cpu-prof'] });
 const scratch = mkdtempSync(join(tmpdir(), 'sockerless-bench-spawn-'));
-let spawner: Spawner | undefined;
+const spawner: Spawner = await createSpawner(scratch);
+log(`spawn baseline replicas: ${spawner.launcher.description}`);
 const figures: Figure[] = [];
-let failed = false;
-try {
-  const docker = new Docker({ host: daemon.host, port: daemon.port });
-  const http = new HttpClient(daemon.host, daemon.port);
-  log(`daemon pid ${daemon.pid} at ${daemon.url}; simulator at ${daemon.simulatorUrl}`);
-  await new Promise<void>((resolve, reject) =>
-    docker.pull(IMAGE, (err: Error | null, stream: NodeJS.ReadableStream) => (err ? reject(err) : docker.modem.followProgress(stream, (e) => (e ? reject(e) : resolve())))),
-  );
+const failures: string[] = [];
 
-  // Does the daemon wrap the user's command in the agent? Read the job it makes.
-  const probeArgv = ['sleep', '30'];
-  const probe = await docker.createContainer({ Image: IMAGE, Cmd: probeArgv });
-  await probe.start();
-  const jobName = `sockerless-${probe.id.slice(0, 12)}`;
-  const job = (await daemon.simulatorJobs()).find((j) => j.job.name === jobName);
-  await probe.remove({ force: true });
-  if (!job) throw new Error(`no simulator job ${jobName} after starting the probe container`);
-  const plan = planFromJob(job, probeArgv);
-  const agent = plan.wrapper.length > 0;
-  log(`spawn baseline: ${plan.description}`);
+/** A daemon ready for the figures: started, alpine pulled, and its job command read (agent or not). */
+async function boot(): Promise<BenchContext> {
+  log(`starting the daemon (${quick ? 'quick' : 'full'} run)`);
+  const daemon = await startDaemonProcess({ cpuProfileDir: values['cpu-prof'] });
+  try {
+    const docker = new Docker({ host: daemon.host, port: daemon.port });
+    const http = new HttpClient(daemon.host, daemon.port);
+    log(`daemon pid ${daemon.pid} at ${daemon.url}; simulator at ${daemon.simulatorUrl}`);
+    await new Promise<void>((resolve, reject) =>
+      docker.pull(IMAGE, (err: Error | null, stream: NodeJS.ReadableStream) => (err ? reject(err) : docker.modem.followProgress(stream, (e) => (e ? reject(e) : resolve())))),
+    );
+    // Does the daemon wrap the user's command in the agent? Read the job it makes.
+    const probeArgv = ['sleep', '30'];
+    const probe = await docker.createContainer({ Image: IMAGE, Cmd: probeArgv });
+    await probe.start();
+    const jobName = `sockerless-${probe.id.slice(0, 12)}`;
+    const job = (await daemon.simulatorJobs()).find((j) => j.job.name === jobName);
+    await probe.remove({ force: true });
+    if (!job) throw new Error(`no simulator job ${jobName} after starting the probe container`);
+    const plan = planFromJob(job, probeArgv);
+    log(`spawn baseline: ${plan.description}`);
+    return { daemon, docker, http, plan, agent: plan.wrapper.length > 0, spawner, quick, log };
+  } catch (err) {
+    await daemon.stop();
+    throw err;
+  }
+}
 
-  spawner = await createSpawner(scratch);
-  log(`spawn baseline replicas: ${spawner.launcher.description}`);
-  const ctx: BenchContext = { daemon, docker, http, plan, agent, spawner, quick, log };
-  const phase = async (name: string, fn: () => Promise<Figure[] | Figure>) => {
-    log(`${name}…`);
-    const started = performance.now();
-    const out = await fn();
+async function shutdown(ctx: BenchContext): Promise<void> {
+  log('stopping the daemon');
+  ctx.http.close();
+  await ctx.daemon.stop();
+}
+
+let ctx: BenchContext | undefined;
+/**
+ * Runs one group of figures. If it fails, its figures are reported as failed with the reason;
+ * if the daemon crashed, a fresh one serves the groups after it.
+ */
+async function phase(name: string, names: string[], fn: (ctx: BenchContext) => Promise<Figure[] | Figure>): Promise<void> {
+  log(`${name}…`);
+  const started = performance.now();
+  try {
+    ctx ??= await boot();
+    const current = ctx;
+    // A daemon that crashes fails the phase at once, instead of leaving requests that never end.
+    const out = await Promise.race([fn(current), current.daemon.died]);
     figures.push(...(Array.isArray(out) ? out : [out]));
     log(`${name} done in ${round((performance.now() - started) / 1000, 1)} s`);
-  };
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    console.error(`[bench] ${name} FAILED:`, err);
+    const lines = message.split('\n');
+    const cause = lines.filter((l) => /^[A-Za-z]*Error: /.test(l.trim())).at(-1)?.trim();
+    const first = lines[0]!.replace(/; its stderr ended with:$/, '');
+    const reason = cause && !first.includes(cause) ? `${first}: ${cause}` : first;
+    failures.push(`${name}: ${reason}`);
+    for (const figure of names) figures.push({ name: figure, value: null, unit: '', samples: 0, target: { text: 'measured', met: false }, note: `FAILED: ${reason.slice(0, 300)}` });
+    if (ctx) {
+      const crashed = ctx.daemon.health().exited;
+      if (crashed) console.error(`[bench] the daemon had exited (${crashed}); the next group starts a new one`);
+      await shutdown(ctx).catch(() => {});
+      ctx = undefined;
+    }
+  }
+}
 
-  if (only.has('run')) await phase('run_latency_ms', () => runLatency(ctx, settings.runs, settings.warmup));
-  if (only.has('arm')) await phase('arm_requests_per_run', () => armPerRun(ctx, settings.armRuns));
-  if (only.has('concurrent')) await phase('concurrent_runs_per_s', () => concurrentRuns(ctx, settings.concurrentReps, settings.concurrentContainers));
-  if (only.has('logs')) await phase('log_latency_ms', () => logLatency(ctx, settings.logLines));
+try {
+  if (only.has('run')) await phase('run_latency_ms', ['run_latency_ms', 'run_ratio_vs_spawn'], (c) => runLatency(c, settings.runs, settings.warmup));
+  if (only.has('arm')) await phase('arm_requests_per_run', ['arm_requests_per_run'], (c) => armPerRun(c, settings.armRuns));
+  if (only.has('concurrent')) {
+    await phase('concurrent_runs_per_s', ['concurrent_runs_per_s'], (c) => concurrentRuns(c, settings.concurrentReps, settings.concurrentContainers));
+  }
+  if (only.has('logs')) await phase('log_latency_ms', ['log_latency_ms'], (c) => logLatency(c, settings.logLines));
   // The running-minute window overlaps inspect, which makes no cloud calls and never holds the
   // event loop for long (ps can, so it comes after the window closes).
-  const minute = only.has('minute') || only.has('inspect') ? await startMinuteWatch(ctx, settings.minuteMs) : undefined;
-  if (only.has('inspect')) await phase('inspect_rps', () => inspectRps(ctx, minute!.containerId, settings.inspectReps, settings.inspectSeconds));
-  if (minute && only.has('minute')) await phase('arm_reads_per_running_minute', async () => [await minute.finish()]);
-  if (only.has('ps')) await phase('ps_ms_10k', () => psAndMemory(ctx, quick, settings.psLists, settings.psBudgetMs));
-  http.close();
-} catch (err) {
-  failed = true;
-  console.error(err);
-  const { exited, stderrTail } = daemon.health();
-  if (exited) console.error(`the daemon process had exited (${exited})`);
-  if (stderrTail) console.error(`the daemon's stderr ended with:\n${stderrTail}`);
+  if (only.has('minute') || only.has('inspect')) {
+    let minute: MinuteWatch | undefined;
+    await phase('arm_reads_per_running_minute (start)', only.has('minute') ? ['arm_reads_per_running_minute'] : [], async (c) => {
+      minute = await startMinuteWatch(c, settings.minuteMs);
+      return [];
+    });
+    if (minute && only.has('inspect')) await phase('inspect_rps', ['inspect_rps', 'inspect_ratio_vs_bare'], (c) => inspectRps(c, minute!.containerId, settings.inspectReps, settings.inspectSeconds));
+    if (minute && only.has('minute')) await phase('arm_reads_per_running_minute', ['arm_reads_per_running_minute'], async () => [await minute!.finish()]);
+  }
+  if (only.has('ps')) await phase('ps_ms_10k', ['ps_ms_10k', 'rss_kb_per_container'], (c) => psAndMemory(c, quick, settings.psLists, settings.psBudgetMs));
 } finally {
-  log('stopping the daemon');
-  await daemon.stop();
-  spawner?.close();
+  if (ctx) await shutdown(ctx);
+  spawner.close();
   rmSync(scratch, { recursive: true, force: true });
 }
+const failed = failures.length > 0;
 
 const order = ['run_latency_ms', 'run_ratio_vs_spawn', 'arm_requests_per_run', 'arm_reads_per_running_minute', 'concurrent_runs_per_s', 'concurrent_runs_p95_ms', 'inspect_rps', 'inspect_ratio_vs_bare', 'ps_ms_10k', 'rss_kb_per_container', 'log_latency_ms'];
 figures.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
@@ -133,9 +171,9 @@ const took = round((performance.now() - t0) / 1000, 1);
 console.log(`\nSockerless ACA bench (${quick ? 'quick' : 'full'}), ${new Date().toISOString()}, took ${took} s`);
 console.log(`machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}\n`);
 console.log(renderTable(figures));
-const missed = figures.filter((f) => f.target?.met === false).map((f) => f.name);
-if (failed) console.log('\nthe bench FAILED (see the error above); the table holds what was measured before it');
-else console.log(missed.length ? `\ntargets missed: ${[...new Set(missed)].join(', ')}` : '\nevery measured target met');
+const missed = figures.filter((f) => f.target?.met === false && f.value !== null).map((f) => f.name);
+if (failed) console.log(`\nFAILED: ${failures.join('; ')}`);
+console.log(missed.length ? `\ntargets missed: ${[...new Set(missed)].join(', ')}` : '\nevery measured target met');
 
 if (values.json) {
   writeFileSync(values.json, JSON.stringify({ quick, date: new Date().toISOString(), tookSeconds: took, machine, figures }, null, 2) + '\n');
