@@ -24,6 +24,8 @@ export interface DaemonProcess {
   simulatorStats(): Promise<SimulatorStats>;
   /** The simulator's jobs with their executions, as its /_simulator/jobs route serves them. */
   simulatorJobs(): Promise<SimulatorJob[]>;
+  /** Rejects if the daemon exits before stop() (a crash), with its exit and the tail of its stderr. */
+  died: Promise<never>;
   /** The daemon's exit code or signal if it has exited, and the tail of its stderr. */
   health(): { exited: string | undefined; stderrTail: string };
   /** SIGTERM, then SIGKILL after 20 s; resolves once the process is gone (a CPU profile is written by then). */
@@ -125,6 +127,13 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
   if (opts.echoStdout) child.stdout!.on('data', (c: string) => process.stdout.write(c));
   child.stdout!.resume();
   const pid = child.pid!;
+  let stopping = false;
+  const died = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) reject(new Error(`the daemon process exited during the bench (${signal ?? `exit code ${code}`}); its stderr ended with:\n${stderr.slice(-4000)}`));
+    });
+  });
+  died.catch(() => {}); // observed through race() by the bench
 
   return {
     pid,
@@ -137,7 +146,9 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
     }),
     simulatorStats: () => getJson<SimulatorStats>(`${ready.simulatorUrl}/_simulator/stats`),
     simulatorJobs: async () => (await getJson<{ jobs: SimulatorJob[] }>(`${ready.simulatorUrl}/_simulator/jobs`)).jobs,
+    died,
     async stop() {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
