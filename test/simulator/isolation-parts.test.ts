@@ -1,5 +1,5 @@
 // The parts of replica isolation that need no root: which paths get mounts, the fstab, reading
-// signal dispositions, and the loud fallback to unisolated executions.
+// signal dispositions, a launcher that cannot start, and the loud fallback to unisolated executions.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,9 +11,12 @@ import { startSimulator } from '../../src/simulator';
 import { replicaFstab } from '../../src/simulator/isolation/fstab';
 import { LAUNCHER_NAME, isLauncherArgv, launcherArgv } from '../../src/simulator/isolation/launcher-script';
 import { escapeOctal, mountPoints, mountPointOf, unescapeOctal } from '../../src/simulator/isolation/mountinfo';
+import { NamespaceLauncher } from '../../src/simulator/isolation/namespace-launcher';
 import { signalDisposition } from '../../src/simulator/isolation/proc';
 import { replicaMounts } from '../../src/simulator/isolation/view';
+import { ReplicaDirs } from '../../src/simulator/replica-dirs';
 import { jobName, runJob, shellJob, startHarness } from './helpers';
+import { replicaDirs } from './isolation-support';
 
 const scratch = mkdtempSync(join(tmpdir(), 'sockerless-parts-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -126,6 +129,26 @@ describe('launcher', () => {
     expect(isLauncherArgv(['/usr/bin/unshare', '--root=/d/r/root', '--wd=/', '--', 'sh'])).toBe(true);
     expect(isLauncherArgv(['sh', '-c', 'true'])).toBe(false);
     expect(argv.slice(-3)).toEqual(['sh', '-c', 'true']);
+  });
+});
+
+describe('a launcher that cannot start', () => {
+  it('fails the replica with 125 and what it said, whatever the host allows', async () => {
+    const dataDir = mkdtempSync(join(scratch, 'launcher-'));
+    const dirs = new ReplicaDirs(dataDir);
+    try {
+      // Standing in for an unshare that refuses: /bin/sh rejects the namespace flags and says so.
+      const tools = { sh: '/bin/sh', mount: '/bin/false', mkdir: '/bin/false', unshare: '/bin/sh' };
+      const launcher = new NamespaceLauncher(dirs, { tools, layer: 'disk', mounts: [] }, 'test');
+      const replica = launcher.launch({ replicaName: 'refused', argv: ['true'], env: () => ({ PATH: '/usr/bin:/bin' }) }, () => {});
+      const end = await replica.ended;
+      expect(end.kind).toBe('spawnFailed');
+      expect(end.exitCode).toBe(125);
+      expect(end.kind === 'spawnFailed' && end.message).toMatch(/^replica setup failed \(launcher exited 2 before it started\): .*-/);
+      expect(replicaDirs(dataDir)).toEqual([]);
+    } finally {
+      dirs.close();
+    }
   });
 });
 

@@ -60,7 +60,7 @@ export class IsolatedProcess implements ReplicaProcess {
     this.ended = superviseChild(this.#child, onLine, onExit, pipes).then((end): ProcessEnd => {
       status.flush().forEach((line) => this.#status(line));
       if (end.kind === 'spawnError') return { kind: 'spawnFailed', exitCode: 125, message: `cannot start the replica launcher: ${end.error.message}` };
-      const failure = this.#failure;
+      const failure = this.#failure ?? this.#launcherGaveUp(end.code, end.signal);
       if (failure?.code === 125) {
         const detail = this.#diagnostics.length ? `: ${this.#diagnostics.join('; ')}` : '';
         return { kind: 'spawnFailed', exitCode: 125, message: `replica setup failed (${failure.reason})${detail}` };
@@ -92,6 +92,12 @@ export class IsolatedProcess implements ReplicaProcess {
     } else {
       this.#deliver(this.#initPid, signal);
     }
+  }
+
+  /** unshare itself failed (no namespaces allowed here, say) before the launcher said anything. */
+  #launcherGaveUp(code: number | null, signal: NodeJS.Signals | null): Failure | undefined {
+    if (this.#initPid !== undefined || this.#sentKill) return undefined;
+    return { code: 125, reason: `launcher exited ${exitCodeOf(code, signal)} before it started` };
   }
 
   #deliver(pid: number, signal: NodeJS.Signals): void {
