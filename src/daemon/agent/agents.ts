@@ -120,9 +120,10 @@ export class Agents {
     });
   }
 
+  /** The container's live log; one made now holds nothing older (a restored container's past is Log Analytics'). */
   liveLog(containerId: string): LiveLog {
     let log = this.#logs.get(containerId);
-    if (!log) this.#logs.set(containerId, (log = new LiveLog(this.#opts.liveLogBytes, 0)));
+    if (!log) this.#logs.set(containerId, (log = new LiveLog(this.#opts.liveLogBytes, Date.now())));
     return log;
   }
 
