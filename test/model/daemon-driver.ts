@@ -3,7 +3,7 @@
 // chart's cloud calls are held by the gated cloud until their step.
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { waitFor, type AnyStateMachine, type EventObject } from 'xstate';
+import { waitFor, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import type { ContainerSnapshot } from '../../src/daemon/daemon';
 import type { TestDaemon } from '../helpers/daemon';
 import { ActorWatch, until, type Answer, type Driver, type SeenState } from './driver';
@@ -21,9 +21,13 @@ const cloudCalls = new Set(['runJob', 'waitForEnd', 'stopExecution', 'deleteJob'
  * with its agent off (the agent dials and reports on its own schedule, which a path cannot
  * order), so agent events, agent executions and the agent's timers stay with the pure run.
  */
-export function daemonCanTake(machine: AnyStateMachine): (e: EventObject) => boolean {
-  return (e) => {
+export function daemonCanTake(machine: AnyStateMachine): (s: AnyMachineSnapshot, e: EventObject) => boolean {
+  return (s, e) => {
     const kind = classify(machine, e);
+    // The back-off before a restart by policy is real time on the daemon: nothing may race it.
+    const backoff = s.matches({ exited: 'backoff' });
+    if (kind.kind === 'timer') return backoff;
+    if (backoff) return false;
     if (kind.kind === 'request') return requests.has(e.type);
     if (kind.kind === 'outcome') return cloudCalls.has(kind.invoke.src) && !(e as { output?: { agent?: boolean } }).output?.agent;
     return false;
@@ -49,8 +53,11 @@ export class DaemonDriver implements Driver {
   #jobName = '';
   #renames = 0;
 
-  constructor(d: TestDaemon, gate: GatedCloud, exits: ExitControl, n: number) {
+  readonly #restartPolicy: { Name: string; MaximumRetryCount: number };
+
+  constructor(d: TestDaemon, gate: GatedCloud, exits: ExitControl, n: number, restartPolicy: { Name: string; MaximumRetryCount: number }) {
     this.#d = d;
+    this.#restartPolicy = restartPolicy;
     this.#gate = gate;
     this.#exits = exits;
     this.#label = `path-${n}`;
@@ -73,6 +80,7 @@ export class DaemonDriver implements Driver {
       Image: 'alpine',
       Cmd: this.#exits.command(this.#label),
       Labels: { 'model-path': this.#label },
+      HostConfig: { RestartPolicy: this.#restartPolicy as Docker.HostRestartPolicy },
     });
     this.#jobName = `sockerless-${this.#container.id.slice(0, 12)}`;
     this.#gate.control(this.#jobName);
@@ -139,13 +147,15 @@ export class DaemonDriver implements Driver {
     }
   }
 
-  async environment(_kind: 'timer' | 'other', event: EventObject): Promise<void> {
-    throw new Error(`the daemon driver cannot take ${event.type} (the daemon plan leaves it out)`);
+  async environment(kind: 'timer' | 'other', event: EventObject): Promise<void> {
+    // A timer fires by itself (the plan allows only the restart back-off, with nothing racing it).
+    if (kind !== 'timer') throw new Error(`the daemon driver cannot take ${event.type} (the daemon plan leaves it out)`);
   }
 
   async inspect(): Promise<SeenState | 'gone'> {
     try {
-      return (await this.#container!.inspect()).State as unknown as SeenState;
+      const info = await this.#container!.inspect();
+      return { ...(info.State as unknown as SeenState), RestartCount: info.RestartCount };
     } catch (err) {
       if ((err as DockerError).statusCode === 404) return 'gone';
       throw err;

@@ -19,6 +19,8 @@ export interface SeenState {
   ExitCode: number;
   StartedAt: string;
   FinishedAt: string;
+  /** Top-level in `docker inspect`, kept here with the state. */
+  RestartCount: number;
 }
 
 export interface Driver {
@@ -66,11 +68,11 @@ export class ActorWatch {
     await until(() => this.received(type) > seen, this.#wakers, () => `the container actor never received ${type}`);
   }
 
-  /** Resolves once the actor's state serializes as the model's. */
-  async untilState(expected: string): Promise<AnyMachineSnapshot> {
+  /** Resolves once the actor's state serializes as the model's (or as `orElse`). */
+  async untilState(expected: string, orElse?: string): Promise<AnyMachineSnapshot> {
     const ref = this.ref!;
     try {
-      return await waitFor(ref, (s) => serialize(s as AnyMachineSnapshot) === expected, { timeout: WAIT_MS });
+      return await waitFor(ref, (s) => [expected, orElse].includes(serialize(s as AnyMachineSnapshot)), { timeout: WAIT_MS });
     } catch {
       throw new Error(`expected the model's state ${expected}\n  but the actor is in ${serialize(ref.getSnapshot() as AnyMachineSnapshot)}`);
     }

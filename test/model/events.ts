@@ -106,3 +106,18 @@ export function classify(machine: AnyStateMachine, event: EventObject): StepKind
   if (event.type.startsWith('xstate.after.')) return { kind: 'timer', event };
   return { kind: 'other', event };
 }
+
+/**
+ * The traversal with a restart policy keeps to the events around a restart by policy; with every
+ * event and a policy the explored states grow several times over.
+ */
+export function policyEvents(machine: AnyStateMachine): (s: AnyMachineSnapshot, e: EventObject) => boolean {
+  const requests = new Set(['START', 'STOP', 'REMOVE', 'WAIT']);
+  return (s, e) => {
+    const kind = classify(machine, e);
+    if (kind.kind === 'timer') return s.matches({ exited: 'backoff' });
+    if (kind.kind === 'outcome') return !(e as { output?: { agent?: boolean } }).output?.agent;
+    if (kind.kind !== 'request') return false;
+    return requests.has(e.type) || (e.type === 'KILL' && (e as { signal?: string }).signal === 'SIGKILL');
+  };
+}

@@ -22,6 +22,8 @@ export interface ModelPath {
 
 export interface Plan {
   transitions: DefinedTransition[];
+  /** Keys of the transitions the paths take. */
+  covered: Set<string>;
   paths: ModelPath[];
   /** Explored states (serialized). */
   states: number;
@@ -32,19 +34,25 @@ export interface Plan {
 // Context that says nothing about which transitions are enabled: names, times, the request
 // queues (their ids are all the same in the traversal), and values the assertions track.
 const volatileContext = new Set([
-  'id', 'name', 'created', 'imageId', 'config', 'hostConfig', 'jobName', 'execution',
-  'startedAt', 'finishedAt', 'exitCode', 'error', 'replies', 'waits',
+  'id', 'name', 'created', 'imageId', 'config', 'jobName', 'execution',
+  'startedAt', 'finishedAt', 'exitCode', 'error', 'restartDelayMs', 'startFailed', 'replies', 'waits',
 ]);
 
-// Context whose presence, not its value, enables transitions (the guards test `!== null`); the
-// values (exit codes) are what the rules check along the path.
-const presenceOnly = new Set(['processExit']);
+// Context the guards read only part of: the presence of the agent's report (its exit code is
+// what the rules check), and the lifecycle settings of HostConfig.
+const projections: Record<string, (v: unknown) => unknown> = {
+  processExit: (v) => v !== null,
+  hostConfig: (v) => {
+    const { RestartPolicy, AutoRemove } = v as { RestartPolicy: unknown; AutoRemove: unknown };
+    return { RestartPolicy, AutoRemove };
+  },
+};
 
 /** State identity for the traversal: the value plus every context field not known to be volatile. */
 export function serialize(snapshot: AnyMachineSnapshot): string {
   const context = Object.entries(snapshot.context as Record<string, unknown>)
     .filter(([k]) => !volatileContext.has(k))
-    .map(([k, v]) => [k, presenceOnly.has(k) ? v !== null : v]);
+    .map(([k, v]) => [k, projections[k] ? projections[k](v) : v]);
   return JSON.stringify({ value: snapshot.value, context: Object.fromEntries(context) });
 }
 
@@ -77,13 +85,21 @@ function recordingLogic(machine: AnyStateMachine, input: unknown) {
   return { logic, takenBy };
 }
 
-/** `usable` keeps the traversal to the events a system under test can take. */
-export function planPaths(machine: AnyStateMachine, input: unknown, usable: (e: EventObject) => boolean = () => true): Plan {
+/**
+ * `usable` keeps the traversal to the events a system under test can take; paths are picked only
+ * for what `known` (transitions another plan already takes) leaves uncovered.
+ */
+export function planPaths(
+  machine: AnyStateMachine,
+  input: unknown,
+  usable: (s: AnyMachineSnapshot, e: EventObject) => boolean = () => true,
+  known: ReadonlySet<string> = new Set(),
+): Plan {
   const { logic, takenBy } = recordingLogic(machine, input);
   const adjacency = getAdjacencyMap(logic, {
     input,
     events: modelEvents(machine),
-    filterEvents: (_: AnyMachineSnapshot, e: EventObject) => usable(e),
+    filterEvents: usable,
     serializeState: (s: AnyMachineSnapshot) => serialize(s),
     // A final state takes no events.
     stopWhen: (s: AnyMachineSnapshot) => s.status !== 'active',
@@ -114,7 +130,7 @@ export function planPaths(machine: AnyStateMachine, input: unknown, usable: (e: 
   }
 
   // Greedy cover: the candidate with the most new items, the shorter one on a tie.
-  const covered = new Set<string>();
+  const covered = new Set<string>(known);
   const paths: ModelPath[] = [];
   for (;;) {
     let best: (typeof candidates)[number] | undefined;
@@ -135,8 +151,9 @@ export function planPaths(machine: AnyStateMachine, input: unknown, usable: (e: 
   const transitions = definedTransitions(machine);
   return {
     transitions,
+    covered: new Set(paths.flatMap((p) => p.steps.flatMap((s) => s.taken))),
     paths,
     states: Object.keys(adjacency).length,
-    unreachable: transitions.filter((t) => !covered.has(t.key)),
+    unreachable: transitions.filter((t) => !covered.has(t.key) && !known.has(t.key)),
   };
 }

@@ -99,10 +99,10 @@ export class PureDriver implements Driver {
     const snapshot = this.#actor!.getSnapshot() as ContainerSnapshot;
     if (snapshot.status !== 'active') return 'gone';
     const status = dockerStatus(snapshot);
-    const { exitCode, startedAt, finishedAt } = snapshot.context;
+    const { exitCode, startedAt, finishedAt, restartCount } = snapshot.context;
     return {
       Status: status, Running: status === 'running', Restarting: status === 'restarting', Dead: status === 'dead',
-      ExitCode: exitCode, StartedAt: startedAt, FinishedAt: finishedAt,
+      ExitCode: exitCode, StartedAt: startedAt, FinishedAt: finishedAt, RestartCount: restartCount,
     };
   }
 

@@ -4,7 +4,7 @@
 // is taken and marked so.
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 
-export type Phase = 'created' | 'starting' | 'up' | 'stopping' | 'exited' | 'restarting' | 'removing' | 'dead' | 'removed';
+export type Phase = 'created' | 'starting' | 'up' | 'stopping' | 'exited' | 'backoff' | 'restarting' | 'removing' | 'dead' | 'removed';
 export type DockerStatus = 'created' | 'running' | 'exited' | 'restarting' | 'removing' | 'dead';
 
 /** When a request is answered: at once, or when the container first gets somewhere. */
@@ -21,6 +21,8 @@ export function phaseOf(snapshot: AnyMachineSnapshot): Phase {
   const value = snapshot.value as string | Record<string, unknown>;
   const top = typeof value === 'string' ? value : Object.keys(value)[0]!;
   if (top === 'running') return snapshot.matches({ running: 'stopping' }) ? 'stopping' : 'up';
+  // Rule 7: waiting out the back-off before a restart by policy.
+  if (top === 'exited' && snapshot.matches({ exited: 'backoff' })) return 'backoff';
   const known: Phase[] = ['created', 'starting', 'exited', 'restarting', 'removing', 'dead', 'removed'];
   if (!known.includes(top as Phase)) throw new Error(`the Docker rules know no phase for state ${JSON.stringify(value)}: add it to test/model/rules.ts`);
   return top as Phase;
@@ -29,7 +31,7 @@ export function phaseOf(snapshot: AnyMachineSnapshot): Phase {
 /** What `docker inspect` shows in each phase; `removed` is a 404. */
 export function dockerStatusOf(phase: Phase): DockerStatus | 'gone' {
   const map: Record<Phase, DockerStatus | 'gone'> = {
-    created: 'created', starting: 'created', up: 'running', stopping: 'running', exited: 'exited',
+    created: 'created', starting: 'created', up: 'running', stopping: 'running', exited: 'exited', backoff: 'restarting',
     restarting: 'restarting', removing: 'removing', dead: 'dead', removed: 'gone',
   };
   return map[phase];
@@ -57,6 +59,9 @@ const running = (p: Phase) => p === 'up' || p === 'stopping';
  */
 export class DockerRules {
   exitCode = 0;
+  /** Restarts by policy since the user last started the container (rule 7). */
+  restartCount = 0;
+  #autoRestart = false;
   #sigkill = false;
   #stopBy: 'stop' | 'kill' | null = null;
   #restart = false;
@@ -66,6 +71,13 @@ export class DockerRules {
   reply(phase: Phase, event: EventObject, agent = false): ExpectedReply | undefined {
     const e = event as EventObject & { force?: boolean; condition?: string; signal?: string; resources?: boolean };
     const busy = phase === 'restarting' || phase === 'removing';
+    if (phase === 'backoff') {
+      // A restart by policy is pending (moby: stop cancels it; kill and rm without force refuse).
+      if (e.type === 'START') return now(304);
+      if (e.type === 'STOP') return now(204);
+      if (e.type === 'KILL' || (e.type === 'REMOVE' && !e.force)) return now(409);
+      if (e.type === 'WAIT' && e.condition === 'not-running') return { status: 200, due: 'exit', wait: true };
+    }
     switch (e.type) {
       case 'START':
         if (running(phase)) return now(304);
@@ -112,6 +124,7 @@ export class DockerRules {
     const active = phase === 'starting' || running(phase);
     if (e.type === 'RENAME') return ['rename'];
     if (e.type === 'UPDATE') return chartDeviations.updateNotAnnounced ? [] : ['update'];
+    if (phase === 'backoff' && e.type === 'STOP') return ['stop'];
     if (e.type === 'KILL' && reply.due === 'now') return [`kill:${signalNumbers[e.signal!] ?? e.signal}`];
     if (e.type === 'KILL' && active) {
       // Chart: while stopping, only a SIGKILL changes what was asked.
@@ -123,6 +136,8 @@ export class DockerRules {
     if (e.type === 'REMOVE' && e.force && active) {
       this.#stopBy = 'kill';
       this.#sigkill = true;
+      // Chart: the removal replaces a restart under way, which then goes unannounced.
+      this.#restart = false;
       return ['kill:9'];
     }
     if (e.type === 'STOP' || e.type === 'RESTART') {
@@ -147,7 +162,14 @@ export class DockerRules {
   /** Events and exit code as the container moves from `from` to `to` within a step. */
   moved(from: Phase, to: Phase, cause: EventObject, outcome?: { exitCode?: number; failed?: boolean }): string[] {
     const events: string[] = [];
+    if (to === 'backoff' && from !== 'backoff') this.restartCount++;
+    if (from === 'backoff' && to === 'restarting') {
+      this.#autoRestart = true;
+      this.#restart = true;
+    }
     if (to === 'starting' && from !== 'starting') {
+      if (!this.#autoRestart) this.restartCount = 0;
+      this.#autoRestart = false;
       this.#sigkill = false;
       this.#stopBy = null;
       this.#processExit = undefined;
@@ -157,7 +179,8 @@ export class DockerRules {
       if (this.#restart) events.push('restart');
       this.#restart = false;
     }
-    if (to === 'exited' && from !== 'exited') {
+    // From the back-off, a stop only cancels the restart: nothing ran, nothing dies.
+    if (to === 'exited' && from !== 'exited' && from !== 'backoff') {
       if (from === 'starting') this.exitCode = 127; // the injected start failure: command not found
       else if (outcome?.failed) this.exitCode = 1; // the execution could not be watched any more
       else if (this.#processExit !== undefined) this.exitCode = this.#processExit; // rule 5: the agent's code

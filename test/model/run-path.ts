@@ -59,14 +59,21 @@ export async function runPath(machine: AnyStateMachine, initial: AnyMachineSnaps
   try {
     await driver.create();
     await check();
-    for (const step of path.steps) {
+    let timerBaseline = 0;
+    for (const [i, step] of path.steps.entries()) {
+      // A timer the next step expects runs in real time on the daemon: it may fire before this
+      // step is checked, so this step accepts the state after it too, and the timer step counts
+      // from before this one.
+      const next = path.steps[i + 1];
+      const timerNext = next !== undefined && classify(machine, next.event).kind === 'timer';
       stepName = label(step.event);
       const from = phaseOf(prev);
       const microsteps = getMicrosteps(machine, prev, step.event).map(([s]) => s as AnyMachineSnapshot);
       const phases = microsteps.map(phaseOf);
       if (microsteps.some((s) => s.matches({ running: { stopping: 'killing' } }) && !prev.matches({ running: { stopping: 'killing' } }))) rules.killSent();
       const kind = classify(machine, step.event);
-      const seen = driver.watch.received(step.event.type);
+      const seen = kind.kind === 'timer' ? timerBaseline : driver.watch.received(step.event.type);
+      if (timerNext) timerBaseline = driver.watch.received(next.event.type);
 
       const agent = (prev.context as { agentConnected?: boolean }).agentConnected === true;
       let immediate: Outstanding | undefined;
@@ -83,7 +90,7 @@ export async function runPath(machine: AnyStateMachine, initial: AnyMachineSnaps
       }
       if (step.event.type === 'PROCESS_EXITED') rules.processExited((step.event as unknown as { code: number }).code);
       await driver.watch.untilReceived(step.event.type, seen);
-      await driver.watch.untilState(serialize(step.state));
+      await driver.watch.untilState(serialize(step.state), timerNext ? serialize(next.state) : undefined);
 
       const outcome = kind.kind === 'outcome' && kind.invoke.src === 'waitForEnd'
         ? (kind.ok ? { exitCode: (step.event as { output?: { exitCode?: number } }).output?.exitCode } : { failed: true })
@@ -121,8 +128,8 @@ export async function runPath(machine: AnyStateMachine, initial: AnyMachineSnaps
     if (status === 'gone') return void expect(seen, 'inspect after removal').toBe('gone');
     expect(seen, 'inspect').not.toBe('gone');
     const s = seen as SeenState;
-    expect({ Status: s.Status, Running: s.Running, Restarting: s.Restarting, Dead: s.Dead, ExitCode: s.ExitCode }, 'inspect State').toEqual({
-      Status: status, Running: status === 'running', Restarting: status === 'restarting', Dead: status === 'dead', ExitCode: rules.exitCode,
+    expect({ Status: s.Status, Running: s.Running, Restarting: s.Restarting, Dead: s.Dead, ExitCode: s.ExitCode, RestartCount: s.RestartCount }, 'inspect').toEqual({
+      Status: status, Running: status === 'running', Restarting: status === 'restarting', Dead: status === 'dead', ExitCode: rules.exitCode, RestartCount: rules.restartCount,
     });
     // Times only move forward; a running container started after it last finished.
     if (last) {

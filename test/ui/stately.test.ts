@@ -48,7 +48,8 @@ describe('Stately inspector stream (--inspect)', () => {
     const c = await d.docker.createContainer({ Image: 'alpine', name: 'inspected', Cmd: ['true'], Env: ['DB_PASSWORD=hunter2', 'MODE=fast'] });
     await c.start();
     await c.wait();
-    await expect.poll(() => messages.some((m) => m.type === '@xstate.snapshot' && m.snapshot?.value === 'exited')).toBe(true);
+    const exitedValue = (m: StatelyMessage) => JSON.stringify(m.snapshot?.value ?? null).startsWith('{"exited"') || m.snapshot?.value === 'exited';
+    await expect.poll(() => messages.some((m) => m.type === '@xstate.snapshot' && exitedValue(m))).toBe(true);
 
     const actors = messages.filter((m) => m.type === '@xstate.actor');
     const root = actors.find((m) => m.name === 'daemon');
