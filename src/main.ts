@@ -61,6 +61,12 @@ if (!Number.isInteger(inspectPort) || inspectPort < 1 || inspectPort > 65535) {
 }
 
 const logger = createLogger(values['log-level']);
+// A daemon outlives any one request: a promise rejection nobody handled (seen: the Azure SDK's
+// pollers rejecting with AbortError after an invoke was cancelled) is logged, not fatal.
+process.on('unhandledRejection', (reason) => {
+  const abort = reason instanceof Error && reason.name === 'AbortError';
+  logger[abort ? 'debug' : 'error']({ err: reason }, 'unhandled promise rejection');
+});
 let running;
 try {
   running = await startDaemon({

@@ -47,7 +47,7 @@ export function superviseChild(
 
 /** Sends `signal` to a process group; a group that is already gone is fine. */
 export function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
+  if (pid === undefined || !(pid > 1)) return;
   try {
     process.kill(-pid, signal);
   } catch {

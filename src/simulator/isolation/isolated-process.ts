@@ -114,7 +114,9 @@ export class IsolatedProcess implements ReplicaProcess {
   #status(line: string): void {
     const [word, ...rest] = line.split(' ');
     if (word === 'pid' && this.#initPid === undefined) {
-      this.#initPid = Number(rest[0]);
+      const pid = Number(rest[0]);
+      // A malformed line must never become pid 0 or -1: process.kill would hit our own group.
+      if (Number.isInteger(pid) && pid > 1) this.#initPid = pid;
     } else if (word === 'exec' && this.#initPid !== undefined) {
       this.#whenCommandRuns(this.#initPid);
     } else if (word === 'fail') {
@@ -143,6 +145,7 @@ export class IsolatedProcess implements ReplicaProcess {
   }
 
   #kill(pid: number, signal: NodeJS.Signals): void {
+    if (!(pid > 1)) return;
     try {
       process.kill(pid, signal);
     } catch {
