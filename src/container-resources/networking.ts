@@ -46,7 +46,7 @@ export function networkJoins(networkMode: string, body: NetworkingFields, networ
   const names = [primary, ...Object.keys(endpoints).filter((k) => k !== 'default' && k !== primary)];
   const joins: NetworkJoin[] = [];
   for (const name of names) {
-    const network = networks.find(name);
+    const network = networks.findHeader(name);
     if (!network) throw notFound(`network ${name} not found`);
     if (joins.some((j) => j.networkId === network.Id)) continue;
     const config = endpoints[name] ?? (name === primary ? endpoints.default : undefined) ?? endpoints[network.Id];
