@@ -39,7 +39,9 @@ export function restoreContainers(rows: readonly ContainerRow[]): RestoredContai
       persisted = deadSnapshot(row, reason);
       damaged.push({ id: row.id, reason });
     }
-    const context: ContainerContext = { ...persisted.context, replies: [], waits: [], agentConnected: false };
+    // An ended run's context keeps the agent flag of its last run (nothing reads it there).
+    const agentConnected = mayBeRunning(persisted.value) ? false : persisted.context.agentConnected;
+    const context: ContainerContext = { ...persisted.context, replies: [], waits: [], agentConnected };
     const snapshot = { ...persisted, context };
     children[row.id] = { snapshot, src: 'container', systemId: row.id, syncSnapshot: false };
     names[context.name] = row.id;
