@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors';
 import { migrate } from './migrations';
@@ -20,6 +21,9 @@ export function openDatabase(path: string, durability: Durability = 'normal'): D
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { timeout: 2_000 });
+    // Container env is in it (as in dockerd's config.v2.json): readable by the daemon's user only.
+    // SQLite gives the WAL file the database file's mode.
+    chmodSync(path, 0o600);
     // Before the first read: in exclusive mode WAL needs no shared-memory file, and the lock is
     // held from the first write until close.
     db.pragma('locking_mode = EXCLUSIVE');

@@ -49,6 +49,11 @@ describe('store', () => {
     again.close();
   });
 
+  it('is readable by the daemon\'s user only', () => {
+    Store.open(dir).close();
+    expect(statSync(join(dir, STORE_FILE)).mode & 0o777).toBe(0o600);
+  });
+
   it('keeps a snapshot update, a rename and a removal', () => {
     const store = Store.open(dir);
     store.containers.save(row('1'));
