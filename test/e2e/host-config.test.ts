@@ -44,9 +44,9 @@ function simulatorJobs(): Promise<string> {
   });
 }
 
-/** Polls inspect until `test` holds (no timing is asserted; the limit only ends a hung test). */
+/** Polls until `test` holds (no timing is asserted; the limit only ends a hung test). */
 async function until<T>(read: () => Promise<T>, test: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 900; i++) {
     const v = await read();
     if (test(v)) return v;
     await new Promise((r) => setTimeout(r, 100));
@@ -54,7 +54,7 @@ async function until<T>(read: () => Promise<T>, test: (v: T) => boolean, what: s
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('resources: the smallest ACA pair that covers the limits', () => {
+describe('resources: the smallest ACA pair that covers the limits', { timeout: 120_000 }, () => {
   it('--cpus 0.3 -m 700m runs with 0.5 CPU / 1Gi, warns once, and inspect shows both', async () => {
     const r = await d.cli(['run', '--name', 'res', '--cpus', '0.3', '-m', '700m', 'alpine', 'true']);
     expect(r.code).toBe(0);
@@ -91,7 +91,7 @@ describe('resources: the smallest ACA pair that covers the limits', () => {
   });
 });
 
-describe('restart policies', () => {
+describe('restart policies', { timeout: 120_000 }, () => {
   it('--restart on-failure:2 runs three times, then stays exited with RestartCount 2', async () => {
     const r = await d.cli(['run', '--name', 'flaky', '--restart', 'on-failure:2', 'alpine', 'sh', '-c', 'echo run; exit 1']);
     expect(r.code).toBe(1);
@@ -128,7 +128,7 @@ describe('restart policies', () => {
   });
 });
 
-describe('secrets', () => {
+describe('secrets', { timeout: 120_000 }, () => {
   it('-e DB_PASSWORD=… reaches the process, is a secretRef in the job, masked in inspect, and in no log', async () => {
     const r = await d.cli(['run', '--name', 'sec', '-e', `DB_PASSWORD=${SECRET_VALUE}`, '-e', 'PLAIN=visible', 'alpine', 'sh', '-c', 'echo "$DB_PASSWORD $PLAIN"']);
     expect(r.stdout).toBe(`${SECRET_VALUE} visible\n`);
@@ -149,7 +149,7 @@ describe('secrets', () => {
   });
 });
 
-describe('private registries', () => {
+describe('private registries', { timeout: 120_000 }, () => {
   const image = `${PRIVATE}/team/app:1`;
 
   it('without credentials the run fails, saying the image could not be pulled', async () => {
