@@ -79,13 +79,16 @@ export function openPersistedState(opts: PersistedStateOptions): PersistedState 
     restore(create) {
       const daemon = persistence.batch(create);
       daemon.agents.onMinted = persistence.tokenMinted;
-      daemon.execs.restore(execs.filter((e) => restored.containers.some((c) => c.id === e.containerId)));
+      const ids = new Set(restored.containers.map((c) => c.id));
+      daemon.execs.restore(execs.filter((e) => ids.has(e.containerId)));
       persistence.attachExecs(daemon.execs);
       for (const c of restored.containers) {
         const digest = tokens.get(c.id);
         if (digest && mayBeRunning(c.value)) daemon.agents.resume(c.id, digest);
       }
-      for (const ref of daemon.containers()) ref.send({ type: 'RESUME' });
+      persistence.batch(() => {
+        for (const ref of daemon.containers()) ref.send({ type: 'RESUME' });
+      });
       if (restored.containers.length) opts.logger.info({ containers: restored.containers.length, damaged: restored.damaged.length }, 'containers restored from the store');
       return daemon;
     },
