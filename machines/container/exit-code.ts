@@ -28,3 +28,11 @@ const NEVER_STARTED: ReadonlySet<string> = new Set(['ImagePullFailure', 'ImagePu
 export function neverStarted(outcome: ExecutionOutcome): string | undefined {
   return outcome.reason !== undefined && NEVER_STARTED.has(outcome.reason) ? outcome.message || outcome.reason : undefined;
 }
+
+/**
+ * Why an execution's end was never seen: its job or execution is gone (deleted outside the
+ * daemon, or lost with the embedded simulator across a daemon restart), if so.
+ */
+export function vanished(outcome: ExecutionOutcome): string | undefined {
+  return outcome.reason === 'NotFound' ? outcome.message || 'the execution vanished' : undefined;
+}

@@ -1,5 +1,5 @@
 import { and, assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { exitCodeOf, neverStarted, startFailureCode } from './exit-code';
+import { exitCodeOf, neverStarted, startFailureCode, vanished } from './exit-code';
 import { nextRestartDelay, restartsByPolicy } from './restart-policy';
 import { signalNumber } from './signals';
 import type {
@@ -285,7 +285,7 @@ export const containerMachine = setup({
           actions: assign({
             exitCode: ({ context, event }) => context.processExit?.code ?? exitCodeOf(event.output, context.stopRequest),
             // Kept as the container's error, so `wait` (and `docker run`) say why nothing ran.
-            error: ({ context, event }) => neverStarted(event.output) ?? context.error,
+            error: ({ context, event }) => neverStarted(event.output) ?? vanished(event.output) ?? context.error,
           }),
         },
         onError: {

@@ -100,6 +100,21 @@ describe('restoring container actors', () => {
     expect((await answer).body).toEqual({ StatusCode: 3, Error: null });
   });
 
+  it('shows a running container whose job vanished while the daemon was down as exited, saying why', async () => {
+    const first = boot(new FakeCloud());
+    const cid = await created(first.daemon, 8);
+    await first.daemon.ask(ref(first.daemon, cid), { type: 'START' });
+    const execution = ref(first.daemon, cid).getSnapshot().context.execution!;
+    crash(first.state, first.daemon);
+
+    const again = new FakeCloud();
+    const second = boot(again);
+    const message = `execution ${execution.executionName} of job ${execution.jobName} vanished (404 from ACA)`;
+    again.end(execution.executionName, { status: 'Failed', reason: 'NotFound', message });
+    await settled(second.daemon, cid, 'exited');
+    expect(ref(second.daemon, cid).getSnapshot().context).toMatchObject({ exitCode: 1, error: message });
+  });
+
   it('adopts the execution an interrupted start had begun instead of starting another', async () => {
     const cloud = new FakeCloud();
     cloud.held.add('runJob');
