@@ -76,7 +76,8 @@ describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonP
       } finally {
         for (const k of driver.watch.taken) daemonTaken.add(k);
       }
-    });
+      // A safety net for a loaded machine (each wait inside has its own bound), not a timing check.
+    }, 90_000);
   });
 });
 
