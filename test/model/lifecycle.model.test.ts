@@ -58,9 +58,14 @@ describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonP
   let exits: ExitControl;
   beforeAll(async () => {
     exits = await ExitControl.start();
-    // A long grace: the test, not the simulator's timer, decides when a stopped process ends.
-    // The model is the chart without an agent (exits and stops through ACA); agent rules have their own tests.
-    d = await startTestDaemon({ env: { SOCKERLESS_AGENT: 'off' }, simulator: { stopGraceMs: 60_000 }, wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud });
+    // The daemon runs without its agent (exits and stops through ACA); agent events are the pure run's.
+    // The lifecycle, not the replica's isolation, is under test: plain processes start faster. The
+    // processes die on SIGTERM, so the grace only bounds a stop that goes wrong.
+    d = await startTestDaemon({
+      env: { SOCKERLESS_AGENT: 'off' },
+      simulator: { stopGraceMs: 5_000, isolation: 'none' },
+      wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud,
+    });
     await d.cli(['pull', 'alpine']);
   });
   afterAll(async () => {
