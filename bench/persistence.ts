@@ -21,6 +21,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '20' },
     restore: { type: 'string', default: '1000' },
     reps: { type: 'string', default: '5' },
+    // For profiling one mode: --only normal (the table then has only what was measured).
+    only: { type: 'string' },
   },
 });
 const LIFECYCLES = Number(values.lifecycles);
@@ -151,10 +153,16 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   const runs: Record<'off' | Durability, Cost[]> = { off: [], normal: [], full: [] };
   for (let r = 0; r < REPS; r++) {
-    for (const mode of ['off', 'normal', 'full'] as const) runs[mode].push(await lifecycles(mode));
+    for (const mode of ['off', 'normal', 'full'] as const) if (!values.only || values.only === mode) runs[mode].push(await lifecycles(mode));
+    if (values.only) {
+      const c = runs[values.only as 'off' | Durability].at(-1)!;
+      console.error(`[bench:persistence] ${values.only}: ${round(c.cpu)} µs CPU / ${round(c.wall)} µs wall per lifecycle`);
+      continue;
+    }
     const last = (m: 'off' | Durability) => `${round(runs[m].at(-1)!.cpu)} µs CPU / ${round(runs[m].at(-1)!.wall)} µs wall`;
     console.error(`[bench:persistence] lifecycles, repetition ${r + 1}/${REPS}: off ${last('off')}, normal ${last('normal')}, full ${last('full')}`);
   }
+  if (values.only) return;
   const cpu = (m: 'off' | Durability) => median(runs[m].map((c) => c.cpu));
   const wall = (m: 'off' | Durability) => median(runs[m].map((c) => c.wall));
   const extra = (m: Durability) => `+${round(cpu(m) - cpu('off'))} µs CPU (${round(((cpu(m) - cpu('off')) / cpu('off')) * 100, 1)}%)`;

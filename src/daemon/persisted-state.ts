@@ -77,7 +77,7 @@ export function openPersistedState(opts: PersistedStateOptions): PersistedState 
       next?.(event);
     },
     restore(create) {
-      const daemon = persistence.batch(create);
+      const daemon = persistence.restoring(create);
       daemon.agents.onMinted = persistence.tokenMinted;
       const ids = new Set(restored.containers.map((c) => c.id));
       daemon.execs.restore(execs.filter((e) => ids.has(e.containerId)));

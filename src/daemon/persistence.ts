@@ -29,6 +29,8 @@ export class Persistence {
   #pendingEvents: DockerEvent[] = [];
   #flushScheduled = false;
   #paused = false;
+  /** Actors coming back from the store: their snapshots are what is stored, so none is written. */
+  #restoring = false;
 
   constructor(store: Store) {
     this.#store = store;
@@ -74,9 +76,23 @@ export class Persistence {
     this.#write(() => (holdings ? this.#store.objects.put('holding', containerId, holdings) : this.#store.objects.remove('holding', containerId)));
   };
 
-  /** Runs `fn` as one transaction; restoring every actor at start is one write, not thousands. */
+  /** Runs `fn` as one transaction. */
   batch<T>(fn: () => T): T {
     return this.#store.transaction(fn);
+  }
+
+  /**
+   * Creates the restored actors. Their snapshots are the stored ones (but for what cannot
+   * outlive a process: requests in flight, the agent connection), so they are not written back;
+   * their next transition writes them.
+   */
+  restoring<T>(fn: () => T): T {
+    this.#restoring = true;
+    try {
+      return this.#store.transaction(fn);
+    } finally {
+      this.#restoring = false;
+    }
   }
 
   /** Stops writing (shutdown: the actors are about to be stopped, which is not a state to keep). */
@@ -89,6 +105,10 @@ export class Persistence {
     const last = this.#written.get(ref.id);
     if (last?.snapshot === snapshot) return;
     const ctx = snapshot.context;
+    if (this.#restoring) {
+      this.#written.set(ref.id, { snapshot, config: ctx.config, hostConfig: ctx.hostConfig });
+      return;
+    }
     const persisted = JSON.stringify(ref.getPersistedSnapshot());
     const state = JSON.stringify(snapshot.value);
     this.#write(() => {

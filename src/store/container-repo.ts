@@ -16,37 +16,52 @@ export interface ContainerRow {
   snapshot: string;
 }
 
-/** Containers and their actors' persisted snapshots. */
+/** Containers (create input, written when it changes) and their actors' snapshots (every transition). */
 export class ContainerRepo {
   readonly #upsert: Statement;
+  readonly #upsertSnapshot: Statement;
+  readonly #rename: Statement;
   readonly #update: Statement;
   readonly #remove: Statement;
+  readonly #removeSnapshot: Statement;
   readonly #all: Statement;
 
   constructor(db: Database) {
     this.#upsert = db.prepare(
-      `INSERT INTO containers (id, name, image, created, labels, input, state, snapshot, updated)
-       VALUES (@id, @name, @image, @created, @labels, @input, @state, @snapshot, @updated)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, image = excluded.image, labels = excluded.labels,
-         input = excluded.input, state = excluded.state, snapshot = excluded.snapshot, updated = excluded.updated`,
+      `INSERT INTO containers (id, name, image, created, labels, input) VALUES (@id, @name, @image, @created, @labels, @input)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, image = excluded.image, labels = excluded.labels, input = excluded.input`,
     );
-    this.#update = db.prepare('UPDATE containers SET name = ?, state = ?, snapshot = ?, updated = ? WHERE id = ?');
+    this.#upsertSnapshot = db.prepare(
+      `INSERT INTO snapshots (id, state, snapshot, updated) VALUES (@id, @state, @snapshot, @updated)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, snapshot = excluded.snapshot, updated = excluded.updated`,
+    );
+    this.#rename = db.prepare('UPDATE containers SET name = ? WHERE id = ? AND name != ?');
+    this.#update = db.prepare('UPDATE snapshots SET state = ?, snapshot = ?, updated = ? WHERE id = ?');
     this.#remove = db.prepare('DELETE FROM containers WHERE id = ?');
-    this.#all = db.prepare('SELECT id, name, image, created, labels, input, state, snapshot FROM containers ORDER BY created, id');
+    this.#removeSnapshot = db.prepare('DELETE FROM snapshots WHERE id = ?');
+    this.#all = db.prepare(
+      `SELECT c.id, c.name, c.image, c.created, c.labels, c.input, s.state, s.snapshot
+       FROM containers c JOIN snapshots s ON s.id = c.id ORDER BY c.created, c.id`,
+    );
   }
 
   /** The whole row (a new container, or one whose create input changed). */
   save(row: ContainerRow): void {
-    this.#upsert.run({ ...row, updated: Date.now() });
+    const { state, snapshot, ...container } = row;
+    this.#upsert.run(container);
+    this.#upsertSnapshot.run({ id: row.id, state, snapshot, updated: Date.now() });
   }
 
   /** A transition: the state and snapshot (and the name, which a rename changes). */
   saveSnapshot(id: string, name: string, state: string, snapshot: string): boolean {
-    return this.#update.run(name, state, snapshot, Date.now(), id).changes > 0;
+    if (this.#update.run(state, snapshot, Date.now(), id).changes === 0) return false;
+    this.#rename.run(name, id, name);
+    return true;
   }
 
   remove(id: string): void {
     this.#remove.run(id);
+    this.#removeSnapshot.run(id);
   }
 
   all(): ContainerRow[] {

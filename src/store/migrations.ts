@@ -30,6 +30,34 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
   CREATE TABLE agent_tokens (container_id TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID;
   `,
+  // 2: fewer pages per transition: the snapshot (rewritten at every transition) apart from the
+  // create input (written once), rows in rowid tables (large rows do not suit WITHOUT ROWID), and
+  // events without AUTOINCREMENT (which updates sqlite_sequence at every insert).
+  `
+  ALTER TABLE containers RENAME TO containers_v1;
+  CREATE TABLE containers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    image TEXT NOT NULL,
+    created TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    input TEXT NOT NULL
+  );
+  CREATE TABLE snapshots (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    snapshot TEXT NOT NULL,
+    updated INTEGER NOT NULL
+  );
+  INSERT INTO containers (id, name, image, created, labels, input) SELECT id, name, image, created, labels, input FROM containers_v1;
+  INSERT INTO snapshots (id, state, snapshot, updated) SELECT id, state, snapshot, updated FROM containers_v1;
+  DROP TABLE containers_v1;
+  CREATE TABLE events_v2 (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+  INSERT INTO events_v2 (seq, body) SELECT seq, body FROM events;
+  DROP TABLE events;
+  ALTER TABLE events_v2 RENAME TO events;
+  DELETE FROM sqlite_sequence WHERE name = 'events';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

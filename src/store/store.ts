@@ -23,6 +23,8 @@ export class Store {
   readonly meta: MetaRepo;
   readonly tokens: TokenRepo;
   readonly #db: Database;
+  /** One transaction wrapper for every call (better-sqlite3 builds five functions per `transaction()`). */
+  readonly #inTransaction: (fn: () => unknown) => unknown;
   #closed = false;
 
   private constructor(
@@ -31,6 +33,7 @@ export class Store {
     opts: StoreOptions,
   ) {
     this.#db = db;
+    this.#inTransaction = db.transaction((fn: () => unknown) => fn());
     this.containers = new ContainerRepo(db);
     this.objects = new ObjectRepo(db);
     this.events = new EventRepo(db, opts.eventLimit ?? 10_000);
@@ -50,7 +53,7 @@ export class Store {
 
   /** Runs `fn` in one transaction (a savepoint when one is already open). */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+    return this.#inTransaction(fn) as T;
   }
 
   get inTransaction(): boolean {

@@ -178,8 +178,8 @@ describe('restoring container actors', () => {
     crash(first.state, first.daemon);
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(join(dir, 'sockerless.db'));
-    const row = db.prepare('SELECT snapshot FROM containers WHERE id = ?').get(cid) as { snapshot: string };
-    db.prepare('UPDATE containers SET snapshot = ? WHERE id = ?').run(row.snapshot.replace('"value":"created"', '"value":"hibernating"'), cid);
+    const row = db.prepare('SELECT snapshot FROM snapshots WHERE id = ?').get(cid) as { snapshot: string };
+    db.prepare('UPDATE snapshots SET snapshot = ? WHERE id = ?').run(row.snapshot.replace('"value":"created"', '"value":"hibernating"'), cid);
     db.close();
 
     const second = boot(new FakeCloud());

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, Store, STORE_FILE, StoreError } from '../../src/store';
+import { MIGRATIONS } from '../../src/store/migrations';
 
 let dir: string;
 beforeEach(() => {
@@ -108,6 +109,21 @@ describe('store', () => {
     writeFileSync(file, bytes);
     const err = failureOf(() => Store.open(dir));
     expect(err.failure).toBe('damaged');
+  });
+
+  it('migrates a version 1 store, keeping its containers and events', () => {
+    const file = join(dir, STORE_FILE);
+    const v1 = new Database(file);
+    v1.exec(MIGRATIONS[0]!);
+    v1.pragma('user_version = 1');
+    v1.prepare('INSERT INTO containers (id, name, image, created, labels, input, state, snapshot, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run('1', '/c-1', 'alpine', '2026-01-01T00:00:00.000Z', '{"a":"b"}', '{}', '"created"', '{"value":"created"}', 0);
+    v1.prepare('INSERT INTO events (body) VALUES (?)').run('{"Action":"create"}');
+    v1.close();
+    const store = Store.open(dir);
+    expect(store.containers.all()).toEqual([row('1')]);
+    expect(store.events.recent()).toEqual([{ Action: 'create' }]);
+    store.close();
   });
 
   it('refuses a store written by a newer schema, without touching it', () => {
