@@ -84,7 +84,7 @@ export function openPersistedState(opts: PersistedStateOptions): PersistedState 
       persistence.attachExecs(daemon.execs);
       for (const c of restored.containers) {
         const digest = tokens.get(c.id);
-        if (digest && mayBeRunning(c.value)) daemon.agents.resume(c.id, digest);
+        if (digest && agentMayDial(c)) daemon.agents.resume(c.id, digest);
       }
       persistence.batch(() => {
         for (const ref of daemon.containers()) ref.send({ type: 'RESUME' });
@@ -96,6 +96,12 @@ export function openPersistedState(opts: PersistedStateOptions): PersistedState 
     pause: () => persistence.pause(),
     close: () => store.close(),
   };
+}
+
+/** An agent may still run for this container and dial back: its run had one, or its start was interrupted. */
+function agentMayDial(c: RestoredContainers['containers'][number]): boolean {
+  const top = typeof c.value === 'string' ? c.value : Object.keys(c.value as object)[0];
+  return top === 'starting' || (mayBeRunning(c.value) && c.context.execution?.agent === true);
 }
 
 function ephemeralState(): PersistedState {

@@ -16,7 +16,7 @@ type Inspect = { Id: string; Name: string; State: { Status: string; ExitCode: nu
 const dir = mkdtempSync(join(tmpdir(), 'sockerless-restart-'));
 const shared = join(dir, 'shared');
 /** A command that waits for a file the test creates, then exits with `code`. */
-const waitFor = (file: string, code: number) => ['sh', '-c', `until [ -e ${join(shared, file)} ]; do sleep 0.1; done; exit ${code}`];
+const waitFor = (file: string, code: number) => ['sh', '-c', `echo before; until [ -e ${join(shared, file)} ]; do sleep 0.1; done; echo after; exit ${code}`];
 const release = (file: string) => writeFileSync(join(shared, file), '');
 
 let sim: SimulatorProcess;
@@ -74,8 +74,11 @@ describe('a daemon killed with SIGKILL and started again on the same data root',
     expect(e3.code).toBe(3);
     ids.exit3 = await ok(a, ['inspect', '--format', '{{.Id}}', 'exit3']);
     await Promise.all([agentBack(a, ids.run1!), agentBack(a, ids.run2!)]);
+    // An exec instance, to be found again after the restart.
+    const exec = await a.docker.getContainer(ids.run1!).exec({ Cmd: ['true'], AttachStdout: true });
+    ids.exec = exec.id;
     before = { ps: await ps(a), inspect: {} };
-    for (const [name, id] of Object.entries(ids)) before.inspect[name] = await inspect(a, id);
+    for (const name of ['created', 'run1', 'run2', 'exit3']) before.inspect[name] = await inspect(a, ids[name]!);
     // B (no agent) runs a container in the same resource group.
     ids.b = await ok(b, ['run', '-d', '--name', 'b1', 'alpine', ...waitFor('goB', 4)]);
     bJob = `sockerless-${ids.b.slice(0, 12)}`;
@@ -102,6 +105,8 @@ describe('a daemon killed with SIGKILL and started again on the same data root',
     expect(after.inspect.exit3!.State).toMatchObject({ Status: 'exited', ExitCode: 3 });
     expect(after.inspect.created!.State.Status).toBe('created');
     expect(after.inspect.run1!.State.Status).toBe('running');
+    const execAfter = (await a.docker.getExec(ids.exec!).inspect()) as unknown as { ID: string; ContainerID: string; ProcessConfig: { entrypoint: string } };
+    expect(execAfter).toMatchObject({ ID: ids.exec, ContainerID: ids.run1, ProcessConfig: { entrypoint: 'true' } });
   }, 180_000);
 
   it('shows a container whose process ended while it was down as exited, with its code', async () => {
@@ -121,6 +126,8 @@ describe('a daemon killed with SIGKILL and started again on the same data root',
     release('go1');
     expect(await waiting).toBe('7');
     expect((await inspect(a, ids.run1!)).State).toMatchObject({ Status: 'exited', ExitCode: 7 });
+    // Output from before and after the restart: the logs work again.
+    expect((await ok(a, ['logs', 'run1'])).split('\n')).toEqual(expect.arrayContaining(['before', 'after']));
   }, 60_000);
 
   it('deletes its orphaned job and leaves the other daemon\'s job alone', async () => {
