@@ -134,6 +134,8 @@ async function startOnState(
     ...state.networks,
     announce: (action, n, extra) => daemon.events.publish('network', action, n.Id, { name: n.Name, type: n.Driver, ...extra }),
   });
+  // The predefined networks made just now keep their ids across restarts, as dockerd's do.
+  state.networks.onChange?.(networks.list());
   const volumes = new VolumeStore({ ...state.volumes, announce: (action, v) => daemon.events.publish('volume', action, v.Name, { driver: v.Driver }) });
   const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings);
   daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));

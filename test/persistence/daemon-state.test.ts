@@ -45,6 +45,13 @@ describe('the data root', () => {
     expect((await docker.listNetworks()).map((n) => n.Name).sort()).toEqual(['bridge', 'host', 'none']);
   });
 
+  it('keeps the predefined networks\' ids', async () => {
+    let docker = await start();
+    const before = await docker.listNetworks();
+    docker = await restart();
+    expect(await docker.listNetworks()).toEqual(before);
+  });
+
   it('keeps images, networks, volumes and what a container holds of them', async () => {
     let docker = await start();
     await new Promise<void>((resolve, reject) => docker.pull('alpine', (err: Error | null, stream: NodeJS.ReadableStream) => (err ? reject(err) : docker.modem.followProgress(stream, (e) => (e ? reject(e) : resolve())))));
