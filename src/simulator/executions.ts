@@ -108,6 +108,11 @@ export class Execution {
     else this.#after(delayMs, () => this.#run());
   }
 
+  /** The execution-stuck fault: stays Processing, its replica never launched, until stopped or its job deleted. */
+  hold(): void {
+    this.#services.changed(this);
+  }
+
   /** The stop API: SIGTERM, SIGKILL after the grace period. Ended executions stay as they are. */
   stop(): void {
     this.#interrupt('stop', 'SIGTERM', this.#services.settings.stopGraceMs);

@@ -1,6 +1,6 @@
 import { badRequest, notFound } from './errors';
 import { Execution } from './executions';
-import type { ExecutionServices } from './executions';
+import type { ExecutionInput, ExecutionServices } from './executions';
 import { environmentId, jobId, normalizeLocation, randomLowerAlnum } from './ids';
 import type { ContainerSpec, ExecutionTemplate, JobBody, Secret } from './job-schema';
 import type { SimulatorSettings } from './options';
@@ -48,8 +48,8 @@ export class JobStore {
     this.#settings = services.settings;
   }
 
-  /** Validates and stores a PUT body; `readyAt` is when provisioning completes. */
-  put(name: string, body: JobBody, readyAt: number): { created: boolean } {
+  /** ARM's and ACA's synchronous checks of a PUT body (400/404 before anything is stored). */
+  check(name: string, body: JobBody): void {
     if (!JOB_NAME.test(name)) {
       throw badRequest(
         'ContainerAppInvalidName',
@@ -67,6 +67,11 @@ export class JobStore {
     if (registrySecret) throw badRequest('ContainerAppSecretRefNotFound', registrySecret);
     const resources = invalidResourceTotal(body.properties.template.containers);
     if (resources) throw badRequest('ContainerAppInvalidResourceTotal', resources);
+  }
+
+  /** Validates and stores a PUT body; `readyAt` is when provisioning completes. */
+  put(name: string, body: JobBody, readyAt: number): { created: boolean } {
+    this.check(name, body);
     const existing = this.find(name);
     const now = new Date();
     if (existing && existing.deletedAt === undefined) {
@@ -80,6 +85,13 @@ export class JobStore {
       name, body, createdAt: now, lastModifiedAt: now, readyAt, deletedAt: undefined, executions: new Map(),
     });
     return { created: true };
+  }
+
+  /** The resource a PUT of `body` answers while provisioning, without storing anything (a write that will not take effect). */
+  preview(name: string, body: JobBody): object {
+    this.check(name, body);
+    const now = new Date();
+    return this.toResource({ name, body, createdAt: now, lastModifiedAt: now, readyAt: Infinity, deletedAt: undefined, executions: new Map() });
   }
 
   find(name: string): JobRecord | undefined {
@@ -108,31 +120,38 @@ export class JobStore {
     return true;
   }
 
-  /** Creates `{job}-{7 random}` and starts it after `delayMs`. */
-  start(name: string, override: ExecutionTemplate | undefined, delayMs: number): Execution {
+  /** The checks of `start`: the job exists and the template's secret references resolve. */
+  checkStart(name: string, override: ExecutionTemplate | undefined): void {
+    this.#executionInput(this.get(name), override);
+  }
+
+  /** Creates `{job}-{7 random}` and starts it after `delayMs`; `hold` keeps it Processing until stopped (a fault). */
+  start(name: string, override: ExecutionTemplate | undefined, delayMs: number, hold = false): Execution {
     const job = this.get(name);
+    const execution = new Execution(this.#executionInput(job, override), this.#services);
+    job.executions.set(execution.name, execution);
+    this.#live.add(execution);
+    execution.ended.then(() => this.#live.delete(execution));
+    if (hold) execution.hold();
+    else execution.start(delayMs);
+    return execution;
+  }
+
+  #executionInput(job: JobRecord, override: ExecutionTemplate | undefined): ExecutionInput {
     const { configuration, template } = job.body.properties;
     const secrets = configuration.secrets ?? [];
     const containers = override?.containers ?? template.containers;
     checkSecretRefs(containers, secrets);
-    const execution = new Execution(
-      {
-        jobName: job.name,
-        name: `${job.name}-${randomLowerAlnum(7)}`,
-        template: { ...template, ...override, containers },
-        secrets,
-        replicaTimeoutSeconds: configuration.replicaTimeout,
-        pullFailure: [...(override?.initContainers ?? template.initContainers ?? []), ...containers]
-          .map((c) => pullFailure(c, job.body, this.#settings.privateRegistries))
-          .find((f) => f !== undefined),
-      },
-      this.#services,
-    );
-    job.executions.set(execution.name, execution);
-    this.#live.add(execution);
-    execution.ended.then(() => this.#live.delete(execution));
-    execution.start(delayMs);
-    return execution;
+    return {
+      jobName: job.name,
+      name: `${job.name}-${randomLowerAlnum(7)}`,
+      template: { ...template, ...override, containers },
+      secrets,
+      replicaTimeoutSeconds: configuration.replicaTimeout,
+      pullFailure: [...(override?.initContainers ?? template.initContainers ?? []), ...containers]
+        .map((c) => pullFailure(c, job.body, this.#settings.privateRegistries))
+        .find((f) => f !== undefined),
+    };
   }
 
   execution(jobName: string, executionName: string): Execution {

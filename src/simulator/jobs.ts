@@ -2,10 +2,11 @@ import type { Context } from 'hono';
 
 import { badRequest } from './errors';
 import type { Execution } from './executions';
+import type { FaultKind } from './faults';
 import { executionId } from './ids';
 import { executionTemplateSchema, jobBodySchema } from './job-schema';
 import type { JobStore } from './job-store';
-import type { OperationRegistry } from './operations';
+import type { FinalAnswer, OperationRegistry } from './operations';
 import type { SimulatorSettings } from './options';
 import { parseBody, readJsonBody } from './routing';
 import type { RouteSpec } from './routing';
@@ -26,6 +27,10 @@ function parseStatusFilter(filter: string | undefined): ReadonlySet<string> | un
 
 const origin = (c: Context): string => new URL(c.req.url).origin;
 
+type LroFault = 'lro-failed' | 'lro-stuck';
+const LRO_FAULTS: readonly FaultKind[] = ['lro-failed', 'lro-stuck'];
+const isLroFault = (fault: FaultKind | undefined): fault is LroFault => fault === 'lro-failed' || fault === 'lro-stuck';
+
 /**
  * The Container Apps Jobs operations of azure-sdk-wire.md §2. In instant mode every write is
  * complete in its first response; in realistic mode each is a long-running operation.
@@ -33,6 +38,17 @@ const origin = (c: Context): string => new URL(c.req.url).origin;
 export function jobRoutes(settings: SimulatorSettings, store: JobStore, operations: OperationRegistry): RouteSpec[] {
   const realistic = settings.latency === 'realistic';
   const executionBase = (e: Execution) => ({ id: executionId(settings, e.jobName, e.name), name: e.name });
+
+  /**
+   * The headers of a write whose operation fails or never ends (in both latency modes): the
+   * status monitor, which the SDK polls first, and for POST/DELETE the result URL too. The
+   * caller does not apply the write.
+   */
+  function faultedOperation(c: Context, fault: LroFault, final: FinalAnswer, withLocation: boolean): void {
+    const id = operations.create(final, fault === 'lro-failed' ? 'fail' : 'stuck');
+    c.header('Azure-AsyncOperation', operations.statusUrl(origin(c), id));
+    if (withLocation) c.header('Location', operations.resultUrl(origin(c), id));
+  }
 
   return [
     {
@@ -65,9 +81,16 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
       operation: 'Jobs_CreateOrUpdate',
       kind: 'write',
       audience: 'arm',
-      async handle(c) {
+      faultHooks: LRO_FAULTS,
+      async handle(c, fault) {
         const name = c.req.param('jobName')!;
         const body = parseBody(jobBodySchema, await readJsonBody(c), 'job');
+        if (isLroFault(fault)) {
+          const resource = store.preview(name, body);
+          const created = store.find(name) === undefined;
+          faultedOperation(c, fault, { status: 200, body: resource }, false);
+          return c.json(resource, created ? 201 : 200);
+        }
         const readyAt = Date.now() + (realistic ? settings.lroDelayMs : 0);
         const { created } = store.put(name, body, readyAt);
         const resource = store.toResource(store.get(name));
@@ -85,7 +108,12 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
       operation: 'Jobs_Delete',
       kind: 'write',
       audience: 'arm',
-      handle(c) {
+      faultHooks: LRO_FAULTS,
+      handle(c, fault) {
+        if (isLroFault(fault)) {
+          faultedOperation(c, fault, { status: 204 }, true);
+          return c.body(null, 202);
+        }
         const name = c.req.param('jobName')!;
         const goneAt = Date.now() + (realistic ? settings.lroDelayMs : 0);
         // ARM answers 204 for a resource that is not there: deletes are idempotent.
@@ -101,10 +129,17 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
       operation: 'Jobs_Start',
       kind: 'write',
       audience: 'arm',
-      async handle(c) {
+      faultHooks: [...LRO_FAULTS, 'execution-stuck'],
+      async handle(c, fault) {
+        const name = c.req.param('jobName')!;
         const raw = await readJsonBody(c);
         const override = raw === undefined ? undefined : parseBody(executionTemplateSchema, raw, 'execution template');
-        const execution = store.start(c.req.param('jobName')!, override, realistic ? settings.lroDelayMs : 0);
+        if (isLroFault(fault)) {
+          store.checkStart(name, override);
+          faultedOperation(c, fault, { status: 200 }, true);
+          return c.body(null, 202);
+        }
+        const execution = store.start(name, override, realistic ? settings.lroDelayMs : 0, fault === 'execution-stuck');
         if (!realistic) return c.json(executionBase(execution), 200);
         c.header('Location', operations.resultUrl(origin(c), operations.create({ status: 200, body: executionBase(execution) })));
         return c.body(null, 202);
@@ -135,8 +170,14 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
       operation: 'Jobs_StopExecution',
       kind: 'write',
       audience: 'arm',
-      handle(c) {
-        store.execution(c.req.param('jobName')!, c.req.param('jobExecutionName')!).stop();
+      faultHooks: LRO_FAULTS,
+      handle(c, fault) {
+        const execution = store.execution(c.req.param('jobName')!, c.req.param('jobExecutionName')!);
+        if (isLroFault(fault)) {
+          faultedOperation(c, fault, { status: 200 }, true);
+          return c.body(null, 202);
+        }
+        execution.stop();
         if (!realistic) return c.body(null, 200);
         // Never 204 here: the SDK's stopExecution accepts only 200, 201 and 202.
         c.header('Location', operations.resultUrl(origin(c), operations.create({ status: 200 })));

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 
 import { ServiceError, notFound } from './errors';
+import type { FaultKind } from './faults';
 import { parseQuery, runQuery } from './kql';
 import type { Column, Table } from './kql';
 import { CONSOLE_LOGS_TABLE } from './log-store';
@@ -44,9 +45,20 @@ function consoleLogTable(rows: ConsoleLogRow[], timespan: string | undefined): T
   return { columns: CONSOLE_LOG_COLUMNS, rows: inRange.map((r) => ({ ...r })) };
 }
 
+/**
+ * The service's PartialError beside the tables (HTTP 200): monitor-query reports it as
+ * `status: "PartialFailure"` with `partialTables` and `partialError`.
+ */
+const PARTIAL_ERROR = {
+  code: 'PartialError',
+  message: 'There were some errors when processing your query.',
+  details: [{ code: 'EngineError', message: 'Partial query failure (fault injected by the simulator)' }],
+  innererror: { code: 'LimitsExceeded', message: 'Query result set has exceeded the internal limit (fault injected by the simulator)' },
+};
+
 /** `POST /v1/workspaces/{id}/query` (and the GET form) of the Log Analytics query API. */
 export function logAnalyticsRoutes(settings: SimulatorSettings, logs: LogStore): RouteSpec[] {
-  function answer(c: Context, workspaceId: string, query: string, timespan: string | undefined): Response {
+  function answer(c: Context, workspaceId: string, query: string, timespan: string | undefined, fault: FaultKind | undefined): Response {
     if (workspaceId.toLowerCase() !== settings.workspaceId.toLowerCase()) {
       throw notFound('WorkspaceNotFoundError', `The workspace '${workspaceId}' could not be found`);
     }
@@ -54,7 +66,8 @@ export function logAnalyticsRoutes(settings: SimulatorSettings, logs: LogStore):
     const result = runQuery(parsed, (name) =>
       name === CONSOLE_LOGS_TABLE ? consoleLogTable(logs.queryable(), timespan) : undefined,
     );
-    return c.json({ tables: [renderTable(result)] });
+    const tables = [renderTable(result)];
+    return c.json(fault === 'logs-partial' ? { tables, error: PARTIAL_ERROR } : { tables });
   }
 
   return [
@@ -64,9 +77,10 @@ export function logAnalyticsRoutes(settings: SimulatorSettings, logs: LogStore):
       operation: 'Query_Execute',
       kind: 'read',
       audience: 'logs',
-      async handle(c) {
+      faultHooks: ['logs-partial'],
+      async handle(c, fault) {
         const body = parseBody(queryBodySchema, await readJsonBody(c), 'query body', 'BadArgumentError');
-        return answer(c, c.req.param('workspaceId')!, body.query, body.timespan);
+        return answer(c, c.req.param('workspaceId')!, body.query, body.timespan, fault);
       },
     },
     {
@@ -75,10 +89,11 @@ export function logAnalyticsRoutes(settings: SimulatorSettings, logs: LogStore):
       operation: 'Query_Get',
       kind: 'read',
       audience: 'logs',
-      handle(c) {
+      faultHooks: ['logs-partial'],
+      handle(c, fault) {
         const query = c.req.query('query');
         if (!query) throw new ServiceError(400, 'BadArgumentError', "The 'query' parameter is required");
-        return answer(c, c.req.param('workspaceId')!, query, c.req.query('timespan'));
+        return answer(c, c.req.param('workspaceId')!, query, c.req.query('timespan'), fault);
       },
     },
   ];

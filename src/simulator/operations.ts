@@ -10,12 +10,22 @@ import type { RouteSpec } from './routing';
 /** What an operation's result URL answers once the operation is done. */
 export type FinalAnswer = { status: 200; body?: object } | { status: 204 };
 
+/** How an operation ends: as asked, Failed (a fault: its write did not take effect), or never (InProgress for good). */
+export type OperationFate = 'succeed' | 'fail' | 'stuck';
+
 interface Operation {
   id: string;
   startTime: Date;
   completesAt: number;
   final: FinalAnswer;
+  fate: OperationFate;
 }
+
+/** What the status monitor of a failed operation says; the SDK's poller throws with code and message. */
+const FAILURE = {
+  code: 'ContainerAppOperationError',
+  message: 'The operation failed (fault injected by the simulator); the change was not applied.',
+};
 
 /**
  * Long-running operations of realistic mode: each stays InProgress for lroDelayMs. Clients poll
@@ -29,9 +39,10 @@ export class OperationRegistry {
     this.#settings = settings;
   }
 
-  create(final: FinalAnswer): string {
+  create(final: FinalAnswer, fate: OperationFate = 'succeed'): string {
     const id = randomUUID();
-    this.#operations.set(id, { id, startTime: new Date(), completesAt: Date.now() + this.#settings.lroDelayMs, final });
+    const completesAt = fate === 'stuck' ? Infinity : Date.now() + this.#settings.lroDelayMs;
+    this.#operations.set(id, { id, startTime: new Date(), completesAt, final, fate });
     return id;
   }
 
@@ -61,12 +72,14 @@ export class OperationRegistry {
         handle: (c) => {
           const operation = find(c);
           const done = Date.now() >= operation.completesAt;
+          const failed = done && operation.fate === 'fail';
           return c.json({
             id: operationStatusPath(this.#settings, operation.id),
             name: operation.id,
-            status: done ? 'Succeeded' : 'InProgress',
+            status: failed ? 'Failed' : done ? 'Succeeded' : 'InProgress',
             startTime: operation.startTime.toISOString(),
             ...(done ? { endTime: new Date(operation.completesAt).toISOString() } : {}),
+            ...(failed ? { error: FAILURE } : {}),
           });
         },
       },
@@ -82,6 +95,7 @@ export class OperationRegistry {
             c.header('Location', this.resultUrl(new URL(c.req.url).origin, operation.id));
             return c.body(null, 202);
           }
+          if (operation.fate === 'fail') return c.json({ error: FAILURE }, 500);
           const final = operation.final;
           if (final.status === 204) return c.body(null, 204);
           return final.body ? c.json(final.body, 200) : c.body(null, 200);

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ArmThrottle, FaultPlan } from './faults';
 import type { PrivateRegistry } from './registry-access';
 
 export type Latency = 'instant' | 'realistic';
@@ -48,6 +49,10 @@ export interface SimulatorOptions {
   logger?: SimulatorLogger;
   /** Registries whose images need credentials (or a managed identity) in the job; all others are public. */
   privateRegistries?: PrivateRegistry[];
+  /** Faults injected into answers, decided by a PRNG seeded with plan.seed (default: none). */
+  faults?: FaultPlan;
+  /** ARM's per-subscription token buckets for reads and writes (default: off). */
+  armThrottle?: ArmThrottle;
 }
 
 export type IsolationSetting = 'auto' | 'none';

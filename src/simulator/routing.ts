@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 
 import { badRequest } from './errors';
+import type { FaultKind } from './faults';
 import type { RequestKind } from './stats';
 
 /** Which bearer token a route requires: one for ARM, one for Log Analytics, or none. */
@@ -18,7 +19,10 @@ export interface RouteSpec {
   operation: string;
   kind: RequestKind;
   audience: Audience;
-  handle: (c: Context) => Response | Promise<Response>;
+  /** Fault kinds the handler applies itself (lro-failed, lro-stuck, execution-stuck, logs-partial). */
+  faultHooks?: readonly FaultKind[];
+  /** `fault`: the hook fault decided for this request, if any. */
+  handle: (c: Context, fault?: FaultKind) => Response | Promise<Response>;
 }
 
 /** The request body parsed as JSON; undefined when empty (e.g. `start` without a template). */

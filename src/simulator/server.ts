@@ -6,21 +6,39 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 
+import type { ArmThrottler } from './arm-throttle';
 import type { Certificate } from './certificate';
 import { ServiceError, badRequest, notFound } from './errors';
+import { answerWireFault } from './faults';
+import type { FaultInjector } from './faults';
 import type { TokenRegistry } from './identity';
 import { SUPPORTED_API_VERSIONS, sameName } from './ids';
 import type { SimulatorSettings } from './options';
 import type { RouteSpec } from './routing';
 import type { StatsCounter } from './stats';
 
+type AdminHandler = (c: Context) => Response | Promise<Response>;
+
 export interface AppParts {
   settings: SimulatorSettings;
   tokens: TokenRegistry;
   stats: StatsCounter;
+  faults: FaultInjector;
+  throttle: ArmThrottler;
   routes: RouteSpec[];
-  /** Unauthenticated, uncounted routes under /_simulator. */
-  admin: Record<string, (c: Context) => Response>;
+  /** Unauthenticated, uncounted routes under /_simulator: a GET handler, or handlers per method. */
+  admin: Record<string, AdminHandler | Partial<Record<'GET' | 'PUT' | 'DELETE', AdminHandler>>>;
+}
+
+/** ARM's token buckets: a 429 when empty, the remaining count on every answer. */
+function throttleArm(c: Context, throttle: ArmThrottler, kind: 'read' | 'write'): Response | undefined {
+  const decision = throttle.take(c.req.param('subscriptionId') ?? '', kind);
+  if (!decision) return undefined;
+  c.header(`x-ms-ratelimit-remaining-subscription-${kind}s`, String(decision.remaining));
+  if (decision.allowed) return undefined;
+  c.header('Retry-After', String(decision.retryAfterSeconds));
+  const message = `Number of '${kind}' requests for subscription '${c.req.param('subscriptionId')}' exceeded. Please try again after '${decision.retryAfterSeconds}' seconds.`;
+  return c.json({ error: { code: 'SubscriptionRequestsThrottled', message } }, 429);
 }
 
 /** ARM's own checks before an operation runs: api-version, subscription, resource group. */
@@ -41,17 +59,28 @@ function checkArmScope(c: Context, settings: SimulatorSettings): void {
 }
 
 export function buildApp(parts: AppParts): Hono {
-  const { settings, tokens, stats } = parts;
+  const { settings, tokens, stats, faults, throttle } = parts;
   const app = new Hono();
 
-  for (const [path, handle] of Object.entries(parts.admin)) app.get(`/_simulator/${path}`, handle);
+  for (const [path, handlers] of Object.entries(parts.admin)) {
+    for (const [method, handle] of Object.entries(typeof handlers === 'function' ? { GET: handlers } : handlers)) {
+      app.on(method, `/_simulator/${path}`, handle);
+    }
+  }
 
   for (const route of parts.routes) {
     app.on(route.method, route.path, async (c) => {
       stats.count(route.operation, route.kind);
+      const fault = faults.decide(route);
+      const faulted = fault && (await answerWireFault(c, fault));
+      if (faulted) return faulted;
       if (route.audience !== 'none') tokens.authorize(c.req.header('authorization'), route.audience);
-      if (route.audience === 'arm') checkArmScope(c, settings);
-      return route.handle(c);
+      if (route.audience === 'arm') {
+        checkArmScope(c, settings);
+        const throttled = route.kind !== 'identity' && throttleArm(c, throttle, route.kind);
+        if (throttled) return throttled;
+      }
+      return route.handle(c, fault && route.faultHooks?.includes(fault.kind) ? fault.kind : undefined);
     });
   }
 

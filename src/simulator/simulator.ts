@@ -2,9 +2,12 @@ import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:https';
 
+import { ArmThrottler } from './arm-throttle';
 import { createCertificate } from './certificate';
 import { environmentRoutes } from './environment';
 import type { Execution, ExecutionStatus } from './executions';
+import { FaultInjector, faultPlanSchema } from './faults';
+import type { ArmThrottle, FaultPlan } from './faults';
 import { chooseLauncher } from './isolation/probe';
 import { TokenRegistry, identityRoutes } from './identity';
 import { JobStore } from './job-store';
@@ -16,6 +19,7 @@ import { resolveOptions } from './options';
 import type { SimulatorOptions, SimulatorSettings } from './options';
 import type { IsolationMode, ReplicaLauncher } from './replica';
 import { ReplicaDirs } from './replica-dirs';
+import { parseBody, readJsonBody } from './routing';
 import { buildApp, closeServer, listenHttps } from './server';
 import { StatsCounter } from './stats';
 import type { SimulatorStats } from './stats';
@@ -46,6 +50,12 @@ export interface Simulator extends EventEmitter {
   /** ARM + logs requests per operation; reads = GETs (LRO polls included) and log queries, writes = PUT/POST/DELETE. */
   stats(): SimulatorStats;
   resetStats(): void;
+  /** Replaces the fault plan (undefined: no faults); reseeds the PRNG and zeroes the fault counts. */
+  setFaults(plan: FaultPlan | undefined): void;
+  /** Turns ARM throttling on with these buckets (full), or off. */
+  setArmThrottle(t: ArmThrottle | undefined): void;
+  /** Faults injected per `operation:kind` since the plan was set; 429s sent by ARM throttling since it was set. */
+  faultCounts(): { injected: Record<string, number>; throttled: number };
   /** Jobs currently defined. */
   jobNames(): string[];
   /** The stored job resource as served on GET. */
@@ -76,6 +86,8 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
   #logs: LogStore;
   #server: Server;
   #dirs: ReplicaDirs;
+  #faults: FaultInjector;
+  #throttle: ArmThrottler;
   #closing: Promise<void> | undefined;
 
   constructor(parts: {
@@ -88,6 +100,8 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
     server: Server;
     launcher: ReplicaLauncher;
     dirs: ReplicaDirs;
+    faults: FaultInjector;
+    throttle: ArmThrottler;
   }) {
     super();
     const s = parts.settings;
@@ -109,6 +123,20 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
     this.#logs = parts.logs;
     this.#server = parts.server;
     this.#dirs = parts.dirs;
+    this.#faults = parts.faults;
+    this.#throttle = parts.throttle;
+  }
+
+  setFaults(plan: FaultPlan | undefined): void {
+    this.#faults.setPlan(plan);
+  }
+
+  setArmThrottle(t: ArmThrottle | undefined): void {
+    this.#throttle.set(t);
+  }
+
+  faultCounts(): { injected: Record<string, number>; throttled: number } {
+    return { injected: this.#faults.counts(), throttled: this.#throttle.throttled() };
   }
 
   stats(): SimulatorStats {
@@ -157,6 +185,9 @@ function urlHost(host: string): string {
 
 /** Starts the embedded ACA simulator: ARM Jobs, Log Analytics and Entra ID token endpoints over HTTPS. */
 export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator> {
+  // Checked before resolveOptions creates the scratch root.
+  const faults = new FaultInjector(opts?.faults);
+  const throttle = new ArmThrottler(opts?.armThrottle);
   const settings = resolveOptions(opts);
   const dirs = new ReplicaDirs(settings.dataDir);
   const swept = await dirs.sweep();
@@ -182,10 +213,18 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
     },
   });
   const operations = new OperationRegistry(settings);
+  const faultState = () => ({
+    plan: faults.plan() ?? null,
+    armThrottle: throttle.config() ?? null,
+    injected: faults.counts(),
+    throttled: throttle.throttled(),
+  });
   const app = buildApp({
     settings,
     tokens,
     stats: counter,
+    faults,
+    throttle,
     routes: [
       ...identityRoutes(settings, tokens),
       ...jobRoutes(settings, store, operations),
@@ -202,6 +241,17 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
             executions: [...job.executions.values()].map((e) => e.toResource()),
           })),
         }),
+      faults: {
+        GET: (c) => c.json(faultState()),
+        async PUT(c) {
+          faults.setPlan(parseBody(faultPlanSchema, await readJsonBody(c), 'fault plan'));
+          return c.json(faultState());
+        },
+        DELETE(c) {
+          faults.setPlan(undefined);
+          return c.json(faultState());
+        },
+      },
     },
   });
   let listening: Awaited<ReturnType<typeof listenHttps>>;
@@ -214,7 +264,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   }
   const { server, port } = listening;
   const url = `https://${urlHost(settings.host)}:${port}`;
-  simulator = new EmbeddedSimulator({ settings, url, ca: certificate.cert, counter, store, logs, server, launcher, dirs });
+  simulator = new EmbeddedSimulator({ settings, url, ca: certificate.cert, counter, store, logs, server, launcher, dirs, faults, throttle });
   settings.logger.info({ url, latency: settings.latency, dataDir: settings.dataDir, isolation: launcher.description }, 'ACA simulator listening');
   return simulator;
 }
