@@ -161,7 +161,7 @@ export async function answerWireFault(c: Context, rule: FaultRule): Promise<Resp
     case 'error503':
       return errorAnswer(c, 503, 'ServiceUnavailable', `The service is unavailable ${suffix}.`, rule.retryAfterSeconds ?? 1);
     case 'drop': {
-      // No answer at all: the client sees its connection reset.
+      // No answer at all: the client sees its connection reset. The Response is never written.
       (c.env as HttpBindings).incoming.socket.destroy();
       return new Response(null, { status: 500 });
     }

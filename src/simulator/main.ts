@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { armThrottleSchema, faultPlanSchema, parseJsonSetting } from './faults';
 import type { IsolationSetting, Latency, SimulatorLogger } from './options';
 import { startSimulator } from './simulator';
 
@@ -19,6 +20,12 @@ const USAGE = `Usage: npm run simulator -- [options]
   --ca-file <path>         where to write the CA certificate (default: <tmp>/sockerless-sim-ca.pem)
   --write-env <path>       also write the daemon's settings for this simulator there (KEY=value lines)
   --visible-path <dir>     a host directory executions must see (repeatable; e.g. the daemon's unix socket's)
+  --faults <json|@file>    inject faults: {"seed":N,"rules":[{"operation","kind","rate",...}]} (also PUT /_simulator/faults)
+                           operation: a route name (Jobs_Start, JobExecution, OperationStatus, Query_Execute, ...), arm or *
+                           kind: throttle | error500 | error503 | drop | slow | lro-failed | lro-stuck | execution-stuck | logs-partial
+                           rate: 0..1; retryAfterSeconds (throttle, error503; default 1); delayMs (slow; default 2000)
+  --arm-throttle <json|@file>  ARM token buckets per subscription:
+                           {"reads":{"bucket":N,"refillPerSecond":R},"writes":{"bucket":N,"refillPerSecond":R}}
   --quiet                  no per-request logs
   -h, --help`;
 
@@ -48,6 +55,8 @@ async function main(): Promise<void> {
       'ca-file': { type: 'string' },
       'write-env': { type: 'string' },
       'visible-path': { type: 'string', multiple: true },
+      faults: { type: 'string' },
+      'arm-throttle': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -69,6 +78,8 @@ async function main(): Promise<void> {
     dataDir: values['data-dir'],
     visiblePaths: values['visible-path'],
     isolation: values.isolation as IsolationSetting | undefined,
+    faults: values.faults === undefined ? undefined : parseJsonSetting(faultPlanSchema, values.faults, '--faults'),
+    armThrottle: values['arm-throttle'] === undefined ? undefined : parseJsonSetting(armThrottleSchema, values['arm-throttle'], '--arm-throttle'),
     logger: consoleLogger(values.quiet),
   });
   const caFile = values['ca-file'] ?? join(tmpdir(), 'sockerless-sim-ca.pem');
@@ -110,6 +121,7 @@ Try:
   TOKEN=$(curl -s --cacert ${caFile} ${tokenUrl} -d grant_type=client_credentials -d client_id=${sim.clientId} -d client_secret=${sim.clientSecret} -d scope=https://management.azure.com/.default | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')
   curl -s --cacert ${caFile} -H "Authorization: Bearer $TOKEN" "${sim.url}/subscriptions/${sim.subscriptionId}/resourceGroups/${sim.resourceGroup}/providers/Microsoft.App/jobs?api-version=2026-07-01"
   curl -s --cacert ${caFile} ${sim.url}/_simulator/stats
+  curl -s --cacert ${caFile} ${sim.url}/_simulator/faults
 
 Run a daemon on it (its jobs outlive the daemon; restart the daemon at will):
 ${envLines.map((l) => `  export ${l}`).join('\n')}
