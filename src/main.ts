@@ -61,8 +61,9 @@ if (!Number.isInteger(inspectPort) || inspectPort < 1 || inspectPort > 65535) {
 }
 
 const logger = createLogger(values['log-level']);
-// A daemon outlives any one request: a promise rejection nobody handled (seen: the Azure SDK's
-// pollers rejecting with AbortError after an invoke was cancelled) is logged, not fatal.
+// A daemon outlives any one request: a promise rejection nobody handled is logged, not fatal.
+// (Seen once: attach's Log Analytics fallback, unawaited, rejecting with the SDK's AbortError when
+// the client went away; that route now handles it.)
 process.on('unhandledRejection', (reason) => {
   const abort = reason instanceof Error && reason.name === 'AbortError';
   logger[abort ? 'debug' : 'error']({ err: reason }, 'unhandled promise rejection');

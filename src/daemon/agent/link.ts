@@ -184,6 +184,9 @@ export class AgentLink implements ChannelLink {
     for (const call of this.#archives.values()) call.fail(gone);
     this.#archives.clear();
     for (const { channel } of this.#execs.values()) channel.finish({ code: 137, signal: 'SIGKILL' });
+    // An agent that never made contact delivered nothing: its attach clients read Log Analytics
+    // instead (attachSource), so their streams are let go here, not ended.
+    if (!this.#contacted) this.main.releaseSinks();
     this.main.finish(this.main.exit ?? { code: 137, signal: 'SIGKILL' });
     clearInterval(this.#beat);
     this.#ws?.close(CLOSE.gone, 'the execution is over');

@@ -78,6 +78,12 @@ export class ProcessChannel {
     this.#flushAck();
   }
 
+  /** Forgets every sink without ending it (their clients get the output elsewhere). */
+  releaseSinks(): void {
+    this.#sinks.clear();
+    this.#congested.clear();
+  }
+
   drained(sink: OutputSink): void {
     this.#congested.delete(sink);
     this.#flushAck();

@@ -72,17 +72,20 @@ export function attachRoute(app: Hono<AppEnv>, deps: ContainersDeps, find: (ref:
       c.env.outgoing?.once('close', () => abort.abort());
       const out = bodySink(choice, onDrain, () => abort.abort());
       sink = out.sink;
-      void source((l) => l.main.addSink(sink!)).then(async (s) => {
-        if (s.kind === 'agent') await s.link.main.ended;
-        else {
+      void source((l) => l.main.addSink(sink!))
+        .then(async (s) => {
+          if (s.kind === 'agent') return void (await s.link.main.ended);
           link?.main.removeSink(sink!);
           for await (const row of s.rows) {
             if (!sink!.write(row.stream, Buffer.from(row.line + '\n'))) await out.ready();
           }
+        })
+        // The client went away (which aborts a log query in flight) or the log source failed: the stream ends here.
+        .catch(() => {})
+        .finally(() => {
           sink!.end();
-        }
-        ended();
-      });
+          ended();
+        });
       return c.body(out.body, 200, { 'Content-Type': contentType });
     }
 
@@ -105,7 +108,7 @@ export function attachRoute(app: Hono<AppEnv>, deps: ContainersDeps, find: (ref:
         await writeRows(s.rows, socket, choice, abort.signal);
         socket.end();
       }
-    });
+    }, () => socket.end());
     return new Response(null);
   });
 }

@@ -1,0 +1,31 @@
+// An agent that never reaches the daemon (here: a callback URL nothing listens on; on a loaded
+// machine: one that dials too late) leaves soon after its process ends, and ACA reports the end.
+// An attach that was waiting for that agent then reads the output from Log Analytics instead.
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+
+let d: TestDaemon;
+beforeAll(async () => {
+  d = await startTestDaemon({ env: { SOCKERLESS_CALLBACK_URL: 'ws://127.0.0.1:1/agent' } });
+  await d.cli(['pull', 'alpine']);
+});
+afterAll(async () => {
+  await d?.close();
+});
+
+describe('attach when the agent never makes contact', () => {
+  it('an attach without an upgrade (dockerode run) gets the output from Log Analytics', async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (b: Buffer) => (text += b.toString()));
+    const [result] = (await d.docker.run('alpine', ['echo', 'hello'], out, { HostConfig: { AutoRemove: true } })) as [{ StatusCode: number }];
+    expect(result.StatusCode).toBe(0);
+    expect(text).toBe('hello\n');
+  });
+
+  it('a hijacked attach (docker run) gets the output from Log Analytics', async () => {
+    const r = await d.cli(['run', '--rm', 'alpine', 'sh', '-c', 'echo a; echo b >&2']);
+    expect(r).toMatchObject({ code: 0, stdout: 'a\n', stderr: 'b\n' });
+  });
+});
