@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import type { ArmRates } from './aca/arm-budget';
 
 /** Where and how the daemon reaches Azure (or the embedded simulator). */
 export interface AcaConfig {
@@ -22,6 +23,10 @@ export interface AcaConfig {
   lroPollIntervalMs: number;
   /** ACA replicaTimeout for every job, seconds. */
   replicaTimeout: number;
+  /** The per-subscription ARM budget every request waits for (SOCKERLESS_ARM_BUDGET); 'off' sends at once. */
+  armRates?: ArmRates | 'off';
+  /** The SDK's first retry delay for transient failures (it doubles per retry); the SDK's 1 s when unset. */
+  retryDelayMs?: number;
   /** This daemon's persistent instance id, tagged on every job so daemons sharing a resource group keep to their own. */
   instanceId?: string;
 }

@@ -9,6 +9,8 @@ import { Daemon } from './daemon/daemon';
 import { openPersistedState, type PersistedState } from './daemon/persisted-state';
 import { Reconciler } from './daemon/reconcile';
 import { jobSettingsFromEnv } from './daemon/job-settings';
+import { lifecycleTimeoutsFromEnv } from './daemon/lifecycle-timeouts';
+import { parseArmRates } from './aca/arm-budget';
 import { RegistryCredentials } from './daemon/registry-auth';
 import { ImageStore } from './images/store';
 import { ContainerResources } from './container-resources';
@@ -100,7 +102,7 @@ async function startOnState(
     config = acaConfigForSimulator(simulator);
   }
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
-  const acaCloud = createAcaCloud({ ...config, instanceId: state.instanceId }, simulator);
+  const acaCloud = createAcaCloud({ ...config, armRates: parseArmRates(env.SOCKERLESS_ARM_BUDGET), instanceId: state.instanceId }, simulator);
   const cloud = opts.wrapCloud ? opts.wrapCloud(acaCloud) : acaCloud;
   const images = new ImageStore({ fetchConfig: env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true', ...state.images });
   const credentials = new CredentialStore();
@@ -128,6 +130,7 @@ async function startOnState(
       return { reference: record?.RepoTags[0] ?? asGiven, env: record?.Config.Env ?? [] };
     },
     jobDefaults: { ...jobSettings.defaults, replicaTimeout: config.replicaTimeout },
+    timeouts: lifecycleTimeoutsFromEnv(env),
     access: { secretEnv: jobSettings.secretEnv, registries },
     agent,
   }));

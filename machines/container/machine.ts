@@ -25,6 +25,16 @@ const announce = (enqueue: unknown, params: Announcement) => (enqueue as Enqueue
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/**
+ * Cloud failures worth another try by the chart once the SDK's own retries are spent: ARM
+ * throttling, 5xx and dropped connections, and conflicts (an operation on the job still under
+ * way). `kind` is the cloud's classification (src/aca/errors.ts); anything else is final.
+ */
+const RETRYABLE_KINDS: ReadonlySet<unknown> = new Set(['throttled', 'transient', 'conflict']);
+/** Calls of one cloud operation, first try included, before the chart gives up. */
+export const MAX_CLOUD_ATTEMPTS = 5;
+const errorKind = (error: unknown) => (typeof error === 'object' && error !== null ? (error as { kind?: unknown }).kind : undefined);
+
 /** `docker update` of resources while a job runs: an execution's CPU and memory are fixed when it starts. */
 const RUNNING_RESOURCES =
   'cannot update the resources of a running container: an Azure Container Apps job execution keeps the CPU and memory it started with; stop the container, update it, then start it';
@@ -136,6 +146,7 @@ export const containerMachine = setup({
     }),
     /** Counts a restart by policy (Docker counts it at the exit) and sets its back-off. */
     scheduleRestart: assign(({ context }) => ({ restartCount: context.restartCount + 1, restartDelayMs: nextRestartDelay(context) })),
+    countAttempt: assign({ cloudAttempts: ({ context }) => context.cloudAttempts + 1 }),
     announceKill: enqueueActions(({ event, enqueue }) => {
       const signal = event.type === 'KILL' ? event.signal : event.type === 'REMOVE' ? 'SIGKILL' : 'SIGTERM';
       announce(enqueue, { action: 'kill', attributes: { signal: String(signalNumber(signal)) } });
@@ -143,6 +154,13 @@ export const containerMachine = setup({
   },
   guards: {
     force: ({ event }) => event.type === 'REMOVE' && event.force,
+    /** The chart has tries left for the cloud operation under way. */
+    attemptsLeft: ({ context }) => context.cloudAttempts + 1 < MAX_CLOUD_ATTEMPTS,
+    /** The failed cloud call may succeed later, and the chart has tries left. */
+    retryable: ({ context, event }) =>
+      context.cloudAttempts + 1 < MAX_CLOUD_ATTEMPTS && RETRYABLE_KINDS.has(errorKind((event as { error?: unknown }).error)),
+    /** Nothing says the execution ever began: no agent, no process end, not seen Running. */
+    neverSeenRunning: ({ context }) => !context.executionRunning && !context.agentConnected && context.processExit === null && context.stopRequest === null,
     changesResources: ({ event }) => event.type === 'UPDATE' && event.resources,
     notRunningWait: ({ event }) => event.type === 'WAIT' && event.condition === 'not-running',
     stopRequested: ({ context }) => context.stopRequest !== null,
@@ -170,6 +188,12 @@ export const containerMachine = setup({
     agentWait: 10_000,
     /** Docker's back-off before a restart by policy. */
     restartDelay: ({ context }) => context.restartDelayMs,
+    /** How long one cloud operation (an ARM call and its long-running operation) may take. */
+    operationTimeout: 120_000,
+    /** How long an execution may stay pending (ACA's Processing) before the chart gives it up. */
+    scheduleTimeout: 600_000,
+    /** Back-off before the chart calls a failed cloud operation again. */
+    cloudRetryDelay: ({ context }) => Math.min(1000 * 2 ** Math.max(0, context.cloudAttempts - 1), 30_000),
   },
 }).createMachine({
   id: 'container',
@@ -188,6 +212,8 @@ export const containerMachine = setup({
     startFailed: false,
     stopRequest: null,
     agentConnected: false,
+    executionRunning: false,
+    cloudAttempts: 0,
     processExit: null,
     intent: null,
     replies: [],
@@ -207,6 +233,7 @@ export const containerMachine = setup({
     WAIT: { actions: 'addWait' },
     UNWAIT: { actions: 'dropWait' },
     AGENT_LOST: { actions: assign({ agentConnected: false }) },
+    EXECUTION_RUNNING: { actions: assign({ executionRunning: true }) },
     UPDATE: { actions: 'applyUpdate' },
     RENAME: {
       actions: [
@@ -233,27 +260,54 @@ export const containerMachine = setup({
       tags: 'created',
       entry: assign(({ context }) => ({
         stopRequest: null, error: '', agentConnected: false, processExit: null, startFailed: false, autoRestart: false,
+        executionRunning: false, cloudAttempts: 0,
         // A start by the user begins the restart count and the back-off afresh, as in Docker.
         ...(!context.autoRestart && { restartCount: 0, restartDelayMs: 0 }),
       })),
-      invoke: {
-        src: 'runJob',
-        input: ({ context }) => context,
-        onDone: {
-          target: 'running',
-          actions: assign({ execution: ({ event }) => event.output, jobExists: true, startedAt: () => new Date().toISOString() }),
+      initial: 'calling',
+      states: {
+        calling: {
+          // A create or start that never finishes (ARM kept it InProgress) is given up and tried again.
+          after: {
+            operationTimeout: [
+              { guard: 'attemptsLeft', target: 'retrying', actions: ['countAttempt', assign({ jobExists: true })] },
+              {
+                target: '#container.exited',
+                actions: assign({
+                  error: ({ context }) => `start timed out: ACA did not finish creating and starting job ${context.jobName}`,
+                  exitCode: 128,
+                  jobExists: true,
+                  intent: ({ context }) => (context.intent === 'remove' ? 'remove' : null),
+                  startFailed: true,
+                }),
+              },
+            ],
+          },
+          invoke: {
+            src: 'runJob',
+            input: ({ context }) => context,
+            onDone: {
+              target: '#container.running',
+              actions: assign({ execution: ({ event }) => event.output, jobExists: true, startedAt: () => new Date().toISOString() }),
+            },
+            onError: [
+              // A job may exist even though the start failed; removal must still delete it.
+              { guard: 'retryable', target: 'retrying', actions: ['countAttempt', assign({ jobExists: true })] },
+              {
+                target: '#container.exited',
+                actions: assign({
+                  error: ({ event }) => errorMessage(event.error),
+                  exitCode: ({ event }) => startFailureCode(errorMessage(event.error)),
+                  jobExists: true,
+                  // A force-remove asked meanwhile still removes; a restart's intent is spent.
+                  intent: ({ context }) => (context.intent === 'remove' ? 'remove' : null),
+                  startFailed: true,
+                }),
+              },
+            ],
+          },
         },
-        onError: {
-          target: 'exited',
-          actions: assign({
-            error: ({ event }) => errorMessage(event.error),
-            exitCode: ({ event }) => startFailureCode(errorMessage(event.error)),
-            // A job may exist even though the start failed; removal must still delete it.
-            jobExists: true,
-            intent: null,
-            startFailed: true,
-          }),
-        },
+        retrying: { after: { cloudRetryDelay: 'calling' } },
       },
       on: {
         START: { actions: { type: 'await', params: 'running' } },
@@ -277,13 +331,25 @@ export const containerMachine = setup({
 
     running: {
       tags: 'running',
+      // An execution ACA never runs (stuck in Processing) is stopped; nothing ran, as a failed start.
+      after: {
+        scheduleTimeout: {
+          guard: 'neverSeenRunning',
+          target: '.stopping',
+          actions: assign({
+            error: ({ context }) => `the execution of job ${context.jobName} never started: ACA kept it pending, so it was stopped`,
+            startFailed: true,
+            stopRequest: { by: 'kill' as const, signal: 'SIGKILL', timeout: 0 },
+          }),
+        },
+      },
       invoke: {
         src: 'waitForEnd',
         input: ({ context }) => context.execution!,
         onDone: {
           target: 'exited',
           actions: assign({
-            exitCode: ({ context, event }) => context.processExit?.code ?? exitCodeOf(event.output, context.stopRequest),
+            exitCode: ({ context, event }) => (context.startFailed ? 128 : context.processExit?.code ?? exitCodeOf(event.output, context.stopRequest)),
             // Kept as the container's error, so `wait` (and `docker run`) say why nothing ran.
             error: ({ context, event }) => neverStarted(event.output) ?? vanished(event.output) ?? context.error,
           }),
@@ -358,11 +424,22 @@ export const containerMachine = setup({
               on: { AGENT_LOST: 'cloud', RESUME: 'choosing' },
             },
             cloud: {
-              invoke: {
-                src: 'stopExecution',
-                input: ({ context }) => ({ execution: context.execution!, signal: context.stopRequest?.signal ?? 'SIGTERM' }),
-                // The execution's end still arrives through waitForEnd; a failed stop is kept as the error.
-                onError: { actions: assign({ error: ({ event }) => `stop failed: ${errorMessage(event.error)}` }) },
+              entry: assign({ cloudAttempts: 0 }),
+              initial: 'calling',
+              states: {
+                calling: {
+                  invoke: {
+                    src: 'stopExecution',
+                    input: ({ context }) => ({ execution: context.execution!, signal: context.stopRequest?.signal ?? 'SIGTERM' }),
+                    // The execution's end still arrives through waitForEnd; a stop that failed for good is kept as the error.
+                    onError: [
+                      { guard: 'retryable', target: 'retrying', actions: 'countAttempt' },
+                      { actions: assign({ error: ({ event }) => `stop failed: ${errorMessage(event.error)}` }) },
+                    ],
+                  },
+                  after: { operationTimeout: { guard: 'attemptsLeft', target: 'retrying', actions: 'countAttempt' } },
+                },
+                retrying: { after: { cloudRetryDelay: 'calling' } },
               },
             },
           },
@@ -400,7 +477,7 @@ export const containerMachine = setup({
           { guard: 'changesResources', actions: { type: 'replyNow', params: { status: 409, message: RUNNING_RESOURCES } } },
           { actions: 'applyUpdate' },
         ],
-        AGENT_CONNECTED: { actions: assign({ agentConnected: true }) },
+        AGENT_CONNECTED: { actions: assign({ agentConnected: true, executionRunning: true }) },
         AGENT_LOST: { actions: assign({ agentConnected: false }) },
         PROCESS_EXITED: { target: 'exited', actions: ['recordProcessExit', 'exitWithProcessCode'] },
         REMOVE: [
@@ -418,7 +495,7 @@ export const containerMachine = setup({
     exited: {
       tags: 'exited',
       entry: [
-        assign({ finishedAt: () => new Date().toISOString() }),
+        assign({ finishedAt: () => new Date().toISOString(), executionRunning: false }),
         { type: 'announce', params: ({ context }) => ({ action: 'die', attributes: { exitCode: String(context.exitCode) } }) },
         enqueueActions(({ context, enqueue }) => {
           if (context.stopRequest?.by === 'stop') announce(enqueue, { action: 'stop' });
@@ -471,24 +548,54 @@ export const containerMachine = setup({
     // Rule 3: a restart replaces the job, so the new execution runs the stored config afresh.
     restarting: {
       tags: 'restarting',
-      entry: assign({ intent: 'restart' }),
-      always: { guard: ({ context }) => !context.jobExists, target: 'starting' },
-      invoke: {
-        src: 'deleteJob',
-        input: ({ context }) => ({ jobName: context.jobName }),
-        onDone: { target: 'starting', actions: assign({ jobExists: false }) },
-        onError: { target: 'dead', actions: assign({ error: ({ event }) => `restart failed deleting the old job: ${errorMessage(event.error)}` }) },
+      entry: assign({ intent: 'restart', cloudAttempts: 0 }),
+      initial: 'deleting',
+      states: {
+        deleting: {
+          invoke: {
+            src: 'deleteJob',
+            input: ({ context }) => ({ jobName: context.jobName }),
+            onDone: { target: '#container.starting', actions: assign({ jobExists: false }) },
+            onError: [
+              { guard: 'retryable', target: 'retrying', actions: 'countAttempt' },
+              { target: '#container.dead', actions: assign({ error: ({ event }) => `restart failed deleting the old job: ${errorMessage(event.error)}` }) },
+            ],
+          },
+          after: {
+            operationTimeout: [
+              { guard: 'attemptsLeft', target: 'retrying', actions: 'countAttempt' },
+              { target: '#container.dead', actions: assign({ error: ({ context }) => `restart failed: deleting the old job ${context.jobName} timed out` }) },
+            ],
+          },
+        },
+        retrying: { after: { cloudRetryDelay: 'deleting' } },
       },
     },
 
     removing: {
       tags: 'removing',
+      entry: assign({ cloudAttempts: 0 }),
       always: { guard: ({ context }) => !context.jobExists, target: 'removed' },
-      invoke: {
-        src: 'deleteJob',
-        input: ({ context }) => ({ jobName: context.jobName }),
-        onDone: { target: 'removed', actions: assign({ jobExists: false }) },
-        onError: { target: 'dead', actions: assign({ error: ({ event }) => `removing the job failed: ${errorMessage(event.error)}` }) },
+      initial: 'deleting',
+      states: {
+        deleting: {
+          invoke: {
+            src: 'deleteJob',
+            input: ({ context }) => ({ jobName: context.jobName }),
+            onDone: { target: '#container.removed', actions: assign({ jobExists: false }) },
+            onError: [
+              { guard: 'retryable', target: 'retrying', actions: 'countAttempt' },
+              { target: '#container.dead', actions: assign({ error: ({ event }) => `removing the job failed: ${errorMessage(event.error)}` }) },
+            ],
+          },
+          after: {
+            operationTimeout: [
+              { guard: 'attemptsLeft', target: 'retrying', actions: 'countAttempt' },
+              { target: '#container.dead', actions: assign({ error: ({ context }) => `removing the job failed: deleting ${context.jobName} timed out` }) },
+            ],
+          },
+        },
+        retrying: { after: { cloudRetryDelay: 'deleting' } },
       },
     },
 

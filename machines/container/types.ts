@@ -108,6 +108,10 @@ export interface ContainerContext extends ContainerInput {
   stopRequest: { by: 'stop' | 'kill'; signal: string; timeout: number } | null;
   /** Whether the in-job agent of the current execution is connected to the daemon. */
   agentConnected: boolean;
+  /** The current execution has been seen running (ACA said Running, or its agent dialled). */
+  executionRunning: boolean;
+  /** Failed calls of the cloud operation under way, for the chart's own retries. */
+  cloudAttempts: number;
   /** The main process's end as the agent reported it (exact code; signal when killed). */
   processExit: ProcessExit | null;
   /** What follows once the current execution has ended. */
@@ -141,6 +145,8 @@ export type ContainerEvent =
   | { type: 'UPDATE'; rid: string; hostConfig: Partial<HostConfig>; resources: boolean; warnings?: string[] }
   | { type: 'AGENT_CONNECTED' }
   | { type: 'AGENT_LOST' }
+  /** The cloud saw the execution Running (without an agent, the only sign it began). */
+  | { type: 'EXECUTION_RUNNING' }
   | ({ type: 'PROCESS_EXITED' } & ProcessExit)
   /**
    * The daemon restarted and restored this actor from its persisted snapshot. Timers do not

@@ -1,9 +1,10 @@
 import type { AcaConfig } from '../config';
-import { ChangeGate } from './change-gate';
+import { DEFAULT_ARM_RATES } from './arm-budget';
 import { createArmClient, createLogsClient } from './clients';
 import { INSTANCE_TAG, terminalStatuses } from './cloud';
 import type { Cloud, Execution, ExecutionEnd, ExecutionStatus, ExecutionSummary, JobSpec, LogQuery, LogRow, ManagedJob } from './cloud';
-import { CloudError, isNotFound, isRetryable, toCloudError } from './errors';
+import { CloudError, isNotFound, toCloudError } from './errors';
+import { ExecutionReader } from './execution-reader';
 import { executionEnd, vanishedEnd } from './execution-end';
 import { jobResource } from './job-spec';
 import { queryJobLogs } from './logs';
@@ -52,39 +53,27 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
     return { jobName: spec.jobName, executionName: started.name };
   }
 
-  async function waitForEnd(execution: Execution, signal: AbortSignal): Promise<ExecutionEnd> {
-    const gate = new ChangeGate();
-    const unsubscribe = onChange((change?: unknown) => {
-      if (concernsExecution(change, execution)) gate.notify();
-    });
-    try {
-      for (;;) {
-        signal.throwIfAborted();
-        gate.reset();
-        let looked = false;
-        let current;
-        try {
-          current = await arm.jobExecution(rg, execution.jobName, execution.executionName, {
-            abortSignal: signal,
-          });
-          looked = true;
-        } catch (err) {
-          signal.throwIfAborted();
-          if (isNotFound(err)) return vanishedEnd(execution);
-          const failure = toCloudError(err, 'get execution of', `${execution.jobName}/${execution.executionName}`);
-          // A watcher outlives brief ARM outages; the SDK has already retried this one request.
-          if (!isRetryable(failure)) throw failure;
-        }
-        if (current?.status !== undefined && terminalStatuses.has(current.status)) {
-          return executionEnd(current);
-        }
-        // After a failed look, try again at the poll interval; after a good one, hints wake us.
-        const hinted = hints !== undefined && looked;
-        await gate.sleep(hinted ? Math.max(config.pollIntervalMs, HINTED_BACKSTOP_MS) : config.pollIntervalMs, signal);
+  const reader = new ExecutionReader({
+    read: async (execution, signal) => {
+      try {
+        const current = await arm.jobExecution(rg, execution.jobName, execution.executionName, { abortSignal: signal });
+        const status = (current.status ?? 'Unknown') as ExecutionStatus;
+        return terminalStatuses.has(status) ? { status, end: executionEnd(current) } : { status };
+      } catch (err) {
+        if (isNotFound(err)) return 'gone';
+        throw toCloudError(err, 'get execution of', `${execution.jobName}/${execution.executionName}`);
       }
-    } finally {
-      unsubscribe();
-    }
+    },
+    vanished: vanishedEnd,
+    // With hints a look is only a backstop against a lost one, not the way ends are seen.
+    intervalMs: hints ? Math.max(config.pollIntervalMs, HINTED_BACKSTOP_MS) : config.pollIntervalMs,
+    readsPerSecond: readerShare(config),
+    concurrency: 8,
+  });
+  onChange((change?: unknown) => hintReader(reader, change));
+
+  function waitForEnd(execution: Execution, signal: AbortSignal, onRunning?: () => void): Promise<ExecutionEnd> {
+    return reader.watch(execution, signal, onRunning);
   }
 
   async function stopExecution(execution: Execution, signal?: AbortSignal): Promise<void> {
@@ -148,17 +137,20 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
   return { runJob, waitForEnd, stopExecution, deleteJob, queryLogs, onChange, listManagedJobs, listExecutions };
 }
 
+/** Half the ARM read budget: LRO polls, listings and log reads need the rest. */
+function readerShare(config: AcaConfig): number {
+  const rates = config.armRates ?? DEFAULT_ARM_RATES;
+  return rates === 'off' ? 1000 : rates.reads.perSecond / 2;
+}
+
 /**
- * Whether a hint may be about this execution. A hint that names itself (the simulator's
- * `{ kind, executionName }`) and is about log rows or another execution can't end this one, so
- * many waiters don't all re-read ARM on every change. Anything else counts.
+ * Passes a hint to the reader. A hint that names itself (the simulator's `{ kind, executionName }`)
+ * and is about log rows or another execution can't end a watched one, so the reader does not
+ * re-read every execution on every change. Anything else makes them all due.
  */
-function concernsExecution(change: unknown, execution: Execution): boolean {
-  if (typeof change !== 'object' || change === null) return true;
+function hintReader(reader: ExecutionReader, change: unknown): void {
+  if (typeof change !== 'object' || change === null) return reader.hint();
   const { kind, executionName } = change as { kind?: unknown; executionName?: unknown };
-  if (kind === 'logs') return false;
-  if (kind === 'execution' && typeof executionName === 'string') {
-    return executionName === execution.executionName;
-  }
-  return true;
+  if (kind === 'logs') return;
+  reader.hint(kind === 'execution' && typeof executionName === 'string' ? executionName : undefined);
 }

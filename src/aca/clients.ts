@@ -1,15 +1,20 @@
 import { ContainerAppsAPIClient } from '@azure/arm-appcontainers';
 import { LogsQueryClient } from '@azure/monitor-query';
 import type { AcaConfig } from '../config';
+import { armBudgetFor, DEFAULT_ARM_RATES } from './arm-budget';
 
 function tlsOptions(config: AcaConfig): { ca: string } | undefined {
   return config.ca !== undefined ? { ca: config.ca } : undefined;
 }
 
 export function createArmClient(config: AcaConfig): ContainerAppsAPIClient {
+  const rates = config.armRates ?? DEFAULT_ARM_RATES;
+  const budget = rates === 'off' ? undefined : armBudgetFor(`${config.armEndpoint ?? 'azure'}|${config.subscriptionId}`, rates);
   return new ContainerAppsAPIClient(config.credential, config.subscriptionId, {
     endpoint: config.armEndpoint,
     tlsOptions: tlsOptions(config),
+    ...(config.retryDelayMs !== undefined && { retryOptions: { retryDelayInMs: config.retryDelayMs } }),
+    ...(budget && { additionalPolicies: [{ policy: budget.policy(), position: 'perRetry' as const }] }),
   });
 }
 

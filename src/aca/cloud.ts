@@ -103,8 +103,11 @@ export interface LogQuery {
 export interface Cloud {
   /** Jobs.createOrUpdate, then Jobs.start: the job is (re)defined from the spec and one execution begins. */
   runJob(spec: JobSpec, signal?: AbortSignal): Promise<Execution>;
-  /** Resolves once the execution is in a terminal state. Polls; `changes` wakes it early. */
-  waitForEnd(execution: Execution, signal: AbortSignal): Promise<ExecutionEnd>;
+  /**
+   * Resolves once the execution is in a terminal state; `onRunning` is called once when it is
+   * first seen Running. One shared reader polls every waited-on execution; hints wake it early.
+   */
+  waitForEnd(execution: Execution, signal: AbortSignal, onRunning?: () => void): Promise<ExecutionEnd>;
   /** Jobs.stopExecution. A missing job or execution is not an error (it is already stopped). */
   stopExecution(execution: Execution, signal?: AbortSignal): Promise<void>;
   /** Jobs.delete. A missing job is not an error. */

@@ -36,6 +36,8 @@ export function acaConfigForSimulator(sim: SimulatorEndpoint, overrides?: Partia
     ca: sim.ca,
     pollIntervalMs: 500,
     lroPollIntervalMs: 25,
+    // The simulator answers at once: a transient failure is worth trying again sooner than Azure's 1 s.
+    retryDelayMs: 100,
     replicaTimeout: 1800,
     ...overrides,
   };

@@ -6,9 +6,17 @@ const transientNetworkCodes = new Set([
   'REQUEST_SEND_ERROR',
 ]);
 
-/** Kind of a failure from its HTTP status, or from a network error code when there is no status. */
-export function classifyCloudFailure(statusCode?: number, code?: string): CloudErrorKind {
+/** What @azure/core-lro throws when an operation's status monitor says Failed. */
+const LRO_FAILED = 'The long-running operation has failed';
+
+/**
+ * Kind of a failure from its HTTP status, or from a network error code when there is no status.
+ * An operation ARM accepted and then reported Failed is worth another try: requests it could
+ * never carry out are refused up front with a 4xx.
+ */
+export function classifyCloudFailure(statusCode?: number, code?: string, message = ''): CloudErrorKind {
   if (statusCode === undefined) {
+    if (message.startsWith(LRO_FAILED)) return 'transient';
     return code !== undefined && transientNetworkCodes.has(code) ? 'transient' : 'fatal';
   }
   if (statusCode === 404) return 'not-found';
@@ -34,7 +42,7 @@ export class CloudError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`${operation} ${target} failed: ${message}`, options);
-    this.kind = classifyCloudFailure(statusCode, code);
+    this.kind = classifyCloudFailure(statusCode, code, message);
   }
 }
 

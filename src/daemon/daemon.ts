@@ -9,9 +9,12 @@ import { Attachments } from './attachments';
 import { EventBus } from './events';
 import { ExecStore } from './exec-store';
 import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
+import type { LifecycleTimeouts } from './lifecycle-timeouts';
 import type { RegistryCredentials } from './registry-auth';
 import type { SecretEnv } from './secrets';
 import { Requests } from './requests';
+
+const JOB_PREFIX = 'sockerless-';
 
 export type ContainerRef = ActorRefFrom<typeof containerMachine>;
 export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
@@ -34,6 +37,8 @@ export interface DaemonDeps {
    * already have begun (runJob is re-invoked on restore), so it is adopted instead of doubled.
    */
   resumeStart?: (containerId: string) => ((signal: AbortSignal) => Promise<ExecutionRef | undefined>) | undefined;
+  /** The chart's clocks for cloud operations; its own defaults when unset. */
+  timeouts?: LifecycleTimeouts;
 }
 
 export interface AgentSettings {
@@ -68,7 +73,15 @@ export class Daemon {
         if (ref && ref !== 'ambiguous') ref.send(event);
       },
     });
+    const timeouts = deps.timeouts;
     const container = containerMachine.provide({
+      ...(timeouts && {
+        delays: {
+          operationTimeout: timeouts.operationMs,
+          scheduleTimeout: timeouts.scheduleMs,
+          cloudRetryDelay: ({ context }) => Math.min(timeouts.cloudRetryMs * 2 ** Math.max(0, context.cloudAttempts - 1), 30 * timeouts.cloudRetryMs),
+        },
+      }),
       actors: {
         runJob: fromPromise(async ({ input, signal }) => {
           const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
@@ -113,9 +126,15 @@ export class Daemon {
    */
   async #waitForEnd(execution: ExecutionRef, signal: AbortSignal): Promise<ExecutionOutcome> {
     const { cloud } = this.deps;
+    // Without an agent, ACA's Running is the only sign that the execution began (the chart gives
+    // up on one that stays pending). Job names carry the container id's first 12 characters.
+    const onRunning = () => {
+      const ref = this.find(execution.jobName.slice(JOB_PREFIX.length));
+      if (ref && ref !== 'ambiguous') ref.send({ type: 'EXECUTION_RUNNING' });
+    };
     for (;;) {
       const link = execution.agent ? this.agents.linkForJob(execution.jobName) : undefined;
-      if (!link || link.closed) return cloud.waitForEnd(execution, signal);
+      if (!link || link.closed) return cloud.waitForEnd(execution, signal, onRunning);
       await link.until(false, signal);
       signal.throwIfAborted();
       if (link.closed) continue;

@@ -49,9 +49,10 @@ describe('toCloudError', () => {
     expect(isNotFound(err)).toBe(true);
   });
 
-  it('classifies a failed LRO (plain Error, no status) as fatal', () => {
+  it('classifies a failed LRO (plain Error, no status) as transient: ARM accepted it, another try may work', () => {
     const err = toCloudError(new Error('The long-running operation has failed. JobFailed. boom'), 'start job', 'j');
-    expect(err).toMatchObject({ kind: 'fatal', statusCode: undefined });
+    expect(err).toMatchObject({ kind: 'transient', statusCode: undefined });
+    expect(toCloudError(new Error('something else'), 'start job', 'j')).toMatchObject({ kind: 'fatal' });
   });
 
   it('passes aborts and existing CloudErrors through untouched', () => {

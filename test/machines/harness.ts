@@ -16,6 +16,16 @@ export interface HarnessOptions {
   agent?: { onSignal?: (signal: string) => ProcessExit | undefined; dialsLater?: boolean };
   stopTimeout?: number;
   restartPolicy?: HostConfig['RestartPolicy'];
+  /** Classified cloud failures (as src/aca/errors.ts makes them) the next calls of each operation throw, in order. */
+  cloudErrors?: Partial<Record<'runJob' | 'stopExecution' | 'deleteJob', Array<{ kind: string; message: string }>>>;
+  /** runJob never settles (an ARM operation that stays InProgress). */
+  hangStart?: boolean;
+}
+
+/** Throws the next queued failure of `operation`, if any. */
+function failNext(opts: HarnessOptions, operation: keyof NonNullable<HarnessOptions['cloudErrors']>): void {
+  const next = opts.cloudErrors?.[operation]?.shift();
+  if (next) throw Object.assign(new Error(next.message), { kind: next.kind });
 }
 
 export function containerInput(overrides: Partial<ContainerInput> = {}): ContainerInput {
@@ -51,6 +61,8 @@ export function startHarness(opts: HarnessOptions = {}) {
       runJob: fromPromise(async (): Promise<ExecutionRef> => {
         calls.push('runJob');
         if (failStart) throw new Error(failStart);
+        failNext(opts, 'runJob');
+        if (opts.hangStart) await new Promise(() => {});
         return { jobName: 'sockerless-c0ffee000000', executionName: `exec-${++executions}`, agent: !!opts.agent };
       }),
       waitForEnd: fromPromise<ExecutionOutcome, ExecutionRef>(
@@ -58,10 +70,12 @@ export function startHarness(opts: HarnessOptions = {}) {
       ),
       stopExecution: fromPromise<void, { execution: ExecutionRef; signal: string }>(async ({ input }) => {
         calls.push(`stopExecution:${input.signal}`);
+        failNext(opts, 'stopExecution');
         running.get(input.execution.executionName)?.({ status: 'Stopped', exitCode: opts.stoppedCode ?? 143 });
       }),
       deleteJob: fromPromise(async () => {
         calls.push('deleteJob');
+        failNext(opts, 'deleteJob');
       }),
     },
     actions: {

@@ -66,6 +66,8 @@ export class DockerRules {
   #stopBy: 'stop' | 'kill' | null = null;
   #restart = false;
   #processExit: number | undefined;
+  /** The chart gave up on an execution ACA never ran (its schedule timeout): nothing ran. */
+  #neverRan = false;
 
   /** The answer a request gets in `phase` (rule 1: 304/409; rule 2: remove; rule 8: 501). */
   reply(phase: Phase, event: EventObject, agent = false): ExpectedReply | undefined {
@@ -173,7 +175,10 @@ export class DockerRules {
       this.#sigkill = false;
       this.#stopBy = null;
       this.#processExit = undefined;
+      this.#neverRan = false;
     }
+    // Chart: an execution never seen running is stopped after the schedule timeout.
+    if (from === 'up' && to === 'stopping' && cause.type.startsWith('xstate.after.scheduleTimeout')) this.#neverRan = true;
     if (to === 'up' && from === 'starting') {
       events.push('start');
       if (this.#restart) events.push('restart');
@@ -181,7 +186,9 @@ export class DockerRules {
     }
     // From the back-off, a stop only cancels the restart: nothing ran, nothing dies.
     if (to === 'exited' && from !== 'exited' && from !== 'backoff') {
-      if (from === 'starting') this.exitCode = 127; // the injected start failure: command not found
+      // A start that timed out (chart: ARM never finished it) ran nothing; Docker's code for that is 128.
+      if (from === 'starting') this.exitCode = cause.type.startsWith('xstate.after.operationTimeout') ? 128 : 127; // else the injected failure: command not found
+      else if (this.#neverRan) this.exitCode = 128;
       else if (outcome?.failed) this.exitCode = 1; // the execution could not be watched any more
       else if (this.#processExit !== undefined) this.exitCode = this.#processExit; // rule 5: the agent's code
       else this.exitCode = this.#sigkill ? 137 : (outcome?.exitCode ?? 0); // rule 5
@@ -190,7 +197,6 @@ export class DockerRules {
       if (from === 'starting') this.#restart = false;
     }
     if (to === 'removed') events.push('destroy');
-    void cause;
     return events;
   }
 }

@@ -121,7 +121,7 @@ describe('restoring container actors', () => {
     const first = boot(cloud);
     const cid = await created(first.daemon, 3);
     void first.daemon.ask(ref(first.daemon, cid), { type: 'START' });
-    expect(ref(first.daemon, cid).getSnapshot().value).toBe('starting');
+    expect(ref(first.daemon, cid).getSnapshot().matches('starting')).toBe(true);
     crash(first.state, first.daemon);
 
     const again = new FakeCloud();
@@ -157,7 +157,7 @@ describe('restoring container actors', () => {
     await settled(first.daemon, cid, 'exited');
     cloud.held.add('deleteJob');
     void first.daemon.ask(ref(first.daemon, cid), { type: 'REMOVE', force: false });
-    expect(ref(first.daemon, cid).getSnapshot().value).toBe('removing');
+    expect(ref(first.daemon, cid).getSnapshot().matches('removing')).toBe(true);
     crash(first.state, first.daemon);
 
     const again = new FakeCloud();
