@@ -6,6 +6,9 @@ const transientNetworkCodes = new Set([
   'REQUEST_SEND_ERROR',
 ]);
 
+/** The code of a Log Analytics answer that lacks some rows (HTTP 200 with an error beside the tables). */
+export const PARTIAL_ERROR = 'PartialError';
+
 /** What @azure/core-lro throws when an operation's status monitor says Failed. */
 const LRO_FAILED = 'The long-running operation has failed';
 
@@ -16,7 +19,7 @@ const LRO_FAILED = 'The long-running operation has failed';
  */
 export function classifyCloudFailure(statusCode?: number, code?: string, message = ''): CloudErrorKind {
   if (statusCode === undefined) {
-    if (message.startsWith(LRO_FAILED)) return 'transient';
+    if (message.startsWith(LRO_FAILED) || code === PARTIAL_ERROR) return 'transient';
     return code !== undefined && transientNetworkCodes.has(code) ? 'transient' : 'fatal';
   }
   if (statusCode === 404) return 'not-found';

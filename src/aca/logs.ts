@@ -1,7 +1,7 @@
 import { LogsQueryResultStatus } from '@azure/monitor-query';
 import type { LogsQueryClient, LogsTable } from '@azure/monitor-query';
 import type { LogQuery, LogRow } from './cloud';
-import { toCloudError } from './errors';
+import { CloudError, PARTIAL_ERROR, toCloudError } from './errors';
 import { buildLogQuery } from './kql';
 
 const thirtyDaysMs = 30 * 24 * 60 * 60 * 1000;
@@ -30,7 +30,8 @@ export async function queryJobLogs(
     throw toCloudError(err, 'query logs of', q.jobName);
   }
   if (result.status === LogsQueryResultStatus.PartialFailure) {
-    throw new Error(`query logs of ${q.jobName} partially failed: ${result.partialError.message}`);
+    // Some rows are missing: an error, not a short answer; another query may be whole.
+    throw new CloudError('query logs of', q.jobName, `partial answer: ${result.partialError.message}`, undefined, PARTIAL_ERROR);
   }
   const table = result.tables[0];
   const rows = table === undefined ? [] : tableToRows(table);

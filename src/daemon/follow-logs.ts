@@ -1,4 +1,8 @@
 import type { Cloud, LogQuery, LogRow } from '../aca/cloud';
+import { isRetryable } from '../aca/errors';
+
+/** Failed polls in a row (throttled, 5xx, a partial answer) a follower rides out before giving up. */
+const MAX_FAILED_POLLS = 5;
 
 export interface FollowOptions extends LogQuery {
   /** Keep reading until `ended()` is true. */
@@ -24,9 +28,18 @@ export async function* followLogs(cloud: Cloud, opts: FollowOptions): AsyncGener
   let seenAtLastTime = 0;
   let tail = opts.tail;
   let quietSince = 0;
+  let failedPolls = 0;
   while (!opts.signal?.aborted) {
     const ended = !opts.follow || opts.ended();
-    const rows = await cloud.queryLogs({ ...opts, since, tail }, opts.signal);
+    let rows: LogRow[];
+    try {
+      rows = await cloud.queryLogs({ ...opts, since, tail }, opts.signal);
+      failedPolls = 0;
+    } catch (err) {
+      if (!isRetryable(err) || ++failedPolls >= MAX_FAILED_POLLS) throw err;
+      await nextWake(opts, opts.pollIntervalMs);
+      continue;
+    }
     tail = undefined;
     let skip = seenAtLastTime;
     let fresh = 0;

@@ -91,4 +91,23 @@ describe('docker run under ARM faults', () => {
     console.log(`[arm-faults] jobs left in the simulator: ${d.running.simulator!.jobNames().length}`);
     expect(d.running.simulator!.jobNames()).toEqual([]);
   }, 600_000);
+
+  it('a start Azure keeps failing ends in exited with its error in State.Error, which docker run prints; rm deletes the job', async () => {
+    d.running.simulator!.setFaults({ seed: 1, rules: [{ operation: 'Jobs_Start', kind: 'lro-failed', rate: 1 }] });
+    try {
+      const run = await d.cli(['run', '--name', 'never-starts', 'alpine', 'echo', 'x'], { timeoutMs: 120_000 });
+      expect(run.code).not.toBe(0);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/start job sockerless-\w+ failed: The long-running operation has failed/);
+      const info = await d.docker.getContainer('never-starts').inspect();
+      expect(info.State).toMatchObject({ Status: 'exited', ExitCode: 128, Running: false });
+      expect(info.State.Error).toMatch(/long-running operation has failed/);
+      // Five calls by the chart, each one start the simulator refused.
+      expect(d.running.simulator!.faultCounts().injected['Jobs_Start:lro-failed']).toBe(5);
+    } finally {
+      d.running.simulator!.setFaults(undefined);
+    }
+    expect((await d.cli(['rm', 'never-starts'])).code).toBe(0);
+    expect(d.running.simulator!.jobNames()).toEqual([]);
+  }, 300_000);
 });

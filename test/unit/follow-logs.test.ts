@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Cloud, LogQuery, LogRow } from '../../src/aca/cloud';
+import { CloudError, PARTIAL_ERROR } from '../../src/aca/errors';
 import { followLogs } from '../../src/daemon/follow-logs';
 
 /** A Log Analytics double: rows appear when the test appends them; queries honour since/tail. */
@@ -28,6 +29,25 @@ function fakeLogs() {
 const base = { jobName: 'job', pollIntervalMs: 60_000, settleMs: 0 };
 
 describe('followLogs', () => {
+  it('rides out a partial or throttled answer, and gives up on a fatal one', async () => {
+    const f = fakeLogs();
+    f.append('2026-01-01T00:00:00.000Z', 'a');
+    const failures: unknown[] = [
+      new CloudError('query logs of', 'job', 'partial answer', undefined, PARTIAL_ERROR),
+      new CloudError('query logs of', 'job', 'Too Many Requests', 429),
+    ];
+    const flaky = { ...f.cloud, queryLogs: (q: LogQuery) => (failures.length ? Promise.reject(failures.shift()) : f.cloud.queryLogs(q)) } as Cloud;
+    const got: string[] = [];
+    for await (const r of followLogs(flaky, { ...base, pollIntervalMs: 5, follow: false, ended: () => true, subscribe: () => () => {} })) got.push(r.line);
+    expect(got).toEqual(['a']);
+
+    const broken = { ...f.cloud, queryLogs: () => Promise.reject(new CloudError('query logs of', 'job', 'Forbidden', 403)) } as Cloud;
+    const read = async () => {
+      for await (const _ of followLogs(broken, { ...base, follow: false, ended: () => true, subscribe: () => () => {} }));
+    };
+    await expect(read()).rejects.toThrow(/Forbidden/);
+  });
+
   it('without follow returns what is there, honouring tail', async () => {
     const f = fakeLogs();
     f.append('2026-01-01T00:00:00.000Z', 'a');
