@@ -52,6 +52,19 @@ describe('container machine: cloud failures branch on their class', () => {
     expect(h.calls).toEqual([...Array.from({ length: MAX_CLOUD_ATTEMPTS }, () => 'runJob'), 'deleteJob']);
   });
 
+  it('a delete that never finishes is tried again after each timeout; a restart or removal then ends dead', async () => {
+    for (const request of ['RESTART', 'REMOVE'] as const) {
+      const h = startHarness({ hangDelete: true });
+      await h.ask({ type: 'START' });
+      h.exit({ status: 'Succeeded', exitCode: 0 });
+      await waitFor(h.actor, (s) => s.matches('exited'));
+      const answer = h.ask(request === 'REMOVE' ? { type: 'REMOVE', force: false } : { type: 'RESTART' });
+      await advanceUntil(h, () => h.actor.getSnapshot().matches('dead'), 10_000);
+      expect(await answer).toMatchObject({ status: 500, body: { message: expect.stringMatching(/timed out/) } });
+      expect(h.calls.filter((c) => c === 'deleteJob')).toHaveLength(MAX_CLOUD_ATTEMPTS);
+    }
+  });
+
   it('an execution never seen running is stopped after the schedule timeout, as a failed start', async () => {
     const h = startHarness();
     await h.ask({ type: 'START' });

@@ -20,6 +20,8 @@ export interface HarnessOptions {
   cloudErrors?: Partial<Record<'runJob' | 'stopExecution' | 'deleteJob', Array<{ kind: string; message: string }>>>;
   /** runJob never settles (an ARM operation that stays InProgress). */
   hangStart?: boolean;
+  /** deleteJob never settles. */
+  hangDelete?: boolean;
 }
 
 /** Throws the next queued failure of `operation`, if any. */
@@ -76,6 +78,7 @@ export function startHarness(opts: HarnessOptions = {}) {
       deleteJob: fromPromise(async () => {
         calls.push('deleteJob');
         failNext(opts, 'deleteJob');
+        if (opts.hangDelete) await new Promise(() => {});
       }),
     },
     actions: {

@@ -7,7 +7,7 @@ import { waitFor, type AnyMachineSnapshot, type AnyStateMachine, type EventObjec
 import type { ContainerSnapshot } from '../../src/daemon/daemon';
 import type { TestDaemon } from '../helpers/daemon';
 import { ActorWatch, until, type Answer, type Driver, type SeenState } from './driver';
-import { classify, type InvokeInfo } from './events';
+import { classify, isRetryableFailure, type InvokeInfo } from './events';
 import type { ExitControl } from './exit-control';
 import type { GatedCloud } from './gated-cloud';
 
@@ -29,7 +29,8 @@ export function daemonCanTake(machine: AnyStateMachine): (s: AnyMachineSnapshot,
     if (kind.kind === 'timer') return backoff;
     if (backoff) return false;
     if (kind.kind === 'request') return requests.has(e.type);
-    if (kind.kind === 'outcome') return cloudCalls.has(kind.invoke.src) && !(e as { output?: { agent?: boolean } }).output?.agent;
+    // A retried failure's back-off is real time on the daemon; test/reliability covers it there.
+    if (kind.kind === 'outcome') return cloudCalls.has(kind.invoke.src) && !(e as { output?: { agent?: boolean } }).output?.agent && !isRetryableFailure(e);
     return false;
   };
 }

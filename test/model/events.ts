@@ -67,11 +67,21 @@ export function invokes(machine: AnyStateMachine): InvokeInfo[] {
   return walk(machine.root);
 }
 
+/** Cloud calls the chart tries again when they fail in a way worth retrying. */
+const retriedCalls = new Set(['runJob', 'stopExecution', 'deleteJob']);
+
+/** A failure as src/aca/errors.ts classifies it: ARM throttled the call. */
+export const throttledError = (src: string) => Object.assign(new Error(`${src} failed: 429 Too Many Requests (injected)`), { kind: 'throttled' });
+
+/** Whether a step's event is a cloud failure the chart retries (the pure run's; the daemon's tests are in test/reliability). */
+export const isRetryableFailure = (event: EventObject) => (event as { error?: { kind?: unknown } }).error?.kind === 'throttled';
+
 /** `xstate.done.actor.<id>` / `xstate.error.actor.<id>` events with the payloads above. */
 export function invokeOutcomes(machine: AnyStateMachine): EventObject[] {
   return invokes(machine).flatMap(({ id, src }) => [
     ...(outputs[src] ?? [undefined]).map((output) => ({ type: `xstate.done.actor.${id}`, output, actorId: id })),
     { type: `xstate.error.actor.${id}`, error: new Error(failures[src] ?? `${src} failed (injected)`), actorId: id },
+    ...(retriedCalls.has(src) ? [{ type: `xstate.error.actor.${id}`, error: throttledError(src), actorId: id }] : []),
   ]);
 }
 
@@ -116,6 +126,8 @@ export function policyEvents(machine: AnyStateMachine): (s: AnyMachineSnapshot, 
   return (s, e) => {
     const kind = classify(machine, e);
     if (kind.kind === 'timer') return s.matches({ exited: 'backoff' });
+    // A daemon restart during the back-off re-arms its timer.
+    if (e.type === 'RESUME') return s.matches({ exited: 'backoff' });
     if (kind.kind === 'outcome') return !(e as { output?: { agent?: boolean } }).output?.agent;
     if (kind.kind !== 'request') return false;
     return requests.has(e.type) || (e.type === 'KILL' && (e as { signal?: string }).signal === 'SIGKILL');

@@ -92,14 +92,18 @@ afterAll(() => {
   const [planned, plannedOnDaemon] = [union(pureParts), union(daemonParts)];
   const count = (taken: Set<string>) => pureBase.transitions.filter((t) => taken.has(t.key)).length;
   const notes = pureBase.transitions.flatMap((t) => {
+    // The traversal does not count a call's tries (its state would never repeat); giving up after
+    // the last one is test/machines/container-cloud-failures.test.ts's.
+    if (!planned.has(t.key) && t.event.includes('operationTimeout')) return [`  not explored (retries exhausted; test/machines covers it): ${label(t)}`];
     if (!planned.has(t.key)) return [`  not taken by any explored path: ${label(t)}`];
     if (!pureTaken.has(t.key)) return [`  planned but not taken by the pure run: ${label(t)}`];
     if (plannedOnDaemon.has(t.key) && !daemonTaken.has(t.key)) return [`  planned but not taken by the daemon run: ${label(t)}`];
     return [];
   });
   const agentOnly = [...planned].filter((k) => !plannedOnDaemon.has(k)).length;
+  // Agent events and the chart's retries after a throttled call (real-time back-offs on the daemon, where test/reliability covers them).
   console.log([
-    `container machine transition coverage — daemon: ${count(daemonTaken)}/${total} (${agentOnly} need agent events, pure run only), pure: ${count(pureTaken)}/${total}`,
+    `container machine transition coverage — daemon: ${count(daemonTaken)}/${total} (${agentOnly} need agent events or a retried failure: pure run only), pure: ${count(pureTaken)}/${total}`,
     ...notes,
   ].join('\n'));
 });

@@ -36,6 +36,8 @@ export interface Plan {
 const volatileContext = new Set([
   'id', 'name', 'created', 'imageId', 'config', 'jobName', 'execution',
   'startedAt', 'finishedAt', 'exitCode', 'error', 'restartDelayMs', 'startFailed', 'replies', 'waits',
+  // The chart's retry count: its limit is checked by test/machines, the retry edge by the traversal.
+  'cloudAttempts',
 ]);
 
 // Context the guards read only part of: the presence of the agent's report (its exit code is
