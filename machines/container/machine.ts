@@ -45,6 +45,36 @@ const DEFAULT_STOP_TIMEOUT = 10;
 const FOREVER_MS = 2 ** 31 - 1;
 
 /**
+ * Deleting the job (for a restart or a removal), as every cloud call: tried again after a
+ * retryable failure or a timeout while tries are left, else the container is dead with `failure`.
+ */
+function deleteJobStates(then: '#container.starting' | '#container.removed', failure: string) {
+  return {
+    initial: 'deleting' as const,
+    states: {
+      deleting: {
+        invoke: {
+          src: 'deleteJob' as const,
+          input: ({ context }: { context: ContainerContext }) => ({ jobName: context.jobName }),
+          onDone: { target: then, actions: 'forgetJob' as const },
+          onError: [
+            { guard: 'retryable' as const, target: 'retrying', actions: 'countAttempt' as const },
+            { target: '#container.dead', actions: { type: 'failDelete' as const, params: { failure, timedOut: false } } },
+          ],
+        },
+        after: {
+          operationTimeout: [
+            { guard: 'attemptsLeft' as const, target: 'retrying', actions: 'countAttempt' as const },
+            { target: '#container.dead', actions: { type: 'failDelete' as const, params: { failure, timedOut: true } } },
+          ],
+        },
+      },
+      retrying: { after: { cloudRetryDelay: 'deleting' } },
+    },
+  };
+}
+
+/**
  * One Docker container whose runs are ACA Jobs executions. The state is the truth for what
  * `inspect` shows, which requests are legal, which cloud call comes next and which events fire.
  * Requests carry a request id (`rid`); the chart answers each with the `reply` action, either at
@@ -147,6 +177,11 @@ export const containerMachine = setup({
     /** Counts a restart by policy (Docker counts it at the exit) and sets its back-off. */
     scheduleRestart: assign(({ context }) => ({ restartCount: context.restartCount + 1, restartDelayMs: nextRestartDelay(context) })),
     countAttempt: assign({ cloudAttempts: ({ context }) => context.cloudAttempts + 1 }),
+    forgetJob: assign({ jobExists: false }),
+    failDelete: assign({
+      error: ({ context, event }, { failure, timedOut }: { failure: string; timedOut: boolean }) =>
+        timedOut ? `${failure}: deleting ${context.jobName} timed out` : `${failure}: ${errorMessage((event as { error?: unknown }).error)}`,
+    }),
     announceKill: enqueueActions(({ event, enqueue }) => {
       const signal = event.type === 'KILL' ? event.signal : event.type === 'REMOVE' ? 'SIGKILL' : 'SIGTERM';
       announce(enqueue, { action: 'kill', attributes: { signal: String(signalNumber(signal)) } });
@@ -549,54 +584,14 @@ export const containerMachine = setup({
     restarting: {
       tags: 'restarting',
       entry: assign({ intent: 'restart', cloudAttempts: 0 }),
-      initial: 'deleting',
-      states: {
-        deleting: {
-          invoke: {
-            src: 'deleteJob',
-            input: ({ context }) => ({ jobName: context.jobName }),
-            onDone: { target: '#container.starting', actions: assign({ jobExists: false }) },
-            onError: [
-              { guard: 'retryable', target: 'retrying', actions: 'countAttempt' },
-              { target: '#container.dead', actions: assign({ error: ({ event }) => `restart failed deleting the old job: ${errorMessage(event.error)}` }) },
-            ],
-          },
-          after: {
-            operationTimeout: [
-              { guard: 'attemptsLeft', target: 'retrying', actions: 'countAttempt' },
-              { target: '#container.dead', actions: assign({ error: ({ context }) => `restart failed: deleting the old job ${context.jobName} timed out` }) },
-            ],
-          },
-        },
-        retrying: { after: { cloudRetryDelay: 'deleting' } },
-      },
+      ...deleteJobStates('#container.starting', 'restart failed deleting the old job'),
     },
 
     removing: {
       tags: 'removing',
       entry: assign({ cloudAttempts: 0 }),
       always: { guard: ({ context }) => !context.jobExists, target: 'removed' },
-      initial: 'deleting',
-      states: {
-        deleting: {
-          invoke: {
-            src: 'deleteJob',
-            input: ({ context }) => ({ jobName: context.jobName }),
-            onDone: { target: '#container.removed', actions: assign({ jobExists: false }) },
-            onError: [
-              { guard: 'retryable', target: 'retrying', actions: 'countAttempt' },
-              { target: '#container.dead', actions: assign({ error: ({ event }) => `removing the job failed: ${errorMessage(event.error)}` }) },
-            ],
-          },
-          after: {
-            operationTimeout: [
-              { guard: 'attemptsLeft', target: 'retrying', actions: 'countAttempt' },
-              { target: '#container.dead', actions: assign({ error: ({ context }) => `removing the job failed: deleting ${context.jobName} timed out` }) },
-            ],
-          },
-        },
-        retrying: { after: { cloudRetryDelay: 'deleting' } },
-      },
+      ...deleteJobStates('#container.removed', 'removing the job failed'),
     },
 
     // An unrecoverable cloud failure; removal may be retried.
