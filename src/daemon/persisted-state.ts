@@ -3,7 +3,8 @@ import type { InspectionEvent, Snapshot } from 'xstate';
 import type { ContainerHoldings } from '../container-resources/resources';
 import type { ImageRecord } from '../images/types';
 import type { Logger } from '../log';
-import type { NetworkRecord } from '../networks/types';
+import type { NetworkPersist } from '../networks/store';
+import type { EndpointRecord, NetworkRecord } from '../networks/types';
 import { Store, type Durability } from '../store';
 import type { VolumeRecord } from '../volumes/types';
 import type { Daemon } from './daemon';
@@ -29,7 +30,8 @@ export interface PersistedState {
   instanceId: string;
   events: EventBus;
   images: StoreSeed<ImageRecord>;
-  networks: StoreSeed<NetworkRecord>;
+  /** `onChange` takes the networks themselves (start-up); `persist` each change after. */
+  networks: StoreSeed<NetworkRecord> & { persist?: NetworkPersist };
   volumes: StoreSeed<VolumeRecord>;
   holdings: { holdings: Array<[string, ContainerHoldings]>; onChange?: (id: string, h: ContainerHoldings | undefined) => void };
   /** The root actor's snapshot, and the runJob resumption for interrupted starts. */
@@ -56,7 +58,7 @@ export function openPersistedState(opts: PersistedStateOptions): PersistedState 
   const store = Store.open(opts.dataRoot, { durability: opts.durability });
   const persistence = new Persistence(store);
   const instanceId = store.meta.getOrCreate('instance-id', () => randomUUID());
-  const load = <T>(kind: 'image' | 'network' | 'volume' | 'holding' | 'exec') => store.objects.load<T>(kind);
+  const load = <T>(kind: 'image' | 'network' | 'endpoint' | 'volume' | 'holding' | 'exec') => store.objects.load<T>(kind);
   const restored = restoreContainers(store.containers.all());
   for (const d of restored.damaged) opts.logger.error({ container: d.id, reason: d.reason }, 'container state could not be restored; it is shown as dead');
   const tokens = store.tokens.all();
@@ -68,7 +70,7 @@ export function openPersistedState(opts: PersistedStateOptions): PersistedState 
     instanceId,
     events,
     images: { records: load<ImageRecord>('image').map((r) => r.value), onChange: persistence.images },
-    networks: { records: load<NetworkRecord>('network').map((r) => r.value), onChange: persistence.networks },
+    networks: { records: withEndpoints(load<NetworkRecord>('network'), load<EndpointRecord>('endpoint')), onChange: persistence.networks, persist: persistence.network },
     volumes: { records: load<VolumeRecord>('volume').map((r) => r.value), onChange: persistence.volumes },
     holdings: { holdings: load<ContainerHoldings>('holding').map((r) => [r.key, r.value]), onChange: persistence.holdingChanged },
     daemon: (cloud) => ({ snapshot: restored.snapshot, resumeStart: startResumer(cloud, restored) }),
@@ -96,6 +98,16 @@ export function openPersistedState(opts: PersistedStateOptions): PersistedState 
     pause: () => persistence.pause(),
     close: () => store.close(),
   };
+}
+
+/** Networks as the store keeps them (each endpoint in its own row, keyed `networkId/containerId`), put together. */
+function withEndpoints(networks: Array<{ key: string; value: NetworkRecord }>, endpoints: Array<{ key: string; value: EndpointRecord }>): NetworkRecord[] {
+  const byId = new Map(networks.map(({ value }) => [value.Id, { ...value, Endpoints: {} as Record<string, EndpointRecord> }]));
+  for (const { key, value } of endpoints) {
+    const network = byId.get(key.slice(0, key.indexOf('/')));
+    if (network) network.Endpoints[value.ContainerID] = value;
+  }
+  return [...byId.values()];
 }
 
 /** An agent may still run for this container and dial back: its run had one, or its start was interrupted. */

@@ -2,6 +2,7 @@ import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { ContainerContext } from '../../machines/container';
 import type { ContainerHoldings } from '../container-resources/resources';
 import type { ImageRecord } from '../images/types';
+import type { NetworkPersist } from '../networks/store';
 import type { NetworkRecord } from '../networks/types';
 import type { ObjectKind, Store } from '../store';
 import type { VolumeRecord } from '../volumes/types';
@@ -65,7 +66,16 @@ export class Persistence {
 
   /** A store's full record set after a change; only what changed is written. */
   images = (records: ImageRecord[]): void => this.#sync('image', records.map((r) => [r.Id, r]));
-  networks = (records: NetworkRecord[]): void => this.#sync('network', records.map((r) => [r.Id, r]));
+  /** The networks themselves (made at first start); their endpoints are written as they change, by `network`. */
+  networks = (records: NetworkRecord[]): void => this.#sync('network', records.map((r) => [r.Id, { ...r, Endpoints: {} }]));
+  /** One network or endpoint at a time: connecting a container writes one small row. */
+  readonly network: NetworkPersist = {
+    network: (id, header) => this.#write(() => (header ? this.#store.objects.put('network', id, header) : this.#store.objects.remove('network', id))),
+    endpoint: (networkId, containerId, endpoint) => {
+      const key = `${networkId}/${containerId}`;
+      this.#write(() => (endpoint ? this.#store.objects.put('endpoint', key, endpoint) : this.#store.objects.remove('endpoint', key)));
+    },
+  };
   volumes = (records: VolumeRecord[]): void => this.#sync('volume', records.map((r) => [r.Name, r]));
 
   #sync(kind: ObjectKind, entries: Array<[string, unknown]>): void {

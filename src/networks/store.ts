@@ -6,10 +6,22 @@ import type { EndpointRecord, IpamConfig, NetworkAnnounce, NetworkRecord, Networ
 export interface NetworkStoreOptions {
   /** Records to start from (what `snapshot()` gave earlier); the predefined networks are added when missing. */
   records?: readonly NetworkRecord[];
-  /** Called after every change with the full record set, for persistence. */
-  onChange?: (records: NetworkRecord[]) => void;
+  /** Told of each change, for persistence: one call per network or endpoint changed, never the whole set. */
+  persist?: NetworkPersist;
   announce?: NetworkAnnounce;
   now?: () => Date;
+}
+
+/** Where changes go to be kept: a network's own fields (its `Endpoints` empty) and each endpoint apart. */
+export interface NetworkPersist {
+  network(id: string, header: NetworkRecord | undefined): void;
+  endpoint(networkId: string, containerId: string, endpoint: EndpointRecord | undefined): void;
+}
+
+/** Which addresses of a network are taken; every address below `from` is (allocation takes the lowest free). */
+interface AddressBook {
+  used: Set<number>;
+  from: number;
 }
 
 export const PREDEFINED = ['bridge', 'host', 'none'] as const;
@@ -26,16 +38,24 @@ const validName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
  */
 export class NetworkStore {
   readonly #records = new Map<string, NetworkRecord>();
-  readonly #onChange: ((records: NetworkRecord[]) => void) | undefined;
+  /** Each network without its endpoints, made once and frozen: shared by every caller that reads it. */
+  readonly #headers = new Map<string, NetworkRecord>();
+  readonly #addresses = new Map<string, AddressBook>();
+  readonly #persist: NetworkPersist | undefined;
   readonly #announce: NetworkAnnounce;
   readonly #now: () => Date;
 
   constructor(options: NetworkStoreOptions = {}) {
-    this.#onChange = options.onChange;
+    this.#persist = options.persist;
     this.#announce = options.announce ?? (() => {});
     this.#now = options.now ?? (() => new Date());
-    for (const r of options.records ?? []) this.#records.set(r.Id, structuredClone(r));
-    for (const name of PREDEFINED) if (!this.#byName(name)) this.#insert(this.#predefined(name));
+    for (const r of options.records ?? []) this.#insert(structuredClone(r));
+    for (const name of PREDEFINED) {
+      if (this.#byName(name)) continue;
+      const record = this.#predefined(name);
+      this.#insert(record);
+      this.#persist?.network(record.Id, this.#header(record));
+    }
   }
 
   /** `POST /networks/create`. */
@@ -65,7 +85,7 @@ export class NetworkStore {
     };
     this.#insert(record);
     this.#announce('create', record);
-    this.#changed();
+    this.#persist?.network(record.Id, this.#header(record));
     return structuredClone(record);
   }
 
@@ -75,10 +95,10 @@ export class NetworkStore {
     return found && structuredClone(found);
   }
 
-  /** `find` without the network's endpoints: O(1) however many containers are attached. */
-  findHeader(ref: string): NetworkRecord | undefined {
+  /** `find` without the network's endpoints (read-only, shared): O(1) however many containers are attached. */
+  findHeader(ref: string): Readonly<NetworkRecord> | undefined {
     const found = this.#lookup(ref);
-    return found && withoutEndpoints(found);
+    return found && this.#header(found);
   }
 
   /** Like `find`, but 404 `network X not found` when there is none. */
@@ -107,12 +127,13 @@ export class NetworkStore {
     const subnet = subnetOf(network);
     if (subnet) {
       const ip = this.#allocate(network, subnet, opts.ipv4);
+      this.#book(network).used.add(ip);
       endpoint.IPAddress = formatIPv4(ip);
       endpoint.MacAddress = macFor(ip);
     }
     network.Endpoints[container.id] = endpoint;
     this.#announce('connect', network, { container: container.id });
-    this.#changed();
+    this.#persist?.endpoint(network.Id, container.id, endpoint);
     return structuredClone(endpoint);
   }
 
@@ -127,9 +148,7 @@ export class NetworkStore {
   disconnect(ref: string, containerId: string): void {
     const network = this.#mustFind(ref);
     if (!network.Endpoints[containerId]) throw forbidden(`container ${containerId} is not connected to network ${network.Name}`);
-    delete network.Endpoints[containerId];
-    this.#announce('disconnect', network, { container: containerId });
-    this.#changed();
+    this.#detach(network, containerId);
   }
 
   /** `DELETE /networks/{id}`: 403 for the predefined networks (as dockerd), 409 while containers are attached. */
@@ -139,9 +158,7 @@ export class NetworkStore {
     if (Object.keys(network.Endpoints).length) {
       throw conflict(`error while removing network: network ${network.Name} id ${network.Id} has active endpoints`);
     }
-    this.#records.delete(network.Id);
-    this.#announce('destroy', network);
-    this.#changed();
+    this.#delete(network);
   }
 
   /** Removes the unused user networks `keep` does not keep; returns their names. */
@@ -149,39 +166,38 @@ export class NetworkStore {
     const gone: string[] = [];
     for (const n of [...this.#records.values()]) {
       if (n.Predefined || Object.keys(n.Endpoints).length || !select(structuredClone(n))) continue;
-      this.#records.delete(n.Id);
-      this.#announce('destroy', n);
+      this.#delete(n);
       gone.push(n.Name);
     }
-    if (gone.length) this.#changed();
     return gone;
   }
 
-  /** The networks a container is on, with its endpoint on each. */
-  endpointsOf(containerId: string): Array<{ network: NetworkRecord; endpoint: EndpointRecord }> {
-    return [...this.#records.values()]
-      .filter((n) => n.Endpoints[containerId])
-      .map((n) => ({ network: withoutEndpoints(n), endpoint: structuredClone(n.Endpoints[containerId]!) }));
+  /**
+   * The networks a container is on (without their endpoints), with its endpoint on each. Not
+   * copies: read them (a list renders one per container), don't keep or change them.
+   */
+  endpointsOf(containerId: string): Array<{ network: Readonly<NetworkRecord>; endpoint: Readonly<EndpointRecord> }> {
+    const found = [];
+    for (const n of this.#records.values()) {
+      const endpoint = n.Endpoints[containerId];
+      if (endpoint) found.push({ network: this.#header(n), endpoint });
+    }
+    return found;
   }
 
   /** A removed container leaves every network (dockerd announces a disconnect for each). */
   releaseContainer(containerId: string): void {
-    let changed = false;
-    for (const n of this.#records.values()) {
-      if (!n.Endpoints[containerId]) continue;
-      delete n.Endpoints[containerId];
-      this.#announce('disconnect', n, { container: containerId });
-      changed = true;
-    }
-    if (changed) this.#changed();
+    for (const n of this.#records.values()) if (n.Endpoints[containerId]) this.#detach(n, containerId);
   }
 
   renameContainer(containerId: string, name: string): void {
     for (const n of this.#records.values()) {
       const e = n.Endpoints[containerId];
-      if (e) e.Name = name.replace(/^\//, '');
+      if (!e) continue;
+      // A new object: what endpointsOf handed out before stays as it was.
+      n.Endpoints[containerId] = { ...e, Name: name.replace(/^\//, '') };
+      this.#persist?.endpoint(n.Id, containerId, n.Endpoints[containerId]);
     }
-    this.#changed();
   }
 
   /** Every record, for persistence; `new NetworkStore({ records })` restores them. */
@@ -191,6 +207,43 @@ export class NetworkStore {
 
   #insert(r: NetworkRecord): void {
     this.#records.set(r.Id, r);
+  }
+
+  #delete(n: NetworkRecord): void {
+    this.#records.delete(n.Id);
+    this.#headers.delete(n.Id);
+    this.#addresses.delete(n.Id);
+    this.#announce('destroy', n);
+    this.#persist?.network(n.Id, undefined);
+  }
+
+  #detach(n: NetworkRecord, containerId: string): void {
+    const ip = parseIPv4(n.Endpoints[containerId]!.IPAddress);
+    delete n.Endpoints[containerId];
+    const book = this.#addresses.get(n.Id);
+    if (book && ip !== undefined && book.used.delete(ip)) book.from = Math.min(book.from, ip);
+    this.#announce('disconnect', n, { container: containerId });
+    this.#persist?.endpoint(n.Id, containerId, undefined);
+  }
+
+  #header(n: NetworkRecord): NetworkRecord {
+    let header = this.#headers.get(n.Id);
+    if (!header) this.#headers.set(n.Id, (header = deepFreeze(structuredClone({ ...n, Endpoints: {} }))));
+    return header;
+  }
+
+  /** The network's taken addresses, gathered from its endpoints once, then kept up to date. */
+  #book(n: NetworkRecord): AddressBook {
+    let book = this.#addresses.get(n.Id);
+    if (!book) {
+      const used = new Set<number>();
+      for (const e of Object.values(n.Endpoints)) {
+        const ip = parseIPv4(e.IPAddress);
+        if (ip !== undefined) used.add(ip);
+      }
+      this.#addresses.set(n.Id, (book = { used, from: 0 }));
+    }
+    return book;
   }
 
   #byName(name: string): NetworkRecord | undefined {
@@ -239,15 +292,19 @@ export class NetworkStore {
 
   #allocate(network: NetworkRecord, subnet: Subnet, wanted?: string): number {
     const gateway = parseIPv4(network.IPAM.Config[0]?.Gateway ?? '');
-    const used = new Set(Object.values(network.Endpoints).map((e) => parseIPv4(e.IPAddress)));
+    const book = this.#book(network);
     if (wanted) {
       const ip = parseIPv4(wanted);
       if (ip === undefined || !contains(subnet, ip)) throw badRequest(`invalid IPv4 address ${wanted} for network ${network.Name}`);
-      if (used.has(ip) || ip === gateway) throw forbidden(`Address already in use: ${wanted}`);
+      if (book.used.has(ip) || ip === gateway) throw forbidden(`Address already in use: ${wanted}`);
       return ip;
     }
     const { first, last } = hostRange(subnet);
-    for (let ip = first; ip <= last; ip++) if (ip !== gateway && !used.has(ip)) return ip;
+    for (let ip = Math.max(first, book.from); ip <= last; ip++) {
+      if (ip === gateway || book.used.has(ip)) continue;
+      book.from = ip;
+      return ip;
+    }
     throw forbidden(`no available IPv4 addresses on network ${network.Name}`);
   }
 
@@ -271,18 +328,23 @@ export class NetworkStore {
     return { ...base, Driver: name === 'host' ? 'host' : 'null', IPAM: { Driver: 'default', Options: {}, Config: [] }, Options: {} };
   }
 
-  #changed(): void {
-    this.#onChange?.(this.snapshot());
-  }
 }
 
-/** The IPv4 subnet addresses come from; none on `host` and `none`. */
+const subnets = new WeakMap<NetworkRecord, Subnet | undefined>();
+
+/** The IPv4 subnet addresses come from; none on `host` and `none`. Parsed once per record (a network's IPAM never changes). */
 export function subnetOf(n: NetworkRecord): Subnet | undefined {
+  if (subnets.has(n)) return subnets.get(n);
   const cidr = n.IPAM.Config[0]?.Subnet;
-  return n.Driver === 'bridge' && cidr ? parseSubnet(cidr) : undefined;
+  const subnet = n.Driver === 'bridge' && cidr ? parseSubnet(cidr) : undefined;
+  subnets.set(n, subnet);
+  return subnet;
 }
 
-/** A copy of a network minus its endpoints (copying those made listing containers quadratic). */
-function withoutEndpoints(n: NetworkRecord): NetworkRecord {
-  return structuredClone({ ...n, Endpoints: {} });
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -58,6 +58,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE events_v2 RENAME TO events;
   DELETE FROM sqlite_sequence WHERE name = 'events';
   `,
+  // 3: a network's endpoints each in their own row (kind 'endpoint', key 'networkId/containerId'),
+  // so connecting a container writes one small row, not the network with every endpoint in it.
+  `
+  INSERT INTO objects (kind, key, body)
+    SELECT 'endpoint', n.key || '/' || e.key, e.value FROM objects n, json_each(n.body, '$.Endpoints') e WHERE n.kind = 'network';
+  UPDATE objects SET body = json_set(body, '$.Endpoints', json('{}')) WHERE kind = 'network';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -45,6 +45,29 @@ describe('NetworkStore', () => {
     expect(s.endpointsOf('c6')[0]!.endpoint.IPAddress).toBe('');
   });
 
+  it('reports each change on its own (a connect is one endpoint), and a store made from the kept records goes on from them', () => {
+    const kept = new Map<string, unknown>();
+    const persist = {
+      network: (id: string, header: unknown) => (header ? kept.set(id, header) : kept.delete(id)),
+      endpoint: (networkId: string, containerId: string, endpoint: unknown) => (endpoint ? kept.set(`${networkId}/${containerId}`, endpoint) : kept.delete(`${networkId}/${containerId}`)),
+    };
+    const s = new NetworkStore({ persist });
+    expect([...kept.values()].map((n) => (n as { Name: string }).Name)).toEqual(['bridge', 'host', 'none']);
+    const bridge = s.resolve('bridge').Id;
+    for (const id of ['c1', 'c2', 'c3']) s.connect('bridge', { id, name: `/${id}` });
+    s.releaseContainer('c1');
+    s.renameContainer('c2', '/renamed');
+    expect(kept.get(`${bridge}/c1`)).toBeUndefined();
+    expect(kept.get(`${bridge}/c2`)).toMatchObject({ Name: 'renamed', IPAddress: '172.17.0.3' });
+    expect((kept.get(bridge) as { Endpoints: object }).Endpoints).toEqual({});
+
+    const restored = new NetworkStore({ records: s.list() });
+    restored.connect('bridge', { id: 'c4', name: '/c4' });
+    restored.connect('bridge', { id: 'c5', name: '/c5' });
+    expect(restored.endpointsOf('c4')[0]!.endpoint.IPAddress).toBe('172.17.0.2');
+    expect(restored.endpointsOf('c5')[0]!.endpoint.IPAddress).toBe('172.17.0.5');
+  });
+
   it('lookup by id prefix and name; remove and prune rules; events', () => {
     const events: string[] = [];
     const s = new NetworkStore({ announce: (action, n, extra) => events.push(`${action} ${n.Name}${extra?.container ? ` ${extra.container}` : ''}`) });

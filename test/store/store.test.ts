@@ -126,6 +126,29 @@ describe('store', () => {
     store.close();
   });
 
+  it('migrates a version 2 store: each network endpoint moves to its own row, in order', () => {
+    const file = join(dir, STORE_FILE);
+    const v2 = new Database(file);
+    v2.exec(MIGRATIONS[0]!);
+    v2.exec(MIGRATIONS[1]!);
+    v2.pragma('user_version = 2');
+    const e = (id: string, ip: string) => ({ ContainerID: id, Name: id, EndpointID: `e${id}`, MacAddress: '', IPAddress: ip, Aliases: [] });
+    const put = v2.prepare('INSERT INTO objects (kind, key, body) VALUES (?, ?, ?)');
+    put.run('network', 'n1', JSON.stringify({ Id: 'n1', Name: 'bridge', Endpoints: { c2: e('c2', '172.17.0.3'), c1: e('c1', '172.17.0.2') } }));
+    put.run('network', 'n2', JSON.stringify({ Id: 'n2', Name: 'host', Endpoints: {} }));
+    v2.close();
+    const store = Store.open(dir);
+    expect(store.objects.load('network')).toEqual([
+      { key: 'n1', value: { Id: 'n1', Name: 'bridge', Endpoints: {} } },
+      { key: 'n2', value: { Id: 'n2', Name: 'host', Endpoints: {} } },
+    ]);
+    expect(store.objects.load('endpoint')).toEqual([
+      { key: 'n1/c2', value: e('c2', '172.17.0.3') },
+      { key: 'n1/c1', value: e('c1', '172.17.0.2') },
+    ]);
+    store.close();
+  });
+
   it('refuses a store written by a newer schema, without touching it', () => {
     Store.open(dir).close();
     const file = join(dir, STORE_FILE);
