@@ -157,7 +157,7 @@ export class ContainerResources implements ContainerResourcesApi {
         IPAddress: bridge?.IPAddress ?? '', IPPrefixLen: bridge?.IPPrefixLen ?? 0, IPv6Gateway: '', MacAddress: bridge?.MacAddress ?? '',
         Networks: networks,
       },
-      Mounts: structuredClone(this.#holdings.get(containerId)?.mounts ?? []),
+      Mounts: (this.#holdings.get(containerId)?.mounts ?? []).map((m) => ({ ...m })),
     };
   }
 

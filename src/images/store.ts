@@ -120,6 +120,11 @@ export class ImageStore {
     return found && structuredClone(found.record);
   }
 
+  /** Like `find`, but the stored record itself, not a copy: read it at once, don't keep or change it. */
+  peek(nameOrId: string): Readonly<ImageRecord> | undefined {
+    return this.#lookup(nameOrId)?.record;
+  }
+
   /**
    * Docker's lookup order: full id (`sha256:<hex>` or 64 hex), then the reference (`:latest` added),
    * then an unambiguous id prefix.

@@ -21,7 +21,7 @@ export interface ContainerView {
   /** The state value as a dotted path, e.g. `running.up`. */
   state: string;
   /** Ids of every active state node (`container.running`, `container.running.up`). */
-  active: string[];
+  active: readonly string[];
   transitions: Transition[];
 }
 
@@ -45,6 +45,17 @@ export class ContainerTimeline {
     hub.subscribe((e) => this.#observe(e));
   }
 
+  /** The active state nodes of a state value; one frozen copy per distinct value, shared by every container in it. */
+  readonly #active = new Map<string, { state: string; active: readonly string[] }>();
+
+  #nodes(value: unknown): { state: string; active: readonly string[] } {
+    const found = paths(value);
+    const key = found.join(' ');
+    let nodes = this.#active.get(key);
+    if (!nodes) this.#active.set(key, (nodes = { state: found.at(-1)!, active: Object.freeze(found.map((p) => `container.${p}`)) }));
+    return nodes;
+  }
+
   containers(): ContainerView[] {
     return [...this.#views.values()];
   }
@@ -61,8 +72,7 @@ export class ContainerTimeline {
       if (this.#views.delete(e.actorRef)) this.#emit({ type: 'gone', id: snapshot.context.id });
       return;
     }
-    const active = paths(snapshot.value);
-    const state = active.at(-1)!;
+    const { state, active } = this.#nodes(snapshot.value);
     const before = this.#views.get(e.actorRef);
     const transitions = before?.transitions ?? [];
     if (!before || before.state !== state) {
@@ -74,7 +84,7 @@ export class ContainerTimeline {
       name: snapshot.context.name.replace(/^\//, ''),
       status: dockerStatus(snapshot),
       state,
-      active: active.map((p) => `container.${p}`),
+      active,
       transitions,
     };
     this.#views.set(e.actorRef, view);

@@ -73,9 +73,9 @@ function logConfig(given: unknown): { Type: string; Config: Record<string, strin
 }
 
 /** Docker's human status line for `docker ps` ("Up 3 seconds", "Exited (0) 2 minutes ago"). */
-export function humanStatus(snap: ContainerSnapshot, now = Date.now()): string {
+export function humanStatus(snap: ContainerSnapshot, now = Date.now(), status = dockerStatus(snap)): string {
   const ctx = snap.context;
-  switch (dockerStatus(snap)) {
+  switch (status) {
     case 'created': return 'Created';
     case 'running': return `Up ${ago(now - Date.parse(ctx.startedAt))}`;
     case 'restarting': return `Restarting (${ctx.exitCode}) ${ago(now - Date.parse(ctx.finishedAt))} ago`;
@@ -98,7 +98,7 @@ function ago(ms: number): string {
 }
 
 /** One item of `GET /containers/json`. */
-export function listItem(snap: ContainerSnapshot, view: NetworkView) {
+export function listItem(snap: ContainerSnapshot, view: NetworkView, status = dockerStatus(snap)) {
   const ctx = snap.context;
   return {
     Id: ctx.id,
@@ -109,8 +109,8 @@ export function listItem(snap: ContainerSnapshot, view: NetworkView) {
     Created: Math.floor(Date.parse(ctx.created) / 1000),
     Ports: [],
     Labels: ctx.config.Labels,
-    State: dockerStatus(snap),
-    Status: humanStatus(snap),
+    State: status,
+    Status: humanStatus(snap, Date.now(), status),
     HostConfig: { NetworkMode: ctx.hostConfig.NetworkMode },
     NetworkSettings: { Networks: view.NetworkSettings.Networks },
     Mounts: view.Mounts,

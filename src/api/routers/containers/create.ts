@@ -6,15 +6,18 @@ import type { CreateBody } from './create-body';
 
 const envKey = (kv: string) => kv.split('=', 1)[0]!;
 
-/** The container's config as Docker stores it: the request merged with the image's defaults. */
-export function containerInput(body: CreateBody, name: string, image: ImageRecord): ContainerInput {
+/**
+ * The container's config as Docker stores it: the request merged with the image's defaults. What
+ * it takes from `image` (the stored record, not a copy) is copied, strings apart.
+ */
+export function containerInput(body: CreateBody, name: string, image: Readonly<ImageRecord>): ContainerInput {
   const id = randomBytes(32).toString('hex');
   const img = image.Config;
   let { Cmd: cmd = null, Entrypoint: entrypoint } = body;
   if (!entrypoint?.length) {
-    if (!cmd?.length) cmd = img.Cmd;
+    if (!cmd?.length) cmd = img.Cmd && [...img.Cmd];
     // `--entrypoint ""` sends [] and clears the image's entrypoint; absent (null) keeps it.
-    if (entrypoint == null) entrypoint = img.Entrypoint;
+    if (entrypoint == null) entrypoint = img.Entrypoint && [...img.Entrypoint];
   }
   if (!cmd?.length && !entrypoint?.length) throw badRequest('No command specified');
 
@@ -36,7 +39,7 @@ export function containerInput(body: CreateBody, name: string, image: ImageRecor
     Image: body.Image,
     WorkingDir: body.WorkingDir || img.WorkingDir,
     Labels: { ...(img.Labels ?? {}), ...(body.Labels ?? {}) },
-    ExposedPorts: body.ExposedPorts ?? img.ExposedPorts ?? null,
+    ExposedPorts: body.ExposedPorts ?? (img.ExposedPorts ? structuredClone(img.ExposedPorts) : null),
     ...(body.StopSignal || img.StopSignal ? { StopSignal: body.StopSignal || img.StopSignal } : {}),
     ...(body.StopTimeout != null ? { StopTimeout: body.StopTimeout } : {}),
   };

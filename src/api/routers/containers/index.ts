@@ -15,6 +15,7 @@ import { MULTIPLEXED, RAW } from '../../frames';
 import { bool, filters, int, matchLabels } from '../../query';
 import { checkLabels } from '../../validate';
 import { inspectContainer, listItem } from '../../render/container';
+import { jsonArrayBytes } from '../../render/json-array';
 import { decodeRegistryAuth } from '../../../images/credentials';
 import { createBody } from './create-body';
 import { containerInput } from './create';
@@ -27,7 +28,8 @@ import { rowStream } from './streams';
 export interface ContainersDeps {
   daemon: Daemon;
   cloud: Cloud;
-  images: { find(ref: string): ImageRecord | undefined };
+  /** `peek`: the stored record, read at once (a create copies what it takes; a list reads ids). */
+  images: { peek(ref: string): Readonly<ImageRecord> | undefined };
   pollIntervalMs: number;
   /** How long log following goes on after an execution ends (Log Analytics ingestion delay). */
   logSettleMs: number;
@@ -70,7 +72,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const body = parsed.data;
     checkLabels(body.Labels);
-    const image = deps.images.find(body.Image);
+    const image = deps.images.peek(body.Image);
     if (!image) throw notFound(`No such image: ${body.Image}`);
     const requested = c.req.query('name');
     const name = requested ? checkName(requested) : generateName(daemon.nameTaken);
@@ -90,23 +92,27 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const all = bool(c.req.query('all'));
     const limit = int(c.req.query('limit'), 'limit');
     const f = filters(c.req.query('filters'), ['id', 'name', 'label', 'status', 'exited', 'ancestor']);
-    let snaps = daemon
+    let items = daemon
       .containers()
-      .map((r) => r.getSnapshot())
-      .filter((s) => {
-        const status = dockerStatus(s);
-        const ctx = s.context;
+      .map((r) => {
+        const snap = r.getSnapshot();
+        return { snap, status: dockerStatus(snap) };
+      })
+      .filter(({ snap, status }) => {
+        const ctx = snap.context;
         if (!all && !f.has('status') && status !== 'running' && limit === undefined) return false;
         if (f.get('status') && !f.get('status')!.includes(status)) return false;
         if (f.get('id') && !f.get('id')!.some((id) => ctx.id.startsWith(id))) return false;
         if (f.get('name') && !f.get('name')!.some((n) => ctx.name.slice(1).includes(n.replace(/^\//, '')))) return false;
         if (f.get('exited') && !(status === 'exited' && f.get('exited')!.includes(String(ctx.exitCode)))) return false;
-        if (f.get('ancestor') && !f.get('ancestor')!.some((a) => a === ctx.config.Image || deps.images.find(a)?.Id === ctx.imageId)) return false;
+        if (f.get('ancestor') && !f.get('ancestor')!.some((a) => a === ctx.config.Image || deps.images.peek(a)?.Id === ctx.imageId)) return false;
         return matchLabels(ctx.config.Labels, f.get('label'));
       })
-      .sort((a, b) => b.context.created.localeCompare(a.context.created));
-    if (limit !== undefined && limit > 0) snaps = snaps.slice(0, limit);
-    return c.json(snaps.map((s) => listItem(s, deps.resources.view(s.context.id))));
+      // Newest first. `created` is always the same ISO 8601 form, so plain comparison orders it (localeCompare is far slower).
+      .sort((a, b) => (a.snap.context.created < b.snap.context.created ? 1 : a.snap.context.created > b.snap.context.created ? -1 : 0));
+    if (limit !== undefined && limit > 0) items = items.slice(0, limit);
+    const body = jsonArrayBytes(items, ({ snap, status }) => listItem(snap, deps.resources.view(snap.context.id), status));
+    return c.body(body, 200, { 'Content-Type': 'application/json' });
   });
 
   app.get('/containers/:id/json', (c) => {
