@@ -64,6 +64,20 @@ export class HttpClient {
   }
 
   async json<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; bytes: number }> {
+    const res = await this.raw(method, path, body);
+    const text = res.body;
+    const isJson = /json/.test(res.contentType);
+    try {
+      const parsed = text.length && isJson ? JSON.parse(text.toString('utf8')) : text.length ? text.toString('utf8') : undefined;
+      return { status: res.status, body: parsed as T, bytes: text.length };
+    } catch {
+      // A stream of JSON messages (pull progress): the raw text.
+      return { status: res.status, body: text.toString('utf8') as T, bytes: text.length };
+    }
+  }
+
+  /** The response as it arrived, unparsed: resolves once its last byte is in. */
+  async raw(method: string, path: string, body?: unknown): Promise<{ status: number; contentType: string; body: Buffer }> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = request(
@@ -78,17 +92,7 @@ export class HttpClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks);
-            const isJson = /json/.test(res.headers['content-type'] ?? '');
-            try {
-              const parsed = text.length && isJson ? JSON.parse(text.toString('utf8')) : text.length ? text.toString('utf8') : undefined;
-              resolve({ status: res.statusCode!, body: parsed as T, bytes: text.length });
-            } catch {
-              // A stream of JSON messages (pull progress): the raw text.
-              resolve({ status: res.statusCode!, body: text.toString('utf8') as T, bytes: text.length });
-            }
-          });
+          res.on('end', () => resolve({ status: res.statusCode!, contentType: res.headers['content-type'] ?? '', body: Buffer.concat(chunks) }));
           res.on('error', reject);
         },
       );

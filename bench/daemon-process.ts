@@ -11,6 +11,9 @@ import type { SimulatorStats } from '../src/simulator/stats';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** How bench/unhandled-tap.mjs, preloaded into the daemon, marks an unhandled rejection on its stderr. */
+const MARK = '[bench-tap] unhandled rejection:';
+
 export interface DaemonProcess {
   pid: number;
   host: string;
@@ -28,7 +31,12 @@ export interface DaemonProcess {
   died: Promise<never>;
   /** The daemon's exit code or signal if it has exited, and the tail of its stderr. */
   health(): { exited: string | undefined; stderrTail: string };
-  /** SIGTERM, then SIGKILL after 20 s; resolves once the process is gone (a CPU profile is written by then). */
+  /** Every unhandled promise rejection in the daemon so far (the first line of each). */
+  unhandledRejections(): string[];
+  /**
+   * SIGTERM, then SIGKILL after 20 s (120 s when writing a CPU profile: with 10,000 containers the
+   * daemon needs about 40 s to stop its actors); resolves once the process is gone.
+   */
   stop(): Promise<void>;
 }
 
@@ -87,7 +95,7 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
   const env: NodeJS.ProcessEnv = { ...process.env };
   // The embedded simulator, whatever the shell has configured.
   for (const k of Object.keys(env)) if (k.startsWith('SOCKERLESS_ACA_')) delete env[k];
-  const flags = [...(opts.nodeFlags ?? [])];
+  const flags = ['--import', fileURLToPath(new URL('./unhandled-tap.mjs', import.meta.url)), ...(opts.nodeFlags ?? [])];
   if (opts.cpuProfileDir) flags.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`);
   const child: ChildProcess = spawn(
     process.execPath,
@@ -100,8 +108,13 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
   process.once('exit', reap);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
+  let partial = '';
+  const unhandled: string[] = [];
   child.stderr!.setEncoding('utf8').on('data', (c: string) => {
     if (opts.echoStderr) process.stderr.write(c);
+    const lines = (partial + c).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) if (line.startsWith(MARK)) unhandled.push(line.slice(MARK.length).trim());
     stderr += c;
     if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
   });
@@ -140,6 +153,7 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
     ...ready,
     url: `http://${ready.host}:${ready.port}`,
     rssKb: () => readRssKb(pid),
+    unhandledRejections: () => [...unhandled],
     health: () => ({
       exited: child.exitCode !== null ? `exit code ${child.exitCode}` : child.signalCode !== null ? `signal ${child.signalCode}` : undefined,
       stderrTail: stderr.slice(-4000),
@@ -151,7 +165,7 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
       stopping = true;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        const timer = setTimeout(() => child.kill('SIGKILL'), opts.cpuProfileDir ? 120_000 : 20_000);
         await exited;
         clearTimeout(timer);
       }

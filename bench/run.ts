@@ -46,7 +46,7 @@ const quick = values.quick;
 
 const settings = quick
   ? { runs: 30, warmup: 3, armRuns: 3, concurrentReps: 1, concurrentContainers: 100, logLines: 200, minuteMs: 10_000, inspectReps: 1, inspectSeconds: 3, psLists: 3, psBudgetMs: 12_000 }
-  : { runs: 40, warmup: 5, armRuns: 5, concurrentReps: 2, concurrentContainers: 200, logLines: 200, minuteMs: 60_000, inspectReps: 3, inspectSeconds: 10, psLists: 5, psBudgetMs: 60_000 };
+  : { runs: 40, warmup: 5, armRuns: 5, concurrentReps: 2, concurrentContainers: 200, logLines: 200, minuteMs: 60_000, inspectReps: 3, inspectSeconds: 10, psLists: 5, psBudgetMs: 150_000 };
 
 process.on('unhandledRejection', (err) => {
   console.error('unhandled rejection in the bench (counted as a failure):', err);
@@ -116,8 +116,11 @@ async function phase(name: string, names: string[], fn: (ctx: BenchContext) => P
   try {
     ctx ??= await boot();
     const current = ctx;
+    const rejectionsBefore = current.daemon.unhandledRejections().length;
     // A daemon that crashes fails the phase at once, instead of leaving requests that never end.
     const out = await Promise.race([fn(current), current.daemon.died]);
+    const rejections = current.daemon.unhandledRejections().slice(rejectionsBefore);
+    if (rejections.length) throw new Error(`${rejections.length} unhandled promise rejection(s) in the daemon, the first: ${rejections[0]}`);
     figures.push(...(Array.isArray(out) ? out : [out]));
     log(`${name} done in ${round((performance.now() - started) / 1000, 1)} s`);
   } catch (err) {
