@@ -46,7 +46,7 @@ const quick = values.quick;
 
 const settings = quick
   ? { runs: 30, warmup: 3, armRuns: 3, concurrentReps: 1, concurrentContainers: 100, logLines: 200, minuteMs: 10_000, inspectReps: 1, inspectSeconds: 3, psLists: 3, psBudgetMs: 12_000 }
-  : { runs: 40, warmup: 5, armRuns: 5, concurrentReps: 2, concurrentContainers: 200, logLines: 200, minuteMs: 60_000, inspectReps: 3, inspectSeconds: 10, psLists: 5, psBudgetMs: 150_000 };
+  : { runs: 40, warmup: 5, armRuns: 5, concurrentReps: 1, concurrentContainers: 200, logLines: 200, minuteMs: 60_000, inspectReps: 2, inspectSeconds: 10, psLists: 5, psBudgetMs: 150_000 };
 
 process.on('unhandledRejection', (err) => {
   console.error('unhandled rejection in the bench (counted as a failure):', err);
