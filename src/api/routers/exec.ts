@@ -5,6 +5,7 @@ import type { ContainerRef, Daemon } from '../../daemon/daemon';
 import type { ExecRecord } from '../../daemon/exec-store';
 import type { AppEnv } from '../env';
 import { badRequest, conflict, notFound } from '../errors';
+import { findContainer } from '../find-container';
 import { MULTIPLEXED, RAW } from '../frames';
 import { readUpgradeBody, takeOver } from '../hijack';
 import { int } from '../query';
@@ -55,12 +56,7 @@ function inspectExec(r: ExecRecord) {
 export function execRouter(deps: { daemon: Daemon }): Hono<AppEnv> {
   const { daemon } = deps;
   const app = new Hono<AppEnv>();
-  const find = (ref: string): ContainerRef => {
-    const found = daemon.find(ref);
-    if (found === 'ambiguous') throw badRequest(`multiple containers found with provided prefix: ${ref}`);
-    if (!found) throw notFound(`No such container: ${ref}`);
-    return found;
-  };
+  const find = (ref: string): ContainerRef => findContainer(daemon, ref);
   const record = (id: string) => {
     const r = daemon.execs.get(id);
     if (!r) throw notFound(`No such exec instance: ${id}`);

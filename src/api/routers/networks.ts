@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { LIST_FILTERS, listFilter, PRUNE_FILTERS, pruneFilter } from '../../networks/filters';
 import type { NetworkStore } from '../../networks/store';
 import type { AppEnv } from '../env';
-import { badRequest, notFound } from '../errors';
+import { badRequest } from '../errors';
+import { findContainer } from '../find-container';
 import { bool, filters } from '../query';
 import { renderNetwork } from '../render/network';
 import { checkLabels } from '../validate';
@@ -69,12 +70,7 @@ export function networksRouter(deps: NetworksDeps): Hono<AppEnv> {
   const { networks } = deps;
   const app = new Hono<AppEnv>();
 
-  const container = (ref: string) => {
-    const found = deps.containers.find(ref);
-    if (found === 'ambiguous') throw badRequest(`multiple containers found with provided prefix: ${ref}`);
-    if (!found) throw notFound(`No such container: ${ref}`);
-    return found;
-  };
+  const container = (ref: string) => findContainer(deps.containers, ref);
 
   app.get('/networks', (c) => {
     const keep = listFilter(filters(c.req.query('filters'), LIST_FILTERS));

@@ -11,6 +11,7 @@ import { pruneContainers, PRUNE_FILTERS } from '../../../container-resources/pru
 import { updateFields } from '../../../container-resources/update';
 import type { AppEnv } from '../../env';
 import { badRequest, conflict, DockerError, notFound, notImplemented } from '../../errors';
+import { findContainer } from '../../find-container';
 import { MULTIPLEXED, RAW } from '../../frames';
 import { bool, filters, int, matchLabels } from '../../query';
 import { checkLabels } from '../../validate';
@@ -60,12 +61,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
   const { daemon, cloud } = deps;
   const app = new Hono<AppEnv>();
 
-  const find = (ref: string): ContainerRef => {
-    const found = daemon.find(ref);
-    if (found === 'ambiguous') throw badRequest(`multiple containers found with provided prefix: ${ref}`);
-    if (!found) throw notFound(`No such container: ${ref}`);
-    return found;
-  };
+  const find = (ref: string): ContainerRef => findContainer(daemon, ref);
 
   app.post('/containers/create', async (c) => {
     const parsed = createBody.safeParse(await c.req.json().catch(() => undefined));
