@@ -129,7 +129,12 @@ export class ExecutionReader {
     if (this.#inFlight >= this.#opts.concurrency) return;
     let due = Infinity;
     for (const watch of this.#watches) if (!watch.reading) due = Math.min(due, watch.dueAt);
-    if (due === Infinity) return;
+    if (due === Infinity) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      return;
+    }
     const at = Math.max(due, this.#nextSlot, now);
     if (this.#timer !== undefined && this.#timerAt <= at) return;
     clearTimeout(this.#timer);
@@ -139,6 +144,8 @@ export class ExecutionReader {
       this.#timerAt = Infinity;
       this.#pump();
     }, Math.max(0, at - now));
+    // Watches keep their actors alive; the reader's own timer must not keep the process up.
+    this.#timer.unref();
   }
 
   async #look(watch: Watch): Promise<void> {
