@@ -1,4 +1,4 @@
-export { containerMachine, ZERO_TIME } from './machine';
+export { cloudRetryDelayMs, containerMachine, ZERO_TIME } from './machine';
 export { dockerStatus, type DockerStatus } from './status';
 export { exitCodeOf, startFailureCode } from './exit-code';
 export { normalizeSignal, signalNumber } from './signals';

@@ -33,6 +33,11 @@ const errorMessage = (error: unknown) => (error instanceof Error ? error.message
 const RETRYABLE_KINDS: ReadonlySet<unknown> = new Set(['throttled', 'transient', 'conflict']);
 /** Calls of one cloud operation, first try included, before the chart gives up. */
 export const MAX_CLOUD_ATTEMPTS = 5;
+
+/** The back-off before the next call after `attempts` failed ones: `baseMs` doubling, at most 30 times it. */
+export function cloudRetryDelayMs(attempts: number, baseMs = 1000): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 30 * baseMs);
+}
 const errorKind = (error: unknown) => (typeof error === 'object' && error !== null ? (error as { kind?: unknown }).kind : undefined);
 
 /** `docker update` of resources while a job runs: an execution's CPU and memory are fixed when it starts. */
@@ -228,7 +233,7 @@ export const containerMachine = setup({
     /** How long an execution may stay pending (ACA's Processing) before the chart gives it up. */
     scheduleTimeout: 600_000,
     /** Back-off before the chart calls a failed cloud operation again. */
-    cloudRetryDelay: ({ context }) => Math.min(1000 * 2 ** Math.max(0, context.cloudAttempts - 1), 30_000),
+    cloudRetryDelay: ({ context }) => cloudRetryDelayMs(context.cloudAttempts),
   },
 }).createMachine({
   id: 'container',

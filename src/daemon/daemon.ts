@@ -1,5 +1,5 @@
 import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
-import { containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply } from '../../machines/container';
+import { cloudRetryDelayMs, containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud, JobSpec } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
@@ -79,7 +79,7 @@ export class Daemon {
         delays: {
           operationTimeout: timeouts.operationMs,
           scheduleTimeout: timeouts.scheduleMs,
-          cloudRetryDelay: ({ context }) => Math.min(timeouts.cloudRetryMs * 2 ** Math.max(0, context.cloudAttempts - 1), 30 * timeouts.cloudRetryMs),
+          cloudRetryDelay: ({ context }) => cloudRetryDelayMs(context.cloudAttempts, timeouts.cloudRetryMs),
         },
       }),
       actors: {
