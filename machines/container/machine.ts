@@ -4,7 +4,7 @@ import { nextRestartDelay, restartsByPolicy } from './restart-policy';
 import { signalNumber } from './signals';
 import type {
   Announcement, ContainerContext, ContainerEvent, ContainerInput, ExecutionOutcome, ExecutionRef,
-  PendingReply, ProcessExit, Reply,
+  PendingReply, ProcessExit, Reply, WatchInput,
 } from './types';
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -94,7 +94,7 @@ export const containerMachine = setup({
   },
   actors: {
     runJob: notProvided('runJob') as unknown as ReturnType<typeof fromPromise<ExecutionRef, ContainerContext>>,
-    waitForEnd: notProvided('waitForEnd') as unknown as ReturnType<typeof fromPromise<ExecutionOutcome, ExecutionRef>>,
+    waitForEnd: notProvided('waitForEnd') as unknown as ReturnType<typeof fromPromise<ExecutionOutcome, WatchInput>>,
     stopExecution: notProvided('stopExecution') as unknown as ReturnType<
       typeof fromPromise<void, { execution: ExecutionRef; signal: string }>
     >,
@@ -385,7 +385,7 @@ export const containerMachine = setup({
       },
       invoke: {
         src: 'waitForEnd',
-        input: ({ context }) => context.execution!,
+        input: ({ context }) => ({ ...context.execution!, containerId: context.id }),
         onDone: {
           target: 'exited',
           actions: assign({

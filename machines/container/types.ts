@@ -38,6 +38,11 @@ export interface ExecutionRef {
   agent?: boolean;
 }
 
+/** What the chart hands the watcher of an execution: the execution, and whose it is. */
+export interface WatchInput extends ExecutionRef {
+  containerId: string;
+}
+
 /** How an execution ended, as the cloud reported it. */
 export interface ExecutionOutcome {
   status: string;

@@ -1,5 +1,5 @@
 import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
-import { cloudRetryDelayMs, containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply } from '../../machines/container';
+import { cloudRetryDelayMs, containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud, JobSpec } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
@@ -13,8 +13,6 @@ import type { LifecycleTimeouts } from './lifecycle-timeouts';
 import type { RegistryCredentials } from './registry-auth';
 import type { SecretEnv } from './secrets';
 import { Requests } from './requests';
-
-const JOB_PREFIX = 'sockerless-';
 
 export type ContainerRef = ActorRefFrom<typeof containerMachine>;
 export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
@@ -124,16 +122,16 @@ export class Daemon {
    * The end of an execution. While its agent is connected the agent reports the end itself (and
    * the connection drops if the replica dies), so ACA is polled only while no agent is connected.
    */
-  async #waitForEnd(execution: ExecutionRef, signal: AbortSignal): Promise<ExecutionOutcome> {
+  async #waitForEnd({ containerId, ...execution }: WatchInput, signal: AbortSignal): Promise<ExecutionOutcome> {
     const { cloud } = this.deps;
     // Without an agent, ACA's Running is the only sign that the execution began (the chart gives
-    // up on one that stays pending). Job names carry the container id's first 12 characters.
+    // up on one that stays pending).
     const onRunning = () => {
-      const ref = this.find(execution.jobName.slice(JOB_PREFIX.length));
+      const ref = this.find(containerId);
       if (ref && ref !== 'ambiguous') ref.send({ type: 'EXECUTION_RUNNING' });
     };
     for (;;) {
-      const link = execution.agent ? this.agents.linkForJob(execution.jobName) : undefined;
+      const link = execution.agent ? this.agents.link(containerId) : undefined;
       if (!link || link.closed) return cloud.waitForEnd(execution, signal, onRunning);
       await link.until(false, signal);
       signal.throwIfAborted();

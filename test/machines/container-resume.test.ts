@@ -2,13 +2,13 @@
 // (timers do not survive a daemon restart; without RESUME the state would wait for ever).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, fromPromise, type Snapshot } from 'xstate';
-import { containerMachine, type ContainerContext, type ExecutionOutcome, type ExecutionRef } from '../../machines/container';
+import { containerMachine, type ContainerContext, type ExecutionOutcome, type ExecutionRef, type WatchInput } from '../../machines/container';
 import { containerInput } from './harness';
 
 const machine = containerMachine.provide({
   actors: {
     runJob: fromPromise<ExecutionRef, ContainerContext>(async () => ({ jobName: 'sockerless-job', executionName: 'exec-1', agent: true })),
-    waitForEnd: fromPromise<ExecutionOutcome, ExecutionRef>(() => new Promise(() => {})),
+    waitForEnd: fromPromise<ExecutionOutcome, WatchInput>(() => new Promise(() => {})),
     stopExecution: fromPromise<void, { execution: ExecutionRef; signal: string }>(() => new Promise(() => {})),
     deleteJob: fromPromise<void, { jobName: string }>(async () => {}),
   },
@@ -51,7 +51,7 @@ describe('RESUME after a restore', () => {
     const ending = containerMachine.provide({
       actors: {
         runJob: fromPromise<ExecutionRef, ContainerContext>(async () => ({ jobName: 'sockerless-job', executionName: `exec-${++runs}` })),
-        waitForEnd: fromPromise<ExecutionOutcome, ExecutionRef>(async () => ({ status: 'Failed', exitCode: 1 })),
+        waitForEnd: fromPromise<ExecutionOutcome, WatchInput>(async () => ({ status: 'Failed', exitCode: 1 })),
         stopExecution: fromPromise<void, { execution: ExecutionRef; signal: string }>(async () => {}),
         deleteJob: fromPromise<void, { jobName: string }>(async () => {}),
       },

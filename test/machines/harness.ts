@@ -1,7 +1,7 @@
 // A container actor on in-memory cloud doubles: fast, pure checks of the lifecycle rules.
 import { createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
 import {
-  containerMachine, dockerStatus, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type HostConfig, type ProcessExit, type Reply,
+  containerMachine, dockerStatus, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type HostConfig, type ProcessExit, type Reply, type WatchInput,
 } from '../../machines/container';
 
 export interface HarnessOptions {
@@ -67,7 +67,7 @@ export function startHarness(opts: HarnessOptions = {}) {
         if (opts.hangStart) await new Promise(() => {});
         return { jobName: 'sockerless-c0ffee000000', executionName: `exec-${++executions}`, agent: !!opts.agent };
       }),
-      waitForEnd: fromPromise<ExecutionOutcome, ExecutionRef>(
+      waitForEnd: fromPromise<ExecutionOutcome, WatchInput>(
         ({ input }) => new Promise((resolve) => running.set(input.executionName, resolve)),
       ),
       stopExecution: fromPromise<void, { execution: ExecutionRef; signal: string }>(async ({ input }) => {

@@ -94,13 +94,6 @@ export class Agents {
     for (const resolve of waiting ?? []) resolve(undefined);
   }
 
-  /** The link of the job's container (job names carry the container id's first 12 characters). */
-  linkForJob(jobName: string): AgentLink | undefined {
-    const prefix = jobName.replace(/^sockerless-/, '');
-    for (const [id, link] of this.#links) if (id.startsWith(prefix)) return link;
-    return undefined;
-  }
-
   /** The link of the container's current (or last) start. */
   link(containerId: string): AgentLink | undefined {
     return this.#links.get(containerId);
