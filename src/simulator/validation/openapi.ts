@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { ArmError, type ArmErrorDetail } from './arm-error';
+
+/**
+ * Validation of request and response bodies against the official Microsoft.App 2026-07-01
+ * OpenAPI document (trimmed to the operations the simulator serves, see spec/README.md): types,
+ * enums and required fields, as ARM checks them before the resource provider sees a request.
+ */
+
+type Obj = Record<string, unknown>;
+
+const SPEC_ID = 'microsoft-app';
+const spec = JSON.parse(readFileSync(new URL('./spec/microsoft-app-2026-07-01.trimmed.json', import.meta.url), 'utf8')) as {
+  paths: Record<string, Record<string, { operationId: string; parameters?: Obj[]; responses: Record<string, { schema?: Obj }> }>>;
+};
+
+const INT32 = 2 ** 31;
+const ajv = new Ajv({
+  strict: false,
+  allErrors: true,
+  formats: {
+    int32: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -INT32 && n < INT32 },
+    int64: { type: 'number', validate: (n: number) => Number.isInteger(n) },
+    double: { type: 'number', validate: () => true },
+    float: { type: 'number', validate: () => true },
+    'date-time': { type: 'string', validate: (s: string) => !Number.isNaN(Date.parse(s)) },
+    uri: true,
+    'arm-id': true,
+    password: true,
+    uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  },
+});
+ajv.addSchema(spec, SPEC_ID);
+
+interface Operation {
+  body?: ValidateFunction;
+  responses: Map<string, ValidateFunction>;
+}
+
+const compile = (schema: Obj): ValidateFunction => ajv.compile(rewriteRefs(schema));
+
+/** Schemas inside the paths point at `#/definitions/…` of the document: make them absolute. */
+function rewriteRefs(node: unknown): Obj {
+  return JSON.parse(JSON.stringify(node), (key, value) => (key === '$ref' && typeof value === 'string' ? `${SPEC_ID}${value}` : value)) as Obj;
+}
+
+const operations = new Map<string, Operation>();
+for (const item of Object.values(spec.paths)) {
+  for (const op of Object.values(item)) {
+    const bodyParam = op.parameters?.find((p) => p.in === 'body');
+    const responses = new Map<string, ValidateFunction>();
+    for (const [status, response] of Object.entries(op.responses)) {
+      if (response.schema) responses.set(status, compile(response.schema));
+    }
+    operations.set(op.operationId, { ...(bodyParam?.schema ? { body: compile(bodyParam.schema as Obj) } : {}), responses });
+  }
+}
+
+function operation(operationId: string): Operation {
+  const op = operations.get(operationId);
+  if (!op) throw new Error(`the trimmed OpenAPI document has no operation ${operationId}`);
+  return op;
+}
+
+/** `/properties/template/containers/0/name` as ARM names a field: `properties.template.containers[0].name`. */
+function target(error: ErrorObject): string {
+  const parts = error.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required') parts.push(String((error.params as { missingProperty: string }).missingProperty));
+  return parts.reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
+}
+
+function detail(error: ErrorObject): ArmErrorDetail {
+  const at = target(error);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'type':
+      return { code: 'InvalidType', target: at, message: `Expected type ${String(params.type)} at '${at}'.` };
+    case 'enum':
+      return { code: 'InvalidEnumValue', target: at, message: `Value is not one of the allowed values [${(params.allowedValues as unknown[]).join(', ')}] at '${at}'.` };
+    case 'required':
+      return { code: 'MissingRequiredProperty', target: at, message: `Required property '${at}' is missing.` };
+    case 'format':
+      return { code: 'InvalidFormat', target: at, message: `Value does not match the format ${String(params.format)} at '${at}'.` };
+    default:
+      return { code: 'InvalidValue', target: at, message: `${error.message ?? 'Invalid value'} at '${at}'.` };
+  }
+}
+
+/** The violations of `value`, or an empty list. */
+function violations(validate: ValidateFunction, value: unknown): ArmErrorDetail[] {
+  if (validate(value)) return [];
+  const details = (validate.errors ?? []).map(detail);
+  return details.filter((d, i) => details.findIndex((o) => o.target === d.target && o.code === d.code) === i);
+}
+
+/**
+ * The 400 ARM answers for a body that does not match the operation's schema, in ARM's error
+ * shape: code InvalidRequestContent (ARM's code for a body it cannot deserialize), one detail per
+ * violation with its `target`. Undefined when the body conforms (or the operation has none).
+ */
+export function requestViolation(operationId: string, body: unknown): ArmError | undefined {
+  const validate = operation(operationId).body;
+  if (!validate || body === undefined) return undefined;
+  const details = violations(validate, body);
+  if (!details.length) return undefined;
+  const summary = details.map((d) => d.message).join(' ');
+  return new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${summary}'`, details[0]!.target, details);
+}
+
+/** The violations of a response body for `status` (for checking examples and the simulator's own answers). */
+export function responseViolations(operationId: string, status: string, body: unknown): ArmErrorDetail[] {
+  const validate = operation(operationId).responses.get(status);
+  return validate ? violations(validate, body) : [];
+}
+
+/** The operation ids the trimmed document holds. */
+export const operationIds = (): string[] => [...operations.keys()];
