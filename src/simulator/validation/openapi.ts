@@ -16,7 +16,10 @@ const spec = JSON.parse(readFileSync(new URL('./spec/microsoft-app-2026-07-01.tr
 };
 
 const INT32 = 2 ** 31;
-const ajv = new Ajv({
+let instance: Ajv | undefined;
+const ajv = (): Ajv => (instance ??= makeAjv());
+const makeAjv = (): Ajv => {
+  const made = new Ajv({
   strict: false,
   allErrors: true,
   formats: {
@@ -30,15 +33,16 @@ const ajv = new Ajv({
     password: true,
     uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
   },
-});
-ajv.addSchema(spec, SPEC_ID);
+  });
+  made.addSchema(spec, SPEC_ID);
+  return made;
+};
 
 interface Operation {
-  body?: ValidateFunction;
-  responses: Map<string, ValidateFunction>;
+  bodyName?: string;
+  body?: Obj;
+  responses: Map<string, Obj>;
 }
-
-const compile = (schema: Obj): ValidateFunction => ajv.compile(rewriteRefs(schema));
 
 /** Schemas inside the paths point at `#/definitions/…` of the document: make them absolute. */
 function rewriteRefs(node: unknown): Obj {
@@ -49,12 +53,23 @@ const operations = new Map<string, Operation>();
 for (const item of Object.values(spec.paths)) {
   for (const op of Object.values(item)) {
     const bodyParam = op.parameters?.find((p) => p.in === 'body');
-    const responses = new Map<string, ValidateFunction>();
+    const responses = new Map<string, Obj>();
     for (const [status, response] of Object.entries(op.responses)) {
-      if (response.schema) responses.set(status, compile(response.schema));
+      if (response.schema) responses.set(status, rewriteRefs(response.schema));
     }
-    operations.set(op.operationId, { ...(bodyParam?.schema ? { body: compile(bodyParam.schema as Obj) } : {}), responses });
+    operations.set(op.operationId, { ...(bodyParam?.schema ? { bodyName: String(bodyParam.name), body: rewriteRefs(bodyParam.schema) } : {}), responses });
   }
+}
+
+/** Compiled on first use: an instant-profile simulator that never validates pays nothing. */
+const compiled = new WeakMap<Obj, ValidateFunction>();
+function validator(schema: Obj): ValidateFunction {
+  let fn = compiled.get(schema);
+  if (!fn) {
+    fn = ajv().compile(schema);
+    compiled.set(schema, fn);
+  }
+  return fn;
 }
 
 function operation(operationId: string): Operation {
@@ -100,9 +115,9 @@ function violations(validate: ValidateFunction, value: unknown): ArmErrorDetail[
  * violation with its `target`. Undefined when the body conforms (or the operation has none).
  */
 export function requestViolation(operationId: string, body: unknown): ArmError | undefined {
-  const validate = operation(operationId).body;
-  if (!validate || body === undefined) return undefined;
-  const details = violations(validate, body);
+  const schema = operation(operationId).body;
+  if (!schema || body === undefined) return undefined;
+  const details = violations(validator(schema), body);
   if (!details.length) return undefined;
   const summary = details.map((d) => d.message).join(' ');
   return new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${summary}'`, details[0]!.target, details);
@@ -110,9 +125,12 @@ export function requestViolation(operationId: string, body: unknown): ArmError |
 
 /** The violations of a response body for `status` (for checking examples and the simulator's own answers). */
 export function responseViolations(operationId: string, status: string, body: unknown): ArmErrorDetail[] {
-  const validate = operation(operationId).responses.get(status);
-  return validate ? violations(validate, body) : [];
+  const schema = operation(operationId).responses.get(status);
+  return schema ? violations(validator(schema), body) : [];
 }
+
+/** The name of the operation's body parameter (as an example file's `parameters` key), if it takes one. */
+export const bodyParameter = (operationId: string): string | undefined => operation(operationId).bodyName;
 
 /** The operation ids the trimmed document holds. */
 export const operationIds = (): string[] => [...operations.keys()];
