@@ -136,8 +136,8 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
       async handle(c, fault) {
         const name = c.req.param('jobName')!;
         const raw = await readJsonBody(c);
-        const override = raw === undefined ? undefined : parseBody(executionTemplateSchema, raw, 'execution template');
         if (settings.strictValidation) checkJobStart(raw, store.get(name).body, store.liveExecutions(), settings.environmentFacts, settings.environment);
+        const override = raw === undefined ? undefined : parseBody(executionTemplateSchema, raw, 'execution template');
         if (isLroFault(fault)) {
           store.checkStart(name, override);
           faultedOperation(c, fault, { status: 200 }, true);

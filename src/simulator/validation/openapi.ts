@@ -12,29 +12,68 @@ type Obj = Record<string, unknown>;
 
 const SPEC_ID = 'microsoft-app';
 const spec = JSON.parse(readFileSync(new URL('./spec/microsoft-app-2026-07-01.trimmed.json', import.meta.url), 'utf8')) as {
+  definitions: Record<string, Obj>;
   paths: Record<string, Record<string, { operationId: string; parameters?: Obj[]; responses: Record<string, { schema?: Obj }> }>>;
 };
 
 const INT32 = 2 ** 31;
-let instance: Ajv | undefined;
-const ajv = (): Ajv => (instance ??= makeAjv());
-const makeAjv = (): Ajv => {
-  const made = new Ajv({
-  strict: false,
-  allErrors: true,
-  formats: {
-    int32: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -INT32 && n < INT32 },
-    int64: { type: 'number', validate: (n: number) => Number.isInteger(n) },
-    double: { type: 'number', validate: () => true },
-    float: { type: 'number', validate: () => true },
-    'date-time': { type: 'string', validate: (s: string) => !Number.isNaN(Date.parse(s)) },
-    uri: true,
-    'arm-id': true,
-    password: true,
-    uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-  },
+
+/**
+ * The document as the Azure specs' own validator (oav) reads Swagger 2.0: a property that is not
+ * `required` may be null; in responses (`direction: 'response'`) an enum marked
+ * `x-ms-enum.modelAsString` is open, since the service may add values. Requests keep every enum
+ * closed: ACA refuses an unknown value (e.g. triggerType 'Scheduled': microsoft/azure-container-apps#798).
+ */
+function prepared(schema: Obj, direction: Direction): Obj {
+  const out: Obj = { ...schema };
+  const xmsEnum = schema['x-ms-enum'] as { modelAsString?: boolean } | undefined;
+  if (direction === 'response' && Array.isArray(schema.enum) && xmsEnum?.modelAsString) delete out.enum;
+  if (schema.properties && typeof schema.properties === 'object') {
+    const required = new Set((schema.required as string[] | undefined) ?? []);
+    out.properties = Object.fromEntries(
+      Object.entries(schema.properties as Record<string, Obj>).map(([name, prop]) => {
+        const p = prepared(prop, direction);
+        return [name, required.has(name) ? p : { anyOf: [p, { type: 'null' }] }];
+      }),
+    );
+  }
+  if (schema.items && typeof schema.items === 'object') out.items = prepared(schema.items as Obj, direction);
+  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+    out.additionalProperties = prepared(schema.additionalProperties as Obj, direction);
+  }
+  for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
+    if (Array.isArray(schema[key])) out[key] = (schema[key] as Obj[]).map((s) => prepared(s, direction));
+  }
+  return out;
+}
+
+function preparedDocument(direction: Direction): Obj {
+  const definitions = Object.fromEntries(Object.entries(spec.definitions).map(([name, d]) => [name, prepared(d, direction)]));
+  return { definitions };
+}
+
+type Direction = 'request' | 'response';
+const instances = new Map<Direction, Ajv>();
+const ajv = (direction: Direction): Ajv => {
+  let made = instances.get(direction);
+  if (made) return made;
+  made = new Ajv({
+    strict: false,
+    allErrors: true,
+    formats: {
+      int32: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -INT32 && n < INT32 },
+      int64: { type: 'number', validate: (n: number) => Number.isInteger(n) },
+      double: { type: 'number', validate: () => true },
+      float: { type: 'number', validate: () => true },
+      'date-time': { type: 'string', validate: (s: string) => !Number.isNaN(Date.parse(s)) },
+      uri: true,
+      'arm-id': true,
+      password: true,
+      uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    },
   });
-  made.addSchema(spec, SPEC_ID);
+  made.addSchema(preparedDocument(direction), SPEC_ID);
+  instances.set(direction, made);
   return made;
 };
 
@@ -61,13 +100,14 @@ for (const item of Object.values(spec.paths)) {
   }
 }
 
-/** Compiled on first use: an instant-profile simulator that never validates pays nothing. */
-const compiled = new WeakMap<Obj, ValidateFunction>();
-function validator(schema: Obj): ValidateFunction {
-  let fn = compiled.get(schema);
+/** Compiled on first use: a simulator that never validates pays nothing. */
+const compiled = new Map<Direction, WeakMap<Obj, ValidateFunction>>([['request', new WeakMap()], ['response', new WeakMap()]]);
+function validator(schema: Obj, direction: Direction): ValidateFunction {
+  const cache = compiled.get(direction)!;
+  let fn = cache.get(schema);
   if (!fn) {
-    fn = ajv().compile(schema);
-    compiled.set(schema, fn);
+    fn = ajv(direction).compile(prepared(schema, direction));
+    cache.set(schema, fn);
   }
   return fn;
 }
@@ -105,7 +145,10 @@ function detail(error: ErrorObject): ArmErrorDetail {
 /** The violations of `value`, or an empty list. */
 function violations(validate: ValidateFunction, value: unknown): ArmErrorDetail[] {
   if (validate(value)) return [];
-  const details = (validate.errors ?? []).map(detail);
+  // Swagger 2.0 has no anyOf: every anyOf is the `[schema, null]` of an optional property, whose
+  // null branch and summary would only repeat the real complaint.
+  const real = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && (e.params as { type?: unknown }).type === 'null'));
+  const details = real.map(detail);
   return details.filter((d, i) => details.findIndex((o) => o.target === d.target && o.code === d.code) === i);
 }
 
@@ -117,7 +160,7 @@ function violations(validate: ValidateFunction, value: unknown): ArmErrorDetail[
 export function requestViolation(operationId: string, body: unknown): ArmError | undefined {
   const schema = operation(operationId).body;
   if (!schema || body === undefined) return undefined;
-  const details = violations(validator(schema), body);
+  const details = violations(validator(schema, 'request'), body);
   if (!details.length) return undefined;
   const summary = details.map((d) => d.message).join(' ');
   return new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${summary}'`, details[0]!.target, details);
@@ -126,7 +169,7 @@ export function requestViolation(operationId: string, body: unknown): ArmError |
 /** The violations of a response body for `status` (for checking examples and the simulator's own answers). */
 export function responseViolations(operationId: string, status: string, body: unknown): ArmErrorDetail[] {
   const schema = operation(operationId).responses.get(status);
-  return schema ? violations(validator(schema), body) : [];
+  return schema ? violations(validator(schema, 'response'), body) : [];
 }
 
 /** The name of the operation's body parameter (as an example file's `parameters` key), if it takes one. */
