@@ -1,32 +1,35 @@
-// Strict validation against the official Microsoft.App 2026-07-01 OpenAPI document (the trimmed
-// copy in src/simulator/validation/spec/): every published example is accepted, and a body with a
-// wrong type or enum is refused with ARM's error shape. Source: Azure/azure-rest-api-specs,
-// ContainerApps/stable/2026-07-01/openapi.json and its examples (test/simulator/fixtures/azure-rest-examples/).
+// Strict validation against the official OpenAPI documents (src/simulator/validation/spec/):
+// every published example is accepted, and a body with a wrong type or enum is refused with ARM's
+// error shape. Source: Azure/azure-rest-api-specs, Microsoft.App ContainerApps 2026-07-01 and
+// OperationalInsights data-plane v1, with their examples (test/simulator/fixtures/azure-rest-examples/).
 import { readFileSync, readdirSync } from 'node:fs';
 import type { RestError } from '@azure/core-rest-pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bodyParameter, requestViolation, responseViolations } from '../../src/simulator/validation/openapi';
+import { logAnalyticsQuery, microsoftApp, type OpenApiDocument } from '../../src/simulator/validation/openapi';
 import { LRO, jobName, rawRequest, shellJob, startHarness, type SimHarness } from './helpers';
 
 const EXAMPLES = new URL('./fixtures/azure-rest-examples/', import.meta.url);
 
-/** Which operation each example file documents (the spec's x-ms-examples). */
+/** Which operation each example file documents (the spec's x-ms-examples), by folder. */
 const OPERATION_OF: Record<string, string> = {
-  'Job_CreateorUpdate.json': 'Jobs_CreateOrUpdate',
-  'Job_Delete.json': 'Jobs_Delete',
-  'Job_Execution_Get.json': 'JobExecution',
-  'Job_Executions_Get.json': 'JobsExecutions_List',
-  'Job_Get.json': 'Jobs_Get',
-  'Job_ListSecrets.json': 'Jobs_ListSecrets',
-  'Job_Patch.json': 'Jobs_Update',
-  'Job_Start.json': 'Jobs_Start',
-  'Job_Stop_Execution.json': 'Jobs_StopExecution',
-  'Job_Stop_Multiple.json': 'Jobs_StopMultipleExecutions',
-  'Jobs_ListByResourceGroup.json': 'Jobs_ListByResourceGroup',
-  'Jobs_Resume.json': 'Jobs_Resume',
-  'Jobs_Suspend.json': 'Jobs_Suspend',
-  'ManagedEnvironmentsStorages_CreateOrUpdate.json': 'ManagedEnvironmentsStorages_CreateOrUpdate',
-  'ManagedEnvironments_Get.json': 'ManagedEnvironments_Get',
+  'loganalytics/oms-post-example.json': 'Query_Execute',
+  'loganalytics/oms-get-example.json': 'Query_Get',
+  'loganalytics/la-get-example.json': 'Query_Get',
+  'containerapps/Job_CreateorUpdate.json': 'Jobs_CreateOrUpdate',
+  'containerapps/Job_Delete.json': 'Jobs_Delete',
+  'containerapps/Job_Execution_Get.json': 'JobExecution',
+  'containerapps/Job_Executions_Get.json': 'JobsExecutions_List',
+  'containerapps/Job_Get.json': 'Jobs_Get',
+  'containerapps/Job_ListSecrets.json': 'Jobs_ListSecrets',
+  'containerapps/Job_Patch.json': 'Jobs_Update',
+  'containerapps/Job_Start.json': 'Jobs_Start',
+  'containerapps/Job_Stop_Execution.json': 'Jobs_StopExecution',
+  'containerapps/Job_Stop_Multiple.json': 'Jobs_StopMultipleExecutions',
+  'containerapps/Jobs_ListByResourceGroup.json': 'Jobs_ListByResourceGroup',
+  'containerapps/Jobs_Resume.json': 'Jobs_Resume',
+  'containerapps/Jobs_Suspend.json': 'Jobs_Suspend',
+  'containerapps/ManagedEnvironmentsStorages_CreateOrUpdate.json': 'ManagedEnvironmentsStorages_CreateOrUpdate',
+  'containerapps/ManagedEnvironments_Get.json': 'ManagedEnvironments_Get',
 };
 
 interface Example {
@@ -34,9 +37,12 @@ interface Example {
   responses: Record<string, { body?: unknown }>;
 }
 
-const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort();
+const files = ['containerapps', 'loganalytics']
+  .flatMap((dir) => readdirSync(new URL(`${dir}/`, EXAMPLES)).filter((f) => f.endsWith('.json')).map((f) => `${dir}/${f}`))
+  .sort();
+const documentOf = (file: string): OpenApiDocument => (file.startsWith('loganalytics/') ? logAnalyticsQuery : microsoftApp);
 
-describe('the published examples (Azure/azure-rest-api-specs, Microsoft.App 2026-07-01)', () => {
+describe('the published examples (Azure/azure-rest-api-specs: Microsoft.App 2026-07-01, OperationalInsights v1)', () => {
   it('every fixture is one of the examples the table maps', () => {
     expect(files).toEqual(Object.keys(OPERATION_OF).sort());
   });
@@ -44,16 +50,17 @@ describe('the published examples (Azure/azure-rest-api-specs, Microsoft.App 2026
   it.each(files)('%s: its request body and response bodies conform', (file) => {
     const example = JSON.parse(readFileSync(new URL(file, EXAMPLES), 'utf8')) as Example;
     const operationId = OPERATION_OF[file]!;
-    const name = bodyParameter(operationId);
+    const doc = documentOf(file);
+    const name = doc.bodyParameter(operationId);
     const key = name && Object.keys(example.parameters).find((k) => k.toLowerCase() === name.toLowerCase());
     let checked = 0;
     if (key) {
-      expect(requestViolation(operationId, example.parameters[key])?.toBody()).toBeUndefined();
+      expect(doc.requestViolation(operationId, example.parameters[key])?.toBody()).toBeUndefined();
       checked++;
     }
     for (const [status, response] of Object.entries(example.responses)) {
       if (response.body === undefined) continue;
-      expect(responseViolations(operationId, status, response.body), `${file} ${status}`).toEqual([]);
+      expect(doc.responseViolations(operationId, status, response.body), `${file} ${status}`).toEqual([]);
       checked++;
     }
     // Delete and stop document status codes only.
@@ -61,12 +68,16 @@ describe('the published examples (Azure/azure-rest-api-specs, Microsoft.App 2026
   });
 
   it('the validator is not vacuous: a response with a wrong type fails', () => {
-    const example = JSON.parse(readFileSync(new URL('Job_Get.json', EXAMPLES), 'utf8')) as Example;
+    const example = JSON.parse(readFileSync(new URL('containerapps/Job_Get.json', EXAMPLES), 'utf8')) as Example;
     const body = structuredClone(example.responses['200']!.body) as { properties: { configuration: { replicaTimeout: unknown } } };
     body.properties.configuration.replicaTimeout = '10';
-    expect(responseViolations('Jobs_Get', '200', body)).toEqual([
+    expect(microsoftApp.responseViolations('Jobs_Get', '200', body)).toEqual([
       expect.objectContaining({ code: 'InvalidType', target: 'properties.configuration.replicaTimeout' }),
     ]);
+    expect(logAnalyticsQuery.requestViolation('Query_Execute', { timespan: 'PT1H' })?.toBody().error).toMatchObject({
+      code: 'InvalidRequestContent',
+      details: [{ code: 'MissingRequiredProperty', target: 'query' }],
+    });
   });
 });
 

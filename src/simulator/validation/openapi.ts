@@ -3,24 +3,26 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ArmError, type ArmErrorDetail } from './arm-error';
 
 /**
- * Validation of request and response bodies against the official Microsoft.App 2026-07-01
- * OpenAPI document (trimmed to the operations the simulator serves, see spec/README.md): types,
- * enums and required fields, as ARM checks them before the resource provider sees a request.
+ * Validation of request and response bodies against official OpenAPI (Swagger 2.0) documents
+ * (see spec/README.md): the Microsoft.App 2026-07-01 one (trimmed to the operations the simulator
+ * serves) and the Log Analytics query API v1 one. Types, enums and required fields, as ARM checks
+ * them before the resource provider sees a request.
  */
 
 type Obj = Record<string, unknown>;
 
-const SPEC_ID = 'microsoft-app';
-const spec = JSON.parse(readFileSync(new URL('./spec/microsoft-app-2026-07-01.trimmed.json', import.meta.url), 'utf8')) as {
+interface SwaggerDocument {
   definitions: Record<string, Obj>;
+  parameters?: Record<string, Obj>;
   paths: Record<string, Record<string, { operationId: string; parameters?: Obj[]; responses: Record<string, { schema?: Obj }> }>>;
-};
+}
 
 const INT32 = 2 ** 31;
 
 /**
  * The document as the Azure specs' own validator (oav) reads Swagger 2.0: a property that is not
- * `required` may be null; in responses (`direction: 'response'`) an enum marked
+ * `required` may be null; in responses (`direction: 'response'`) an array item may be null too
+ * (Log Analytics answers null cells where the v1 document says string), and an enum marked
  * `x-ms-enum.modelAsString` is open, since the service may add values. Requests keep every enum
  * closed: ACA refuses an unknown value (e.g. triggerType 'Scheduled': microsoft/azure-container-apps#798).
  */
@@ -37,7 +39,10 @@ function prepared(schema: Obj, direction: Direction): Obj {
       }),
     );
   }
-  if (schema.items && typeof schema.items === 'object') out.items = prepared(schema.items as Obj, direction);
+  if (schema.items && typeof schema.items === 'object') {
+    const items = prepared(schema.items as Obj, direction);
+    out.items = direction === 'response' ? { anyOf: [items, { type: 'null' }] } : items;
+  }
   if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
     out.additionalProperties = prepared(schema.additionalProperties as Obj, direction);
   }
@@ -47,17 +52,10 @@ function prepared(schema: Obj, direction: Direction): Obj {
   return out;
 }
 
-function preparedDocument(direction: Direction): Obj {
-  const definitions = Object.fromEntries(Object.entries(spec.definitions).map(([name, d]) => [name, prepared(d, direction)]));
-  return { definitions };
-}
-
 type Direction = 'request' | 'response';
-const instances = new Map<Direction, Ajv>();
-const ajv = (direction: Direction): Ajv => {
-  let made = instances.get(direction);
-  if (made) return made;
-  made = new Ajv({
+
+function makeAjv(): Ajv {
+  return new Ajv({
     strict: false,
     allErrors: true,
     formats: {
@@ -66,16 +64,14 @@ const ajv = (direction: Direction): Ajv => {
       double: { type: 'number', validate: () => true },
       float: { type: 'number', validate: () => true },
       'date-time': { type: 'string', validate: (s: string) => !Number.isNaN(Date.parse(s)) },
+      duration: true,
       uri: true,
       'arm-id': true,
       password: true,
       uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
     },
   });
-  made.addSchema(preparedDocument(direction), SPEC_ID);
-  instances.set(direction, made);
-  return made;
-};
+}
 
 interface Operation {
   bodyName?: string;
@@ -83,39 +79,87 @@ interface Operation {
   responses: Map<string, Obj>;
 }
 
-/** Schemas inside the paths point at `#/definitions/…` of the document: make them absolute. */
-function rewriteRefs(node: unknown): Obj {
-  return JSON.parse(JSON.stringify(node), (key, value) => (key === '$ref' && typeof value === 'string' ? `${SPEC_ID}${value}` : value)) as Obj;
-}
+/** One OpenAPI document; schemas are compiled on first use, so a simulator that never validates pays nothing. */
+export class OpenApiDocument {
+  readonly #id: string;
+  readonly #spec: SwaggerDocument;
+  readonly #operations = new Map<string, Operation>();
+  readonly #ajv = new Map<Direction, Ajv>();
+  readonly #compiled = new Map<Direction, WeakMap<Obj, ValidateFunction>>([['request', new WeakMap()], ['response', new WeakMap()]]);
 
-const operations = new Map<string, Operation>();
-for (const item of Object.values(spec.paths)) {
-  for (const op of Object.values(item)) {
-    const bodyParam = op.parameters?.find((p) => p.in === 'body');
-    const responses = new Map<string, Obj>();
-    for (const [status, response] of Object.entries(op.responses)) {
-      if (response.schema) responses.set(status, rewriteRefs(response.schema));
+  constructor(file: URL, id: string) {
+    this.#id = id;
+    this.#spec = JSON.parse(readFileSync(file, 'utf8')) as SwaggerDocument;
+    for (const item of Object.values(this.#spec.paths)) {
+      for (const op of Object.values(item)) {
+        if (!op || typeof op !== 'object' || !('operationId' in op)) continue;
+        const bodyParam = (op.parameters ?? []).map((p) => this.#parameter(p)).find((p) => p.in === 'body');
+        const responses = new Map<string, Obj>();
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (response.schema) responses.set(status, this.#absolute(response.schema));
+        }
+        this.#operations.set(op.operationId, { ...(bodyParam?.schema ? { bodyName: String(bodyParam.name), body: this.#absolute(bodyParam.schema) } : {}), responses });
+      }
     }
-    operations.set(op.operationId, { ...(bodyParam?.schema ? { bodyName: String(bodyParam.name), body: rewriteRefs(bodyParam.schema) } : {}), responses });
   }
-}
 
-/** Compiled on first use: a simulator that never validates pays nothing. */
-const compiled = new Map<Direction, WeakMap<Obj, ValidateFunction>>([['request', new WeakMap()], ['response', new WeakMap()]]);
-function validator(schema: Obj, direction: Direction): ValidateFunction {
-  const cache = compiled.get(direction)!;
-  let fn = cache.get(schema);
-  if (!fn) {
-    fn = ajv(direction).compile(prepared(schema, direction));
+  #parameter(p: Obj): Obj {
+    const ref = p.$ref;
+    if (typeof ref !== 'string') return p;
+    return this.#spec.parameters?.[ref.replace('#/parameters/', '')] ?? {};
+  }
+
+  /** Schemas inside the paths point at `#/definitions/…` of the document: make them absolute. */
+  #absolute(node: unknown): Obj {
+    return JSON.parse(JSON.stringify(node), (key, value) => (key === '$ref' && typeof value === 'string' ? `${this.#id}${value}` : value)) as Obj;
+  }
+
+  #validator(schema: Obj, direction: Direction): ValidateFunction {
+    const cache = this.#compiled.get(direction)!;
+    let fn = cache.get(schema);
+    if (fn) return fn;
+    let ajv = this.#ajv.get(direction);
+    if (!ajv) {
+      ajv = makeAjv();
+      const definitions = Object.fromEntries(Object.entries(this.#spec.definitions).map(([name, d]) => [name, prepared(d, direction)]));
+      ajv.addSchema({ definitions }, this.#id);
+      this.#ajv.set(direction, ajv);
+    }
+    fn = ajv.compile(prepared(schema, direction));
     cache.set(schema, fn);
+    return fn;
   }
-  return fn;
-}
 
-function operation(operationId: string): Operation {
-  const op = operations.get(operationId);
-  if (!op) throw new Error(`the trimmed OpenAPI document has no operation ${operationId}`);
-  return op;
+  #operation(operationId: string): Operation {
+    const op = this.#operations.get(operationId);
+    if (!op) throw new Error(`the OpenAPI document ${this.#id} has no operation ${operationId}`);
+    return op;
+  }
+
+  /**
+   * The 400 ARM answers for a body that does not match the operation's schema, in ARM's error
+   * shape: code InvalidRequestContent (ARM's code for a body it cannot deserialize), one detail per
+   * violation with its `target`. Undefined when the body conforms (or the operation takes none).
+   */
+  requestViolation(operationId: string, body: unknown): ArmError | undefined {
+    const schema = this.#operation(operationId).body;
+    if (!schema || body === undefined) return undefined;
+    const details = violations(this.#validator(schema, 'request'), body);
+    if (!details.length) return undefined;
+    const summary = details.map((d) => d.message).join(' ');
+    return new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${summary}'`, details[0]!.target, details);
+  }
+
+  /** The violations of a response body for `status` (for checking examples and the simulator's own answers). */
+  responseViolations(operationId: string, status: string, body: unknown): ArmErrorDetail[] {
+    const schema = this.#operation(operationId).responses.get(status);
+    return schema ? violations(this.#validator(schema, 'response'), body) : [];
+  }
+
+  /** The name of the operation's body parameter (an example file's `parameters` key), if it takes one. */
+  bodyParameter(operationId: string): string | undefined {
+    return this.#operation(operationId).bodyName;
+  }
 }
 
 /** `/properties/template/containers/0/name` as ARM names a field: `properties.template.containers[0].name`. */
@@ -152,28 +196,8 @@ function violations(validate: ValidateFunction, value: unknown): ArmErrorDetail[
   return details.filter((d, i) => details.findIndex((o) => o.target === d.target && o.code === d.code) === i);
 }
 
-/**
- * The 400 ARM answers for a body that does not match the operation's schema, in ARM's error
- * shape: code InvalidRequestContent (ARM's code for a body it cannot deserialize), one detail per
- * violation with its `target`. Undefined when the body conforms (or the operation has none).
- */
-export function requestViolation(operationId: string, body: unknown): ArmError | undefined {
-  const schema = operation(operationId).body;
-  if (!schema || body === undefined) return undefined;
-  const details = violations(validator(schema, 'request'), body);
-  if (!details.length) return undefined;
-  const summary = details.map((d) => d.message).join(' ');
-  return new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${summary}'`, details[0]!.target, details);
-}
+export const microsoftApp = new OpenApiDocument(new URL('./spec/microsoft-app-2026-07-01.trimmed.json', import.meta.url), 'microsoft-app');
+export const logAnalyticsQuery = new OpenApiDocument(new URL('./spec/operational-insights-v1.json', import.meta.url), 'operational-insights');
 
-/** The violations of a response body for `status` (for checking examples and the simulator's own answers). */
-export function responseViolations(operationId: string, status: string, body: unknown): ArmErrorDetail[] {
-  const schema = operation(operationId).responses.get(status);
-  return schema ? violations(validator(schema, 'response'), body) : [];
-}
-
-/** The name of the operation's body parameter (as an example file's `parameters` key), if it takes one. */
-export const bodyParameter = (operationId: string): string | undefined => operation(operationId).bodyName;
-
-/** The operation ids the trimmed document holds. */
-export const operationIds = (): string[] => [...operations.keys()];
+/** Microsoft.App's {@link OpenApiDocument.requestViolation}. */
+export const requestViolation = (operationId: string, body: unknown) => microsoftApp.requestViolation(operationId, body);
