@@ -92,10 +92,11 @@ describe('strictValidation refuses what the schema refuses, in ARM error shape',
   const jobPath = (sim: SimHarness, name: string, op = '') =>
     `/subscriptions/${sim.sim.subscriptionId}/resourceGroups/${sim.rg}/providers/Microsoft.App/jobs/${name}${op}?api-version=2026-07-01`;
 
-  async function put(sim: SimHarness, name: string, body: unknown) {
+  async function putText(sim: SimHarness, name: string, text: string) {
     const token = await sim.credential.getToken('https://management.azure.com/.default');
-    return rawRequest(sim.sim, 'PUT', jobPath(sim, name), { authorization: `Bearer ${token!.token}`, 'content-type': 'application/json' }, JSON.stringify(body));
+    return rawRequest(sim.sim, 'PUT', jobPath(sim, name), { authorization: `Bearer ${token!.token}`, 'content-type': 'application/json' }, text);
   }
+  const put = (sim: SimHarness, name: string, body: unknown) => putText(sim, name, JSON.stringify(body));
 
   const wireJob = (sim: SimHarness, replicaTimeout: unknown) => ({
     location: sim.sim.location,
@@ -121,6 +122,14 @@ describe('strictValidation refuses what the schema refuses, in ARM error shape',
     const before = await put(loose, jobName('type'), wireJob(loose, '60'));
     expect(before.status).toBe(400);
     expect(JSON.parse(before.body).error.details).toBeUndefined();
+  });
+
+  it('an empty or non-object job body is a 400 InvalidRequestContent, never a crash', async () => {
+    for (const body of [undefined, [], 'job', null]) {
+      const res = body === undefined ? await putText(h, jobName('empty'), '') : await put(h, jobName('empty'), body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(JSON.parse(res.body).error.code).toBe('InvalidRequestContent');
+    }
   });
 
   it('a wrong enum (triggerType Scheduled, the old docs\' spelling: microsoft/azure-container-apps#798) through the SDK is a RestError with the details', async () => {

@@ -8,6 +8,8 @@ import { jobResource } from '../../src/aca/job-spec';
 import { withAgent } from '../../src/daemon/agent/launch';
 import type { SimulatorOptions } from '../../src/simulator';
 import type { EnvironmentFacts } from '../../src/simulator/validation/facts';
+import { envVarNameError, jobNameError, secretNameError } from '../../src/simulator/validation/names';
+import { memoryGi, resourceError } from '../../src/simulator/validation/resources';
 import { LRO, jobName, shellJob, startHarness, type SimHarness } from './helpers';
 
 const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as RestError);
@@ -236,5 +238,29 @@ describe("the daemon's job of today under strictValidation", () => {
     });
     await h.arm.jobs.createOrUpdate(h.rg, name, jobResource(config(), agent), LRO);
     await expect(h.arm.jobs.start(h.rg, name, LRO)).resolves.toBeDefined();
+  });
+});
+
+describe('the rules at their edges (pure)', () => {
+  it('names: lengths and ends', () => {
+    expect(jobNameError('ab')).toBeUndefined();
+    expect(jobNameError(`a${'b'.repeat(31)}`)).toBeUndefined();
+    for (const bad of ['a', `a${'b'.repeat(32)}`, '1ab', 'ab-', 'Ab', 'a_b', 'a--b']) expect(jobNameError(bad)?.code, bad).toBe('ContainerAppInvalidName');
+    expect(envVarNameError('_1')).toBeUndefined();
+    for (const bad of ['a.b', 'a-b', 'a b', '']) expect(envVarNameError(bad)?.code, bad).toBe('ContainerAppInvalidEnvVarName');
+    expect(secretNameError('a'.repeat(253))).toBeUndefined();
+    for (const bad of ['a'.repeat(254), '-a', 'a.b', 'A', '']) expect(secretNameError(bad)?.code, bad).toBe('ContainerAppInvalidSecretName');
+  });
+
+  it('resources: Mi quantities, two decimals, the dedicated bound', () => {
+    const consumption = { name: 'Consumption', workloadProfileType: 'Consumption', cores: 4, memoryGi: 8 };
+    const c = (cpu: number, memory: string) => ({ name: 'main', resources: { cpu, memory } });
+    expect(memoryGi('512Mi')).toBe(0.5);
+    expect(memoryGi('2G')).toBeNaN();
+    expect(resourceError([c(0.25, '512Mi')], [], consumption)).toBeUndefined();
+    expect(resourceError([c(0.5, '1Gi'), c(0.75, '1.5Gi')], [], consumption)).toBeUndefined();
+    expect(resourceError([c(1.555, '3.11Gi')], [], { name: 'd4', workloadProfileType: 'D4', cores: 4, memoryGi: 16 })?.code).toBe('ContainerAppInvalidResourceTotal');
+    expect(resourceError([c(1.55, '3.1Gi')], [], { name: 'd4', workloadProfileType: 'D4', cores: 4, memoryGi: 16 })).toBeUndefined();
+    expect(resourceError([c(1, '2G')], [], consumption)?.message).toContain('(CPU: 1, memory: invalid)');
   });
 });

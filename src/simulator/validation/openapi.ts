@@ -75,6 +75,7 @@ function makeAjv(): Ajv {
 
 interface Operation {
   bodyName?: string;
+  bodyRequired?: boolean;
   body?: Obj;
   responses: Map<string, Obj>;
 }
@@ -98,7 +99,7 @@ export class OpenApiDocument {
         for (const [status, response] of Object.entries(op.responses)) {
           if (response.schema) responses.set(status, this.#absolute(response.schema));
         }
-        this.#operations.set(op.operationId, { ...(bodyParam?.schema ? { bodyName: String(bodyParam.name), body: this.#absolute(bodyParam.schema) } : {}), responses });
+        this.#operations.set(op.operationId, { ...(bodyParam?.schema ? { bodyName: String(bodyParam.name), bodyRequired: bodyParam.required === true, body: this.#absolute(bodyParam.schema) } : {}), responses });
       }
     }
   }
@@ -142,8 +143,13 @@ export class OpenApiDocument {
    * violation with its `target`. Undefined when the body conforms (or the operation takes none).
    */
   requestViolation(operationId: string, body: unknown): ArmError | undefined {
-    const schema = this.#operation(operationId).body;
-    if (!schema || body === undefined) return undefined;
+    const { body: schema, bodyRequired, bodyName } = this.#operation(operationId);
+    if (!schema) return undefined;
+    if (body === undefined) {
+      if (!bodyRequired) return undefined;
+      const message = `The request content was invalid and could not be deserialized: 'The request body (${bodyName}) is required.'`;
+      return new ArmError(400, 'InvalidRequestContent', message, undefined, [{ code: 'MissingRequiredProperty', message: 'The request body is required.', target: bodyName }]);
+    }
     const details = violations(this.#validator(schema, 'request'), body);
     if (!details.length) return undefined;
     const summary = details.map((d) => d.message).join(' ');
