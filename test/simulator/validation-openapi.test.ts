@@ -156,6 +156,24 @@ describe('strictValidation refuses what the schema refuses, in ARM error shape',
     expect(executions).toEqual([]);
   });
 
+  it("the simulator's own answers conform to the response schemas (Jobs_Get, JobsExecutions_List, JobExecution, ManagedEnvironments_Get)", async () => {
+    const name = jobName('answers');
+    await h.arm.jobs.createOrUpdate(h.rg, name, shellJob(h, 'echo hi'), LRO);
+    const started = await h.arm.jobs.start(h.rg, name, LRO);
+    await h.recorder.ended(started.name!);
+    const token = await h.credential.getToken('https://management.azure.com/.default');
+    const get = async (path: string) => {
+      const res = await rawRequest(h.sim, 'GET', `${path}?api-version=2026-07-01`, { authorization: `Bearer ${token!.token}` });
+      expect(res.status, path).toBe(200);
+      return JSON.parse(res.body) as unknown;
+    };
+    const job = jobPath(h, name).replace(/\?.*$/, '');
+    expect(microsoftApp.responseViolations('Jobs_Get', '200', await get(job))).toEqual([]);
+    expect(microsoftApp.responseViolations('JobsExecutions_List', '200', await get(`${job}/executions`))).toEqual([]);
+    expect(microsoftApp.responseViolations('JobExecution', '200', await get(`${job}/executions/${started.name}`))).toEqual([]);
+    expect(microsoftApp.responseViolations('ManagedEnvironments_Get', '200', await get(h.environmentId))).toEqual([]);
+  });
+
   it('a well-formed job passes and runs', async () => {
     const name = jobName('ok');
     const job = await h.arm.jobs.createOrUpdate(h.rg, name, shellJob(h, 'true'), LRO);
