@@ -7,7 +7,7 @@ import type { JobSpec } from '../../src/aca/cloud';
 import { jobResource } from '../../src/aca/job-spec';
 import { withAgent } from '../../src/daemon/agent/launch';
 import type { SimulatorOptions } from '../../src/simulator';
-import type { EnvironmentFacts } from '../../src/simulator/validation/facts';
+import type { EnvironmentFacts } from '../../src/simulator';
 import { envVarNameError, jobNameError, secretNameError } from '../../src/simulator/validation/names';
 import { memoryGi, resourceError } from '../../src/simulator/validation/resources';
 import { LRO, jobName, shellJob, startHarness, type SimHarness } from './helpers';
