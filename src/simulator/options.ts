@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArmThrottle, FaultPlan } from './faults';
 import type { PrivateRegistry } from './registry-access';
+import { DEFAULT_ENVIRONMENT_FACTS, type EnvironmentFacts } from './validation/facts';
 
 export type Latency = 'instant' | 'realistic';
 
@@ -53,6 +54,14 @@ export interface SimulatorOptions {
   faults?: FaultPlan;
   /** ARM's per-subscription token buckets for reads and writes (default: off). */
   armThrottle?: ArmThrottle;
+  /**
+   * Validate as ARM and ACA do (default false): job and start bodies against the official OpenAPI
+   * schema, ACA's naming and resource rules, the environment's core quota, and a system-assigned
+   * identity's missing AcrPull grant (see src/simulator/validation/).
+   */
+  strictValidation?: boolean;
+  /** The environment's type, workload profiles and core quota that strict validation checks against. */
+  environmentFacts?: EnvironmentFacts;
 }
 
 export type IsolationSetting = 'auto' | 'none';
@@ -81,6 +90,8 @@ export interface SimulatorSettings {
   visiblePaths: string[];
   logger: SimulatorLogger;
   privateRegistries: PrivateRegistry[];
+  strictValidation: boolean;
+  environmentFacts: EnvironmentFacts;
 }
 
 export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
@@ -141,5 +152,7 @@ export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
     visiblePaths: opts.visiblePaths ?? [],
     logger: opts.logger ?? silentLogger,
     privateRegistries: opts.privateRegistries ?? [],
+    strictValidation: opts.strictValidation ?? false,
+    environmentFacts: opts.environmentFacts ?? DEFAULT_ENVIRONMENT_FACTS,
   };
 }
