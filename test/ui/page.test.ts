@@ -1,62 +1,148 @@
-// The /ui/ page in headless Chromium: a container's state changes show up live.
+// The /ui/ page in headless Chromium against a real daemon on the simulator: the list of 200
+// containers in mixed states, the state filter, a selected container's chart and history, and
+// a link that reopens the same selection. Screenshots go to test/artifacts/.
 import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitControl } from '../model/exit-control';
 import { startTcpDaemon, type TcpDaemon } from './daemon-on-tcp';
+import { makeFleet, type Fleet } from './fleet';
 
 const artifacts = new URL('../artifacts/', import.meta.url);
+const shot = (page: Page, name: string) => page.screenshot({ path: new URL(name, artifacts).pathname });
 
 let d: TcpDaemon;
 let exits: ExitControl;
 let browser: Browser;
+let fleet: Fleet;
 beforeAll(async () => {
   [d, exits] = await Promise.all([startTcpDaemon(), ExitControl.start()]);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-});
+  await mkdir(artifacts, { recursive: true });
+  fleet = await makeFleet(d.docker, exits, { created: 120, exited: 50, failed: 6, running: 24 }, 'ui');
+}, 240_000);
 afterAll(async () => {
+  for (const name of fleet?.running ?? []) exits.exit(name, 0);
   await browser?.close();
   await d?.close();
   await exits?.close();
 });
 
-describe('/ui/', () => {
-  it('shows a container running, then exited, on its highlighted statechart with timed transitions', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${d.base}/ui/`);
-    await page.locator('#connection', { hasText: 'live' }).waitFor();
+async function open(path = '/ui/'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(`${d.base}${path}`);
+  await page.locator('#connection', { hasText: 'live' }).waitFor();
+  return page;
+}
 
-    const c = await d.docker.createContainer({ Image: 'alpine', name: 'ui-demo', Cmd: exits.command('ui-demo') });
-    const card = page.locator('section.container[data-name="ui-demo"]');
-    await card.locator('[data-testid="status"]', { hasText: /^created$/ }).waitFor();
+const statuses = (page: Page) => page.locator('#list .row [data-testid="status"]').allTextContents();
 
+describe('/ui/ with 200 containers', () => {
+  it('lists them all, most recent change first, rendering only the rows in view', async () => {
+    const page = await open();
+    await page.locator('#list[data-count="200"]').waitFor();
+    expect(await page.locator('#shown').textContent()).toBe('200 containers');
+    const rendered = await page.locator('#list .row').count();
+    expect(rendered).toBeGreaterThan(5);
+    expect(rendered).toBeLessThan(60);
+    // The last ones made were the running ones (the fleet makes them last).
+    const first = await page.locator('#list .row').first().getAttribute('data-name');
+    expect(fleet.running).toContain(first);
+    expect(new Set(await statuses(page))).toEqual(new Set(['running']));
+    await shot(page, 'ui-list-200.png');
+    await page.close();
+  });
+
+  it('filters by exited (only those, all of them) and searches by label', async () => {
+    const page = await open();
+    await page.locator('#list[data-count="200"]').waitFor();
+    await page.locator('#filters button[data-state="exited"]').click();
+    const exited = fleet.exited.length + fleet.failed.length;
+    await page.locator(`#list[data-count="${exited}"]`).waitFor();
+    expect(new Set(await statuses(page))).toEqual(new Set(['exited']));
+    await page.locator('#list').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    await page.waitForFunction(() => document.querySelector('#list')!.scrollTop > 0);
+    expect(new Set(await statuses(page))).toEqual(new Set(['exited']));
+    expect(page.url()).toContain('state=exited');
+    await shot(page, 'ui-filter-exited.png');
+
+    await page.locator('#filters button[data-state="all"]').click();
+    await page.locator('#search').fill('kind=running');
+    await page.locator(`#list[data-count="${fleet.running.length}"]`).waitFor();
+    await page.close();
+  });
+
+  it('shows a selected container’s chart with its state highlighted and its transitions, and the URL reopens it', async () => {
+    const page = await open('/ui/?state=exited');
+    const name = fleet.exited[7]!;
+    await page.locator('#search').fill(name);
+    await page.locator(`#list .row[data-name="${name}"]`).click();
+    await page.locator('[data-testid="detail-name"]', { hasText: name }).waitFor();
+    const id = (await d.docker.getContainer(name).inspect()).Id;
+    expect(page.url()).toContain(`container=${id}`);
+
+    const current = await page.locator('[data-testid="chart"] .current').getAttribute('id');
+    expect(current).toMatch(/^state:container\.exited/);
+    const active = await page.locator('[data-testid="chart"] .active').evaluateAll((els) => els.map((e) => e.id));
+    expect(active[0]).toBe('state:container.exited');
+    const rows = page.locator('[data-testid="transitions"] tbody tr');
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(4);
+    const moves = await rows.locator('.t-move .to').allTextContents();
+    expect(moves[0]).toMatch(/^exited/);
+    expect(moves.map((m) => m.split('.')[0])).toEqual(expect.arrayContaining(['exited', 'running', 'starting', 'created']));
+    expect((await rows.locator('.t-time time').allTextContents()).every((t) => /^\d\d:\d\d:\d\d\.\d{3}$/.test(t))).toBe(true);
+    // Each transition says what was behind it; the first was the create request.
+    expect(await rows.last().locator('.t-cause').textContent()).toContain('docker create');
+    const sources = await rows.locator('.source').allTextContents();
+    expect(sources).toEqual(expect.arrayContaining(['api', 'cloud']));
+    await shot(page, 'ui-selected.png');
+
+    const shared = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await shared.goto(page.url());
+    await shared.locator('[data-testid="detail-name"]', { hasText: name }).waitFor();
+    expect(await shared.locator('#list .row[aria-selected="true"]').getAttribute('data-name')).toBe(name);
+    expect(await shared.locator('[data-testid="chart"] .current').getAttribute('id')).toBe(current);
+    await shared.close();
+    await page.close();
+  });
+
+  it('shows State.Error of a container whose program could not start', async () => {
+    const name = fleet.failed[0]!;
+    const state = (await d.docker.getContainer(name).inspect()).State;
+    const page = await open(`/ui/?container=${name}`);
+    await page.locator('[data-testid="detail-name"]', { hasText: name }).waitFor();
+    const error = page.locator('[data-testid="detail-error"]');
+    if (state.Error) expect(await error.textContent()).toContain(state.Error);
+    else expect(await error.isHidden()).toBe(true);
+    await page.close();
+  });
+
+  it('follows a container live: created, running, exited, then gone', async () => {
+    const page = await open();
+    const c = await d.docker.createContainer({ Image: 'alpine', name: 'ui-live', Cmd: exits.command('ui-live') });
+    const row = page.locator('#list .row[data-name="ui-live"]');
+    await row.locator('[data-testid="status"]', { hasText: /^created$/ }).waitFor();
+    await row.click();
     await c.start();
-    await card.locator('[data-testid="status"]', { hasText: /^running$/ }).waitFor();
-    expect(await card.locator('.chart .active').evaluateAll((els) => els.map((e) => e.id))).toEqual(['state:container.running', 'state:container.running.up']);
-
-    exits.exit('ui-demo', 3);
-    await card.locator('[data-testid="status"]', { hasText: /^exited$/ }).waitFor();
-    const exited = await card.locator('.chart .active').evaluateAll((els) => els.map((e) => e.id));
-    expect(exited[0]).toBe('state:container.exited');
-    expect(exited.every((id) => id.startsWith('state:container.exited'))).toBe(true);
-    // Newest first, each with its time; what ended the run (agent report or ACA status) may vary.
-    const transitions = await card.locator('.transitions li').allTextContents();
-    expect(transitions.every((t) => /^\d\d:\d\d:\d\d\.\d{3}/.test(t))).toBe(true);
-    expect(transitions.map((t) => t.split(' → ')[1]!.split('.')[0])).toEqual(['exited', 'running', 'starting', 'created']);
-
-    await mkdir(artifacts, { recursive: true });
-    await page.screenshot({ path: new URL('ui-lifecycle.png', artifacts).pathname, fullPage: true });
-
+    await page.locator('[data-testid="detail-status"]', { hasText: /^running$/ }).waitFor();
+    expect(await page.locator('[data-testid="chart"] .active').evaluateAll((els) => els.map((e) => e.id)))
+      .toEqual(['state:container.running', 'state:container.running.up']);
+    exits.exit('ui-live', 3);
+    await page.locator('[data-testid="detail-status"]', { hasText: /^exited$/ }).waitFor();
+    expect(await row.locator('.outcome').textContent()).toBe('exit 3');
     await c.remove();
-    await card.waitFor({ state: 'detached' });
+    await row.waitFor({ state: 'detached' });
+    await page.locator('.placeholder', { hasText: 'was removed' }).waitFor();
     await page.close();
   });
 
   it('serves its own assets and refuses a plain GET on the WebSocket path', async () => {
-    for (const asset of ['app.js', 'style.css', 'statechart.svg']) expect((await fetch(`${d.base}/ui/${asset}`)).status).toBe(200);
+    for (const asset of ['app.js', 'list.js', 'chart.js', 'detail.js', 'overview.js', 'style.css', 'statechart.svg']) {
+      expect((await fetch(`${d.base}/ui/${asset}`)).status).toBe(200);
+    }
     expect((await fetch(`${d.base}/ui/nope.js`)).status).toBe(404);
     expect((await fetch(`${d.base}/ui/ws`)).status).toBe(426);
   });
