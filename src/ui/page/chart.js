@@ -49,10 +49,12 @@ export class ChartView {
     // About 1.3 screen pixels per diagram unit: its 11-unit labels read at 14 px.
     const w = Math.max(b.w + 160, (b.h + 120) / aspect, pane.width / 1.3);
     const h = w * aspect;
+    // The outermost active state that fits the view is the one to centre: its name shows too.
+    const shown = this.#active.map((el) => this.#boxOf(el)).find((a) => a.w + 40 <= w && a.h + 30 <= h) ?? b;
     const f = this.#full;
     // Centred on the state, but not past the chart's edges where the chart is larger than the view.
     const clamp = (start, size, min, total) => (size >= total ? min + (total - size) / 2 : Math.min(Math.max(start, min), min + total - size));
-    this.#view({ x: clamp(b.x + b.w / 2 - w / 2, w, f.x, f.w), y: clamp(b.y + b.h / 2 - h / 2, h, f.y, f.h), w, h });
+    this.#view({ x: clamp(shown.x + shown.w / 2 - w / 2, w, f.x, f.w), y: clamp(shown.y + shown.h / 2 - h / 2, h, f.y, f.h), w, h });
   }
 
   fit() {
