@@ -6,8 +6,11 @@ import type { ExitControl } from '../model/exit-control';
 export interface FleetPlan {
   created: number;
   exited: number;
+  /** Started with `failImage`, which the simulator cannot pull: the start fails, with State.Error. */
   failed: number;
   running: number;
+  /** An image (pulled already) of a registry the simulator treats as private, with no credentials given. */
+  failImage: string;
 }
 
 export interface Fleet {
@@ -36,10 +39,12 @@ export async function makeFleet(docker: Docker, exits: ExitControl, plan: FleetP
     for (let i = 0; i < plan[kind]; i++) jobs.push({ name: `${prefix}-${kind}-${i}`, kind, i });
   }
   await pool(jobs, 8, async ({ name, kind, i }) => {
-    const Cmd = kind === 'exited' ? ['sh', '-c', `exit ${i % 4}`] : kind === 'failed' ? ['/no/such/program'] : exits.command(name);
-    const c = await docker.createContainer({ Image: 'alpine', name, Cmd, Labels: { tier: TIERS[i % TIERS.length]!, kind } });
-    if (kind !== 'created') {
-      await c.start().catch(() => {}); // a program that cannot start may fail the start itself, as dockerd's does
+    const Cmd = kind === 'exited' ? ['sh', '-c', `exit ${i % 4}`] : kind === 'failed' ? ['true'] : exits.command(name);
+    const Image = kind === 'failed' ? plan.failImage : 'alpine';
+    const c = await docker.createContainer({ Image, name, Cmd, Labels: { tier: TIERS[i % TIERS.length]!, kind } });
+    if (kind === 'failed') await c.start().then(() => c.wait(), () => {}); // the image pull fails: the start itself, or the run
+    else if (kind !== 'created') {
+      await c.start();
       if (kind !== 'running') await c.wait();
     }
     fleet[kind].push(name);

@@ -8,6 +8,8 @@ import { ExitControl } from '../model/exit-control';
 import { startTcpDaemon, type TcpDaemon } from './daemon-on-tcp';
 import { makeFleet, type Fleet } from './fleet';
 
+const PRIVATE = 'registry.ui.test:5000';
+const FAIL_IMAGE = `${PRIVATE}/team/app:1`;
 const artifacts = new URL('../artifacts/', import.meta.url);
 const shot = (page: Page, name: string) => page.screenshot({ path: new URL(name, artifacts).pathname });
 
@@ -16,13 +18,16 @@ let exits: ExitControl;
 let browser: Browser;
 let fleet: Fleet;
 beforeAll(async () => {
-  [d, exits] = await Promise.all([startTcpDaemon(), ExitControl.start()]);
+  [d, exits] = await Promise.all([startTcpDaemon({ simulator: { privateRegistries: [{ server: PRIVATE }] } }), ExitControl.start()]);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   await mkdir(artifacts, { recursive: true });
-  fleet = await makeFleet(d.docker, exits, { created: 120, exited: 50, failed: 6, running: 24 }, 'ui');
+  await new Promise<void>((resolve, reject) =>
+    d.docker.pull(FAIL_IMAGE, (err: Error | null, stream: NodeJS.ReadableStream) => (err ? reject(err) : d.docker.modem.followProgress(stream, () => resolve()))),
+  );
+  fleet = await makeFleet(d.docker, exits, { created: 120, exited: 50, failed: 6, running: 24, failImage: FAIL_IMAGE }, 'ui');
 }, 240_000);
 afterAll(async () => {
   for (const name of fleet?.running ?? []) exits.exit(name, 0);
@@ -109,14 +114,18 @@ describe('/ui/ with 200 containers', () => {
     await page.close();
   });
 
-  it('shows State.Error of a container whose program could not start', async () => {
+  it('shows State.Error of a container whose image could not be pulled', async () => {
     const name = fleet.failed[0]!;
     const state = (await d.docker.getContainer(name).inspect()).State;
     const page = await open(`/ui/?container=${name}`);
     await page.locator('[data-testid="detail-name"]', { hasText: name }).waitFor();
+    expect(state.Error).not.toBe('');
     const error = page.locator('[data-testid="detail-error"]');
-    if (state.Error) expect(await error.textContent()).toContain(state.Error);
-    else expect(await error.isHidden()).toBe(true);
+    await error.waitFor();
+    expect(await error.textContent()).toContain(state.Error);
+    const row = page.locator(`#list .row[data-name="${name}"] .outcome`);
+    expect(await row.textContent()).toBe(state.Error);
+    await shot(page, 'ui-error.png');
     await page.close();
   });
 
