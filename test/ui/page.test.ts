@@ -3,6 +3,7 @@
 // a link that reopens the same selection. Screenshots go to test/artifacts/.
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitControl } from '../model/exit-control';
 import { startTcpDaemon, type TcpDaemon } from './daemon-on-tcp';
@@ -146,6 +147,39 @@ describe('/ui/ with 200 containers', () => {
     await row.waitFor({ state: 'detached' });
     await page.locator('.placeholder', { hasText: 'was removed' }).waitFor();
     await page.close();
+  });
+
+  it('shows the daemon-wide figures: ARM requests as the simulator counted them, the budget, agents, the simulator', async () => {
+    const page = await open();
+    const sim = d.running.simulator!;
+    // Nothing writes to ARM during this test, so the tile settles on the simulator's count.
+    await expect.poll(async () => page.locator('#arm .sub').first().textContent(), { timeout: 10_000 })
+      .toContain(`${sim.stats().writes} writes`);
+    expect(await page.locator('#arm .bucket').allTextContents()).toEqual([expect.stringMatching(/^reads.*of 20\/s/), expect.stringMatching(/^writes.*of 8\/s/)]);
+    await expect.poll(() => page.locator('#agents .big').textContent(), { timeout: 20_000 }).toBe(String(fleet.running.length));
+    expect(await page.locator('#simulator').textContent()).toContain(sim.isolationDetail.slice(0, 20));
+    expect(await page.locator('#counts .legend').textContent()).toBe(`${fleet.created.length} created${fleet.running.length} running${fleet.exited.length + fleet.failed.length} exited`);
+    await page.close();
+  });
+
+  it('over its WebSocket: the world once, a selected container\'s history, and a close for a bad message', async () => {
+    const ws = new WebSocket(`${d.base.replace('http', 'ws')}/ui/ws`);
+    const messages: { type: string; [k: string]: unknown }[] = [];
+    const next = (type: string) => expect.poll(() => messages.find((m) => m.type === type), { timeout: 10_000 }).toBeTruthy();
+    ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
+    await next('hello');
+    const hello = messages.find((m) => m.type === 'hello') as unknown as { containers: { id: string; name: string; transitions?: unknown }[] };
+    expect(hello.containers.length).toBeGreaterThanOrEqual(200);
+    expect(hello.containers[0]).not.toHaveProperty('transitions'); // the list carries summaries only
+    const chosen = hello.containers.find((c) => c.name === fleet.exited[0])!;
+    ws.send(JSON.stringify({ type: 'select', id: chosen.id }));
+    await next('detail');
+    const detail = messages.find((m) => m.type === 'detail') as unknown as { id: string; container: { transitions: { to: string }[] } };
+    expect(detail.id).toBe(chosen.id);
+    expect(detail.container.transitions.at(-1)!.to).toBe('created');
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    ws.send('not json');
+    expect(await closed).toBe(1003);
   });
 
   it('serves its own assets and refuses a plain GET on the WebSocket path', async () => {
