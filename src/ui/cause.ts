@@ -33,6 +33,18 @@ const clip = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TE
  * event (its id is generated from the state, so the name comes from the snapshot before).
  */
 export function causeOf(event: AnyEventObject, callOf: (invokeId: string) => string | undefined): Cause {
+  const cause = describe(event, callOf);
+  if (event.type.startsWith('xstate.error.') || event.error !== undefined) return cause;
+  // The rest come from a small vocabulary: one shared object each, however many containers.
+  const key = `${cause.source}|${cause.text}`;
+  let shared = common.get(key);
+  if (!shared) common.set(key, (shared = Object.freeze(cause)));
+  return shared;
+}
+
+const common = new Map<string, Cause>();
+
+function describe(event: AnyEventObject, callOf: (invokeId: string) => string | undefined): Cause {
   const type = event.type;
   if (type === 'xstate.init') return { source: 'api', text: 'docker create' };
   if (type in API_EVENTS) {

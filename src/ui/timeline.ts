@@ -64,7 +64,11 @@ export function summaryOf(view: ContainerView): ContainerSummary {
   return summary;
 }
 
-const labelsOf = (labels: Record<string, string> | undefined) => Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`);
+const NO_LABELS: string[] = [];
+const labelsOf = (labels: Record<string, string> | undefined) => {
+  const entries = Object.entries(labels ?? {});
+  return entries.length === 0 ? NO_LABELS : entries.map(([k, v]) => `${k}=${v}`);
+};
 
 export class ContainerTimeline {
   readonly #views = new Map<ActorRefLike, ContainerView>();
