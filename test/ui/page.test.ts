@@ -54,10 +54,12 @@ describe('/ui/ with 200 containers', () => {
     const rendered = await page.locator('#list .row').count();
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(60);
-    // The last ones made were the running ones (the fleet makes them last).
-    const first = await page.locator('#list .row').first().getAttribute('data-name');
-    expect(fleet.running).toContain(first);
-    expect(new Set(await statuses(page))).toEqual(new Set(['running']));
+    // Newest change first: the rows' times (ISO, in their titles) never increase down the list.
+    const times = await page.locator('#list .row .since').evaluateAll((els) =>
+      els.map((e) => ({ top: e.parentElement!.getBoundingClientRect().top, at: e.getAttribute('title')! })).sort((a, b) => a.top - b.top).map((r) => r.at));
+    expect(times).toEqual([...times].sort().reverse());
+    // The created ones changed first of all, so none is at the top.
+    expect(await statuses(page)).not.toContain('created');
     await shot(page, 'ui-list-200.png');
     await page.close();
   });
@@ -105,6 +107,23 @@ describe('/ui/ with 200 containers', () => {
     const sources = await rows.locator('.source').allTextContents();
     expect(sources).toEqual(expect.arrayContaining(['api', 'cloud']));
     await shot(page, 'ui-selected.png');
+
+    // Zoom and pan move the chart's viewBox; "whole chart" shows all of it, "current" comes back.
+    const viewBox = async () => (await page.locator('[data-testid="chart"] svg').getAttribute('viewBox'))!.split(' ').map(Number);
+    const focused = await viewBox();
+    await page.locator('.chart-tools button[data-act="in"]').click();
+    expect((await viewBox())[2]).toBeLessThan(focused[2]!);
+    const chart = page.locator('[data-testid="chart"]');
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 - 100, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    expect((await viewBox())[0]).toBeGreaterThan(focused[0]!);
+    await page.locator('.chart-tools button[data-act="fit"]').click();
+    expect((await viewBox())[2]).toBeGreaterThan(4000);
+    await page.locator('.chart-tools button[data-act="focus"]').click();
+    expect(await viewBox()).toEqual(focused);
 
     const shared = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await shared.goto(page.url());
