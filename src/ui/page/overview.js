@@ -58,30 +58,34 @@ export function renderAgents(host, connected, running) {
   host.replaceChildren(el('div', 'big', String(connected)), el('div', 'sub', `connected · ${running} running`));
 }
 
+/** A setting on one line: primitives as they are, structures by their size (the title has them whole). */
 function describe(value) {
   if (value === null || value === undefined) return '';
   if (typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return value.map(describe).join(', ');
-  return JSON.stringify(value);
+  if (Array.isArray(value)) return value.every((v) => typeof v !== 'object') ? value.join(', ') : `${value.length} ${value.length === 1 ? 'entry' : 'entries'}`;
+  const keys = Object.keys(value);
+  return keys.length <= 3 && keys.every((k) => typeof value[k] !== 'object') ? keys.map((k) => `${k} ${value[k]}`).join(', ') : `${keys.length} values`;
 }
 
 export function renderSimulator(host, sim) {
   if (!sim) return host.replaceChildren(el('div', 'sub', 'not in use: the daemon talks to Azure'));
   const dl = el('dl', 'settings');
-  const add = (k, v) => {
-    const d = el('div');
+  const add = (k, v, whole = v, wide = false) => {
+    const d = el('div', wide ? 'wide' : '');
     d.append(el('dt', '', k), el('dd', '', v));
-    d.title = `${k}: ${v}`;
+    d.title = `${k}: ${whole}`;
     dl.appendChild(d);
   };
   const profile = sim.profile;
   if (profile && typeof profile === 'object') {
-    for (const [k, v] of Object.entries(profile)) if (v !== undefined && v !== null && v !== '') add(k, describe(v));
+    for (const [k, v] of Object.entries(profile)) {
+      if (v !== undefined && v !== null && v !== '') add(k, describe(v), typeof v === 'object' ? JSON.stringify(v, null, 1) : String(v));
+    }
   } else {
-    add('profile', profile === null ? 'none (this simulator has no profiles)' : describe(profile));
+    add('profile', profile === null ? 'none (this simulator has no profiles)' : describe(profile), undefined, true);
   }
-  add('isolation', sim.isolation);
   if (sim.faultsInjected) add('faults injected', String(sim.faultsInjected));
-  add('url', sim.url);
+  add('isolation', sim.isolation, sim.isolation, true);
+  add('url', sim.url, sim.url, true);
   host.replaceChildren(dl);
 }
