@@ -15,12 +15,12 @@ export interface TcpDaemon {
   close(): Promise<void>;
 }
 
-export async function startTcpDaemon(opts: { inspectPort?: number; simulator?: SimulatorOptions } = {}): Promise<TcpDaemon> {
+export async function startTcpDaemon(opts: { inspectPort?: number; simulator?: SimulatorOptions; env?: NodeJS.ProcessEnv } = {}): Promise<TcpDaemon> {
   const dir = await mkdtemp(join(tmpdir(), 'sockerless-ui-'));
   const running = await startDaemon({
     hosts: ['tcp://127.0.0.1:0'],
     dataRoot: join(dir, 'data'),
-    env: {},
+    env: opts.env ?? {},
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
     simulator: { stopGraceMs: 2000, ...opts.simulator },
     inspectPort: opts.inspectPort,

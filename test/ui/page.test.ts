@@ -19,7 +19,7 @@ let exits: ExitControl;
 let browser: Browser;
 let fleet: Fleet;
 beforeAll(async () => {
-  [d, exits] = await Promise.all([startTcpDaemon({ simulator: { privateRegistries: [{ server: PRIVATE }] } }), ExitControl.start()]);
+  [d, exits] = await Promise.all([startTcpDaemon({ simulator: { privateRegistries: [{ server: PRIVATE }] }, env: { SOCKERLESS_CLOUD_RETRY_MS: '50' } }), ExitControl.start()]);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -147,6 +147,28 @@ describe('/ui/ with 200 containers', () => {
     expect(await row.textContent()).toBe(state.Error);
     await shot(page, 'ui-error.png');
     await page.close();
+  });
+
+  it('shows the cloud call behind each retry when ACA keeps failing a start', async () => {
+    const sim = d.running.simulator!;
+    const c = await d.docker.createContainer({ Image: 'alpine', name: 'ui-retry', Cmd: ['true'] });
+    sim.setFaults({ seed: 1, rules: [{ operation: 'Jobs_Start', kind: 'error503', rate: 1 }] });
+    try {
+      await c.start().catch(() => {}); // the start fails once the chart's attempts are used up
+    } finally {
+      sim.setFaults(undefined);
+    }
+    const page = await open('/ui/?container=ui-retry');
+    await page.locator('[data-testid="detail-name"]', { hasText: 'ui-retry' }).waitFor();
+    const rows = page.locator('[data-testid="transitions"] tbody tr');
+    await expect.poll(() => rows.locator('.t-move .to', { hasText: 'retrying' }).count()).toBeGreaterThanOrEqual(2);
+    const failures = await rows.filter({ has: page.locator('.t-move .to', { hasText: 'retrying' }) }).locator('.t-cause').allTextContents();
+    expect(failures.every((t) => /^cloud runJob failed: \(transient\) /.test(t))).toBe(true);
+    expect(failures.some((t) => /failed attempts?$/.test(t))).toBe(true);
+    expect(await page.locator('[data-testid="detail-error"]').textContent()).toContain((await c.inspect()).State.Error);
+    await shot(page, 'ui-retries.png');
+    await page.close();
+    await c.remove({ force: true });
   });
 
   it('follows a container live: created, running, exited, then gone', async () => {
