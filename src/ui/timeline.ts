@@ -49,6 +49,7 @@ export interface ContainerView extends ContainerSummary {
 export type TimelineChange = { type: 'update'; container: ContainerView } | { type: 'gone'; id: string };
 
 const KEEP = 30;
+const RESTORED: Cause = Object.freeze({ source: 'daemon', text: 'restored from the store at daemon start' });
 
 /** `{ running: 'up' }` → ['running', 'running.up']. */
 function paths(value: unknown, prefix = ''): string[] {
@@ -76,6 +77,7 @@ export class ContainerTimeline {
   /** Each container's invoked actors (id → logic name) in its last snapshot, to name a finished cloud call. */
   readonly #calls = new Map<ActorRefLike, Map<string, string>>();
   readonly #listeners = new Set<(change: TimelineChange) => void>();
+  readonly #startedAt = Date.now();
 
   constructor(hub: InspectionHub) {
     hub.subscribe((e) => this.#observe(e));
@@ -126,7 +128,9 @@ export class ContainerTimeline {
     const moved = !before || before.state !== state;
     if (moved) {
       const calls = this.#calls.get(e.actorRef);
-      const cause = causeOf(e.event, (invokeId) => calls?.get(invokeId));
+      // A container made before this daemon started was restored from the store, not created now.
+      const restored = !before && e.event.type === 'xstate.init' && Date.parse(ctx.created) < this.#startedAt;
+      const cause = restored ? RESTORED : causeOf(e.event, (invokeId) => calls?.get(invokeId));
       transitions.unshift({ at: new Date().toISOString(), event: e.event.type, cause, from: before?.state ?? '', to: state, attempts: ctx.cloudAttempts });
       transitions.length = Math.min(transitions.length, KEEP);
     }
