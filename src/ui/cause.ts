@@ -44,6 +44,21 @@ export function causeOf(event: AnyEventObject, callOf: (invokeId: string) => str
 
 const common = new Map<string, Cause>();
 
+/**
+ * The event as the generated diagram labels its edges: `START`, `done: runJob`,
+ * `error: runJob`, `after cloudRetryDelay` (the page finds the edge that was taken by it).
+ */
+export function triggerOf(event: AnyEventObject, callOf: (invokeId: string) => string | undefined): string {
+  const actor = /^xstate\.(done|error)\.actor\.(.*)$/.exec(event.type);
+  const after = /^xstate\.after\.([^.]+)\./.exec(event.type);
+  const trigger = actor ? `${actor[1]}: ${callOf(actor[2]!) ?? ''}` : after ? `after ${after[1]}` : event.type;
+  let shared = triggers.get(trigger);
+  if (shared === undefined) triggers.set(trigger, (shared = trigger));
+  return shared;
+}
+
+const triggers = new Map<string, string>();
+
 function describe(event: AnyEventObject, callOf: (invokeId: string) => string | undefined): Cause {
   const type = event.type;
   if (type === 'xstate.init') return { source: 'api', text: 'docker create' };

@@ -5,7 +5,7 @@ import type { ActorRefLike, InspectionEvent } from 'xstate';
 import { dockerStatus } from '../../machines/container';
 import type { ContainerSnapshot } from '../daemon/daemon';
 import type { InspectionHub } from '../inspect/hub';
-import { causeOf, type Cause } from './cause';
+import { causeOf, triggerOf, type Cause } from './cause';
 
 export interface Transition {
   /** ISO time the container got there. */
@@ -14,6 +14,8 @@ export interface Transition {
   event: string;
   /** What lay behind the event: the request, cloud call, agent message or timer. */
   cause: Cause;
+  /** The event as the diagram's edge labels name it (`START`, `done: runJob`, `after cloudRetryDelay`). */
+  trigger: string;
   from: string;
   to: string;
   /** Failed calls of the cloud operation under way when it happened (0: none). */
@@ -130,8 +132,10 @@ export class ContainerTimeline {
       const calls = this.#calls.get(e.actorRef);
       // A container made before this daemon started was restored from the store, not created now.
       const restored = !before && e.event.type === 'xstate.init' && Date.parse(ctx.created) < this.#startedAt;
-      const cause = restored ? RESTORED : causeOf(e.event, (invokeId) => calls?.get(invokeId));
-      transitions.unshift({ at: new Date().toISOString(), event: e.event.type, cause, from: before?.state ?? '', to: state, attempts: ctx.cloudAttempts });
+      const callOf = (invokeId: string) => calls?.get(invokeId);
+      const cause = restored ? RESTORED : causeOf(e.event, callOf);
+      const trigger = triggerOf(e.event, callOf);
+      transitions.unshift({ at: new Date().toISOString(), event: e.event.type, cause, trigger, from: before?.state ?? '', to: state, attempts: ctx.cloudAttempts });
       transitions.length = Math.min(transitions.length, KEEP);
     }
     this.#rememberCalls(e.actorRef, snapshot);

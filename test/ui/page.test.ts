@@ -96,6 +96,10 @@ describe('/ui/ with 200 containers', () => {
     expect(current).toMatch(/^state:container\.exited/);
     const active = await page.locator('[data-testid="chart"] .active').evaluateAll((els) => els.map((e) => e.id));
     expect(active[0]).toBe('state:container.exited');
+    // The edge the last transition took, from running to exited, by what ended the run.
+    const taken = await page.locator('[data-testid="chart"] .edge.taken').evaluateAll((els) => els.map((e) => e.querySelector('title')!.textContent + ' ' + e.querySelector('text')!.textContent));
+    expect(taken.length).toBeGreaterThanOrEqual(1);
+    for (const edge of taken) expect(edge).toMatch(/^container\.running\S*->container\.exited\S* (PROCESS_EXITED|done: waitForEnd|error: waitForEnd)/);
     const rows = page.locator('[data-testid="transitions"] tbody tr');
     await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(4);
     const moves = await rows.locator('.t-move .to').allTextContents();
@@ -162,6 +166,8 @@ describe('/ui/ with 200 containers', () => {
     await page.locator('[data-testid="detail-name"]', { hasText: 'ui-retry' }).waitFor();
     const rows = page.locator('[data-testid="transitions"] tbody tr');
     await expect.poll(() => rows.locator('.t-move .to', { hasText: 'retrying' }).count()).toBeGreaterThanOrEqual(2);
+    // The last transition, a failed runJob ending the start, is marked on the chart.
+    expect(await page.locator('[data-testid="chart"] .edge.taken text').first().textContent()).toMatch(/^error: runJob/);
     const failures = await rows.filter({ has: page.locator('.t-move .to', { hasText: 'retrying' }) }).locator('.t-cause').allTextContents();
     expect(failures.every((t) => /^cloud runJob failed: \(transient\) /.test(t))).toBe(true);
     expect(failures.some((t) => /failed attempts?$/.test(t))).toBe(true);

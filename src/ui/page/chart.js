@@ -31,6 +31,37 @@ export class ChartView {
     host.addEventListener('pointercancel', () => { this.#drag = null; });
   }
 
+  /**
+   * Marks the edge a transition took: its label starts with the transition's trigger, and its ends
+   * are the states left and entered or their ancestors (edges of compound states end on them).
+   */
+  markTaken(t) {
+    for (const node of this.#svg.querySelectorAll('.taken')) node.classList.remove('taken');
+    if (!t?.from) return;
+    const within = (end, path) => end === path || path.startsWith(`${end}.`);
+    const from = `container.${t.from}`;
+    const to = `container.${t.to}`;
+    let best = [];
+    let bestScore = -1;
+    for (const edge of this.#edges()) {
+      if (!edge.label.startsWith(t.trigger) || !within(edge.from, from) || !within(edge.to, to)) continue;
+      const score = edge.from.length + edge.to.length;
+      if (score > bestScore) [best, bestScore] = [[edge.el], score];
+      else if (score === bestScore) best.push(edge.el);
+    }
+    for (const el of best) el.classList.add('taken');
+  }
+
+  #edgeList = null;
+
+  #edges() {
+    this.#edgeList ??= [...this.#svg.querySelectorAll('g.edge')].map((el) => {
+      const [from = '', to = ''] = (el.querySelector('title')?.textContent ?? '').split('->').map((end) => end.replace(/#.*$/, ''));
+      return { el, from, to, label: el.querySelector('text')?.textContent ?? '' };
+    });
+    return this.#edgeList;
+  }
+
   /** Highlights these state node ids (`container.running`, …); the deepest one is the current state. */
   highlight(active) {
     for (const node of this.#svg.querySelectorAll('.active, .current')) node.classList.remove('active', 'current');

@@ -86,6 +86,7 @@ export class DetailView {
     error.hidden = !c.error;
     error.querySelector('span').textContent = c.error;
     this.#chart.highlight(c.active);
+    this.#chart.markTaken(c.transitions[0]);
     if (this.#shownId !== c.id || this.#shownState !== c.state) requestAnimationFrame(() => this.#chart?.focus());
     this.#shownId = c.id;
     this.#shownState = c.state;
@@ -111,7 +112,7 @@ function row(t) {
   tr.querySelector('.from').textContent = t.from || '·';
   tr.querySelector('.to').textContent = t.to;
   const event = tr.querySelector('.t-event code');
-  event.textContent = shortEvent(t.event);
+  event.textContent = t.trigger && !t.trigger.startsWith('xstate.') ? t.trigger : shortEvent(t.event); // as the chart's edges are labelled
   event.title = t.event;
   const source = tr.querySelector('.source');
   source.textContent = t.cause.source;
