@@ -1,7 +1,7 @@
 // What the /ui page says was behind each transition, from the event the chart took.
 import { describe, expect, it } from 'vitest';
 import { CloudError } from '../../src/aca/errors';
-import { causeOf } from '../../src/ui/cause';
+import { causeOf, triggerOf } from '../../src/ui/cause';
 
 const calls = new Map([['0.container.starting.calling', 'runJob']]);
 const callOf = (id: string) => calls.get(id);
@@ -36,5 +36,12 @@ describe('causeOf', () => {
     const text = causeOf({ type: 'xstate.error.actor.x', error: new Error('x'.repeat(1000)) }, callOf).text;
     expect(text.length).toBe(300);
     expect(text.endsWith('…')).toBe(true);
+  });
+
+  it('names the trigger as the diagram labels its edges', () => {
+    expect(triggerOf({ type: 'START', rid: 'r' }, callOf)).toBe('START');
+    expect(triggerOf({ type: 'xstate.done.actor.0.container.starting.calling' }, callOf)).toBe('done: runJob');
+    expect(triggerOf({ type: 'xstate.error.actor.0.container.starting.calling', error: new Error('x') }, callOf)).toBe('error: runJob');
+    expect(triggerOf({ type: 'xstate.after.cloudRetryDelay.container.starting.retrying' }, callOf)).toBe('after cloudRetryDelay');
   });
 });
