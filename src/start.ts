@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { acaConfigForSimulator, acaConfigFromEnv, createAcaCloud, describeTarget } from './aca';
+import { acaConfigForSimulator, acaConfigFromEnv, armBudgetOf, createAcaCloud, describeTarget } from './aca';
 import { createApp } from './api/app';
 import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
@@ -102,7 +102,8 @@ async function startOnState(
     config = acaConfigForSimulator(simulator);
   }
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
-  const acaCloud = createAcaCloud({ ...config, armRates: parseArmRates(env.SOCKERLESS_ARM_BUDGET), instanceId: state.instanceId }, simulator);
+  const acaConfig = { ...config, armRates: parseArmRates(env.SOCKERLESS_ARM_BUDGET), instanceId: state.instanceId };
+  const acaCloud = createAcaCloud(acaConfig, simulator);
   const cloud = opts.wrapCloud ? opts.wrapCloud(acaCloud) : acaCloud;
   const images = new ImageStore({ fetchConfig: env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true', ...state.images });
   const credentials = new CredentialStore();
@@ -173,7 +174,7 @@ async function startOnState(
       },
     },
     auth: { credentials },
-    ui: { timeline },
+    ui: { timeline, overview: { target, arm: armBudgetOf(acaConfig), simulator } },
     networks: { networks, containers: { find: containerLookup } },
     volumes: { volumes },
     system: {

@@ -1,15 +1,21 @@
 import { ContainerAppsAPIClient } from '@azure/arm-appcontainers';
 import { LogsQueryClient } from '@azure/monitor-query';
 import type { AcaConfig } from '../config';
-import { armBudgetFor, DEFAULT_ARM_RATES } from './arm-budget';
+import { armBudgetFor, DEFAULT_ARM_RATES, type ArmBudget, type ArmRates } from './arm-budget';
 
 function tlsOptions(config: AcaConfig): { ca: string } | undefined {
   return config.ca !== undefined ? { ca: config.ca } : undefined;
 }
 
-export function createArmClient(config: AcaConfig): ContainerAppsAPIClient {
+/** The ARM budget the daemon's client of this subscription waits on, or `off`. */
+export function armBudgetOf(config: AcaConfig): { rates: ArmRates; budget: ArmBudget } | 'off' {
   const rates = config.armRates ?? DEFAULT_ARM_RATES;
-  const budget = rates === 'off' ? undefined : armBudgetFor(`${config.armEndpoint ?? 'azure'}|${config.subscriptionId}`, rates);
+  return rates === 'off' ? 'off' : { rates, budget: armBudgetFor(`${config.armEndpoint ?? 'azure'}|${config.subscriptionId}`, rates) };
+}
+
+export function createArmClient(config: AcaConfig): ContainerAppsAPIClient {
+  const arm = armBudgetOf(config);
+  const budget = arm === 'off' ? undefined : arm.budget;
   return new ContainerAppsAPIClient(config.credential, config.subscriptionId, {
     endpoint: config.armEndpoint,
     tlsOptions: tlsOptions(config),

@@ -1,4 +1,5 @@
 export { createAcaCloud } from './aca-cloud';
+export { armBudgetOf } from './clients';
 export type { ChangeHints } from './aca-cloud';
 export { terminalStatuses } from './cloud';
 export type {

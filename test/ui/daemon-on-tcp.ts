@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { createLogger } from '../../src/log';
+import type { SimulatorOptions } from '../../src/simulator';
 import { startDaemon, type RunningDaemon } from '../../src/start';
 
 export interface TcpDaemon {
@@ -14,14 +15,14 @@ export interface TcpDaemon {
   close(): Promise<void>;
 }
 
-export async function startTcpDaemon(opts: { inspectPort?: number } = {}): Promise<TcpDaemon> {
+export async function startTcpDaemon(opts: { inspectPort?: number; simulator?: SimulatorOptions; env?: NodeJS.ProcessEnv } = {}): Promise<TcpDaemon> {
   const dir = await mkdtemp(join(tmpdir(), 'sockerless-ui-'));
   const running = await startDaemon({
     hosts: ['tcp://127.0.0.1:0'],
     dataRoot: join(dir, 'data'),
-    env: {},
+    env: opts.env ?? {},
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
-    simulator: { stopGraceMs: 2000 },
+    simulator: { stopGraceMs: 2000, ...opts.simulator },
     inspectPort: opts.inspectPort,
   });
   const port = Number(new URL(running.listeners[0]!.url.replace(/^tcp:/, 'http:')).port);
