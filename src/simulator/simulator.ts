@@ -29,6 +29,9 @@ export type SimulatorChange =
   | { kind: 'execution'; jobName: string; executionName: string; status: ExecutionStatus }
   | { kind: 'logs'; rows: number };
 
+/** The profile in force and the environment it models. */
+export type ProfileInForce = Pick<SimulatorSettings, 'profile' | 'timeScale' | 'seed' | 'figures' | 'environmentType' | 'workloadProfiles' | 'logDestination'>;
+
 /** A running simulator. Emits 'change' (with a SimulatorChange) whenever an execution changes status or log rows become queryable. */
 export interface Simulator extends EventEmitter {
   /** https://127.0.0.1:PORT */
@@ -43,6 +46,7 @@ export interface Simulator extends EventEmitter {
   readonly tenantId: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  readonly profile: ProfileInForce;
   /** How executions run: in their own namespaces (filesystem, PIDs, hostname) or as plain host processes. */
   readonly isolation: IsolationMode;
   /** One line on the isolation in force and, when none, why. */
@@ -80,6 +84,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
   readonly clientSecret: string;
   readonly isolation: IsolationMode;
   readonly isolationDetail: string;
+  readonly profile: ProfileInForce;
   #settings: SimulatorSettings;
   #counter: StatsCounter;
   #store: JobStore;
@@ -117,6 +122,10 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
     this.clientSecret = s.clientSecret;
     this.isolation = parts.launcher.isolation;
     this.isolationDetail = parts.launcher.description;
+    this.profile = {
+      profile: s.profile, timeScale: s.timeScale, seed: s.seed, figures: s.figures,
+      environmentType: s.environmentType, workloadProfiles: s.workloadProfiles, logDestination: s.logDestination,
+    };
     this.#settings = s;
     this.#counter = parts.counter;
     this.#store = parts.store;
