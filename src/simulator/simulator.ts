@@ -15,7 +15,9 @@ import { jobRoutes } from './jobs';
 import { logAnalyticsRoutes } from './log-analytics';
 import { LogStore } from './log-store';
 import { OperationRegistry } from './operations';
+import { QueryLimiter } from './query-limits';
 import { resolveOptions } from './options';
+import { Timing } from './profile/timing';
 import type { SimulatorOptions, SimulatorSettings } from './options';
 import type { IsolationMode, ReplicaLauncher } from './replica';
 import { ReplicaDirs } from './replica-dirs';
@@ -208,11 +210,14 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   let simulator: EmbeddedSimulator | undefined;
   const emit = (change: SimulatorChange) => simulator?.emit('change', change);
 
-  const logs = new LogStore(settings.ingestionDelayMs, (rows) => emit({ kind: 'logs', rows }));
+  const timing = new Timing(settings);
+  const logs = new LogStore(settings, timing, (rows) => emit({ kind: 'logs', rows }));
+  const queryLimiter = new QueryLimiter(timing);
   const store = new JobStore({
     settings,
     logs,
     launcher,
+    timing,
     changed(execution: Execution) {
       settings.logger.info(
         { job: execution.jobName, execution: execution.name, status: execution.status, exitCode: execution.exitCode },
@@ -236,10 +241,10 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
     throttle,
     routes: [
       ...identityRoutes(settings, tokens),
-      ...jobRoutes(settings, store, operations),
+      ...jobRoutes(settings, store, operations, timing),
       ...operations.routes(),
       ...environmentRoutes(settings),
-      ...logAnalyticsRoutes(settings, logs),
+      ...logAnalyticsRoutes(settings, logs, queryLimiter),
     ],
     admin: {
       stats: (c) => c.json(counter.snapshot()),
