@@ -200,6 +200,14 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   const faults = new FaultInjector(opts?.faults);
   const throttle = new ArmThrottler(opts?.armThrottle);
   const settings = resolveOptions(opts);
+  // The azure profile throttles ARM as Azure does, unless told otherwise.
+  if (opts?.armThrottle === undefined && settings.profile === 'azure') {
+    const f = settings.figures;
+    throttle.set({
+      reads: { bucket: f.armReadBucket.median, refillPerSecond: f.armReadRefillPerSecond.median },
+      writes: { bucket: f.armWriteBucket.median, refillPerSecond: f.armWriteRefillPerSecond.median },
+    });
+  }
   const dirs = new ReplicaDirs(settings.dataDir);
   const swept = await dirs.sweep();
   if (swept > 0) settings.logger.warn({ swept, dataDir: settings.dataDir }, 'removed replicas left by a simulator that did not close');

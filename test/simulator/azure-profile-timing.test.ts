@@ -132,3 +132,26 @@ describe('azure profile: executions as ACA keeps them', () => {
     expect(err.statusCode).toBe(404);
   });
 });
+
+describe('azure profile: ARM’s request limits', () => {
+  let h: SimHarness;
+  beforeAll(async () => {
+    // A small read bucket to reach it quickly; the profile's own is 250, refilled at 25/s.
+    h = await startHarness({ profile: 'azure', timeScale: SCALE, figures: { armReadBucket: 3, armReadRefillPerSecond: 0.1 } });
+  });
+  afterAll(() => h.close());
+
+  it('throttles reads past the bucket with 429 + Retry-After and the remaining-reads header (armRead*; Learn request-limits-and-throttling)', async () => {
+    const token = await h.credential.getToken('https://management.azure.com/.default');
+    const auth = { authorization: `Bearer ${token.token}` };
+    const path = `/subscriptions/${h.sim.subscriptionId}/resourceGroups/${h.rg}/providers/Microsoft.App/jobs?${API}`;
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await rawRequest(h.sim, 'GET', path, auth));
+    expect(answers.slice(0, 3).map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers[0]!.headers['x-ms-ratelimit-remaining-subscription-reads']).toBeDefined();
+    const throttled = answers.at(-1)!;
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    expect(h.sim.faultCounts().throttled).toBeGreaterThanOrEqual(1);
+  });
+});
