@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { armThrottleSchema, faultPlanSchema, parseJsonSetting } from './faults';
 import type { IsolationSetting, Latency, SimulatorLogger } from './options';
 import { describeFigures } from './profile/describe';
-import { profileOptions } from './profile/settings-from-text';
+import { profileOptions, simulatorProfileFromEnv } from './profile/settings-from-text';
 import { startSimulator } from './simulator';
 
 const USAGE = `Usage: npm run simulator -- [options]
@@ -84,10 +84,11 @@ async function main(): Promise<void> {
   const latency = values.latency ?? 'instant';
   if (latency !== 'instant' && latency !== 'realistic') throw new Error(`--latency must be instant or realistic, got '${latency}'`);
 
-  const profile = profileOptions(
+  // The SOCKERLESS_SIM_* variables apply here too; a flag wins over its variable.
+  const flags = profileOptions(
     {
-      profile: values.profile ?? process.env.SOCKERLESS_SIM_PROFILE,
-      timeScale: values['time-scale'] ?? process.env.SOCKERLESS_SIM_TIME_SCALE,
+      profile: values.profile,
+      timeScale: values['time-scale'],
       seed: values.seed,
       figures: values.figure,
       environmentType: values['environment-type'],
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
       logDestination: '--log-destination',
     },
   );
+  const profile = { ...simulatorProfileFromEnv(process.env), ...flags };
   const sim = await startSimulator({
     ...profile,
     host: values.host,
