@@ -1,6 +1,7 @@
 // The image you name is the image that runs: the docker CLI against a daemon on the embedded
 // simulator, with images made here and pushed to a loopback docker-registry that wants a login.
 import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../compat/registry';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
@@ -50,6 +51,12 @@ describe.skipIf(missing !== undefined)(`docker run of registry images on the sim
     expect(r.stderr).toContain('Pulling from e2e/musl');
     expect(r.stdout).toBe('NAME="Sockerless musl test image"\nID=sockerless-musl\n');
     expect(r.code).toBe(0);
+  });
+
+  it("the daemon's data root stays out of an image root, though the socket's directory next to it is bound", async () => {
+    const dataRoot = join(dirname(d.socket), 'data');
+    const r = await d.cli(['run', '--rm', musl, 'sh', '-c', `ls -A ${dataRoot} 2>/dev/null | wc -l; test -S ${d.socket} && echo socket-there`]);
+    expect(r.stdout).toBe('0\nsocket-there\n');
   });
 
   it('docker run <image> with no command runs its ENTRYPOINT + CMD in its WORKDIR; -w changes the directory', async () => {
