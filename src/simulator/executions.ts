@@ -165,6 +165,8 @@ export class Execution {
         this.#services.launcher,
         images.store,
       );
+      // replicaTimeout bounds the whole replica: pulls and init containers too.
+      this.#armDeadline();
       this.#whenRunning(this.#process);
       return;
     }
@@ -184,15 +186,23 @@ export class Execution {
   }
 
   #whenRunning(process: ReplicaProcess | ReplicaRun): void {
-    const settings = this.#services.settings;
     process.ended.then((end) => this.#finish(end));
     // Running once the command itself runs, as ACA reports a replica whose container started.
     process.started.then(() => {
       if (this.terminal) return;
       this.status = 'Running';
-      this.#after(this.#input.replicaTimeoutSeconds * 1000, () => this.#interrupt('deadline', 'SIGTERM', settings.stopGraceMs));
+      this.#armDeadline();
       this.#services.changed(this);
     });
+  }
+
+  #deadlineArmed = false;
+
+  #armDeadline(): void {
+    if (this.#deadlineArmed) return;
+    this.#deadlineArmed = true;
+    const settings = this.#services.settings;
+    this.#after(this.#input.replicaTimeoutSeconds * 1000, () => this.#interrupt('deadline', 'SIGTERM', settings.stopGraceMs));
   }
 
   #log(stream: LogStream, line: string, container = this.container.name): void {
