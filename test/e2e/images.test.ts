@@ -94,4 +94,33 @@ describe.skipIf(missing !== undefined)(`docker run of registry images on the sim
       await d.cli(['rm', '-f', 'in-image']);
     }
   });
+
+  describe('with the daemon synthesising image configs (its default): the simulator pull decides', () => {
+    let plain: TestDaemon;
+    beforeAll(async () => {
+      plain = await startTestDaemon();
+    });
+    afterAll(async () => {
+      await plain?.close();
+    });
+
+    it("a missing tag fails docker run with ACA's ImagePullFailure and the registry's reason", async () => {
+      await plain.cli(['login', '-u', USER, '--password-stdin', registry.host], { input: PASSWORD });
+      const r = await plain.cli(['run', '--rm', `${registry.host}/e2e/musl:no-such-tag`, 'true']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/ImagePullFailure/);
+      expect(r.stderr).toMatch(/manifest unknown/);
+    });
+
+    it("docker.io out of reach: alpine runs on the fallback root, where the host's shadow, homes and /root are not", async () => {
+      const r = await plain.cli(['run', '--rm', 'alpine', 'sh', '-c', 'echo hello; cat /etc/shadow 2>/dev/null | wc -l; ls -A /home | wc -l; ls -A /root | wc -l; ls -d /srv /opt /mnt /media 2>/dev/null | wc -l; grep -c . /etc/passwd']);
+      expect(r.stdout).toBe('hello\n0\n0\n0\n0\n2\n');
+      expect(r.code).toBe(0);
+    });
+
+    it('the image after login runs in its own filesystem', async () => {
+      const r = await plain.cli(['run', '--rm', musl, 'cat', '/etc/os-release']);
+      expect(r.stdout).toBe('NAME="Sockerless musl test image"\nID=sockerless-musl\n');
+    });
+  });
 });
