@@ -1,7 +1,8 @@
 // The simulator's image cache against a real docker-registry on loopback: layer rules when
 // unpacking, one download per digest, a cached image offline, the size bound.
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +113,19 @@ describe.skipIf(!IS_ROOT)('ImageStore (needs root: layers keep their owners)', (
     const strict = new ImageStore(dataDir, options({ fallback: 'error' }));
     const refused = await strict.prepare(missing);
     expect(refused.kind).toBe('failed');
+  });
+
+  it('reads an uncompressed tar layer as it is, and refuses a zstd one with a reason', async () => {
+    const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+    const tar = gunzipSync((await packEntries([{ name: 'plain.txt', content: 'plain tar' }])).blob);
+    await pushImage({ registry: registry.host, repository: 'store/plain', tag: 'v1' }, buildImage([{ blob: tar, digest: sha(tar), diffId: sha(tar) }]));
+    const zstd = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), randomBytes(64)]);
+    await pushImage({ registry: registry.host, repository: 'store/zstd', tag: 'v1' }, buildImage([{ blob: zstd, digest: sha(zstd), diffId: sha(zstd) }]));
+    const store = new ImageStore(join(scratch, 'formats'), options());
+    const plain = await store.prepare(`${registry.host}/store/plain:v1`);
+    expect(plain.kind === 'image' && readFileSync(join(plain.root, 'plain.txt'), 'utf8')).toBe('plain tar');
+    const refused = await store.prepare(`${registry.host}/store/zstd:v1`);
+    expect(refused).toEqual({ kind: 'failed', message: expect.stringMatching(/zstd-compressed layers are not supported/) });
   });
 
   it('keeps under its bound by dropping what no replica uses, least recently used first', async () => {

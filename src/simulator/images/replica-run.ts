@@ -59,7 +59,10 @@ export class ReplicaRun {
     private readonly images: ImageStore,
   ) {
     this.started = new Promise((resolve) => (this.#markStarted = resolve));
-    this.ended = this.#run().finally(() => (this.#done = true));
+    // Whatever goes wrong setting the replica up fails it; the execution never waits forever.
+    this.ended = this.#run()
+      .catch((err: unknown): EarlyEnd => ({ kind: 'failed', reason: 'ContainerCreateFailure', exitCode: 125, message: `replica setup failed: ${(err as Error).message}` }))
+      .finally(() => (this.#done = true));
   }
 
   get running(): boolean {
