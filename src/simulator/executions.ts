@@ -173,8 +173,8 @@ export class Execution {
     const { command = [], args = [] } = this.container;
     const argv = [...command, ...args];
     if (argv.length === 0) {
-      // ACA would fall back to the image's entrypoint and cmd; the simulator has no image.
-      const message = 'no command specified: the simulator has no image to take an entrypoint or cmd from, so the job needs command or args';
+      // Unisolated replicas run on the host, not in their image: there is no entrypoint or cmd to take.
+      const message = 'no command specified: unisolated simulator replicas do not run their image, so the job needs command or args';
       this.#finish({ kind: 'spawnFailed', exitCode: 127, message });
       return;
     }
