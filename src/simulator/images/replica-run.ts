@@ -131,19 +131,23 @@ export class ReplicaRun {
     const { config, root } = outcome;
     const user = resolveUser(root, config.User);
     if (typeof user === 'string') return { kind: 'failed', reason: 'ContainerCreateFailure', exitCode: 125, message: user };
-    const argv = hostNodeArgv(containerArgv(c.command, c.args, config));
+    const requested = containerArgv(c.command, c.args, config);
+    const argv = hostNodeArgv(requested);
+    // The daemon's local agent is the container's init: it runs as root and applies the user itself.
+    const agent = argv !== requested;
     if (argv.length === 0) return { kind: 'failed', reason: 'ContainerCreateFailure', exitCode: 127, message: 'no command specified: the image has no ENTRYPOINT or CMD and the job gives no command or args' };
     const env = (home: string) => {
-      const merged = { PATH: DEFAULT_PATH, ...imageEnv(config), ...this.input.env(c, home) };
+      const merged: Record<string, string> = { PATH: DEFAULT_PATH, ...imageEnv(config), ...this.input.env(c, home) };
       // The host's PATH never stands in for an image's.
       const own = imageEnv(config).PATH;
       if (!(c.env ?? []).some((e) => e.name === 'PATH')) merged.PATH = own ?? DEFAULT_PATH;
+      if (agent && config.User && merged.SOCKERLESS_USER === undefined) merged.SOCKERLESS_USER = config.User;
       return merged;
     };
     const replicaRoot: ReplicaRoot = {
       lowerDirs: [root],
       workingDir: config.WorkingDir || '/',
-      user: user.uid === 0 && user.gid === 0 ? undefined : { uid: user.uid, gid: user.gid },
+      user: agent || (user.uid === 0 && user.gid === 0) ? undefined : { uid: user.uid, gid: user.gid },
       volumes,
     };
     return this.launcher.launch({ replicaName: this.input.replicaName, argv, env: () => env(user.home), root: replicaRoot }, onLine);
