@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import type { Job } from '@azure/arm-appcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import type { JobSpec } from '../../src/aca/cloud';
+import { jobResource } from '../../src/aca/job-spec';
+import type { AcaConfig } from '../../src/config';
 import { buildImage, packEntries, pushImage } from '../../src/oci';
 import { startRegistry, type TestRegistry } from '../compat/registry';
 import { makeRootfs, missingForKind, pushRootfs } from '../helpers/images';
@@ -174,6 +177,28 @@ describe.skipIf(missing !== undefined)(`images in the simulator (needs root, bus
     expect(result.stdout).toEqual(['from-init', 'after-first']);
     const volumes = join(dataDir, 'volumes');
     expect(existsSync(volumes) ? readdirSync(volumes) : []).toEqual([]);
+  });
+
+  it("the daemon's job spec (jobResource) with an init container and a shared dir: the main container reads what the init container wrote", async () => {
+    const spec: JobSpec = {
+      jobName: jobName('spec'),
+      containerId: 'c'.repeat(64),
+      image: image.glibc!,
+      command: ['cat'],
+      args: ['/sockerless/installed'],
+      env: [],
+      secrets: [{ name: 'registry-password', value: PASSWORD }],
+      registries: [{ server: registry.host, username: USER, passwordSecretRef: 'registry-password' }],
+      initContainers: [{ name: 'installer', image: image.busybox!, command: ['sh', '-c', 'echo installed-by-init > /sockerless/installed'] }],
+      sharedDirs: [{ name: 'sockerless-agent', mountPath: '/sockerless' }],
+      cpu: 1,
+      memory: '2Gi',
+      replicaTimeout: 60,
+    };
+    const resource = jobResource({ subscriptionId: h.sim.subscriptionId, resourceGroup: h.rg, environment: h.sim.environment, location: h.sim.location } as AcaConfig, spec);
+    const result = await finishRun(h, spec.jobName, await runJob(h, spec.jobName, resource));
+    expect(result.status).toBe('Succeeded');
+    expect(result.stdout).toEqual(['installed-by-init']);
   });
 
   it('a failing init container fails the execution and the main container never runs', async () => {
