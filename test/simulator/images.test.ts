@@ -129,13 +129,15 @@ describe.skipIf(missing !== undefined)(`images in the simulator (needs root, bus
   });
 
   it('the second run of an image downloads nothing: its layers come from the cache', async () => {
-    const before = h.sim.stats().images!;
+    const before = h.sim.imageStats()!;
     const result = await run(job(sh(image.glibc!, 'echo again')));
     expect(result.stdout).toEqual(['again']);
-    const after = h.sim.stats().images!;
+    const after = h.sim.imageStats()!;
     expect(after.layerDownloads).toBe(before.layerDownloads);
     expect(after.layerCacheHits).toBeGreaterThan(before.layerCacheHits);
     expect(after.cachedBytes).toBeGreaterThan(0);
+    const admin = JSON.parse((await rawRequest(h.sim, 'GET', '/_simulator/stats')).body) as { images?: { layerDownloads: number; cachedBytes: number } };
+    expect(admin.images).toMatchObject({ layerDownloads: after.layerDownloads, cachedBytes: after.cachedBytes });
   });
 
   it('without credentials the pull is refused: the execution fails with ImagePullFailure', async () => {
@@ -219,7 +221,7 @@ describe.skipIf(missing !== undefined)(`images in the simulator (needs root, bus
     expect(first.stdout[1]).toBe('host-sh');
     expect(second.stdout).toEqual(['second']);
     expect(warnings.filter((w) => w.includes(offline))).toHaveLength(1);
-    expect(h.sim.stats().images!.fallbacks).toBeGreaterThanOrEqual(2);
+    expect(h.sim.imageStats()!.fallbacks).toBeGreaterThanOrEqual(2);
   });
 });
 
