@@ -10,6 +10,7 @@ import type { Execution, ExecutionStatus } from './executions';
 import { FaultInjector, faultPlanSchema } from './faults';
 import type { ArmThrottle, FaultPlan } from './faults';
 import { ImageStore } from './images/image-store';
+import { sweepVolumes } from './images/replica-run';
 import type { ImageCacheStats } from './images/image-store';
 import { chooseLauncher } from './isolation/probe';
 import { TokenRegistry, identityRoutes } from './identity';
@@ -203,6 +204,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   const settings = resolveOptions(opts);
   const dirs = new ReplicaDirs(settings.dataDir);
   const swept = await dirs.sweep();
+  sweepVolumes(join(settings.dataDir, 'volumes'), dirs.root);
   if (swept > 0) settings.logger.warn({ swept, dataDir: settings.dataDir }, 'removed replicas left by a simulator that did not close');
   const launcher = await chooseLauncher(settings, dirs);
   // Unisolated replicas cannot run in an image's filesystem: they stay host processes.

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -34,6 +34,23 @@ export interface ReplicaRunInput {
   /** Where EmptyDir volumes live while the replica runs. */
   volumesDir: string;
   onLine: (container: string, stream: LogStream, line: string) => void;
+}
+
+/**
+ * Removes the EmptyDir volumes of replicas that have no directory under `replicasDir` any more
+ * (left by a simulator that did not close; the replica dirs' own sweep runs first).
+ */
+export function sweepVolumes(volumesDir: string, replicasDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(volumesDir);
+  } catch {
+    return;
+  }
+  const replicas = readdirSync(replicasDir);
+  for (const name of names) {
+    if (!replicas.some((dir) => dir.startsWith(`${name}-`))) rmSync(join(volumesDir, name), { recursive: true, force: true });
+  }
 }
 
 /** A replica that failed before its main container ran, with ACA's reason. */
