@@ -203,6 +203,15 @@ describe.skipIf(missing !== undefined)(`images in the simulator (needs root, bus
     expect(result.stdout).toEqual(['installed-by-init']);
   });
 
+  it('a Secret volume holds the chosen secrets as read-only files', async () => {
+    const result = await run(
+      job([{ name: 'main', image: image.busybox!, command: ['sh', '-c', 'cat /run/creds/pw; echo; ls /run/creds; touch /run/creds/x 2>/dev/null || echo read-only'], volumeMounts: [{ volumeName: 'creds', mountPath: '/run/creds' }] }], {
+        volumes: [{ name: 'creds', storageType: 'Secret', secrets: [{ secretRef: 'registry-password', path: 'pw' }] }],
+      }),
+    );
+    expect(result.stdout).toEqual([PASSWORD, 'pw', 'read-only']);
+  });
+
   it('a failing init container fails the execution and the main container never runs', async () => {
     const result = await run(
       job(sh(image.busybox!, 'echo main-ran'), { initContainers: [{ name: 'broken', image: image.busybox!, command: ['sh', '-c', 'exit 3'] }] }),
