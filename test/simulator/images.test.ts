@@ -1,6 +1,6 @@
 // Replicas in their images' filesystems, through the real Azure SDK against the simulator: images
 // made here (busybox-static, musl, glibc) and pushed to a loopback docker-registry with basic auth.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -105,6 +105,14 @@ describe.skipIf(missing !== undefined)(`images in the simulator (needs root, bus
     const result = await run(job(sh(image[kind]!, 'cat /etc/os-release; ls /bin/busybox >/dev/null 2>&1 && echo has-busybox || echo no-busybox')));
     expect(result.status).toBe('Succeeded');
     expect(result.stdout).toEqual([`NAME="Sockerless ${kind} test image"`, `ID=sockerless-${kind}`, kind === 'glibc' ? 'no-busybox' : 'has-busybox']);
+  });
+
+  it("the runtime's /etc files: the host's resolvers, hosts and hostname for the replica; the rest is the image's", async () => {
+    const result = await run(job(sh(image.busybox!, 'cat /etc/hostname; grep -c "$(cat /etc/hostname)" /etc/hosts; cat /etc/resolv.conf | grep -c .; head -1 /etc/passwd')));
+    expect(result.stdout[0]).toBe(result.replica);
+    expect(result.stdout[1]).toBe('1');
+    expect(Number(result.stdout[2])).toBe(readFileSync('/etc/resolv.conf', 'utf8').split('\n').filter(Boolean).length);
+    expect(result.stdout[3]).toBe('root:x:0:0:root:/root:/bin/sh');
   });
 
   it('the musl image runs a program linked against musl; the busybox one has no libc at all', async () => {
