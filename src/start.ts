@@ -104,7 +104,12 @@ async function startOnState(
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
   const acaCloud = createAcaCloud({ ...config, armRates: parseArmRates(env.SOCKERLESS_ARM_BUDGET), instanceId: state.instanceId }, simulator);
   const cloud = opts.wrapCloud ? opts.wrapCloud(acaCloud) : acaCloud;
-  const images = new ImageStore({ fetchConfig: env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true', ...state.images });
+  // The agent wraps the image's own ENTRYPOINT and CMD, so whenever jobs run real images (Azure,
+  // or a simulator with the agent injected by image) the real config is read from the registry;
+  // synthetic configs are for the offline simulator (embedded, or reached by SOCKERLESS_ACA_ENDPOINT).
+  const azure = !simulator && !env.SOCKERLESS_ACA_ENDPOINT?.trim();
+  const fetchConfig = env.SOCKERLESS_FETCH_IMAGE_CONFIG ? env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true' : azure || env.SOCKERLESS_AGENT === 'image';
+  const images = new ImageStore({ fetchConfig, ...state.images });
   const credentials = new CredentialStore();
   const registries = new RegistryCredentials({ logins: credentials, identity: jobSettings.registryIdentity });
 

@@ -18,7 +18,8 @@ export interface AgentOptions {
   workdir: string;
   stdin: boolean;
   tty: boolean;
-  callback?: { url: string; containerId: string; token: string };
+  /** `ca`: a PEM trusted for a wss:// url beside Node's own root certificates (compiled into the artifact's Node). */
+  callback?: { url: string; containerId: string; token: string; ca?: string };
   /** How long the agent waits, once the main process ended, for the daemon to take its exit. */
   lingerMs: number;
   /** Main-process output held while disconnected before the oldest is shed. */
@@ -56,9 +57,9 @@ export class Agent {
       },
     };
     if (opts.callback) {
-      const { url, containerId, token } = opts.callback;
+      const { url, containerId, token, ca } = opts.callback;
       this.#conn = new Connection(
-        { url, headers: { [CONTAINER_HEADER]: containerId, [TOKEN_HEADER]: token }, debug: opts.debug },
+        { url, headers: { [CONTAINER_HEADER]: containerId, [TOKEN_HEADER]: token }, ...(ca && { ca }), debug: opts.debug },
         {
           opened: () => this.#hello(),
           message: (msg) => this.#onMessage(msg),

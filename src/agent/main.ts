@@ -3,11 +3,17 @@
 // exact exit code, exec, attach stdin, signals and `docker cp`. See PROTOCOL.md.
 import { mkdirSync } from 'node:fs';
 import { Agent } from './agent';
+import { installArtifact } from './install';
 
 const AGENT_VARIABLES = [
   'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
-  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS',
+  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA',
 ];
+
+if (process.argv[2] === 'install') {
+  if (!process.argv[3]) process.stderr.write('usage: agent install DEST\n');
+  process.exit(process.argv[3] ? installArtifact(process.argv[3]) : 125);
+}
 
 const separator = process.argv.indexOf('--');
 const argv = separator >= 0 ? process.argv.slice(separator + 1) : [];
@@ -33,7 +39,7 @@ if (own.SOCKERLESS_WORKDIR) {
 
 const callback =
   own.SOCKERLESS_CALLBACK_URL && own.SOCKERLESS_CONTAINER_ID && own.SOCKERLESS_AGENT_TOKEN
-    ? { url: own.SOCKERLESS_CALLBACK_URL, containerId: own.SOCKERLESS_CONTAINER_ID, token: own.SOCKERLESS_AGENT_TOKEN }
+    ? { url: own.SOCKERLESS_CALLBACK_URL, containerId: own.SOCKERLESS_CONTAINER_ID, token: own.SOCKERLESS_AGENT_TOKEN, ...(own.SOCKERLESS_AGENT_CA && { ca: own.SOCKERLESS_AGENT_CA }) }
     : undefined;
 
 const agent = new Agent({

@@ -35,6 +35,8 @@ export interface AgentJobInput {
   workdir: string;
   stdin: boolean;
   tty: boolean;
+  /** A PEM the agent trusts for its wss:// callback (a private CA). */
+  ca?: string;
 }
 
 /** What the agent adds to a job: its command around the user's, its settings, the token as a secret. */
@@ -46,6 +48,7 @@ export function withAgent(spec: JobSpec, argv: string[], agent: AgentJobInput): 
     ...(agent.workdir ? [{ name: 'SOCKERLESS_WORKDIR', value: agent.workdir }] : []),
     ...(agent.stdin ? [{ name: 'SOCKERLESS_STDIN', value: '1' }] : []),
     ...(agent.tty ? [{ name: 'SOCKERLESS_TTY', value: '1' }] : []),
+    ...(agent.ca ? [{ name: 'SOCKERLESS_AGENT_CA', value: agent.ca }] : []),
   ];
   return {
     ...spec,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Logger } from '../../log';
 import type { AgentSettings } from '../daemon';
 import { localAgentCommand, type AgentLaunch } from './launch';
@@ -6,18 +7,33 @@ import { localAgentCommand, type AgentLaunch } from './launch';
  * The agent's configuration from the environment. On the simulator the agent is this checkout's
  * (`local`); on Azure it comes from SOCKERLESS_AGENT_IMAGE through an init container, and
  * without one there is no agent. SOCKERLESS_AGENT=off turns it off everywhere;
- * SOCKERLESS_AGENT=local runs this checkout's agent with a standalone simulator on this host.
+ * SOCKERLESS_AGENT=local runs this checkout's agent with a standalone simulator on this host;
+ * SOCKERLESS_AGENT=image injects SOCKERLESS_AGENT_IMAGE by init container on the simulator too.
+ * SOCKERLESS_AGENT_CA (a PEM file) is handed to the agent for a wss:// callback with a private CA.
  */
 export async function agentSettings(env: NodeJS.ProcessEnv, simulator: boolean, callbackUrl: () => string | undefined, logger: Logger): Promise<AgentSettings> {
   let launch: AgentLaunch = { kind: 'off' };
-  const local = simulator || env.SOCKERLESS_AGENT === 'local';
+  // SOCKERLESS_AGENT=image: the init-container injection even on the simulator (the job Azure would get).
+  const byImage = env.SOCKERLESS_AGENT === 'image';
+  if (byImage && !env.SOCKERLESS_AGENT_IMAGE) throw new Error('SOCKERLESS_AGENT=image needs SOCKERLESS_AGENT_IMAGE (the image `npm run agent:push` published)');
+  const local = !byImage && (simulator || env.SOCKERLESS_AGENT === 'local');
   if (env.SOCKERLESS_AGENT !== 'off') {
     if (local) launch = { kind: 'local', command: await localAgentCommand() };
     else if (env.SOCKERLESS_AGENT_IMAGE) launch = { kind: 'image', image: env.SOCKERLESS_AGENT_IMAGE };
   }
   const number = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
+  const caFile = env.SOCKERLESS_AGENT_CA?.trim();
+  let ca: string | undefined;
+  if (caFile) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (err) {
+      throw new Error(`SOCKERLESS_AGENT_CA: cannot read ${caFile}: ${(err as Error).message}`);
+    }
+  }
   return {
     launch,
+    ...(ca && { ca }),
     callbackUrl,
     heartbeatMs: number('SOCKERLESS_AGENT_HEARTBEAT_MS', 5_000),
     // Real ACA pulls the image and schedules a replica before the agent can dial.
