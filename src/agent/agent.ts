@@ -3,6 +3,7 @@ import { ArchiveSession } from './archive-session';
 import { Connection } from './connection';
 import { ProcessSession, type SessionHost } from './process-session';
 import { killContainerProcesses, ownsContainer, sendSignal } from './processes';
+import { PtySession } from './pty-session';
 import {
   CONTAINER_HEADER, MAIN_SESSION, PROTOCOL_VERSION, TOKEN_HEADER,
   type DaemonMessage, type DataFrame, type ExitStatus,
@@ -36,9 +37,9 @@ export class Agent {
   readonly #opts: AgentOptions;
   readonly #instance = randomUUID();
   readonly #owner = ownsContainer();
-  readonly #processes = new Map<number, ProcessSession>();
+  readonly #processes = new Map<number, ProcessSession | PtySession>();
   readonly #archives = new Map<number, ArchiveSession>();
-  readonly #main: ProcessSession;
+  readonly #main: ProcessSession | PtySession;
   readonly #conn: Connection | undefined;
   #welcomed = false;
   readonly #host: SessionHost;
@@ -68,7 +69,7 @@ export class Agent {
         },
       );
     }
-    this.#main = new ProcessSession(
+    this.#main = new (opts.tty ? PtySession : ProcessSession)(
       MAIN_SESSION,
       { argv: opts.argv, env: opts.env, cwd: opts.workdir, stdin: !opts.stdin ? 'ignore' : opts.callback ? 'pipe' : 'inherit', tty: opts.tty, detached: !this.#owner },
       this.#host,
@@ -142,7 +143,7 @@ export class Agent {
         if (this.#processes.has(msg.s) || this.#main.exit) return;
         this.#processes.set(
           msg.s,
-          new ProcessSession(
+          new (msg.tty ? PtySession : ProcessSession)(
             msg.s,
             { argv: msg.argv, env: { ...this.#opts.env, ...envObject(msg.env) }, cwd: msg.workdir || this.#opts.workdir, stdin: msg.stdin ? 'pipe' : 'ignore', tty: msg.tty, detached: !this.#owner },
             this.#host,
@@ -161,9 +162,10 @@ export class Agent {
         return this.#processes.get(msg.s)?.stdinEnd();
       case 'signal':
         return this.#processes.get(msg.s)?.signal(msg.signal);
-      case 'resize':
-        // No PTY is allocated (TTY sessions run on pipes), so there is no window size to set.
-        return;
+      case 'resize': {
+        const p = this.#processes.get(msg.s);
+        return p instanceof PtySession ? p.resize(msg.cols, msg.rows) : undefined;
+      }
       case 'stat':
         return void this.#archive(msg.s).stat(msg.path);
       case 'get':
