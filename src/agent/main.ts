@@ -4,10 +4,11 @@
 import { mkdirSync } from 'node:fs';
 import { Agent } from './agent';
 import { installArtifact } from './install';
+import { resolveUser } from './user';
 
 const AGENT_VARIABLES = [
   'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
-  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA',
+  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_USER', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA',
 ];
 
 if (process.argv[2] === 'install') {
@@ -37,6 +38,18 @@ if (own.SOCKERLESS_WORKDIR) {
   mkdirSync(workdir, { recursive: true });
 }
 
+// Docker's --user, resolved in the container's own /etc/passwd and /etc/group as a runtime does.
+let user: { uid: number; gid: number } | undefined;
+if (own.SOCKERLESS_USER) {
+  const resolved = resolveUser('/', own.SOCKERLESS_USER);
+  if (typeof resolved === 'string') {
+    process.stderr.write(`${resolved}\n`);
+    process.exit(126);
+  }
+  user = { uid: resolved.uid, gid: resolved.gid };
+  if (own.HOME === undefined || own.HOME === '/root') env.HOME = resolved.home;
+}
+
 const callback =
   own.SOCKERLESS_CALLBACK_URL && own.SOCKERLESS_CONTAINER_ID && own.SOCKERLESS_AGENT_TOKEN
     ? { url: own.SOCKERLESS_CALLBACK_URL, containerId: own.SOCKERLESS_CONTAINER_ID, token: own.SOCKERLESS_AGENT_TOKEN, ...(own.SOCKERLESS_AGENT_CA && { ca: own.SOCKERLESS_AGENT_CA }) }
@@ -46,6 +59,7 @@ const agent = new Agent({
   argv,
   env,
   workdir,
+  user,
   stdin: own.SOCKERLESS_STDIN === '1',
   tty: own.SOCKERLESS_TTY === '1',
   callback,

@@ -72,7 +72,9 @@ export class PtySession {
     for (const [k, v] of Object.entries(spec.env)) if (v !== undefined) env[k] = v;
     // Docker sets TERM for a TTY container when the image does not.
     env.TERM ??= 'xterm';
-    this.#pty = loadPty().spawn(resolved.path, args, { name: env.TERM, cols: size.cols, rows: size.rows, cwd: spec.cwd, env, encoding: null });
+    this.#pty = loadPty().spawn(resolved.path, args, {
+      name: env.TERM, cols: size.cols, rows: size.rows, cwd: spec.cwd, env, encoding: null, ...(spec.user && { uid: spec.user.uid, gid: spec.user.gid }),
+    });
     this.#pty.onData((data) => this.#output(Buffer.isBuffer(data) ? data : Buffer.from(data)));
     // node-pty reports the exit once the terminal's output is drained.
     this.#pty.onExit(({ exitCode, signal }) => {

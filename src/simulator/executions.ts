@@ -3,6 +3,10 @@ import type { ContainerSpec, ExecutionTemplate, Secret } from './job-schema';
 import type { LogStore, LogStream } from './log-store';
 import type { SimulatorSettings } from './options';
 import type { ProcessEnd, ReplicaLauncher, ReplicaProcess } from './replica';
+import type { RegistryAuth } from '../images/registry';
+import type { ImageStore } from './images/image-store';
+import { ReplicaRun } from './images/replica-run';
+import type { EarlyEnd } from './images/replica-run';
 
 /** The `KnownJobExecutionRunningState` values the simulator uses. */
 export type ExecutionStatus = 'Processing' | 'Running' | 'Succeeded' | 'Failed' | 'Stopped';
@@ -22,6 +26,8 @@ export interface ExecutionInput {
   replicaTimeoutSeconds: number;
   /** Why the replica cannot pull an image of the template (a private registry without credentials). */
   pullFailure?: string;
+  /** Credentials from the job's `registries` entry for an image's registry. */
+  registryAuth?: (image: string) => RegistryAuth | undefined;
 }
 
 export interface ExecutionServices {
@@ -29,6 +35,8 @@ export interface ExecutionServices {
   logs: LogStore;
   /** Runs each replica's main container: isolated where the host allows it. */
   launcher: ReplicaLauncher;
+  /** Isolated replicas run in their images' filesystems (see images/replica-run). */
+  images?: { store: ImageStore; volumesDir: string };
   /** Called after every status change. */
   changed: (execution: Execution) => void;
 }
@@ -37,7 +45,7 @@ export interface ExecutionServices {
  * The container env the replica gets: what a container runtime and ACA add (HOSTNAME, HOME,
  * CONTAINER_APP_*), then the template's variables, which win.
  */
-function containerEnv(input: ExecutionInput, replicaName: string, container: ContainerSpec, home: string): Record<string, string> {
+export function containerEnv(input: ExecutionInput, replicaName: string, container: ContainerSpec, home: string): Record<string, string> {
   const env: Record<string, string> = {
     HOSTNAME: replicaName,
     HOME: home,
@@ -71,7 +79,7 @@ export class Execution {
 
   #input: ExecutionInput;
   #services: ExecutionServices;
-  #process: ReplicaProcess | undefined;
+  #process: ReplicaProcess | ReplicaRun | undefined;
   #interruption: Interruption | undefined;
   /** detailedStatus' additionalInformation once ended (Kubernetes' terminated reason). */
   #containerInfo = '';
@@ -140,6 +148,26 @@ export class Execution {
       this.#failBeforeStart('ImagePullFailure', this.#input.pullFailure);
       return;
     }
+    const images = this.#services.images;
+    if (images) {
+      const template = this.#input.template as { initContainers?: ContainerSpec[]; volumes?: { name: string; storageType?: string }[] };
+      this.#process = new ReplicaRun(
+        {
+          replicaName: this.replicaName,
+          initContainers: template.initContainers ?? [],
+          main: this.container,
+          volumes: template.volumes ?? [],
+          env: (container, home) => containerEnv(this.#input, this.replicaName, container, home),
+          auth: (image) => this.#input.registryAuth?.(image),
+          volumesDir: images.volumesDir,
+          onLine: (container, stream, line) => this.#log(stream, line, container),
+        },
+        this.#services.launcher,
+        images.store,
+      );
+      this.#whenRunning(this.#process);
+      return;
+    }
     const { command = [], args = [] } = this.container;
     const argv = [...command, ...args];
     if (argv.length === 0) {
@@ -148,14 +176,18 @@ export class Execution {
       this.#finish({ kind: 'spawnFailed', exitCode: 127, message });
       return;
     }
-    const settings = this.#services.settings;
     this.#process = this.#services.launcher.launch(
       { replicaName: this.replicaName, argv, env: (home) => containerEnv(this.#input, this.replicaName, this.container, home) },
       (stream, line) => this.#log(stream, line),
     );
-    this.#process.ended.then((end) => this.#finish(end));
+    this.#whenRunning(this.#process);
+  }
+
+  #whenRunning(process: ReplicaProcess | ReplicaRun): void {
+    const settings = this.#services.settings;
+    process.ended.then((end) => this.#finish(end));
     // Running once the command itself runs, as ACA reports a replica whose container started.
-    this.#process.started.then(() => {
+    process.started.then(() => {
       if (this.terminal) return;
       this.status = 'Running';
       this.#after(this.#input.replicaTimeoutSeconds * 1000, () => this.#interrupt('deadline', 'SIGTERM', settings.stopGraceMs));
@@ -163,11 +195,11 @@ export class Execution {
     });
   }
 
-  #log(stream: LogStream, line: string): void {
+  #log(stream: LogStream, line: string, container = this.container.name): void {
     this.#services.logs.append({
       ContainerJobName_s: this.jobName,
       ContainerGroupName_s: this.replicaName,
-      ContainerName_s: this.container.name,
+      ContainerName_s: container,
       Stream_s: stream,
       Log_s: line,
       EnvironmentName_s: this.#services.settings.environment,
@@ -179,13 +211,16 @@ export class Execution {
    * ReplicaProcess resolves `ended` after both).
    * `end` is undefined when the replica never ran (stopped while Processing).
    */
-  #finish(end: ProcessEnd | undefined): void {
+  #finish(end: ProcessEnd | EarlyEnd | undefined): void {
     if (this.terminal) return;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.exitCode = end?.exitCode;
     this.endTime = new Date();
-    if (end?.kind === 'spawnFailed') {
+    if (end?.kind === 'failed' && this.#interruption === undefined) {
+      this.#fail(end.reason, end.message);
+      this.#containerInfo = end.reason;
+    } else if (end?.kind === 'spawnFailed') {
       this.#fail('ContainerCreateFailure', end.message);
       this.#containerInfo = 'ContainerCannotRun';
     } else if (this.#interruption === 'deadline') {

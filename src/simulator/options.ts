@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArmThrottle, FaultPlan } from './faults';
 import type { PrivateRegistry } from './registry-access';
+import type { ImageFallback } from './images/image-store';
 
 export type Latency = 'instant' | 'realistic';
 
@@ -51,6 +52,14 @@ export interface SimulatorOptions {
   privateRegistries?: PrivateRegistry[];
   /** Faults injected into answers, decided by a PRNG seeded with plan.seed (default: none). */
   faults?: FaultPlan;
+  /**
+   * An image whose registry cannot be reached and that is not cached: `host` (default) runs the
+   * execution on a root of the host's system directories, said once per image; `error` fails it
+   * with ImagePullFailure.
+   */
+  imageFallback?: ImageFallback;
+  /** Bytes of image layers and unpacked roots the cache keeps (default 10 GiB). */
+  imageCacheBytes?: number;
   /** ARM's per-subscription token buckets for reads and writes (default: off). */
   armThrottle?: ArmThrottle;
 }
@@ -81,6 +90,8 @@ export interface SimulatorSettings {
   visiblePaths: string[];
   logger: SimulatorLogger;
   privateRegistries: PrivateRegistry[];
+  imageFallback: ImageFallback;
+  imageCacheBytes: number;
 }
 
 export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
@@ -103,6 +114,12 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
 function isolationSetting(value: string | undefined): IsolationSetting {
   if (value === undefined) return 'auto';
   if (value !== 'auto' && value !== 'none') throw new Error(`simulator option isolation must be auto or none, got '${value}'`);
+  return value;
+}
+
+function imageFallbackSetting(value: string | undefined): ImageFallback {
+  if (value === undefined) return 'host';
+  if (value !== 'host' && value !== 'error') throw new Error(`simulator option imageFallback must be host or error, got '${value}'`);
   return value;
 }
 
@@ -141,5 +158,7 @@ export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
     visiblePaths: opts.visiblePaths ?? [],
     logger: opts.logger ?? silentLogger,
     privateRegistries: opts.privateRegistries ?? [],
+    imageFallback: imageFallbackSetting(opts.imageFallback),
+    imageCacheBytes: nonNegative('imageCacheBytes', opts.imageCacheBytes, 10 * 1024 ** 3),
   };
 }

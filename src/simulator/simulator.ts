@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from 'node:https';
 
 import { ArmThrottler } from './arm-throttle';
@@ -8,6 +9,7 @@ import { environmentRoutes } from './environment';
 import type { Execution, ExecutionStatus } from './executions';
 import { FaultInjector, faultPlanSchema } from './faults';
 import type { ArmThrottle, FaultPlan } from './faults';
+import { ImageStore } from './images/image-store';
 import { chooseLauncher } from './isolation/probe';
 import { TokenRegistry, identityRoutes } from './identity';
 import { JobStore } from './job-store';
@@ -88,6 +90,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
   #dirs: ReplicaDirs;
   #faults: FaultInjector;
   #throttle: ArmThrottler;
+  #images: ImageStore | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(parts: {
@@ -102,6 +105,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
     dirs: ReplicaDirs;
     faults: FaultInjector;
     throttle: ArmThrottler;
+    images?: ImageStore;
   }) {
     super();
     const s = parts.settings;
@@ -125,6 +129,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
     this.#dirs = parts.dirs;
     this.#faults = parts.faults;
     this.#throttle = parts.throttle;
+    this.#images = parts.images;
   }
 
   setFaults(plan: FaultPlan | undefined): void {
@@ -140,7 +145,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
   }
 
   stats(): SimulatorStats {
-    return this.#counter.snapshot();
+    return { ...this.#counter.snapshot(), ...(this.#images && { images: this.#images.stats() }) };
   }
 
   resetStats(): void {
@@ -193,6 +198,14 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   const swept = await dirs.sweep();
   if (swept > 0) settings.logger.warn({ swept, dataDir: settings.dataDir }, 'removed replicas left by a simulator that did not close');
   const launcher = await chooseLauncher(settings, dirs);
+  // Unisolated replicas cannot run in an image's filesystem: they stay host processes.
+  const images =
+    launcher.isolation === 'namespaces'
+      ? {
+          store: new ImageStore(settings.dataDir, { logger: settings.logger, fallback: settings.imageFallback, maxBytes: settings.imageCacheBytes, timeoutMs: 30_000 }),
+          volumesDir: join(settings.dataDir, 'volumes'),
+        }
+      : undefined;
   const certificate = await createCertificate();
   const counter = new StatsCounter();
   const tokens = new TokenRegistry();
@@ -204,6 +217,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
     settings,
     logs,
     launcher,
+    images,
     changed(execution: Execution) {
       settings.logger.info(
         { job: execution.jobName, execution: execution.name, status: execution.status, exitCode: execution.exitCode },
@@ -233,7 +247,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
       ...logAnalyticsRoutes(settings, logs),
     ],
     admin: {
-      stats: (c) => c.json(counter.snapshot()),
+      stats: (c) => c.json({ ...counter.snapshot(), ...(images && { images: images.store.stats() }) }),
       jobs: (c) =>
         c.json({
           jobs: store.list().map((job) => ({
@@ -264,7 +278,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   }
   const { server, port } = listening;
   const url = `https://${urlHost(settings.host)}:${port}`;
-  simulator = new EmbeddedSimulator({ settings, url, ca: certificate.cert, counter, store, logs, server, launcher, dirs, faults, throttle });
+  simulator = new EmbeddedSimulator({ settings, url, ca: certificate.cert, counter, store, logs, server, launcher, dirs, faults, throttle, images: images?.store });
   settings.logger.info({ url, latency: settings.latency, dataDir: settings.dataDir, isolation: launcher.description }, 'ACA simulator listening');
   return simulator;
 }
