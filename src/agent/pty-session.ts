@@ -1,16 +1,13 @@
 import { accessSync, constants as fs } from 'node:fs';
-import { createRequire } from 'node:module';
 import { constants as os } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
-import type { IPty } from '@lydell/node-pty';
+import { delimiter, join } from 'node:path';
+// Its JS is bundled with the agent; its native pty.node is loaded from the node_modules beside
+// the bundle (the artifact's, or the one bundleAgent writes next to the local bundle).
+import { spawn as ptySpawn, type IPty } from '@lydell/node-pty';
 import { Inbox, Outbox } from './outbox';
 import type { ProcessSpec, SessionHost, SessionOptions } from './process-session';
 import { sendSignal, toSignal } from './processes';
 import type { DataFrame, ExitStatus, SessionReport } from './protocol';
-
-// Loaded on first use: only `-t` sessions need the native binary (the artifact carries it).
-let ptyModule: typeof import('@lydell/node-pty') | undefined;
-const loadPty = () => (ptyModule ??= createRequire(import.meta.url)('@lydell/node-pty') as typeof import('@lydell/node-pty'));
 
 /** Docker's size for a terminal no client has sized yet. */
 const DEFAULT_SIZE = { cols: 80, rows: 24 };
@@ -18,7 +15,7 @@ const DEFAULT_SIZE = { cols: 80, rows: 24 };
 /** The command's path as execvp would find it, or why it cannot run (a runtime's exit code and message). */
 function resolveCommand(command: string, env: NodeJS.ProcessEnv): { path: string } | { code: number; message: string } {
   const candidates = command.includes('/')
-    ? [isAbsolute(command) ? command : command]
+    ? [command]
     : (env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter).filter(Boolean).map((d) => join(d, command));
   let denied = false;
   for (const path of candidates) {
@@ -72,7 +69,7 @@ export class PtySession {
     for (const [k, v] of Object.entries(spec.env)) if (v !== undefined) env[k] = v;
     // Docker sets TERM for a TTY container when the image does not.
     env.TERM ??= 'xterm';
-    this.#pty = loadPty().spawn(resolved.path, args, {
+    this.#pty = ptySpawn(resolved.path, args, {
       name: env.TERM, cols: size.cols, rows: size.rows, cwd: spec.cwd, env, encoding: null, ...(spec.user && { uid: spec.user.uid, gid: spec.user.gid }),
     });
     this.#pty.onData((data) => this.#output(Buffer.isBuffer(data) ? data : Buffer.from(data)));

@@ -4,7 +4,7 @@
 // /sockerless; the main container runs /sockerless/agent around the image's own command. The
 // simulator runs that job spec in each test image's own root: no libc, musl, glibc.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { pushAgentImage } from '../../scripts/agent/push';
 import { startRegistry, type TestRegistry } from '../compat/registry';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 import { makeRootfs, missingForKind, pushRootfs, type RootfsKind } from '../helpers/images';
+import { hasTmux, Terminal } from '../helpers/terminal';
 import { agentConnected } from './agent-helpers';
 
 const IS_ROOT = process.platform === 'linux' && process.getuid?.() === 0;
@@ -37,6 +38,8 @@ describe.skipIf(missing !== undefined)(`the agent injected by image${missing ? `
     for (const kind of KINDS) {
       const root = makeRootfs(kind);
       roots.push(root);
+      // busybox's terminal applets, for the -it test
+      if (kind === 'busybox') for (const applet of ['stty', 'tty']) symlinkSync('busybox', join(root, 'bin', applet));
       images.set(kind, (await pushRootfs(registry.host, `e2e/${kind}`, 'v1', root, {}, auth)).reference);
     }
     images.set('nonroot', (await pushRootfs(registry.host, 'e2e/nonroot', 'v1', roots[0]!, { user: '1000:1000', cmd: ['sh', '-c', 'echo "uid=$(id -u)"'] }, auth)).reference);
@@ -99,6 +102,27 @@ describe.skipIf(missing !== undefined)(`the agent injected by image${missing ? `
   it('an image whose USER is not root runs the agent, and its command as that user', async () => {
     const r = await d.cli(['run', '--rm', images.get('nonroot')!], { timeoutMs: 60_000 });
     expect(r).toMatchObject({ code: 0, stdout: 'uid=1000\n' });
+  });
+
+  it.skipIf(!hasTmux)('docker run -it --rm IMAGE sh in a terminal: the prompt, stty size after a resize, exit 7', async () => {
+    const t = new Terminal(work, d.socket, 'run-it', ['run', '-it', '--rm', images.get('busybox')!, 'sh'], { cols: 91, rows: 26 });
+    try {
+      await t.waitFor(/[#$] ?$/m);
+      t.type('tty -s && echo IS-A-TTY; stty size\n');
+      await t.waitFor(/^IS-A-TTY\s*\n26 91\s*$/m);
+      t.resize(111, 31);
+      const until = Date.now() + 15_000;
+      for (;;) {
+        t.type('stty size\n');
+        await new Promise((r) => setTimeout(r, 300));
+        if (/^31 111\s*$/m.test(t.screen())) break;
+        if (Date.now() > until) throw new Error(`stty size never showed 31 111:\n${t.screen()}`);
+      }
+      t.type('exit 7\n');
+      expect(await t.exitCode()).toBe(7);
+    } finally {
+      t.close();
+    }
   });
 
   it('a zombie left by an orphaned child is reaped while the main process keeps running', async () => {
