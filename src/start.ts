@@ -4,7 +4,7 @@ import { acaConfigForSimulator, acaConfigFromEnv, createAcaCloud, describeTarget
 import { createApp } from './api/app';
 import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
-import { agentCallbackUrl, agentSettings } from './daemon/agent/settings';
+import { agentCallbackUrl, agentSettings, fetchImageConfig } from './daemon/agent/settings';
 import { Daemon } from './daemon/daemon';
 import { openPersistedState, type PersistedState } from './daemon/persisted-state';
 import { Reconciler } from './daemon/reconcile';
@@ -104,12 +104,7 @@ async function startOnState(
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
   const acaCloud = createAcaCloud({ ...config, armRates: parseArmRates(env.SOCKERLESS_ARM_BUDGET), instanceId: state.instanceId }, simulator);
   const cloud = opts.wrapCloud ? opts.wrapCloud(acaCloud) : acaCloud;
-  // The agent wraps the image's own ENTRYPOINT and CMD, so whenever jobs run real images (Azure,
-  // or a simulator with the agent injected by image) the real config is read from the registry;
-  // synthetic configs are for the offline simulator (embedded, or reached by SOCKERLESS_ACA_ENDPOINT).
-  const azure = !simulator && !env.SOCKERLESS_ACA_ENDPOINT?.trim();
-  const fetchConfig = env.SOCKERLESS_FETCH_IMAGE_CONFIG ? env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true' : azure || env.SOCKERLESS_AGENT === 'image';
-  const images = new ImageStore({ fetchConfig, ...state.images });
+  const images = new ImageStore({ fetchConfig: fetchImageConfig(env, !!simulator), ...state.images });
   const credentials = new CredentialStore();
   const registries = new RegistryCredentials({ logins: credentials, identity: jobSettings.registryIdentity });
 

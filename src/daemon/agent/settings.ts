@@ -56,3 +56,15 @@ export function agentCallbackUrl(listenerUrls: string[], tls: boolean): string |
   if (!tcp || tls) return undefined;
   return `ws://${tcp.slice('tcp://'.length).replace(/^0\.0\.0\.0:/, '127.0.0.1:')}/agent`;
 }
+
+/**
+ * Whether image configs are read from the registry when SOCKERLESS_FETCH_IMAGE_CONFIG is not
+ * set. The agent wraps the image's own ENTRYPOINT and CMD, so whenever jobs run real images
+ * (Azure, or a simulator with the agent injected by image) the real config is needed; synthetic
+ * configs are for the offline simulator (embedded, or reached by SOCKERLESS_ACA_ENDPOINT).
+ */
+export function fetchImageConfig(env: NodeJS.ProcessEnv, embeddedSimulator: boolean): boolean {
+  if (env.SOCKERLESS_FETCH_IMAGE_CONFIG) return env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true';
+  const azure = !embeddedSimulator && !env.SOCKERLESS_ACA_ENDPOINT?.trim();
+  return azure || env.SOCKERLESS_AGENT === 'image';
+}
