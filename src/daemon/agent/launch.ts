@@ -5,9 +5,10 @@ import { bundleAgent } from './bundle';
 
 /**
  * How the agent gets into a job. `local`: the embedded simulator runs the job's command as a
- * local process, so the command is this project's agent run by this Node. `image`: real ACA;
- * an init container from `image` copies a self-contained agent into an EmptyDir mounted at
- * /sockerless in both containers, and the main container runs `/sockerless/agent`. `off`: no
+ * local process, so the command is this project's agent run by this Node. `image`: real ACA
+ * (or the simulator with SOCKERLESS_AGENT=image); an init container from `image` (built by
+ * `npm run agent:image`) copies the portable agent into an EmptyDir mounted at /sockerless in
+ * both containers, and the main container runs `/sockerless/agent`. `off`: no
  * agent (today's image command as is; exec, attach stdin and cp then answer why they cannot).
  */
 export type AgentLaunch = { kind: 'off' } | { kind: 'local'; command: string[] } | { kind: 'image'; image: string };
