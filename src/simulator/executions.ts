@@ -165,14 +165,16 @@ export class Execution {
         this.#services.launcher,
         images.store,
       );
+      // replicaTimeout bounds the whole replica: pulls and init containers too.
+      this.#armDeadline();
       this.#whenRunning(this.#process);
       return;
     }
     const { command = [], args = [] } = this.container;
     const argv = [...command, ...args];
     if (argv.length === 0) {
-      // ACA would fall back to the image's entrypoint and cmd; the simulator has no image.
-      const message = 'no command specified: the simulator has no image to take an entrypoint or cmd from, so the job needs command or args';
+      // Unisolated replicas run on the host, not in their image: there is no entrypoint or cmd to take.
+      const message = 'no command specified: unisolated simulator replicas do not run their image, so the job needs command or args';
       this.#finish({ kind: 'spawnFailed', exitCode: 127, message });
       return;
     }
@@ -184,15 +186,23 @@ export class Execution {
   }
 
   #whenRunning(process: ReplicaProcess | ReplicaRun): void {
-    const settings = this.#services.settings;
     process.ended.then((end) => this.#finish(end));
     // Running once the command itself runs, as ACA reports a replica whose container started.
     process.started.then(() => {
       if (this.terminal) return;
       this.status = 'Running';
-      this.#after(this.#input.replicaTimeoutSeconds * 1000, () => this.#interrupt('deadline', 'SIGTERM', settings.stopGraceMs));
+      this.#armDeadline();
       this.#services.changed(this);
     });
+  }
+
+  #deadlineArmed = false;
+
+  #armDeadline(): void {
+    if (this.#deadlineArmed) return;
+    this.#deadlineArmed = true;
+    const settings = this.#services.settings;
+    this.#after(this.#input.replicaTimeoutSeconds * 1000, () => this.#interrupt('deadline', 'SIGTERM', settings.stopGraceMs));
   }
 
   #log(stream: LogStream, line: string, container = this.container.name): void {

@@ -39,7 +39,8 @@ export interface SimulatorOptions {
   dataDir?: string;
   /**
    * auto (default): each execution runs in its own mount, PID and UTS namespaces over a
-   * copy-on-write view of the host root where the host allows it (root, Linux), unisolated
+   * copy-on-write view of its image's filesystem (or of the fallback root of host system
+   * directories) where the host allows it (root, Linux), unisolated
    * otherwise; none: always unisolated.
    */
   isolation?: IsolationSetting;

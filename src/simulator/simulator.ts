@@ -10,6 +10,8 @@ import type { Execution, ExecutionStatus } from './executions';
 import { FaultInjector, faultPlanSchema } from './faults';
 import type { ArmThrottle, FaultPlan } from './faults';
 import { ImageStore } from './images/image-store';
+import { sweepVolumes } from './images/replica-run';
+import type { ImageCacheStats } from './images/image-store';
 import { chooseLauncher } from './isolation/probe';
 import { TokenRegistry, identityRoutes } from './identity';
 import { JobStore } from './job-store';
@@ -51,6 +53,8 @@ export interface Simulator extends EventEmitter {
   readonly isolationDetail: string;
   /** ARM + logs requests per operation; reads = GETs (LRO polls included) and log queries, writes = PUT/POST/DELETE. */
   stats(): SimulatorStats;
+  /** The image cache's counters (layer downloads, cache hits, bytes held, fallbacks); undefined when unisolated. */
+  imageStats(): ImageCacheStats | undefined;
   resetStats(): void;
   /** Replaces the fault plan (undefined: no faults); reseeds the PRNG and zeroes the fault counts. */
   setFaults(plan: FaultPlan | undefined): void;
@@ -145,7 +149,11 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
   }
 
   stats(): SimulatorStats {
-    return { ...this.#counter.snapshot(), ...(this.#images && { images: this.#images.stats() }) };
+    return this.#counter.snapshot();
+  }
+
+  imageStats(): ImageCacheStats | undefined {
+    return this.#images?.stats();
   }
 
   resetStats(): void {
@@ -196,6 +204,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   const settings = resolveOptions(opts);
   const dirs = new ReplicaDirs(settings.dataDir);
   const swept = await dirs.sweep();
+  sweepVolumes(join(settings.dataDir, 'volumes'), dirs.root);
   if (swept > 0) settings.logger.warn({ swept, dataDir: settings.dataDir }, 'removed replicas left by a simulator that did not close');
   const launcher = await chooseLauncher(settings, dirs);
   // Unisolated replicas cannot run in an image's filesystem: they stay host processes.

@@ -1,7 +1,7 @@
 import type { ImageCacheStats } from './images/image-store';
 
 export interface SimulatorStats {
-  /** The image cache's counters (only where replicas run isolated, in their images). */
+  /** The image cache's counters, in `/_simulator/stats` only (where replicas run isolated, in their images). */
   images?: ImageCacheStats;
   /** Requests per operation name (e.g. `Jobs_CreateOrUpdate`, `OperationStatus`, `token`). */
   byOperation: Record<string, number>;

@@ -1,6 +1,7 @@
 // The image you name is the image that runs: the docker CLI against a daemon on the embedded
 // simulator, with images made here and pushed to a loopback docker-registry that wants a login.
 import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../compat/registry';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
@@ -52,6 +53,12 @@ describe.skipIf(missing !== undefined)(`docker run of registry images on the sim
     expect(r.code).toBe(0);
   });
 
+  it("the daemon's data root stays out of an image root, though the socket's directory next to it is bound", async () => {
+    const dataRoot = join(dirname(d.socket), 'data');
+    const r = await d.cli(['run', '--rm', musl, 'sh', '-c', `ls -A ${dataRoot} 2>/dev/null | wc -l; test -S ${d.socket} && echo socket-there`]);
+    expect(r.stdout).toBe('0\nsocket-there\n');
+  });
+
   it('docker run <image> with no command runs its ENTRYPOINT + CMD in its WORKDIR; -w changes the directory', async () => {
     const plain = await d.cli(['run', '--rm', entry]);
     expect(plain.stdout).toBe('entry /home/app from-cmd\n');
@@ -86,5 +93,34 @@ describe.skipIf(missing !== undefined)(`docker run of registry images on the sim
     } finally {
       await d.cli(['rm', '-f', 'in-image']);
     }
+  });
+
+  describe('with the daemon synthesising image configs (its default): the simulator pull decides', () => {
+    let plain: TestDaemon;
+    beforeAll(async () => {
+      plain = await startTestDaemon();
+    });
+    afterAll(async () => {
+      await plain?.close();
+    });
+
+    it("a missing tag fails docker run with ACA's ImagePullFailure and the registry's reason", async () => {
+      await plain.cli(['login', '-u', USER, '--password-stdin', registry.host], { input: PASSWORD });
+      const r = await plain.cli(['run', '--rm', `${registry.host}/e2e/musl:no-such-tag`, 'true']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/ImagePullFailure/);
+      expect(r.stderr).toMatch(/manifest unknown/);
+    });
+
+    it("docker.io out of reach: alpine runs on the fallback root, where the host's shadow, homes and /root are not", async () => {
+      const r = await plain.cli(['run', '--rm', 'alpine', 'sh', '-c', 'echo hello; cat /etc/shadow 2>/dev/null | wc -l; ls -A /home | wc -l; ls -A /root | wc -l; ls -d /srv /opt /mnt /media 2>/dev/null | wc -l; grep -c . /etc/passwd']);
+      expect(r.stdout).toBe('hello\n0\n0\n0\n0\n2\n');
+      expect(r.code).toBe(0);
+    });
+
+    it('the image after login runs in its own filesystem', async () => {
+      const r = await plain.cli(['run', '--rm', musl, 'cat', '/etc/os-release']);
+      expect(r.stdout).toBe('NAME="Sockerless musl test image"\nID=sockerless-musl\n');
+    });
   });
 });

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import type { Job } from '@azure/arm-appcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import type { JobSpec } from '../../src/aca/cloud';
+import { jobResource } from '../../src/aca/job-spec';
+import type { AcaConfig } from '../../src/config';
 import { buildImage, packEntries, pushImage } from '../../src/oci';
 import { startRegistry, type TestRegistry } from '../compat/registry';
 import { makeRootfs, missingForKind, pushRootfs } from '../helpers/images';
@@ -126,13 +129,15 @@ describe.skipIf(missing !== undefined)(`images in the simulator (needs root, bus
   });
 
   it('the second run of an image downloads nothing: its layers come from the cache', async () => {
-    const before = h.sim.stats().images!;
+    const before = h.sim.imageStats()!;
     const result = await run(job(sh(image.glibc!, 'echo again')));
     expect(result.stdout).toEqual(['again']);
-    const after = h.sim.stats().images!;
+    const after = h.sim.imageStats()!;
     expect(after.layerDownloads).toBe(before.layerDownloads);
     expect(after.layerCacheHits).toBeGreaterThan(before.layerCacheHits);
     expect(after.cachedBytes).toBeGreaterThan(0);
+    const admin = JSON.parse((await rawRequest(h.sim, 'GET', '/_simulator/stats')).body) as { images?: { layerDownloads: number; cachedBytes: number } };
+    expect(admin.images).toMatchObject({ layerDownloads: after.layerDownloads, cachedBytes: after.cachedBytes });
   });
 
   it('without credentials the pull is refused: the execution fails with ImagePullFailure', async () => {
@@ -176,6 +181,28 @@ describe.skipIf(missing !== undefined)(`images in the simulator (needs root, bus
     expect(existsSync(volumes) ? readdirSync(volumes) : []).toEqual([]);
   });
 
+  it("the daemon's job spec (jobResource) with an init container and a shared dir: the main container reads what the init container wrote", async () => {
+    const spec: JobSpec = {
+      jobName: jobName('spec'),
+      containerId: 'c'.repeat(64),
+      image: image.glibc!,
+      command: ['cat'],
+      args: ['/sockerless/installed'],
+      env: [],
+      secrets: [{ name: 'registry-password', value: PASSWORD }],
+      registries: [{ server: registry.host, username: USER, passwordSecretRef: 'registry-password' }],
+      initContainers: [{ name: 'installer', image: image.busybox!, command: ['sh', '-c', 'echo installed-by-init > /sockerless/installed'] }],
+      sharedDirs: [{ name: 'sockerless-agent', mountPath: '/sockerless' }],
+      cpu: 1,
+      memory: '2Gi',
+      replicaTimeout: 60,
+    };
+    const resource = jobResource({ subscriptionId: h.sim.subscriptionId, resourceGroup: h.rg, environment: h.sim.environment, location: h.sim.location } as AcaConfig, spec);
+    const result = await finishRun(h, spec.jobName, await runJob(h, spec.jobName, resource));
+    expect(result.status).toBe('Succeeded');
+    expect(result.stdout).toEqual(['installed-by-init']);
+  });
+
   it('a failing init container fails the execution and the main container never runs', async () => {
     const result = await run(
       job(sh(image.busybox!, 'echo main-ran'), { initContainers: [{ name: 'broken', image: image.busybox!, command: ['sh', '-c', 'exit 3'] }] }),
@@ -194,7 +221,7 @@ describe.skipIf(missing !== undefined)(`images in the simulator (needs root, bus
     expect(first.stdout[1]).toBe('host-sh');
     expect(second.stdout).toEqual(['second']);
     expect(warnings.filter((w) => w.includes(offline))).toHaveLength(1);
-    expect(h.sim.stats().images!.fallbacks).toBeGreaterThanOrEqual(2);
+    expect(h.sim.imageStats()!.fallbacks).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -11,7 +11,7 @@ import { startSimulator } from '../../src/simulator';
 import { replicaFstab } from '../../src/simulator/isolation/fstab';
 import { LAUNCHER_NAME, isLauncherArgv, launcherArgv } from '../../src/simulator/isolation/launcher-script';
 import { escapeOctal, mountPoints, mountPointOf, unescapeOctal } from '../../src/simulator/isolation/mountinfo';
-import { fallbackSetup } from '../../src/simulator/images/fallback-root';
+import { fallbackSetup, visibleMounts } from '../../src/simulator/images/fallback-root';
 import { NamespaceLauncher } from '../../src/simulator/isolation/namespace-launcher';
 import { signalDisposition } from '../../src/simulator/isolation/proc';
 import { ReplicaDirs } from '../../src/simulator/replica-dirs';
@@ -62,6 +62,17 @@ describe('the fallback root', () => {
       { kind: 'hide', path: secret },
     ]);
     expect(mounts.filter((m) => m.path === '/usr/bin')).toEqual([]);
+  });
+
+  it('a hidden path inside another hidden one gets no mount of its own (its mount point would show through)', () => {
+    const socketDir = join(scratch, 'daemon');
+    const dataRoot = join(socketDir, 'data');
+    mkdirSync(join(dataRoot, 'simulator'), { recursive: true });
+    const mounts = visibleMounts({ visible: [socketDir], hidden: [join(dataRoot, 'simulator'), dataRoot] });
+    expect(mounts).toEqual([
+      { kind: 'bind', path: socketDir },
+      { kind: 'hide', path: dataRoot },
+    ]);
   });
 });
 

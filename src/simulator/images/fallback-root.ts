@@ -61,21 +61,26 @@ function isDirectory(path: string): boolean {
 }
 
 /**
- * The binds of a fallback root: the system directories (those that are directories, not
- * symlinks, on the host), public /etc directories, then `visible` paths outside them (the
- * agent's files, the daemon's socket), then empty tmpfs over `hidden` paths that a bind would
- * show. Parents come before children.
+ * Binds of `visible` host paths (read-only, at the same path), then empty tmpfs over the
+ * `hidden` paths those binds would show (a hidden path inside another hidden one needs none).
+ * `system` paths are bound first and visible paths inside them need no bind of their own.
+ * Parents come before children.
  */
-export function fallbackMounts(opts: { visible: readonly string[]; hidden: readonly string[] }): ViewMount[] {
-  const system = [...SYSTEM_DIRS, ...BOUND_ETC].filter(isDirectory);
+export function visibleMounts(opts: { visible: readonly string[]; hidden: readonly string[]; system?: readonly string[] }): ViewMount[] {
+  const system = opts.system ?? [];
   const visible = opts.visible.filter((p) => existsSync(p) && !system.some((dir) => isWithin(p, dir)));
   const binds = [...system, ...new Set(visible)];
-  const hides = opts.hidden.filter((p) => binds.some((dir) => isWithin(p, dir) && p !== dir));
+  const shown = opts.hidden.filter((p) => binds.some((dir) => isWithin(p, dir) && p !== dir));
+  const hides = [...new Set(shown)].filter((p) => !shown.some((other) => other !== p && isWithin(p, other)));
   const mounts: ViewMount[] = [...binds.map((path): ViewMount => ({ kind: 'bind', path })), ...hides.map((path): ViewMount => ({ kind: 'hide', path }))];
   const depth = (p: string) => p.split('/').length;
   return mounts.sort((a, b) => depth(a.path) - depth(b.path));
 }
 
+/** The binds of a fallback root: the system directories and public /etc ones, then visibleMounts'. */
+export function fallbackMounts(opts: { visible: readonly string[]; hidden: readonly string[] }): ViewMount[] {
+  return visibleMounts({ ...opts, system: [...SYSTEM_DIRS, ...BOUND_ETC].filter(isDirectory) });
+}
 
 /** The fallback part of a namespace setup: the lower layer written under `dataDir`, and its binds. */
 export function fallbackSetup(dataDir: string, visible: readonly string[], hidden: readonly string[]): { lower: string; mounts: ViewMount[] } {

@@ -45,7 +45,7 @@ function hostNode(): HostNode | null {
 /**
  * The daemon's local agent is `<this node> <bundle> -- <command>`: inside an image that node
  * is not there, so it is started through the host's loader and libraries under HOST_DIR.
- * Any other argv is returned as it is.
+ * Any other argv is returned as it is (the same array).
  */
 export function hostNodeArgv(argv: string[]): string[] {
   const first = argv[0];

@@ -9,7 +9,7 @@ import { parseReference } from '../../images/reference';
 import { RegistryError, RegistrySession, RegistryUnreachableError, resolveImage } from '../../images/registry';
 import type { RegistryAuth } from '../../images/registry';
 import type { SimulatorLogger } from '../options';
-import { UnsafeLayerError, applyLayer } from './unpack';
+import { UnsafeLayerError, UnsupportedLayerError, applyLayer } from './unpack';
 
 /** The runtime settings of an image config that a replica applies. */
 export interface RuntimeConfig {
@@ -143,8 +143,8 @@ export class ImageStore {
         this.#unreachable.set(ref.domain, Date.now());
         return this.#offline(image, refFile, err.message);
       }
-      if (err instanceof RegistryError || err instanceof UnsafeLayerError) return failed(err.message);
-      throw err;
+      if (err instanceof RegistryError || err instanceof UnsafeLayerError || err instanceof UnsupportedLayerError) return failed(err.message);
+      return failed(`unpacking the image failed: ${(err as Error).message}`);
     }
   }
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -36,6 +36,23 @@ export interface ReplicaRunInput {
   onLine: (container: string, stream: LogStream, line: string) => void;
 }
 
+/**
+ * Removes the EmptyDir volumes of replicas that have no directory under `replicasDir` any more
+ * (left by a simulator that did not close; the replica dirs' own sweep runs first).
+ */
+export function sweepVolumes(volumesDir: string, replicasDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(volumesDir);
+  } catch {
+    return;
+  }
+  const replicas = readdirSync(replicasDir);
+  for (const name of names) {
+    if (!replicas.some((dir) => dir.startsWith(`${name}-`))) rmSync(join(volumesDir, name), { recursive: true, force: true });
+  }
+}
+
 /** A replica that failed before its main container ran, with ACA's reason. */
 export type EarlyEnd = { kind: 'failed'; reason: string; message: string; exitCode?: number };
 
@@ -59,7 +76,10 @@ export class ReplicaRun {
     private readonly images: ImageStore,
   ) {
     this.started = new Promise((resolve) => (this.#markStarted = resolve));
-    this.ended = this.#run().finally(() => (this.#done = true));
+    // Whatever goes wrong setting the replica up fails it; the execution never waits forever.
+    this.ended = this.#run()
+      .catch((err: unknown): EarlyEnd => ({ kind: 'failed', reason: 'ContainerCreateFailure', exitCode: 125, message: `replica setup failed: ${(err as Error).message}` }))
+      .finally(() => (this.#done = true));
   }
 
   get running(): boolean {
@@ -128,19 +148,23 @@ export class ReplicaRun {
     const { config, root } = outcome;
     const user = resolveUser(root, config.User);
     if (typeof user === 'string') return { kind: 'failed', reason: 'ContainerCreateFailure', exitCode: 125, message: user };
-    const argv = hostNodeArgv(containerArgv(c.command, c.args, config));
+    const requested = containerArgv(c.command, c.args, config);
+    const argv = hostNodeArgv(requested);
+    // The daemon's local agent is the container's init: it runs as root and applies the user itself.
+    const agent = argv !== requested;
     if (argv.length === 0) return { kind: 'failed', reason: 'ContainerCreateFailure', exitCode: 127, message: 'no command specified: the image has no ENTRYPOINT or CMD and the job gives no command or args' };
     const env = (home: string) => {
-      const merged = { PATH: DEFAULT_PATH, ...imageEnv(config), ...this.input.env(c, home) };
+      const merged: Record<string, string> = { PATH: DEFAULT_PATH, ...imageEnv(config), ...this.input.env(c, home) };
       // The host's PATH never stands in for an image's.
       const own = imageEnv(config).PATH;
       if (!(c.env ?? []).some((e) => e.name === 'PATH')) merged.PATH = own ?? DEFAULT_PATH;
+      if (agent && config.User && merged.SOCKERLESS_USER === undefined) merged.SOCKERLESS_USER = config.User;
       return merged;
     };
     const replicaRoot: ReplicaRoot = {
       lowerDirs: [root],
       workingDir: config.WorkingDir || '/',
-      user: user.uid === 0 && user.gid === 0 ? undefined : { uid: user.uid, gid: user.gid },
+      user: agent || (user.uid === 0 && user.gid === 0) ? undefined : { uid: user.uid, gid: user.gid },
       volumes,
     };
     return this.launcher.launch({ replicaName: this.input.replicaName, argv, env: () => env(user.home), root: replicaRoot }, onLine);

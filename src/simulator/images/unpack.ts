@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { chmod, chown, lchown, link, lstat, mkdir, readdir, readlink, rm, symlink } from 'node:fs/promises';
+import { chmod, chown, lchown, link, lstat, mkdir, open, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,23 @@ import { extract } from 'tar-stream';
 
 /** A layer whose content would reach outside the root it is unpacked into. */
 export class UnsafeLayerError extends Error {}
+
+/** A layer the simulator cannot read. */
+export class UnsupportedLayerError extends Error {}
+
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
+
+async function readMagic(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(buffer, 0, 4, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
@@ -70,6 +87,8 @@ async function resolveInside(root: string, rel: string, followLast: boolean): Pr
  * Device nodes and fifos are skipped (replicas get the host's /dev).
  */
 export async function applyLayer(root: string, blobPath: string): Promise<void> {
+  const magic = await readMagic(blobPath);
+  if (magic.equals(ZSTD_MAGIC)) throw new UnsupportedLayerError('zstd-compressed layers are not supported by the simulator');
   const ex = extract();
   const done = (async () => {
     for await (const entry of ex) {
@@ -77,7 +96,8 @@ export async function applyLayer(root: string, blobPath: string): Promise<void> 
       entry.resume();
     }
   })();
-  const read = pipeline(createReadStream(blobPath), createGunzip(), ex);
+  // Layers are gzip tars as a rule; a plain tar (`…layer.v1.tar`) is read as it is.
+  const read = magic.subarray(0, 2).equals(GZIP_MAGIC) ? pipeline(createReadStream(blobPath), createGunzip(), ex) : pipeline(createReadStream(blobPath), ex);
   try {
     await done;
   } catch (err) {

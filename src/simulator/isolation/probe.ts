@@ -7,12 +7,11 @@ import type { ReplicaLauncher } from '../replica';
 import type { ReplicaDirs } from '../replica-dirs';
 import { OVERLAY_SAFE_PATH } from './fstab';
 import type { LauncherTools, LayerBacking } from './launcher-script';
-import { fallbackSetup } from '../images/fallback-root';
+import { fallbackSetup, visibleMounts } from '../images/fallback-root';
 import { hostNodeBinds } from '../images/host-node';
 import { NamespaceLauncher } from './namespace-launcher';
 import type { NamespaceSetup } from './namespace-launcher';
 import { agentPaths } from './view';
-import type { ViewMount } from './view';
 
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -73,8 +72,9 @@ export async function chooseLauncher(settings: SimulatorSettings, dirs: ReplicaD
     failures.push(tools);
   } else {
     const agent = agentPaths();
-    const fallback = fallbackSetup(settings.dataDir, [agent.node, agent.bundles, ...settings.visiblePaths], [settings.dataDir, ...settings.hiddenPaths]);
-    const imageMounts = [agent.bundles, ...settings.visiblePaths].map((path): ViewMount => ({ kind: 'bind', path }));
+    const hidden = [settings.dataDir, ...settings.hiddenPaths];
+    const fallback = fallbackSetup(settings.dataDir, [agent.node, agent.bundles, ...settings.visiblePaths], hidden);
+    const imageMounts = visibleMounts({ visible: [agent.bundles, ...settings.visiblePaths], hidden });
     for (const layer of ['disk', 'tmpfs'] as const satisfies readonly LayerBacking[]) {
       const setup: NamespaceSetup = { tools, layer, fallback, imageMounts, imageBinds: hostNodeBinds() };
       const launcher = new NamespaceLauncher(dirs, setup, `namespaces (mount, PID, UTS; copy-on-write root of the image or of host system directories, writable layer on ${layer})`);
