@@ -54,5 +54,6 @@ if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.me
     process.exit(2);
   }
   const pushed = await pushAgentImage(reference);
-  process.stdout.write(`pushed ${pushed.reference}@${pushed.digest}\nset SOCKERLESS_AGENT_IMAGE=${pushed.reference}@${pushed.digest}\n`);
+  const pinned = `${pushed.reference.replace(/:[^:/]+$/, '')}@${pushed.digest}`;
+  process.stdout.write(`pushed ${pushed.reference} (${pushed.digest})\nset SOCKERLESS_AGENT_IMAGE=${pinned}\n`);
 }
