@@ -43,7 +43,8 @@ describe.skipIf(missing !== undefined)(`the agent injected by image${missing ? `
       images.set(kind, (await pushRootfs(registry.host, `e2e/${kind}`, 'v1', root, {}, auth)).reference);
     }
     images.set('nonroot', (await pushRootfs(registry.host, 'e2e/nonroot', 'v1', roots[0]!, { user: '1000:1000', cmd: ['sh', '-c', 'echo "uid=$(id -u)"'] }, auth)).reference);
-    d = await startTestDaemon({ env: { SOCKERLESS_AGENT: 'image', SOCKERLESS_AGENT_IMAGE: agent.reference } });
+    // Pinned by digest, as `npm run agent:push` prints it.
+    d = await startTestDaemon({ env: { SOCKERLESS_AGENT: 'image', SOCKERLESS_AGENT_IMAGE: `${registry.host}/sockerless/agent@${agent.digest}` } });
     // One login serves both pulls: the test image's and, through the job's registries, the agent's.
     const login = await d.cli(['login', '-u', auth.username, '--password-stdin', registry.host], { input: auth.password });
     if (login.code !== 0) throw new Error(`docker login failed: ${login.stderr}`);
