@@ -4,7 +4,7 @@
 // /sockerless; the main container runs /sockerless/agent around the image's own command. The
 // simulator runs that job spec in each test image's own root: no libc, musl, glibc.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,8 +38,11 @@ describe.skipIf(missing !== undefined)(`the agent injected by image${missing ? `
     for (const kind of KINDS) {
       const root = makeRootfs(kind);
       roots.push(root);
-      // busybox's terminal applets, for the -it test
-      if (kind === 'busybox') for (const applet of ['stty', 'tty']) symlinkSync('busybox', join(root, 'bin', applet));
+      // stty and tty for the -it test: busybox's applets, or the host's coreutils (they link only libc)
+      for (const tool of ['stty', 'tty']) {
+        if (kind === 'glibc') copyFileSync(tool === 'stty' ? '/bin/stty' : '/usr/bin/tty', join(root, 'bin', tool));
+        else symlinkSync('busybox', join(root, 'bin', tool));
+      }
       images.set(kind, (await pushRootfs(registry.host, `e2e/${kind}`, 'v1', root, {}, auth)).reference);
     }
     images.set('nonroot', (await pushRootfs(registry.host, 'e2e/nonroot', 'v1', roots[0]!, { user: '1000:1000', cmd: ['sh', '-c', 'echo "uid=$(id -u)"'] }, auth)).reference);
@@ -97,33 +100,33 @@ describe.skipIf(missing !== undefined)(`the agent injected by image${missing ? `
         expect(logs).toMatchObject({ code: 0, stdout: 'first\nsecond\n' });
         await d.cli(['rm', '-f', id]);
       });
-    });
+
+      it.skipIf(!hasTmux)('docker run -it --rm IMAGE sh in a terminal: the prompt, stty size after a resize, exit 7', async () => {
+        const t = new Terminal(work, d.socket, `run-it-${kind}`, ['run', '-it', '--rm', image(), 'sh'], { cols: 91, rows: 26 });
+        try {
+          await t.waitFor(/[#$] ?$/m);
+          t.type('tty -s && echo IS-A-TTY; stty size\n');
+          await t.waitFor(/^IS-A-TTY\s*\n26 91\s*$/m);
+          t.resize(111, 31);
+          const until = Date.now() + 15_000;
+          for (;;) {
+            t.type('stty size\n');
+            await new Promise((r) => setTimeout(r, 300));
+            if (/^31 111\s*$/m.test(t.screen())) break;
+            if (Date.now() > until) throw new Error(`stty size never showed 31 111:\n${t.screen()}`);
+          }
+          t.type('exit 7\n');
+          expect(await t.exitCode()).toBe(7);
+        } finally {
+          t.close();
+        }
+      });
+      });
   }
 
   it('an image whose USER is not root runs the agent, and its command as that user', async () => {
     const r = await d.cli(['run', '--rm', images.get('nonroot')!], { timeoutMs: 60_000 });
     expect(r).toMatchObject({ code: 0, stdout: 'uid=1000\n' });
-  });
-
-  it.skipIf(!hasTmux)('docker run -it --rm IMAGE sh in a terminal: the prompt, stty size after a resize, exit 7', async () => {
-    const t = new Terminal(work, d.socket, 'run-it', ['run', '-it', '--rm', images.get('busybox')!, 'sh'], { cols: 91, rows: 26 });
-    try {
-      await t.waitFor(/[#$] ?$/m);
-      t.type('tty -s && echo IS-A-TTY; stty size\n');
-      await t.waitFor(/^IS-A-TTY\s*\n26 91\s*$/m);
-      t.resize(111, 31);
-      const until = Date.now() + 15_000;
-      for (;;) {
-        t.type('stty size\n');
-        await new Promise((r) => setTimeout(r, 300));
-        if (/^31 111\s*$/m.test(t.screen())) break;
-        if (Date.now() > until) throw new Error(`stty size never showed 31 111:\n${t.screen()}`);
-      }
-      t.type('exit 7\n');
-      expect(await t.exitCode()).toBe(7);
-    } finally {
-      t.close();
-    }
   });
 
   it('a zombie left by an orphaned child is reaped while the main process keeps running', async () => {
