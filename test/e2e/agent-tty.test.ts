@@ -38,8 +38,9 @@ describe.skipIf(!hasTmux)('a real TTY through the agent', () => {
         if (/^33 120\s*$/m.test(t.screen())) break;
         if (Date.now() > until) throw new Error(`stty size never showed 33 120:\n${t.screen()}`);
       }
-      t.type('sleep 30; echo NOT-INTERRUPTED\n');
-      await new Promise((r) => setTimeout(r, 500));
+      t.type('echo STARTED; sleep 30; echo NOT-INTERRUPTED\n');
+      await t.waitFor(/^STARTED\s*$/m);
+      await new Promise((r) => setTimeout(r, 300));
       t.key('C-c');
       t.type('echo "status=$?"\n');
       // The shell's new prompt comes first, then the typed-ahead command's output on that line.
