@@ -23,7 +23,7 @@ export interface ArtifactReport {
 /**
  * The portable agent: one directory that runs in any linux/amd64 image whatever its libc.
  *
- *   agent                static init (src/agent/artifact/init.c): starts the rest, reaps orphans
+ *   agent                static init (src/agent/artifact/init.c): starts the rest, reaps orphans; `agent install DEST`
  *   agent.mjs            the agent (src/agent) bundled by esbuild, ws and tar-stream included
  *   lib/node             this machine's Node binary, stripped
  *   lib/*.so*            the shared libraries Node and the PTY binary link, and their loader
@@ -87,7 +87,7 @@ function sharedLibraries(binaries: string[]): Map<string, string> {
   return found;
 }
 
-/** The init, linked statically (musl-gcc when present: 30 KB; else glibc's static libc). */
+/** The init, linked statically (musl-gcc when present: about 55 KB; else glibc's static libc). */
 function compileInit(out: string): void {
   const source = join(root, 'src/agent/artifact/init.c');
   const hasMusl = (() => { try { execFileSync('musl-gcc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();

@@ -3,18 +3,12 @@
 // exact exit code, exec, attach stdin, signals and `docker cp`. See PROTOCOL.md.
 import { mkdirSync } from 'node:fs';
 import { Agent } from './agent';
-import { installArtifact } from './install';
 import { resolveUser } from './user';
 
 const AGENT_VARIABLES = [
   'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
   'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_USER', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA',
 ];
-
-if (process.argv[2] === 'install') {
-  if (!process.argv[3]) process.stderr.write('usage: agent install DEST\n');
-  process.exit(process.argv[3] ? installArtifact(process.argv[3]) : 125);
-}
 
 const separator = process.argv.indexOf('--');
 const argv = separator >= 0 ? process.argv.slice(separator + 1) : [];
