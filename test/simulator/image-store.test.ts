@@ -53,9 +53,10 @@ describe.skipIf(!IS_ROOT)('ImageStore (needs root: layers keep their owners)', (
         { name: 'usr/lib/x', content: 'through' },
       ],
       [
-        { name: 'a/.wh.gone', content: '' },
-        { name: 'b/.wh..wh..opq', content: '' },
         { name: 'b/new', content: 'new' },
+        // After an entry of this layer in the same directory: it empties only what lower layers put there.
+        { name: 'b/.wh..wh..opq', content: '' },
+        { name: 'a/.wh.gone', content: '' },
         { name: 'a/hard', type: 'link', linkname: 'a/kept' },
         { name: 'lib/y', content: 'via the symlink' },
       ],

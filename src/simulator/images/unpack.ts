@@ -90,9 +90,11 @@ export async function applyLayer(root: string, blobPath: string): Promise<void> 
   const magic = await readMagic(blobPath);
   if (magic.equals(ZSTD_MAGIC)) throw new UnsupportedLayerError('zstd-compressed layers are not supported by the simulator');
   const ex = extract();
+  // Whiteouts apply to lower layers only: what this layer made stays.
+  const made = new Set<string>();
   const done = (async () => {
     for await (const entry of ex) {
-      await applyEntry(root, entry.header, entry as unknown as NodeJS.ReadableStream);
+      await applyEntry(root, entry.header, entry as unknown as NodeJS.ReadableStream, made);
       entry.resume();
     }
   })();
@@ -110,7 +112,7 @@ export async function applyLayer(root: string, blobPath: string): Promise<void> 
 
 type Header = { name: string; type?: string | null; mode?: number; uid?: number; gid?: number; linkname?: string | null };
 
-async function applyEntry(root: string, header: Header, body: NodeJS.ReadableStream): Promise<void> {
+async function applyEntry(root: string, header: Header, body: NodeJS.ReadableStream, made: Set<string>): Promise<void> {
   const name = cleanName(header.name);
   if (name === '') return;
   const base = posix.basename(name);
@@ -118,16 +120,18 @@ async function applyEntry(root: string, header: Header, body: NodeJS.ReadableStr
   const parent = await resolveInside(root, parentRel, true);
   if (base === OPAQUE) {
     for (const child of await readdir(parent).catch(() => [] as string[])) {
-      await rm(join(parent, child), { recursive: true, force: true });
+      if (!made.has(join(parent, child))) await rm(join(parent, child), { recursive: true, force: true });
     }
     return;
   }
   if (base.startsWith(WHITEOUT)) {
-    await rm(join(parent, base.slice(WHITEOUT.length)), { recursive: true, force: true });
+    const target = join(parent, base.slice(WHITEOUT.length));
+    if (!made.has(target)) await rm(target, { recursive: true, force: true });
     return;
   }
   await mkdir(parent, { recursive: true });
   const path = join(parent, base);
+  made.add(path);
   const type = header.type ?? 'file';
   const mode = (header.mode ?? 0o644) & 0o7777;
   const existing = await lstat(path).catch(() => undefined);
