@@ -160,6 +160,7 @@ export class Execution {
           env: (container, home) => containerEnv(this.#input, this.replicaName, container, home),
           auth: (image) => this.#input.registryAuth?.(image),
           volumesDir: images.volumesDir,
+          secrets: this.#input.secrets,
           onLine: (container, stream, line) => this.#log(stream, line, container),
         },
         this.#services.launcher,

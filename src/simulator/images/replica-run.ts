@@ -1,6 +1,6 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 import type { RegistryAuth } from '../../images/registry';
 import type { ContainerSpec } from '../job-schema';
@@ -13,6 +13,8 @@ import type { ImageOutcome, ImageStore } from './image-store';
 interface VolumeSpec {
   name: string;
   storageType?: string;
+  /** Secret volumes: which secrets, at which file names (all of the job's, by name, when absent). */
+  secrets?: { secretRef?: string; path?: string }[];
 }
 
 interface MountSpec {
@@ -33,6 +35,8 @@ export interface ReplicaRunInput {
   auth: (image: string) => RegistryAuth | undefined;
   /** Where EmptyDir volumes live while the replica runs. */
   volumesDir: string;
+  /** The job's secrets, for `Secret` volumes. */
+  secrets: { name: string; value?: string }[];
   onLine: (container: string, stream: LogStream, line: string) => void;
 }
 
@@ -50,6 +54,17 @@ export function sweepVolumes(volumesDir: string, replicasDir: string): void {
   const replicas = readdirSync(replicasDir);
   for (const name of names) {
     if (!replicas.some((dir) => dir.startsWith(`${name}-`))) rmSync(join(volumesDir, name), { recursive: true, force: true });
+  }
+}
+
+/** A `Secret` volume: one file per secret (named by `path`, else by the secret), read-only to the containers. */
+function writeSecretFiles(dir: string, volume: VolumeSpec, secrets: { name: string; value?: string }[]): void {
+  const wanted = volume.secrets?.length ? volume.secrets : secrets.map((s) => ({ secretRef: s.name, path: s.name }));
+  for (const { secretRef, path } of wanted) {
+    const secret = secrets.find((s) => s.name === secretRef);
+    const name = basename(path || secretRef || '');
+    if (!secret || !name || name === '.' || name === '..') continue;
+    writeFileSync(join(dir, name), secret.value ?? '', { mode: 0o444 });
   }
 }
 
@@ -105,19 +120,24 @@ export class ReplicaRun {
         }
       }
       const volumes = new Map<string, string>();
+      const readOnly = new Set<string>();
       for (const v of input.volumes) {
         const dir = join(volumesDir, v.name);
         mkdirSync(dir, { recursive: true, mode: 0o777 });
         volumes.set(v.name, dir);
+        if (v.storageType === 'Secret') {
+          writeSecretFiles(dir, v, input.secrets);
+          readOnly.add(v.name);
+        }
       }
       for (const [i, c] of containers.entries()) {
         if (this.#stopped) return { kind: 'exited', exitCode: 143 };
         const isMain = i === containers.length - 1;
         const mounts = ((c as { volumeMounts?: MountSpec[] }).volumeMounts ?? []).flatMap((m) => {
           const source = volumes.get(m.volumeName);
-          return source ? [{ source: m.subPath ? join(source, m.subPath) : source, target: m.mountPath }] : [];
+          return source ? [{ source: m.subPath ? join(source, m.subPath) : source, target: m.mountPath, readOnly: readOnly.has(m.volumeName) }] : [];
         });
-        for (const m of mounts) mkdirSync(m.source, { recursive: true, mode: 0o777 });
+        for (const m of mounts) if (!m.readOnly) mkdirSync(m.source, { recursive: true, mode: 0o777 });
         const launched = this.#launch(c, outcomes[i]!, mounts);
         if ('kind' in launched) return launched;
         this.#current = launched;
@@ -136,7 +156,7 @@ export class ReplicaRun {
     }
   }
 
-  #launch(c: ContainerSpec, outcome: ImageOutcome, volumes: { source: string; target: string }[]): ReplicaProcess | EarlyEnd {
+  #launch(c: ContainerSpec, outcome: ImageOutcome, volumes: { source: string; target: string; readOnly?: boolean }[]): ReplicaProcess | EarlyEnd {
     const onLine = (stream: LogStream, line: string) => this.input.onLine(c.name, stream, line);
     if (outcome.kind !== 'image') {
       const argv = [...(c.command ?? []), ...(c.args ?? [])];
