@@ -2,7 +2,7 @@
 // to a loopback docker-registry, then `docker run --rm IMAGE true` of one busybox image from that
 // registry on two daemons at once: the bench's own (the local agent) and one with the agent
 // injected by image (SOCKERLESS_AGENT=image), alternating so noise hits both alike.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { buildAgentArtifact } from '../../scripts/agent/artifact';
 import { buildAgentImage, writeLayout } from '../../scripts/agent/image';
 import { pushAgentImage } from '../../scripts/agent/push';
 import { startRegistry } from '../../test/compat/registry';
-import { makeRootfs, pushRootfs } from '../../test/helpers/images';
+import { makeRootfs, missingForKind, pushRootfs } from '../../test/helpers/images';
 import { dockerRunRm } from '../client';
 import type { BenchContext } from '../context';
 import { startDaemonProcess } from '../daemon-process';
@@ -28,7 +28,20 @@ async function pull(docker: Docker, reference: string): Promise<void> {
   );
 }
 
+function hasCommand(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function agentImage(ctx: BenchContext, runs: number, warmup: number): Promise<Figure[]> {
+  const missing = missingForKind('busybox') ?? ['docker-registry', 'strip', 'gcc'].find((c) => !hasCommand(c));
+  if (missing) {
+    return ['agent_artifact_mb', 'run_latency_injected_ms'].map((name) => ({ name, value: null, unit: '', samples: 0, note: `not measured: needs ${missing}` }));
+  }
   const work = mkdtempSync(join(tmpdir(), 'sockerless-bench-agent-'));
   const registry = await startRegistry(auth.username, auth.password);
   const rootfs = makeRootfs('busybox');
