@@ -11,6 +11,8 @@ import { Reconciler } from './daemon/reconcile';
 import { jobSettingsFromEnv } from './daemon/job-settings';
 import { lifecycleTimeoutsFromEnv } from './daemon/lifecycle-timeouts';
 import { parseArmRates } from './aca/arm-budget';
+import { readEnvironment, withEnvironment } from './aca/environment';
+import { isAllowedPair, limitsForEnvironment, type ResourceLimits } from './daemon/resources';
 import { RegistryCredentials } from './daemon/registry-auth';
 import { ImageStore } from './images/store';
 import { ContainerResources } from './container-resources';
@@ -101,6 +103,19 @@ async function startOnState(
     simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, logger: simLogger, ...simulatorFaultsFromEnv(env), ...opts.simulator });
     config = acaConfigForSimulator(simulator);
   }
+  let limits: ResourceLimits;
+  try {
+    // Once: the region jobs must be created in, where logs go, what sizes a replica may have.
+    const facts = await readEnvironment(config);
+    config = withEnvironment(config, facts);
+    limits = limitsForEnvironment(facts.workloadProfiles, nonEmpty(env.SOCKERLESS_ACA_WORKLOAD_PROFILE));
+    if (!isAllowedPair(jobSettings.defaults.cpu, jobSettings.defaults.memory, limits)) {
+      throw new Error(`default resources ${jobSettings.defaults.cpu} CPU / ${jobSettings.defaults.memory}: ${limits.range}`);
+    }
+  } catch (err) {
+    await simulator?.close();
+    throw err;
+  }
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
   const acaCloud = createAcaCloud({ ...config, armRates: parseArmRates(env.SOCKERLESS_ARM_BUDGET), instanceId: state.instanceId }, simulator);
   const cloud = opts.wrapCloud ? opts.wrapCloud(acaCloud) : acaCloud;
@@ -129,7 +144,7 @@ async function startOnState(
       if (record?.RunImage) return { reference: record.RunImage.Reference, env: record.RunImage.Env };
       return { reference: record?.RepoTags[0] ?? asGiven, env: record?.Config.Env ?? [] };
     },
-    jobDefaults: { ...jobSettings.defaults, replicaTimeout: config.replicaTimeout },
+    jobDefaults: { ...jobSettings.defaults, replicaTimeout: config.replicaTimeout, limits },
     timeouts: lifecycleTimeoutsFromEnv(env),
     access: { secretEnv: jobSettings.secretEnv, registries },
     agent,
@@ -161,7 +176,7 @@ async function startOnState(
       pollIntervalMs: config.pollIntervalMs,
       logSettleMs: simulator ? 0 : 10_000,
       resources,
-      hostConfig: { defaults: jobSettings.defaults, secretEnv: jobSettings.secretEnv, registries },
+      hostConfig: { defaults: jobSettings.defaults, limits, secretEnv: jobSettings.secretEnv, registries },
     },
     images: { images, inUseBy, credentials, registries, announce: announceImage },
     build: {
@@ -239,4 +254,9 @@ function reconcileIntervalFrom(env: NodeJS.ProcessEnv): number {
   const value = raw === undefined || raw === '' ? 60_000 : Number(raw);
   if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`SOCKERLESS_RECONCILE_INTERVAL_MS must be a positive integer, not ${raw}`);
   return value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
 }

@@ -26,6 +26,8 @@ export interface JobSpec {
   /** ACA consumption pair, e.g. 1.0 / "2Gi". */
   cpu: number;
   memory: string;
+  /** The environment's workload profile the job runs on; none in a Consumption-only environment. */
+  workloadProfileName?: string;
   /** Seconds; ACA `replicaTimeout`. */
   replicaTimeout: number;
   /** Extra tags beside the `managed-by` / `sockerless-container-id` ones every job gets. */
