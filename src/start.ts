@@ -174,7 +174,7 @@ async function startOnState(
       cloud,
       images,
       pollIntervalMs: config.pollIntervalMs,
-      logSettleMs: simulator ? 0 : 10_000,
+      logSettleMs: logSettleMsFrom(env, simulator ? opts.simulator?.ingestionDelayMs ?? 0 : undefined),
       resources,
       hostConfig: { defaults: jobSettings.defaults, limits, secretEnv: jobSettings.secretEnv, registries },
     },
@@ -259,4 +259,20 @@ function reconcileIntervalFrom(env: NodeJS.ProcessEnv): number {
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
+}
+
+/**
+ * How long a follower waits after an execution's end for Log Analytics to ingest its last rows,
+ * until the workspace has shown how late its rows arrive (then that lag decides: see
+ * follow-logs.ts). Azure documents 20 s to 3 min as typical; the embedded simulator's own delay.
+ */
+function logSettleMsFrom(env: NodeJS.ProcessEnv, simulatorIngestionMs: number | undefined): number {
+  const raw = env.SOCKERLESS_LOG_SETTLE_MS;
+  if (raw !== undefined && raw !== '') {
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`SOCKERLESS_LOG_SETTLE_MS must be a non-negative integer, not ${raw}`);
+    return value;
+  }
+  if (simulatorIngestionMs === undefined) return 180_000;
+  return simulatorIngestionMs === 0 ? 0 : simulatorIngestionMs * 2;
 }

@@ -7,7 +7,7 @@ import { CloudError, isNotFound, toCloudError } from './errors';
 import { ExecutionReader } from './execution-reader';
 import { containerEnd, executionEnd, vanishedEnd } from './execution-end';
 import { jobResource } from './job-spec';
-import { queryJobLogs } from './logs';
+import { LogReader } from './logs';
 
 /** Something that tells us the cloud changed (the embedded simulator is one). */
 export interface ChangeHints {
@@ -97,8 +97,10 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
     }
   }
 
+  // One reader for the daemon's workspace: every follower's poll shares its budget.
+  const logReader = new LogReader(logs, { workspaceId: config.workspaceId, destination: config.logDestination });
   function queryLogs(query: LogQuery, signal?: AbortSignal): Promise<LogRow[]> {
-    return queryJobLogs(logs, config.workspaceId, query, signal);
+    return logReader.query(query, signal);
   }
 
   async function listManagedJobs(signal?: AbortSignal): Promise<ManagedJob[]> {
@@ -139,7 +141,7 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
     return executions.sort((a, b) => (b.startTime ?? '').localeCompare(a.startTime ?? ''));
   }
 
-  return { runJob, waitForEnd, stopExecution, deleteJob, queryLogs, onChange, listManagedJobs, listExecutions };
+  return { runJob, waitForEnd, stopExecution, deleteJob, queryLogs, logLag: logReader.lag, onChange, listManagedJobs, listExecutions };
 }
 
 /** Half the ARM read budget: LRO polls, listings and log reads need the rest. */
