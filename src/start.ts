@@ -5,6 +5,7 @@ import { createApp } from './api/app';
 import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
 import { agentCallbackUrl, agentSettings } from './daemon/agent/settings';
+import { callbackRefusal } from './daemon/agent/callback-check';
 import { Daemon } from './daemon/daemon';
 import { openPersistedState, type PersistedState } from './daemon/persisted-state';
 import { Reconciler } from './daemon/reconcile';
@@ -102,6 +103,11 @@ async function startOnState(
     const visiblePaths = addresses.flatMap((a) => (a.kind === 'unix' ? [dirname(a.path)] : []));
     simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, logger: simLogger, ...simulatorFaultsFromEnv(env), ...opts.simulator });
     config = acaConfigForSimulator(simulator);
+  }
+  // Jobs on Azure itself (not a simulator on this machine) cannot dial back to loopback or a unix socket.
+  if (!simulator && config.armEndpoint === undefined && env.SOCKERLESS_AGENT !== 'off' && env.SOCKERLESS_AGENT !== 'local' && env.SOCKERLESS_AGENT_IMAGE) {
+    const refused = callbackRefusal(env.SOCKERLESS_CALLBACK_URL, addresses);
+    if (refused) throw new Error(refused);
   }
   let limits: ResourceLimits;
   try {
