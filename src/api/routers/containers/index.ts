@@ -21,6 +21,7 @@ import { decodeRegistryAuth } from '../../../images/credentials';
 import { createBody } from './create-body';
 import { containerInput } from './create';
 import { checkCreate, checkResources, type HostConfigDeps } from './host-config';
+import { refusedEnvMessage } from '../../../daemon/env-names';
 import { archiveRoutes } from './archive';
 import { attachRoute } from './attach';
 import { MAIN_SESSION } from '../../../agent/protocol';
@@ -74,6 +75,9 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const name = requested ? checkName(requested) : generateName(daemon.nameTaken);
     if (!name) throw badRequest(`Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     const input = containerInput(body, name, image);
+    // Variables ACA refuses can only reach the process through the agent.
+    const refusedEnv = deps.hostConfig && !daemon.agentRuns() ? refusedEnvMessage(body.Env ?? []) : undefined;
+    if (refusedEnv) throw badRequest(refusedEnv);
     const warnings = deps.hostConfig ? checkCreate(input.hostConfig, deps.hostConfig.defaults, deps.hostConfig.limits) : [];
     const registryAuth = decodeRegistryAuth(c.req.header('x-registry-auth'));
     const prepared = deps.resources.prepare(input, body, image.Config.Volumes);
