@@ -181,7 +181,7 @@ async function startOnState(
       cloud,
       images,
       pollIntervalMs: config.pollIntervalMs,
-      logSettleMs: logSettleMsFrom(env, simulator ? opts.simulator?.ingestionDelayMs ?? 0 : undefined),
+      logSettleMs: logSettleMsFrom(env, simulator && simulatorIngestionMs(simulator, opts.simulator)),
       resources,
       hostConfig: { defaults: jobSettings.defaults, limits, secretEnv: jobSettings.secretEnv, registries },
     },
@@ -274,6 +274,7 @@ function nonEmpty(value: string | undefined): string | undefined {
  * follow-logs.ts). Azure documents 20 s to 3 min as typical; the embedded simulator's own delay.
  */
 function logSettleMsFrom(env: NodeJS.ProcessEnv, simulatorIngestionMs: number | undefined): number {
+  // (Against Azure: the documented typical worst case; the embedded simulator: twice its delay.)
   const raw = env.SOCKERLESS_LOG_SETTLE_MS;
   if (raw !== undefined && raw !== '') {
     const value = Number(raw);
@@ -282,4 +283,12 @@ function logSettleMsFrom(env: NodeJS.ProcessEnv, simulatorIngestionMs: number | 
   }
   if (simulatorIngestionMs === undefined) return 180_000;
   return simulatorIngestionMs === 0 ? 0 : simulatorIngestionMs * 2;
+}
+
+/** The longest the embedded simulator takes to make a row queryable: its azure profile's figures, else its fixed delay. */
+function simulatorIngestionMs(simulator: Simulator, options: SimulatorOptions | undefined): number {
+  const { profile, figures } = simulator.profile;
+  if (profile !== 'azure') return options?.ingestionDelayMs ?? 0;
+  // Twice this is the guess below: the first rows of a new table pay a one-time delay on top.
+  return Math.ceil((figures.ingestionDelayMs.max + figures.newTableDelayMs.max + figures.receiptLagMs.max) / 2);
 }

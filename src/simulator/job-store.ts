@@ -66,7 +66,8 @@ export class JobStore {
     checkSecretRefs(body.properties.template.containers, body.properties.configuration.secrets ?? []);
     const registrySecret = missingRegistrySecret(body);
     if (registrySecret) throw badRequest('ContainerAppSecretRefNotFound', registrySecret);
-    const resources = invalidResourceTotal(body.properties.template.containers);
+    // strictValidation checked resources against the environment's profiles already.
+    const resources = this.#settings.strictValidation ? undefined : invalidResourceTotal(body.properties.template.containers);
     if (resources) throw badRequest('ContainerAppInvalidResourceTotal', resources);
   }
 
@@ -155,7 +156,7 @@ export class JobStore {
       secrets,
       replicaTimeoutSeconds: configuration.replicaTimeout,
       pullFailure: [...(override?.initContainers ?? template.initContainers ?? []), ...containers]
-        .map((c) => pullFailure(c, job.body, this.#settings.privateRegistries))
+        .map((c) => pullFailure(c, job.body, this.#settings.privateRegistries, this.#settings.strictValidation ? { jobCreatedAt: job.createdAt.getTime(), now: Date.now() } : undefined))
         .find((f) => f !== undefined),
     };
   }

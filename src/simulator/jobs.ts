@@ -10,6 +10,7 @@ import type { FinalAnswer, OperationRegistry } from './operations';
 import type { SimulatorSettings } from './options';
 import type { Timing } from './profile/timing';
 import { parseBody, readJsonBody } from './routing';
+import { checkJobPut, checkJobStart } from './validation/strict';
 import type { RouteSpec } from './routing';
 
 const JOBS = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.App/jobs';
@@ -85,7 +86,9 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
       faultHooks: LRO_FAULTS,
       async handle(c, fault) {
         const name = c.req.param('jobName')!;
-        const body = parseBody(jobBodySchema, await readJsonBody(c), 'job');
+        const raw = await readJsonBody(c);
+        if (settings.strictValidation) checkJobPut(name, raw, settings.environmentFacts, settings.environment);
+        const body = parseBody(jobBodySchema, raw, 'job');
         if (isLroFault(fault)) {
           const resource = store.preview(name, body);
           const created = store.find(name) === undefined;
@@ -135,6 +138,7 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
       async handle(c, fault) {
         const name = c.req.param('jobName')!;
         const raw = await readJsonBody(c);
+        if (settings.strictValidation) checkJobStart(raw, store.get(name).body, store.liveExecutions(), settings.environmentFacts, settings.environment);
         const override = raw === undefined ? undefined : parseBody(executionTemplateSchema, raw, 'execution template');
         if (isLroFault(fault)) {
           store.checkStart(name, override);

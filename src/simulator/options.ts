@@ -6,6 +6,7 @@ import type { FigureName, FigureOverride, Figures } from './profile/figures';
 import { resolveFigures } from './profile/resolve';
 import type { ProfileName } from './profile/resolve';
 import type { PrivateRegistry } from './registry-access';
+import { DEFAULT_ENVIRONMENT_FACTS, type EnvironmentFacts } from './validation/facts';
 
 export type Latency = 'instant' | 'realistic';
 
@@ -89,6 +90,14 @@ export interface SimulatorOptions {
   workloadProfiles?: WorkloadProfile[];
   /** Default log-analytics. */
   logDestination?: LogDestination;
+  /**
+   * Validate as ARM and ACA do (default false): job and start bodies against the official OpenAPI
+   * schema, ACA's naming and resource rules, the environment's core quota, and a system-assigned
+   * identity's missing AcrPull grant (see src/simulator/validation/).
+   */
+  strictValidation?: boolean;
+  /** The environment's type, workload profiles and core quota that strict validation checks against. */
+  environmentFacts?: EnvironmentFacts;
 }
 
 export type IsolationSetting = 'auto' | 'none';
@@ -125,6 +134,8 @@ export interface SimulatorSettings {
   environmentType: EnvironmentType;
   workloadProfiles: WorkloadProfile[];
   logDestination: LogDestination;
+  strictValidation: boolean;
+  environmentFacts: EnvironmentFacts;
 }
 
 export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
@@ -214,5 +225,7 @@ export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
     environmentType: oneOf('environmentType', opts.environmentType, ['consumption', 'workload-profiles'], 'workload-profiles'),
     workloadProfiles: workloadProfilesSetting(opts.workloadProfiles),
     logDestination: oneOf('logDestination', opts.logDestination, ['log-analytics', 'azure-monitor', 'none'], 'log-analytics'),
+    strictValidation: opts.strictValidation ?? false,
+    environmentFacts: opts.environmentFacts ?? DEFAULT_ENVIRONMENT_FACTS,
   };
 }

@@ -12,6 +12,18 @@ export interface PrivateRegistry {
   password?: string;
   /** Managed identities allowed to pull (`system` or a resource id); any identity when omitted. */
   identities?: string[];
+  /**
+   * strictValidation: how long after a job's creation its system-assigned identity holds AcrPull
+   * here (someone grants the role once the identity exists); default never.
+   */
+  systemIdentityGrantDelayMs?: number;
+}
+
+/** When a pull happens, for the rules of strictValidation. */
+export interface PullContext {
+  /** The job's creation time (ms): its system-assigned identity exists only from then. */
+  jobCreatedAt: number;
+  now: number;
 }
 
 interface RegistryEntry {
@@ -52,7 +64,12 @@ function assignedIdentities(body: JobBody): string[] {
  * Why a replica cannot pull `container.image`, in the words containerd gives ACA; undefined when
  * it can. Anonymous pulls of a private registry fail to get a token; wrong credentials too.
  */
-export function pullFailure(container: ContainerSpec, body: JobBody, privateRegistries: readonly PrivateRegistry[]): string | undefined {
+export function pullFailure(
+  container: ContainerSpec,
+  body: JobBody,
+  privateRegistries: readonly PrivateRegistry[],
+  strict?: PullContext,
+): string | undefined {
   const host = imageRegistry(container.image);
   const registry = privateRegistries.find((r) => normalise(r.server) === host);
   if (!registry) return undefined;
@@ -64,7 +81,9 @@ export function pullFailure(container: ContainerSpec, body: JobBody, privateRegi
   if (entry.identity !== undefined) {
     const id = entry.identity.toLowerCase();
     const allowed = !registry.identities || registry.identities.some((i) => i.toLowerCase() === id);
-    return assignedIdentities(body).includes(id) && allowed ? undefined : failed(`managed identity '${entry.identity}' cannot pull from ${host}`);
+    if (!assignedIdentities(body).includes(id) || !allowed) return failed(`managed identity '${entry.identity}' cannot pull from ${host}`);
+    if (id === 'system' && strict && strict.now < strict.jobCreatedAt + (registry.systemIdentityGrantDelayMs ?? Infinity)) return systemIdentityNotGranted(entry.server ?? host);
+    return undefined;
   }
   const password = secrets.find((s) => s.name === entry.passwordSecretRef)?.value;
   const matches =
@@ -72,4 +91,13 @@ export function pullFailure(container: ContainerSpec, body: JobBody, privateRegi
     (registry.username === undefined || registry.username === entry.username) &&
     (registry.password === undefined || registry.password === password);
   return matches ? undefined : failed('failed to fetch oauth token');
+}
+
+/**
+ * A system-assigned identity exists only once its job does, so no AcrPull grant can precede the
+ * job's first pulls: they fail until someone grants the role (microsoft/azure-container-apps#836
+ * and #646, hashicorp/terraform-provider-azurerm#21242). The wording is the one those reports quote.
+ */
+function systemIdentityNotGranted(server: string): string {
+  return `unable to pull image using Managed identity system for registry ${server}`;
 }
