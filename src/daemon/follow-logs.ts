@@ -17,8 +17,8 @@ export interface FollowOptions extends LogQuery {
   subscribe: (wake: () => void) => () => void;
   pollIntervalMs: number;
   /**
-   * After the end, keep reading until no row arrived for this long (Log Analytics ingests late).
-   * 0: stop at the end. Otherwise this is the guess used until the workspace has shown how late
+   * After the end, keep reading this long (Log Analytics ingests late). 0: stop at the end, once
+   * a poll brings nothing new. Otherwise this is the guess used until the workspace has shown how late
    * its rows arrive; from then on the bound is derived from that (see settleBound).
    */
   settleMs: number;
@@ -53,7 +53,7 @@ export async function* followLogs(cloud: Cloud, opts: FollowOptions): AsyncGener
   let floorMs: number | undefined;
   const seen = new Map<string, { count: number; ingestedMs: number }>();
   let newestMs = 0;
-  let quietSince = 0;
+  let endedAt = 0;
   let failedPolls = 0;
   let polls = 0;
   while (!opts.signal?.aborted) {
@@ -96,8 +96,10 @@ export async function* followLogs(cloud: Cloud, opts: FollowOptions): AsyncGener
     }
     const settle = settleBound(lag, opts.settleMs, opts.pollIntervalMs);
     if (ended) {
-      if (fresh > 0 || quietSince === 0) quietSince = Date.now();
-      if (Date.now() - quietSince >= settle) return;
+      // Rows of lines written before the end arrive within the lag of the end: the bound runs
+      // from the end, and grows when a row shows the lag is longer than thought.
+      if (endedAt === 0) endedAt = Date.now();
+      if (Date.now() - endedAt >= settle && (settle > 0 || fresh === 0)) return;
     }
     await nextWake(opts, ended ? Math.min(opts.pollIntervalMs, Math.max(settle, 1)) : opts.pollIntervalMs);
   }
