@@ -13,22 +13,24 @@ export interface QueryRates {
 /** Below Azure's 5 and 200/30 s: other clients of the same identity (the portal, az) share it. */
 export const DEFAULT_QUERY_RATES: QueryRates = { concurrent: 4, perWindow: 150, windowMs: 30_000 };
 
-/** A token bucket with a concurrency gate: `run(fn)` starts fn when both allow it. */
+/**
+ * A sliding window (at most `perWindow` starts in any `windowMs`, as Azure counts) with a
+ * concurrency gate: `run(fn)` starts fn when both allow it, in the order asked.
+ */
 export class QueryBudget {
   readonly #rates: QueryRates;
-  #tokens: number;
-  #refilledAt = Date.now();
+  /** Start times within the last window, oldest first. */
+  readonly #starts: number[] = [];
   #inFlight = 0;
   readonly #waiting: Array<() => void> = [];
   #timer: NodeJS.Timeout | undefined;
-  /** Queries that had to wait for a token or a slot (a figure for tests and benchmarks). */
+  /** Queries that had to wait for the window or a slot (a figure for tests and benchmarks). */
   waited = 0;
   started = 0;
 
   constructor(rates: QueryRates = DEFAULT_QUERY_RATES) {
     if (!(rates.concurrent >= 1 && rates.perWindow >= 1 && rates.windowMs > 0)) throw new RangeError('query budget: rates must be positive');
     this.#rates = rates;
-    this.#tokens = rates.perWindow;
   }
 
   async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -41,28 +43,22 @@ export class QueryBudget {
     }
   }
 
-  #refill(): void {
-    const now = Date.now();
-    const rate = this.#rates.perWindow / this.#rates.windowMs;
-    this.#tokens = Math.min(this.#rates.perWindow, this.#tokens + (now - this.#refilledAt) * rate);
-    this.#refilledAt = now;
+  #canStart(now: number): boolean {
+    while (this.#starts.length > 0 && this.#starts[0]! <= now - this.#rates.windowMs) this.#starts.shift();
+    return this.#inFlight < this.#rates.concurrent && this.#starts.length < this.#rates.perWindow;
   }
 
-  #canStart(): boolean {
-    this.#refill();
-    return this.#inFlight < this.#rates.concurrent && this.#tokens >= 1;
-  }
-
-  #take(): void {
-    this.#tokens -= 1;
+  #take(now: number): void {
+    this.#starts.push(now);
     this.#inFlight++;
     this.started++;
   }
 
   #acquire(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    if (this.#waiting.length === 0 && this.#canStart()) {
-      this.#take();
+    const now = Date.now();
+    if (this.#waiting.length === 0 && this.#canStart(now)) {
+      this.#take(now);
       return Promise.resolve();
     }
     this.waited++;
@@ -83,17 +79,17 @@ export class QueryBudget {
   }
 
   #pump(): void {
-    while (this.#waiting.length > 0 && this.#canStart()) {
-      this.#take();
+    const now = Date.now();
+    while (this.#waiting.length > 0 && this.#canStart(now)) {
+      this.#take(now);
       this.#waiting.shift()!();
     }
     if (this.#waiting.length > 0 && this.#inFlight < this.#rates.concurrent && this.#timer === undefined) {
-      // Out of tokens: look again when the next one is due.
-      const rate = this.#rates.perWindow / this.#rates.windowMs;
+      // The window is full: look again when its oldest start leaves it.
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         this.#pump();
-      }, Math.max(1, Math.ceil((1 - this.#tokens) / rate)));
+      }, Math.max(1, this.#starts[0]! + this.#rates.windowMs - now + 1));
       this.#timer.unref?.();
     }
   }
