@@ -139,7 +139,11 @@ async function startOnState(
       throw err;
     });
   }
-  const agent = await agentSettings(env, !!simulator, () => callbackUrl, logger);
+  // On the azure profile a replica takes as long to come up as on Azure (time-scaled): the agent
+  // gets Azure's wait for its dial-back, not the instant simulator's.
+  const azureProfile = simulator?.profile.profile === 'azure';
+  const agentEnv = azureProfile && !env.SOCKERLESS_AGENT_WAIT_MS ? { ...env, SOCKERLESS_AGENT_WAIT_MS: String(Math.ceil(AZURE_AGENT_WAIT_MS * simulator!.profile.timeScale)) } : env;
+  const agent = await agentSettings(agentEnv, !!simulator, () => callbackUrl, logger);
   const daemon = state.restore(() => new Daemon({
     cloud,
     ...state.daemon(cloud),
@@ -292,3 +296,6 @@ function simulatorIngestionMs(simulator: Simulator, options: SimulatorOptions | 
   // Twice this is the guess below: the first rows of a new table pay a one-time delay on top.
   return Math.ceil((figures.ingestionDelayMs.max + figures.newTableDelayMs.max + figures.receiptLagMs.max) / 2);
 }
+
+/** How long attach waits for the agent to dial back from a job on Azure (agent/settings.ts's Azure default). */
+const AZURE_AGENT_WAIT_MS = 180_000;
