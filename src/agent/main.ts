@@ -64,10 +64,11 @@ function carriedEnv(json: string | undefined): Record<string, string> {
   if (!json) return {};
   try {
     const parsed: unknown = JSON.parse(json);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TypeError();
     return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  } catch (err) {
-    process.stderr.write(`[sockerless-agent] ignoring SOCKERLESS_CARRIED_ENV: ${(err as Error).message}\n`);
+  } catch {
+    // Not the parser's message: it quotes the text, which holds the variables' values.
+    process.stderr.write('[sockerless-agent] ignoring SOCKERLESS_CARRIED_ENV: not a JSON object of strings\n');
     return {};
   }
 }
