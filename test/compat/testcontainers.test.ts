@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(tooOld)('Testcontainers for Node', () => {
-  it('GenericContainer: exposed port, waits, getMappedPort, a request answered, exec, copyFilesToContainer, logs, stop', async () => {
+  it('GenericContainer: exposed port, waits, getMappedPort, a request answered, exec, copyFilesToContainer, logs, stop', { timeout: 120_000 }, async () => {
     const { GenericContainer, Wait } = await import('testcontainers');
     const inside = await freePort();
     const dir = await mkdtemp(join(tmpdir(), 'sockerless-tc-'));
@@ -51,7 +51,9 @@ describe.skipIf(tooOld)('Testcontainers for Node', () => {
     const container = await new GenericContainer('alpine')
       .withCommand(['node', '-e', httpServer(inside)])
       .withExposedPorts(inside)
-      .withWaitStrategy(Wait.forAll([Wait.forLogMessage(`server ready on ${inside}`), Wait.forListeningPorts()]))
+      // The port is waited for from the host, through the published port (forListeningPorts would
+      // also exec inside at once, before the agent has dialled: exec waiting for it is another issue's).
+      .withWaitStrategy(Wait.forAll([Wait.forLogMessage(`server ready on ${inside}`), Wait.forHttp('/ready', inside).forStatusCode(200)]))
       .withStartupTimeout(60_000)
       .start();
     try {
