@@ -16,6 +16,8 @@ export interface AgentOptions {
   /** The environment the user's processes get (the agent's own variables removed). */
   env: NodeJS.ProcessEnv;
   workdir: string;
+  /** Docker's `--user`, resolved; main process and execs run as it. */
+  user?: { uid: number; gid: number };
   stdin: boolean;
   tty: boolean;
   callback?: { url: string; containerId: string; token: string };
@@ -69,7 +71,7 @@ export class Agent {
     }
     this.#main = new ProcessSession(
       MAIN_SESSION,
-      { argv: opts.argv, env: opts.env, cwd: opts.workdir, stdin: !opts.stdin ? 'ignore' : opts.callback ? 'pipe' : 'inherit', tty: opts.tty, detached: !this.#owner },
+      { argv: opts.argv, env: opts.env, cwd: opts.workdir, user: opts.user, stdin: !opts.stdin ? 'ignore' : opts.callback ? 'pipe' : 'inherit', tty: opts.tty, detached: !this.#owner },
       this.#host,
       {
         tee: (stream, data) => (stream === 'stdout' ? process.stdout : process.stderr).write(data),
@@ -143,7 +145,7 @@ export class Agent {
           msg.s,
           new ProcessSession(
             msg.s,
-            { argv: msg.argv, env: { ...this.#opts.env, ...envObject(msg.env) }, cwd: msg.workdir || this.#opts.workdir, stdin: msg.stdin ? 'pipe' : 'ignore', tty: msg.tty, detached: !this.#owner },
+            { argv: msg.argv, env: { ...this.#opts.env, ...envObject(msg.env) }, cwd: msg.workdir || this.#opts.workdir, user: this.#opts.user, stdin: msg.stdin ? 'pipe' : 'ignore', tty: msg.tty, detached: !this.#owner },
             this.#host,
             { disconnectedLimit: 0 },
           ),

@@ -3,10 +3,11 @@
 // exact exit code, exec, attach stdin, signals and `docker cp`. See PROTOCOL.md.
 import { mkdirSync } from 'node:fs';
 import { Agent } from './agent';
+import { resolveUser } from './user';
 
 const AGENT_VARIABLES = [
   'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
-  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS',
+  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_USER', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS',
 ];
 
 const separator = process.argv.indexOf('--');
@@ -31,6 +32,18 @@ if (own.SOCKERLESS_WORKDIR) {
   mkdirSync(workdir, { recursive: true });
 }
 
+// Docker's --user, resolved in the container's own /etc/passwd and /etc/group as a runtime does.
+let user: { uid: number; gid: number } | undefined;
+if (own.SOCKERLESS_USER) {
+  const resolved = resolveUser('/', own.SOCKERLESS_USER);
+  if (typeof resolved === 'string') {
+    process.stderr.write(`${resolved}\n`);
+    process.exit(126);
+  }
+  user = { uid: resolved.uid, gid: resolved.gid };
+  if (own.HOME === undefined || own.HOME === '/root') env.HOME = resolved.home;
+}
+
 const callback =
   own.SOCKERLESS_CALLBACK_URL && own.SOCKERLESS_CONTAINER_ID && own.SOCKERLESS_AGENT_TOKEN
     ? { url: own.SOCKERLESS_CALLBACK_URL, containerId: own.SOCKERLESS_CONTAINER_ID, token: own.SOCKERLESS_AGENT_TOKEN }
@@ -40,6 +53,7 @@ const agent = new Agent({
   argv,
   env,
   workdir,
+  user,
   stdin: own.SOCKERLESS_STDIN === '1',
   tty: own.SOCKERLESS_TTY === '1',
   callback,

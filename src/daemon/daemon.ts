@@ -164,7 +164,7 @@ export class Daemon {
     const argv = [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
     return withAgent(spec, argv, {
       launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),
-      workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty,
+      workdir: ctx.config.WorkingDir, user: ctx.config.User, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty,
     });
   }
 

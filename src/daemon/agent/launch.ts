@@ -33,6 +33,8 @@ export interface AgentJobInput {
   containerId: string;
   token: string;
   workdir: string;
+  /** Docker's `--user` (`name`, `uid`, `name:group`, `uid:gid`); the agent resolves it in the container. */
+  user?: string;
   stdin: boolean;
   tty: boolean;
 }
@@ -44,6 +46,7 @@ export function withAgent(spec: JobSpec, argv: string[], agent: AgentJobInput): 
     { name: 'SOCKERLESS_CALLBACK_URL', value: agent.callbackUrl },
     { name: 'SOCKERLESS_CONTAINER_ID', value: agent.containerId },
     ...(agent.workdir ? [{ name: 'SOCKERLESS_WORKDIR', value: agent.workdir }] : []),
+    ...(agent.user ? [{ name: 'SOCKERLESS_USER', value: agent.user }] : []),
     ...(agent.stdin ? [{ name: 'SOCKERLESS_STDIN', value: '1' }] : []),
     ...(agent.tty ? [{ name: 'SOCKERLESS_TTY', value: '1' }] : []),
   ];
