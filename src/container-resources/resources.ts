@@ -64,10 +64,11 @@ export interface ContainerResourcesApi {
   removeVolumesWith(containerId: string, remove: boolean): void;
 }
 
-const BIND_WARNING = (src: string, dst: string) =>
-  `bind mount ${src}:${dst}: host paths do not reach Azure Container Apps jobs; the container will not see ${src}`;
-const VOLUME_WARNING = (name: string, dst: string) =>
-  `volume ${name} at ${dst} is not yet backed by Azure Files: the job sees only what its image has at ${dst}, and nothing written there is shared or kept`;
+/** Why a host path cannot be mounted: the job runs on ACA, far from this daemon's disk. */
+export const BIND_REFUSAL = (src: string, dst: string) =>
+  `bind mount ${src}:${dst} is not supported: the container runs as an Azure Container Apps job, which cannot see this daemon's disk; use a named volume (an Azure Files share) instead`;
+const NO_SHARES = (name: string) =>
+  `volume ${name}: named volumes are Azure Files shares and no storage account is configured; set SOCKERLESS_ACA_STORAGE_ACCOUNT (and SOCKERLESS_ACA_STORAGE_KEY, or let the daemon list the account's keys)`;
 
 /**
  * Networks and volumes as containers use them: endpoints and mounts made at create, shown in
@@ -83,6 +84,8 @@ export class ContainerResources implements ContainerResourcesApi {
     events: EventBus,
     /** Holdings kept across a daemon restart, and where each change goes to be kept. */
     persisted: { holdings?: Iterable<[string, ContainerHoldings]>; onChange?(containerId: string, holdings: ContainerHoldings | undefined): void } = {},
+    /** Whether named volumes have shares to live in (a storage account is configured). */
+    private readonly backing: { namedVolumes: boolean } = { namedVolumes: true },
   ) {
     for (const [id, h] of persisted.holdings ?? []) this.#holdings.set(id, structuredClone(h));
     this.#onChange = persisted.onChange;
@@ -103,11 +106,11 @@ export class ContainerResources implements ContainerResourcesApi {
     for (const j of joins) if (j.ipv4) this.networks.checkAddress(j.networkId, j.ipv4);
     const requests = mountRequests(fields.data, imageVolumes);
     for (const m of requests) if (m.type === 'volume' && m.source) checkVolumeName(m.source);
-    const warnings: string[] = [];
     for (const m of requests) {
-      if (m.type === 'bind') warnings.push(BIND_WARNING(m.source, m.destination));
-      if (m.type === 'volume') warnings.push(VOLUME_WARNING(m.source || 'anonymous', m.destination));
+      if (m.type === 'bind') throw badRequest(BIND_REFUSAL(m.source, m.destination));
+      if (m.type === 'volume' && m.source && !this.backing.namedVolumes) throw badRequest(NO_SHARES(m.source));
     }
+    const warnings: string[] = [];
     return {
       warnings,
       commit: () => {
