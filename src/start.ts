@@ -4,7 +4,7 @@ import { acaConfigForSimulator, acaConfigFromEnv, armBudgetOf, createAcaCloud, d
 import { createApp } from './api/app';
 import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
-import { agentCallbackUrl, agentSettings } from './daemon/agent/settings';
+import { agentCallbackUrl, agentSettings, fetchImageConfig } from './daemon/agent/settings';
 import { Daemon } from './daemon/daemon';
 import { openPersistedState, type PersistedState } from './daemon/persisted-state';
 import { Reconciler } from './daemon/reconcile';
@@ -109,7 +109,7 @@ async function startOnState(
   const acaConfig = { ...config, armRates: parseArmRates(env.SOCKERLESS_ARM_BUDGET), instanceId: state.instanceId };
   const acaCloud = createAcaCloud(acaConfig, simulator);
   const cloud = opts.wrapCloud ? opts.wrapCloud(acaCloud) : acaCloud;
-  const images = new ImageStore({ fetchConfig: env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true', ...state.images });
+  const images = new ImageStore({ fetchConfig: fetchImageConfig(env, !!simulator), ...state.images });
   const credentials = new CredentialStore();
   const registries = new RegistryCredentials({ logins: credentials, identity: jobSettings.registryIdentity });
 

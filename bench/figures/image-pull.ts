@@ -2,7 +2,8 @@
 // loopback docker-registry; the first `docker run --rm <image> true` pulls and unpacks it in the
 // simulator (cold), the later ones find it in the layer cache. Both beside the spawned baseline.
 import { rmSync } from 'node:fs';
-import { makeRootfs, pushRootfs } from '../../test/helpers/images';
+import { execFileSync } from 'node:child_process';
+import { makeRootfs, missingForKind, pushRootfs } from '../../test/helpers/images';
 import { startRegistry } from '../../test/compat/registry';
 import { dockerRunRm } from '../client';
 import type { BenchContext } from '../context';
@@ -11,6 +12,11 @@ import { spawnLikeSimulator } from '../spawn-baseline';
 import { median, percentile } from '../stats';
 
 export async function imagePull(ctx: BenchContext, runs: number): Promise<Figure[]> {
+  const missing = missingForKind('busybox') ?? (hasCommand('docker-registry') ? undefined : 'docker-registry');
+  if (missing) {
+    const skipped = (name: string): Figure => ({ name, value: null, unit: 'ms', samples: 0, note: `not measured: needs Debian's ${missing}` });
+    return [skipped('image_pull_ms'), skipped('run_latency_cached_image_ms')];
+  }
   const registry = await startRegistry('', '');
   const rootfs = makeRootfs('busybox');
   try {
@@ -58,5 +64,14 @@ export async function imagePull(ctx: BenchContext, runs: number): Promise<Figure
   } finally {
     await registry.close();
     rmSync(rootfs, { recursive: true, force: true });
+  }
+}
+
+function hasCommand(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -18,7 +18,7 @@ export interface ProcessSpec {
   cwd: string;
   /** `inherit`: the agent's own stdin (an agent run by hand, with no daemon to feed it). */
   stdin: 'pipe' | 'inherit' | 'ignore';
-  /** No PTY is allocated: stdout and stderr are merged into one raw stream, as a TTY shows them. */
+  /** A TTY session: the agent runs it as a PtySession (pty-session.ts); here, one merged stream. */
   tty: boolean;
   /** Own process group (when the agent does not own the container's group). */
   detached: boolean;

@@ -10,7 +10,7 @@ import { EventBus } from './events';
 import { ExecStore } from './exec-store';
 import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
 import type { LifecycleTimeouts } from './lifecycle-timeouts';
-import type { RegistryCredentials } from './registry-auth';
+import { mergeAccess, type RegistryCredentials } from './registry-auth';
 import type { SecretEnv } from './secrets';
 import { Requests } from './requests';
 
@@ -48,6 +48,8 @@ export interface AgentSettings {
   heartbeatMs: number;
   agentWaitMs: number;
   liveLogBytes: number;
+  /** SOCKERLESS_AGENT_CA: a PEM the agent trusts for a wss:// callback beside Node's own roots. */
+  ca?: string;
   debug?: (fields: object, message: string) => void;
 }
 
@@ -158,8 +160,11 @@ export class Daemon {
   #jobSpec(ctx: ContainerContext): JobSpec {
     const image = this.deps.image(ctx.imageId, ctx.config.Image);
     const access = this.deps.access;
-    const spec = jobSpecFor(ctx, image, this.deps.jobDefaults, access && { secretEnv: access.secretEnv, registry: access.registries.access(ctx.id, image.reference) });
-    const { launch, callbackUrl } = this.deps.agent;
+    const { launch, callbackUrl, ca } = this.deps.agent;
+    let registry = access?.registries.access(ctx.id, image.reference);
+    // A private agent image needs its registry in the job too, or the init container cannot pull it.
+    if (access && registry && launch.kind === 'image' && callbackUrl()) registry = mergeAccess(registry, access.registries.daemonImageAccess(launch.image));
+    const spec = jobSpecFor(ctx, image, this.deps.jobDefaults, access && { secretEnv: access.secretEnv, registry });
     const url = callbackUrl();
     if (launch.kind === 'off' || !url) {
       this.agents.startWithoutAgent(ctx.id);
@@ -168,7 +173,7 @@ export class Daemon {
     const argv = [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
     return withAgent(spec, argv, {
       launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),
-      workdir: ctx.config.WorkingDir, user: ctx.config.User, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty,
+      workdir: ctx.config.WorkingDir, user: ctx.config.User, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, ...(ca && { ca }),
     });
   }
 

@@ -89,6 +89,8 @@ export interface RegistryRequest {
   accept?: string;
   body?: Uint8Array;
   contentType?: string;
+  /** Overrides the session's per-request timeout (which covers reading the body too): large blobs. */
+  timeoutMs?: number;
 }
 
 /**
@@ -172,7 +174,7 @@ export class RegistrySession {
     else if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
     else if (this.#basic) headers.Authorization = this.#basic;
     try {
-      return await this.#fetch(url, { method, headers, body: req.body as BodyInit | undefined, redirect: 'follow', signal: AbortSignal.timeout(this.#timeoutMs) });
+      return await this.#fetch(url, { method, headers, body: req.body as BodyInit | undefined, redirect: 'follow', signal: AbortSignal.timeout(req.timeoutMs ?? this.#timeoutMs) });
     } catch (err) {
       const cause = (err as { cause?: unknown }).cause;
       const verb = method[0] + method.slice(1).toLowerCase();

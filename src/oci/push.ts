@@ -40,7 +40,8 @@ async function uploadBlob(session: RegistrySession, blob: Buffer, digest: string
   if (!location) throw new RegistryError('blob upload: the registry gave no Location');
   const url = new URL(location, session.url(''));
   url.searchParams.set('digest', digest);
-  const put = await session.request(url.toString(), { method: 'PUT', body: blob, contentType: 'application/octet-stream' });
+  // A large layer over a slow link needs longer than the per-request timeout.
+  const put = await session.request(url.toString(), { method: 'PUT', body: blob, contentType: 'application/octet-stream', timeoutMs: 30 * 60_000 });
   if (put.status !== 201) throw await session.failure(put, `blobs/${digest}`);
   await put.body?.cancel();
 }

@@ -171,6 +171,7 @@ export class Execution {
           auth: (image) => this.#input.registryAuth?.(image),
           volumesDir: images.volumesDir,
           storage: images.storage,
+          secrets: this.#input.secrets,
           onLine: (container, stream, line) => this.#log(stream, line, container),
         },
         this.#services.launcher,

@@ -79,6 +79,17 @@ describe.skipIf(!IS_ROOT)('ImageStore (needs root: layers keep their owners)', (
     outcome.release();
   });
 
+  it('refuses an entry named outside the root, and writes nothing outside it', async () => {
+    const image = await push('store/dotdot', [[{ name: 'a', type: 'directory' }, { name: 'a/../../escaped-by-name', content: 'x' }]]);
+    const dataDir = join(scratch, 'dotdot');
+    const store = new ImageStore(dataDir, options());
+    const outcome = await store.prepare(image);
+    expect(outcome).toEqual({ kind: 'failed', message: expect.stringMatching(/lies outside the root/) });
+    expect(existsSync(join(dataDir, 'images', 'escaped-by-name'))).toBe(false);
+    expect(existsSync(join(dataDir, 'images', 'tmp', 'escaped-by-name'))).toBe(false);
+    expect(readdirSync(join(dataDir, 'images', 'roots'))).toEqual([]);
+  });
+
   it('downloads each layer once, however many executions ask at the same time, and counts it', async () => {
     const image = await push('store/once', [[{ name: 'f', content: 'x'.repeat(10_000) }]]);
     const store = new ImageStore(join(scratch, 'once'), options());

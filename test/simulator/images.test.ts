@@ -1,6 +1,6 @@
 // Replicas in their images' filesystems, through the real Azure SDK against the simulator: images
 // made here (busybox-static, musl, glibc) and pushed to a loopback docker-registry with basic auth.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -107,6 +107,14 @@ describe.skipIf(missing !== undefined)(`images in the simulator (needs root, bus
     expect(result.stdout).toEqual([`NAME="Sockerless ${kind} test image"`, `ID=sockerless-${kind}`, kind === 'glibc' ? 'no-busybox' : 'has-busybox']);
   });
 
+  it("the runtime's /etc files: the host's resolvers, hosts and hostname for the replica; the rest is the image's", async () => {
+    const result = await run(job(sh(image.busybox!, 'cat /etc/hostname; grep -c "$(cat /etc/hostname)" /etc/hosts; cat /etc/resolv.conf | grep -c .; head -1 /etc/passwd')));
+    expect(result.stdout[0]).toBe(result.replica);
+    expect(result.stdout[1]).toBe('1');
+    expect(Number(result.stdout[2])).toBe(readFileSync('/etc/resolv.conf', 'utf8').split('\n').filter(Boolean).length);
+    expect(result.stdout[3]).toBe('root:x:0:0:root:/root:/bin/sh');
+  });
+
   it('the musl image runs a program linked against musl; the busybox one has no libc at all', async () => {
     const musl = await run(job([{ name: 'main', image: image.musl!, command: ['/usr/bin/musl-hello'] }]));
     expect(musl.stdout).toEqual(['hello from musl']);
@@ -201,6 +209,15 @@ describe.skipIf(missing !== undefined)(`images in the simulator (needs root, bus
     const result = await finishRun(h, spec.jobName, await runJob(h, spec.jobName, resource));
     expect(result.status).toBe('Succeeded');
     expect(result.stdout).toEqual(['installed-by-init']);
+  });
+
+  it('a Secret volume holds the chosen secrets as read-only files', async () => {
+    const result = await run(
+      job([{ name: 'main', image: image.busybox!, command: ['sh', '-c', 'cat /run/creds/pw; echo; ls /run/creds; touch /run/creds/x 2>/dev/null || echo read-only'], volumeMounts: [{ volumeName: 'creds', mountPath: '/run/creds' }] }], {
+        volumes: [{ name: 'creds', storageType: 'Secret', secrets: [{ secretRef: 'registry-password', path: 'pw' }] }],
+      }),
+    );
+    expect(result.stdout).toEqual([PASSWORD, 'pw', 'read-only']);
   });
 
   it('a failing init container fails the execution and the main container never runs', async () => {

@@ -1,7 +1,7 @@
 // The parts of replica isolation that need no root: which paths get mounts, the fstab, reading
 // signal dispositions, a launcher that cannot start, and the loud fallback to unisolated executions.
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,6 +50,14 @@ describe('the fallback root', () => {
     // Only system directories are bound from the host.
     expect(mounts.filter((m) => m.kind === 'bind').map((m) => m.path).every((p) => /^\/(usr|bin|sbin|lib\w*|etc\/(ssl\/certs|ca-certificates|alternatives))$/.test(p))).toBe(true);
     expect(mounts.map((m) => m.path)).toContain('/usr');
+  });
+
+  it('is made once per content: a second start reuses it, so a root in use is never rewritten', () => {
+    const first = fallbackSetup(scratch, [], []).lower;
+    const marker = statSync(join(first, 'etc/passwd')).ino;
+    expect(fallbackSetup(scratch, [], []).lower).toBe(first);
+    expect(statSync(join(first, 'etc/passwd')).ino).toBe(marker);
+    expect(readdirSync(scratch).filter((n) => n.startsWith('fallback-root'))).toEqual([first.split('/').pop()]);
   });
 
   it('binds visible paths outside the system directories, and hides hidden paths a bind would show', () => {

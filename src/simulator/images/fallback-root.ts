@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { isWithin } from '../isolation/mountinfo';
@@ -22,10 +23,12 @@ const GROUP = 'root:x:0:\nnogroup:x:65534:\n';
 /**
  * Writes the lower layer of replicas that run without their image: empty top-level directories
  * (mount points for the system binds), the host's top-level symlinks (`/bin -> usr/bin`), and an
- * /etc of its own with nothing secret in it (no shadow, no host users). Rebuilt at each start.
+ * /etc of its own with nothing secret in it (no shadow, no host users). Returns the directory:
+ * `<parent>/fallback-root-<hash of its content>`, made once. A root in use as a replica's lower
+ * layer is never changed under it: when the host's files change, a new one is made beside it.
  */
-export function prepareFallbackRoot(dir: string): string {
-  const temporary = `${dir}.${process.pid}.tmp`;
+export function prepareFallbackRoot(parent: string): string {
+  const temporary = join(parent, `fallback-root.${process.pid}.${Date.now()}.tmp`);
   rmSync(temporary, { recursive: true, force: true });
   for (const d of ['proc', 'sys', 'dev', 'tmp', 'root', 'home', 'run', 'var/tmp', 'etc']) mkdirSync(join(temporary, d), { recursive: true });
   for (const path of SYSTEM_DIRS) {
@@ -42,9 +45,33 @@ export function prepareFallbackRoot(dir: string): string {
   writeFileSync(join(temporary, 'etc/passwd'), PASSWD);
   writeFileSync(join(temporary, 'etc/group'), GROUP);
   for (const path of BOUND_ETC) if (isDirectory(path)) mkdirSync(join(temporary, path), { recursive: true });
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(temporary, dir);
+  const dir = join(parent, `fallback-root-${treeHash(temporary)}`);
+  try {
+    if (!existsSync(dir)) renameSync(temporary, dir);
+  } catch (err) {
+    // Another simulator on this data dir made the same one first.
+    if (!existsSync(dir)) throw err;
+  }
+  rmSync(temporary, { recursive: true, force: true });
   return dir;
+}
+
+/** A digest of a small tree: names, types, link targets and file contents. */
+function treeHash(root: string): string {
+  const hash = createHash('sha256');
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(root, rel)).sort()) {
+      const path = join(rel, name);
+      const st = lstatSync(join(root, path));
+      hash.update(`${path}\0${st.mode}\0`);
+      if (st.isSymbolicLink()) hash.update(readlinkSync(join(root, path)));
+      else if (st.isFile()) hash.update(readFileSync(join(root, path)));
+      else if (st.isDirectory()) walk(path);
+      hash.update('\0');
+    }
+  };
+  walk('');
+  return hash.digest('hex').slice(0, 16);
 }
 
 function lstatOrUndefined(path: string) {
@@ -84,5 +111,6 @@ export function fallbackMounts(opts: { visible: readonly string[]; hidden: reado
 
 /** The fallback part of a namespace setup: the lower layer written under `dataDir`, and its binds. */
 export function fallbackSetup(dataDir: string, visible: readonly string[], hidden: readonly string[]): { lower: string; mounts: ViewMount[] } {
-  return { lower: prepareFallbackRoot(join(dataDir, 'fallback-root')), mounts: fallbackMounts({ visible, hidden }) };
+  mkdirSync(dataDir, { recursive: true });
+  return { lower: prepareFallbackRoot(dataDir), mounts: fallbackMounts({ visible, hidden }) };
 }

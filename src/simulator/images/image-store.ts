@@ -65,6 +65,8 @@ interface RefRecord {
 
 const hex = (digest: string) => digest.replace(/^sha256:/, '');
 const keyOf = (s: string) => createHash('sha256').update(s).digest('hex');
+/** A layer download as a whole (the per-request timeout would cut large layers short). */
+const LAYER_TIMEOUT_MS = 30 * 60_000;
 /** How long a registry that could not be reached is not tried again. */
 const UNREACHABLE_MEMORY_MS = 30_000;
 
@@ -203,7 +205,7 @@ export class ImageStore {
   }
 
   async #download(session: RegistrySession, digest: string, key: string): Promise<void> {
-    const res = await session.request(`blobs/${digest}`);
+    const res = await session.request(`blobs/${digest}`, { timeoutMs: LAYER_TIMEOUT_MS });
     if (!res.ok || !res.body) throw await session.failure(res, `blobs/${digest}`);
     const temporary = join(this.#dir, 'tmp', randomUUID());
     const hash = createHash('sha256');

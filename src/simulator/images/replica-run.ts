@@ -1,6 +1,6 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 import type { RegistryAuth } from '../../images/registry';
 import type { ContainerSpec } from '../job-schema';
@@ -14,6 +14,8 @@ interface VolumeSpec {
   name: string;
   storageType?: string;
   storageName?: string;
+  /** Secret volumes: which secrets, at which file names (all of the job's, by name, when absent). */
+  secrets?: { secretRef?: string; path?: string }[];
 }
 
 interface MountSpec {
@@ -36,6 +38,8 @@ export interface ReplicaRunInput {
   volumesDir: string;
   /** The share directory behind an environment storage (AzureFile volumes), or why there is none. */
   storage?: (storageName: string) => { source: string; readOnly: boolean } | { error: string };
+  /** The job's secrets, for `Secret` volumes. */
+  secrets: { name: string; value?: string }[];
   onLine: (container: string, stream: LogStream, line: string) => void;
 }
 
@@ -53,6 +57,17 @@ export function sweepVolumes(volumesDir: string, replicasDir: string): void {
   const replicas = readdirSync(replicasDir);
   for (const name of names) {
     if (!replicas.some((dir) => dir.startsWith(`${name}-`))) rmSync(join(volumesDir, name), { recursive: true, force: true });
+  }
+}
+
+/** A `Secret` volume: one file per secret (named by `path`, else by the secret), read-only to the containers. */
+function writeSecretFiles(dir: string, volume: VolumeSpec, secrets: { name: string; value?: string }[]): void {
+  const wanted = volume.secrets?.length ? volume.secrets : secrets.map((s) => ({ secretRef: s.name, path: s.name }));
+  for (const { secretRef, path } of wanted) {
+    const secret = secrets.find((s) => s.name === secretRef);
+    const name = basename(path || secretRef || '');
+    if (!secret || !name || name === '.' || name === '..') continue;
+    writeFileSync(join(dir, name), secret.value ?? '', { mode: 0o444 });
   }
 }
 
@@ -116,12 +131,13 @@ export class ReplicaRun {
           volumes.set(v.name, share);
           continue;
         }
-        if (v.storageType !== undefined && v.storageType !== 'EmptyDir') {
+        if (v.storageType !== undefined && v.storageType !== 'EmptyDir' && v.storageType !== 'Secret') {
           return { kind: 'failed', reason: 'VolumeMountFailure', exitCode: 125, message: `Volume '${v.name}': storage type ${v.storageType} is not served by the simulator` };
         }
         const dir = join(volumesDir, v.name);
         mkdirSync(dir, { recursive: true, mode: 0o777 });
-        volumes.set(v.name, { source: dir, readOnly: false });
+        volumes.set(v.name, { source: dir, readOnly: v.storageType === 'Secret' });
+        if (v.storageType === 'Secret') writeSecretFiles(dir, v, input.secrets);
       }
       for (const [i, c] of containers.entries()) {
         if (this.#stopped) return { kind: 'exited', exitCode: 143 };

@@ -5,6 +5,7 @@ import type { LogStream } from '../log-store';
 import { withCleanup } from '../replica';
 import type { ReplicaLauncher, ReplicaProcess, ReplicaRoot, ReplicaSpec } from '../replica';
 import type { ReplicaDirs } from '../replica-dirs';
+import { writeRuntimeEtc } from '../images/runtime-etc';
 import { layerDirs, replicaFstab } from './fstab';
 import type { VolumeMount } from './fstab';
 import { IsolatedProcess } from './isolated-process';
@@ -31,7 +32,7 @@ const HOST_NAME_MAX = 64;
 const REPLICA_WORKDIR = '/';
 
 /** Creates the replica's directory: the overlay's mount point, its layers (on disk) and fstab. */
-export function prepareReplicaDir(dir: string, setup: NamespaceSetup, root: ReplicaRoot = {}): void {
+export function prepareReplicaDir(dir: string, setup: NamespaceSetup, root: ReplicaRoot = {}, hostname = ''): void {
   mkdirSync(join(dir, 'root'));
   if (setup.layer === 'tmpfs') {
     mkdirSync(join(dir, 'layer'));
@@ -39,6 +40,8 @@ export function prepareReplicaDir(dir: string, setup: NamespaceSetup, root: Repl
     const { upper, work } = layerDirs(dir, 'disk');
     mkdirSync(upper);
     mkdirSync(work);
+    // On the tmpfs layer (mounted by the launcher itself) the image's own files stay.
+    if (root.lowerDirs && hostname) writeRuntimeEtc(upper, root.lowerDirs, hostname);
   }
   const fstab = root.lowerDirs
     ? replicaFstab(dir, setup.layer, root.lowerDirs, setup.imageMounts, [...setup.imageBinds, ...(root.volumes ?? [])])
@@ -61,11 +64,12 @@ export class NamespaceLauncher implements ReplicaLauncher {
 
   launch(spec: ReplicaSpec, onLine: (stream: LogStream, line: string) => void): ReplicaProcess {
     const dir = this.#dirs.create(spec.replicaName);
-    prepareReplicaDir(dir, this.#setup, spec.root);
+    const hostname = spec.replicaName.slice(0, HOST_NAME_MAX);
+    prepareReplicaDir(dir, this.#setup, spec.root, hostname);
     const argv = launcherArgv(this.#setup.tools, {
       replicaDir: dir,
       layer: this.#setup.layer,
-      hostname: spec.replicaName.slice(0, HOST_NAME_MAX),
+      hostname,
       workingDir: spec.root?.workingDir || REPLICA_WORKDIR,
       user: spec.root?.user,
       argv: spec.argv,

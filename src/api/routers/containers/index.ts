@@ -211,7 +211,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
 
   attachRoute(app, deps, find);
 
-  // The agent runs TTY sessions on pipes (no PTY), so a size is passed on but changes nothing yet.
+  // The agent's terminal takes the size; one given before the agent dialled is sent when it does.
   app.post('/containers/:id/resize', (c) => {
     const ref = find(c.req.param('id'));
     const h = int(c.req.query('h'), 'h') ?? 0;
