@@ -19,6 +19,7 @@ import { parseReference } from './images/reference';
 import { NetworkStore } from './networks/store';
 import { VolumeStore, isAnonymous } from './volumes/store';
 import { jobVolumes } from './volumes/job-volumes';
+import { parseBindShares } from './volumes/bind-shares';
 import { createAzureFileShares, shareSettingsFromEnv } from './volumes/share-settings';
 import type { DockerEvent } from './daemon/events';
 import { InspectionHub } from './inspect/hub';
@@ -125,6 +126,7 @@ async function startOnState(
   const agent = await agentSettings(env, !!simulator, () => callbackUrl, logger);
   const shareSettings = shareSettingsFromEnv(env, config, !!simulator);
   const shares = shareSettings && createAzureFileShares(acaConfig, shareSettings, state.instanceId);
+  const bindShares = parseBindShares(env.SOCKERLESS_BIND_VOLUMES);
   // Containers restored while starting ask for their volumes before the stores below exist.
   let mountSources!: { resources: ContainerResources; volumes: VolumeStore };
   let sourcesSet!: () => void;
@@ -147,7 +149,7 @@ async function startOnState(
     volumes: async (containerId) => {
       await mountsReady;
       const { resources: r, volumes: v } = mountSources;
-      return jobVolumes(r.view(containerId).Mounts, { isAnonymous: (name) => { const found = v.find(name); return found !== undefined && isAnonymous(found); }, shares });
+      return jobVolumes(r.view(containerId).Mounts, { isAnonymous: (name) => { const found = v.find(name); return found !== undefined && isAnonymous(found); }, shares, bindShares });
     },
   }));
   const networks = new NetworkStore({
@@ -157,7 +159,7 @@ async function startOnState(
   // The predefined networks made just now keep their ids across restarts, as dockerd's do.
   state.networks.onChange?.(networks.list());
   const volumes = new VolumeStore({ ...state.volumes, announce: (action, v) => daemon.events.publish('volume', action, v.Name, { driver: v.Driver }) });
-  const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings, { namedVolumes: shares !== undefined });
+  const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings, { namedVolumes: shares !== undefined, bindShares });
   mountSources = { resources, volumes };
   sourcesSet();
   daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));

@@ -42,6 +42,8 @@ export interface JobVolume {
   /** The environment storage (AzureFile only). */
   storageName?: string;
   mountPath: string;
+  /** A directory inside the volume to mount instead of its root (a mapped bind mount's). */
+  subPath?: string;
 }
 
 /** One run of a job. */

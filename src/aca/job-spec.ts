@@ -17,7 +17,7 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
   const shared = spec.sharedDirs ?? [];
   const volumeMounts = shared.length ? { volumeMounts: shared.map((d) => ({ volumeName: d.name, mountPath: d.mountPath })) } : {};
   const own = spec.volumes ?? [];
-  const mainMounts = [...(volumeMounts.volumeMounts ?? []), ...own.map((v) => ({ volumeName: v.name, mountPath: v.mountPath }))];
+  const mainMounts = [...(volumeMounts.volumeMounts ?? []), ...own.map((v) => ({ volumeName: v.name, mountPath: v.mountPath, ...(v.subPath && { subPath: v.subPath }) }))];
   const templateVolumes = [
     ...shared.map((d) => ({ name: d.name, storageType: 'EmptyDir' as const })),
     ...own.map((v) => (v.storageType === 'AzureFile' ? { name: v.name, storageType: 'AzureFile' as const, storageName: v.storageName } : { name: v.name, storageType: 'EmptyDir' as const })),

@@ -125,6 +125,26 @@ describe('named volumes on the simulator', { timeout: 120_000 }, () => {
   });
 });
 
+describe('bind mounts of a host path mapped to a share (SOCKERLESS_BIND_VOLUMES)', { timeout: 120_000 }, () => {
+  let mapped: TestDaemon;
+  beforeAll(async () => {
+    mapped = await startTestDaemon({ env: { SOCKERLESS_BIND_VOLUMES: '/tmp/ci-work=ci-workspace' } });
+  });
+  afterAll(async () => {
+    await mapped?.close();
+  });
+
+  it('a bind under the mapped path mounts the share at the subPath; other host paths are still refused', async () => {
+    const write = await mapped.cli(['run', '--rm', '-v', '/tmp/ci-work/repo:/src', 'alpine', 'sh', '-c', 'echo built > /src/out']);
+    expect(write.code, write.stderr).toBe(0);
+    expect(await mapped.cli(['run', '--rm', '-v', 'ci-workspace:/all', 'alpine', 'cat', '/all/repo/out'])).toMatchObject({ code: 0, stdout: 'built\n' });
+    expect(await mapped.cli(['run', '--rm', '-v', '/tmp/ci-work:/w:ro', 'alpine', 'cat', '/w/repo/out'])).toMatchObject({ code: 0, stdout: 'built\n' });
+    const other = await mapped.cli(['run', '--rm', '-v', '/tmp/elsewhere:/x', 'alpine', 'true']);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain('SOCKERLESS_BIND_VOLUMES');
+  });
+});
+
 /** A one-file tar archive (ustar), what `docker cp - ctr:path` reads from stdin. */
 function tarOf(name: string, content: string): string {
   const header = Buffer.alloc(512);
