@@ -26,6 +26,7 @@ import { listen, parseAddress, refusal, type Listener, type TlsOptions } from '.
 import { createLogger, type Logger } from './log';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator';
 import { simulatorFaultsFromEnv } from './simulator/faults';
+import { simulatorProfileFromEnv } from './simulator/profile/settings-from-text';
 import type { Durability } from './store';
 
 export interface DaemonOptions {
@@ -98,7 +99,7 @@ async function startOnState(
     // Executions must not see the daemon's state (the simulator hides its own data dir).
     // The agent dials back on the daemon's socket, which executions then need to see.
     const visiblePaths = addresses.flatMap((a) => (a.kind === 'unix' ? [dirname(a.path)] : []));
-    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, logger: simLogger, ...simulatorFaultsFromEnv(env), ...opts.simulator });
+    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, logger: simLogger, ...simulatorFaultsFromEnv(env), ...simulatorProfileFromEnv(env), ...opts.simulator });
     config = acaConfigForSimulator(simulator);
   }
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);

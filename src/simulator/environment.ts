@@ -3,6 +3,14 @@ import { environmentId, normalizeLocation, sameName } from './ids';
 import type { SimulatorSettings } from './options';
 import type { RouteSpec } from './routing';
 
+/** Where console logs go: the spec's 'log-analytics' (with the workspace), 'azure-monitor' or 'none'. */
+function appLogsConfiguration(settings: SimulatorSettings): object {
+  if (settings.logDestination === 'log-analytics') {
+    return { destination: 'log-analytics', logAnalyticsConfiguration: { customerId: settings.workspaceId } };
+  }
+  return { destination: settings.logDestination };
+}
+
 /** The one managed environment, shaped like ManagedEnvironments_Get.json. */
 export function environmentResource(settings: SimulatorSettings): object {
   const location = normalizeLocation(settings.location);
@@ -16,11 +24,11 @@ export function environmentResource(settings: SimulatorSettings): object {
       provisioningState: 'Succeeded',
       defaultDomain: `${settings.environment}.${location}.azurecontainerapps.io`,
       staticIp: '127.0.0.1',
-      appLogsConfiguration: {
-        destination: 'log-analytics',
-        logAnalyticsConfiguration: { customerId: settings.workspaceId },
-      },
-      workloadProfiles: [{ name: 'Consumption', workloadProfileType: 'Consumption' }],
+      appLogsConfiguration: appLogsConfiguration(settings),
+      // A Consumption-only (legacy) environment has no workload profiles at all.
+      ...(settings.environmentType === 'workload-profiles'
+        ? { workloadProfiles: settings.workloadProfiles.map(({ name, workloadProfileType }) => ({ name, workloadProfileType })) }
+        : {}),
       zoneRedundant: false,
     },
   };
@@ -28,6 +36,22 @@ export function environmentResource(settings: SimulatorSettings): object {
 
 export function environmentRoutes(settings: SimulatorSettings): RouteSpec[] {
   return [
+    {
+      method: 'GET',
+      path: '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.App/managedEnvironments',
+      operation: 'ManagedEnvironments_ListByResourceGroup',
+      kind: 'read',
+      audience: 'arm',
+      handle: (c) => c.json({ value: [environmentResource(settings)] }),
+    },
+    {
+      method: 'GET',
+      path: '/subscriptions/:subscriptionId/providers/Microsoft.App/managedEnvironments',
+      operation: 'ManagedEnvironments_ListBySubscription',
+      kind: 'read',
+      audience: 'arm',
+      handle: (c) => c.json({ value: [environmentResource(settings)] }),
+    },
     {
       method: 'GET',
       path: '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.App/managedEnvironments/:environmentName',

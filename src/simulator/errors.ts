@@ -4,19 +4,26 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
  * An error answered as `{"error":{"code","message"}}`, the shape both ARM and Log Analytics use
  * (see azure-sdk-wire.md §2 and §4: the SDKs build RestError.code/message from it).
  */
+/** Log Analytics nests them: SemanticError, then SEM0100 with the detail. */
+export interface InnerError {
+  code: string;
+  message: string;
+  innererror?: InnerError;
+}
+
 export class ServiceError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
     /** Log Analytics puts the parser's complaint here. */
-    readonly innererror?: { code: string; message: string },
+    readonly innererror?: InnerError,
   ) {
     super(message);
   }
 
-  toBody(): { error: { code: string; message: string; innererror?: { code: string; message: string } } } {
-    const error: { code: string; message: string; innererror?: { code: string; message: string } } = {
+  toBody(): { error: { code: string; message: string; innererror?: InnerError } } {
+    const error: { code: string; message: string; innererror?: InnerError } = {
       code: this.code,
       message: this.message,
     };

@@ -2,6 +2,7 @@ import { executionId, randomLowerAlnum } from './ids';
 import type { ContainerSpec, ExecutionTemplate, Secret } from './job-schema';
 import type { LogStore, LogStream } from './log-store';
 import type { SimulatorSettings } from './options';
+import type { Timing } from './profile/timing';
 import type { ProcessEnd, ReplicaLauncher, ReplicaProcess } from './replica';
 
 /** The `KnownJobExecutionRunningState` values the simulator uses. */
@@ -29,6 +30,8 @@ export interface ExecutionServices {
   logs: LogStore;
   /** Runs each replica's main container: isolated where the host allows it. */
   launcher: ReplicaLauncher;
+  /** The profile's delays (Processing, exit to terminal status). */
+  timing: Timing;
   /** Called after every status change. */
   changed: (execution: Execution) => void;
 }
@@ -72,6 +75,8 @@ export class Execution {
   #input: ExecutionInput;
   #services: ExecutionServices;
   #process: ReplicaProcess | undefined;
+  /** How the process ended, while the status waits out the terminal lag. */
+  #exited: ProcessEnd | undefined;
   #interruption: Interruption | undefined;
   /** detailedStatus' additionalInformation once ended (Kubernetes' terminated reason). */
   #containerInfo = '';
@@ -125,6 +130,11 @@ export class Execution {
 
   #interrupt(why: Interruption, signal: NodeJS.Signals, graceMs: number): void {
     if (this.terminal) return;
+    // Exited, its status not yet terminal: a stop changes nothing, a kill ends the wait.
+    if (this.#exited) {
+      if (why === 'delete') this.#finish(this.#exited);
+      return;
+    }
     this.#interruption ??= why;
     if (!this.#process) {
       this.#finish(undefined);
@@ -153,7 +163,13 @@ export class Execution {
       { replicaName: this.replicaName, argv, env: (home) => containerEnv(this.#input, this.replicaName, this.container, home) },
       (stream, line) => this.#log(stream, line),
     );
-    this.#process.ended.then((end) => this.#finish(end));
+    this.#process.ended.then((end) => {
+      // ACA reports the end only after its cleanup: Running meanwhile (the azure profile's lag).
+      const lagMs = this.#services.timing.terminalLagMs();
+      if (lagMs === 0) return this.#finish(end);
+      this.#exited = end;
+      this.#after(lagMs, () => this.#finish(end));
+    });
     // Running once the command itself runs, as ACA reports a replica whose container started.
     this.#process.started.then(() => {
       if (this.terminal) return;

@@ -6,6 +6,7 @@ import type { ContainerSpec, ExecutionTemplate, JobBody, Secret } from './job-sc
 import type { SimulatorSettings } from './options';
 import { missingRegistrySecret, pullFailure } from './registry-access';
 import { invalidResourceTotal } from './resource-total';
+import { dropOldExecutions, templateImages } from './execution-history';
 
 /** ACA's rule for job names (it also bounds the `{job}-{7}` execution names). */
 const JOB_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -126,15 +127,20 @@ export class JobStore {
     this.#executionInput(this.get(name), override);
   }
 
-  /** Creates `{job}-{7 random}` and starts it after `delayMs`; `hold` keeps it Processing until stopped (a fault). */
-  start(name: string, override: ExecutionTemplate | undefined, delayMs: number, hold = false): Execution {
+  /**
+   * Creates `{job}-{7 random}` and starts it once its replica is scheduled and its images pulled
+   * (the profile's timing); `hold` keeps it Processing until stopped (a fault).
+   */
+  start(name: string, override: ExecutionTemplate | undefined, hold = false): Execution {
     const job = this.get(name);
-    const execution = new Execution(this.#executionInput(job, override), this.#services);
+    const input = this.#executionInput(job, override);
+    const execution = new Execution(input, this.#services);
     job.executions.set(execution.name, execution);
+    dropOldExecutions(job.executions, this.#services.timing.executionHistory());
     this.#live.add(execution);
     execution.ended.then(() => this.#live.delete(execution));
     if (hold) execution.hold();
-    else execution.start(delayMs);
+    else execution.start(this.#services.timing.processingMs(templateImages(input.template)));
     return execution;
   }
 

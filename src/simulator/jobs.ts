@@ -8,6 +8,7 @@ import { executionTemplateSchema, jobBodySchema } from './job-schema';
 import type { JobStore } from './job-store';
 import type { FinalAnswer, OperationRegistry } from './operations';
 import type { SimulatorSettings } from './options';
+import type { Timing } from './profile/timing';
 import { parseBody, readJsonBody } from './routing';
 import { checkJobPut, checkJobStart } from './validation/strict';
 import type { RouteSpec } from './routing';
@@ -36,7 +37,7 @@ const isLroFault = (fault: FaultKind | undefined): fault is LroFault => fault ==
  * The Container Apps Jobs operations of azure-sdk-wire.md §2. In instant mode every write is
  * complete in its first response; in realistic mode each is a long-running operation.
  */
-export function jobRoutes(settings: SimulatorSettings, store: JobStore, operations: OperationRegistry): RouteSpec[] {
+export function jobRoutes(settings: SimulatorSettings, store: JobStore, operations: OperationRegistry, timing: Timing): RouteSpec[] {
   const realistic = settings.latency === 'realistic';
   const executionBase = (e: Execution) => ({ id: executionId(settings, e.jobName, e.name), name: e.name });
 
@@ -94,12 +95,13 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
           faultedOperation(c, fault, { status: 200, body: resource }, false);
           return c.json(resource, created ? 201 : 200);
         }
-        const readyAt = Date.now() + (realistic ? settings.lroDelayMs : 0);
-        const { created } = store.put(name, body, readyAt);
+        // The azure profile's PUT is as long whether or not anything changed.
+        const lroMs = timing.operationMs('jobPut');
+        const { created } = store.put(name, body, Date.now() + lroMs);
         const resource = store.toResource(store.get(name));
         if (realistic) {
           // The SDK polls the status monitor, then GETs the job URL for the result.
-          const id = operations.create({ status: 200, body: resource });
+          const id = operations.create({ status: 200, body: resource }, 'succeed', lroMs);
           c.header('Azure-AsyncOperation', operations.statusUrl(origin(c), id));
         }
         return c.json(resource, created ? 201 : 200);
@@ -118,11 +120,11 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
           return c.body(null, 202);
         }
         const name = c.req.param('jobName')!;
-        const goneAt = Date.now() + (realistic ? settings.lroDelayMs : 0);
+        const lroMs = timing.operationMs('jobDelete');
         // ARM answers 204 for a resource that is not there: deletes are idempotent.
-        if (!store.delete(name, goneAt)) return c.body(null, 204);
+        if (!store.delete(name, Date.now() + lroMs)) return c.body(null, 204);
         if (!realistic) return c.body(null, 200);
-        c.header('Location', operations.resultUrl(origin(c), operations.create({ status: 204 })));
+        c.header('Location', operations.resultUrl(origin(c), operations.create({ status: 204 }, 'succeed', lroMs)));
         return c.body(null, 202);
       },
     },
@@ -143,9 +145,10 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
           faultedOperation(c, fault, { status: 200 }, true);
           return c.body(null, 202);
         }
-        const execution = store.start(name, override, realistic ? settings.lroDelayMs : 0, fault === 'execution-stuck');
+        const execution = store.start(name, override, fault === 'execution-stuck');
         if (!realistic) return c.json(executionBase(execution), 200);
-        c.header('Location', operations.resultUrl(origin(c), operations.create({ status: 200, body: executionBase(execution) })));
+        const lroMs = timing.operationMs('jobStart');
+        c.header('Location', operations.resultUrl(origin(c), operations.create({ status: 200, body: executionBase(execution) }, 'succeed', lroMs)));
         return c.body(null, 202);
       },
     },
@@ -184,7 +187,7 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
         execution.stop();
         if (!realistic) return c.body(null, 200);
         // Never 204 here: the SDK's stopExecution accepts only 200, 201 and 202.
-        c.header('Location', operations.resultUrl(origin(c), operations.create({ status: 200 })));
+        c.header('Location', operations.resultUrl(origin(c), operations.create({ status: 200 }, 'succeed', timing.operationMs('stopExecution'))));
         return c.body(null, 202);
       },
     },

@@ -17,7 +17,11 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\',
 
 /** The 400 Log Analytics answers for a query it cannot parse or resolve. */
 export function kqlError(kind: 'SyntaxError' | 'SemanticError', message: string): ServiceError {
-  return new ServiceError(400, 'BadArgumentError', 'The request had some invalid properties', { code: kind, message });
+  // An unresolved name: the service's SEM0100 under a SemanticError.
+  const inner = kind === 'SemanticError' && message.startsWith('Failed to resolve')
+    ? { code: kind, message: 'A semantic error occurred.', innererror: { code: 'SEM0100', message } }
+    : { code: kind, message };
+  return new ServiceError(400, 'BadArgumentError', 'The request had some invalid properties', inner);
 }
 
 /**

@@ -5,12 +5,12 @@ import type { Token } from './kql-lexer';
 //   Table | where C op literal [and …] | project a, b | order by X [asc|desc] | take N
 // A tiny recursive-descent parser builds a Query; runQuery evaluates it over in-memory rows.
 
-export type ColumnType = 'datetime' | 'string';
+export type ColumnType = 'datetime' | 'string' | 'real';
 export interface Column {
   name: string;
   type: ColumnType;
 }
-/** Strings for string columns, epoch milliseconds for datetime columns. */
+/** Strings for string columns, epoch milliseconds for datetime columns, numbers for real ones. */
 export type Cell = string | number;
 export type Row = Record<string, Cell>;
 export interface Table {
@@ -184,7 +184,8 @@ function predicate(table: Table, comparison: Comparison): (row: Row) => boolean 
   const { column: name, operator, literal } = comparison;
   const column = columnOf(table, name);
   const allowed: readonly string[] = column.type === 'string' ? STRING_OPERATORS : DATETIME_OPERATORS;
-  if (!allowed.includes(operator) || literal.type !== column.type) {
+  const literalType = column.type === 'real' ? 'number' : column.type;
+  if (!allowed.includes(operator) || literal.type !== literalType) {
     throw kqlError('SemanticError', `Cannot compare ${column.type} column '${name}' with ${operator} to a ${literal.type} literal`);
   }
   if (column.type === 'string') {

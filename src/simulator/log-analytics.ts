@@ -4,23 +4,14 @@ import { z } from 'zod';
 import { ServiceError, notFound } from './errors';
 import type { FaultKind } from './faults';
 import { parseQuery, runQuery } from './kql';
-import type { Column, Table } from './kql';
-import { CONSOLE_LOGS_TABLE } from './log-store';
-import type { ConsoleLogRow, LogStore } from './log-store';
+import type { Table } from './kql';
+import type { LogStore } from './log-store';
+import { QueryThrottled } from './query-limits';
+import type { QueryLimiter } from './query-limits';
 import type { SimulatorSettings } from './options';
 import { parseBody, readJsonBody } from './routing';
 import type { RouteSpec } from './routing';
 import { parseTimespan } from './timespan';
-
-const CONSOLE_LOG_COLUMNS: Column[] = [
-  { name: 'TimeGenerated', type: 'datetime' },
-  { name: 'ContainerJobName_s', type: 'string' },
-  { name: 'ContainerGroupName_s', type: 'string' },
-  { name: 'ContainerName_s', type: 'string' },
-  { name: 'Stream_s', type: 'string' },
-  { name: 'Log_s', type: 'string' },
-  { name: 'EnvironmentName_s', type: 'string' },
-];
 
 const queryBodySchema = z.looseObject({
   query: z.string().min(1),
@@ -39,10 +30,11 @@ function renderTable(table: Table) {
   };
 }
 
-function consoleLogTable(rows: ConsoleLogRow[], timespan: string | undefined): Table {
+/** Rows whose TimeGenerated lies in the query's timespan. */
+function inTimespan(table: Table, timespan: string | undefined): Table {
   const range = timespan === undefined ? undefined : parseTimespan(timespan);
-  const inRange = range ? rows.filter((r) => r.TimeGenerated >= range.start && r.TimeGenerated <= range.end) : rows;
-  return { columns: CONSOLE_LOG_COLUMNS, rows: inRange.map((r) => ({ ...r })) };
+  if (!range) return table;
+  return { columns: table.columns, rows: table.rows.filter((r) => (r.TimeGenerated as number) >= range.start && (r.TimeGenerated as number) <= range.end) };
 }
 
 /**
@@ -57,17 +49,25 @@ const PARTIAL_ERROR = {
 };
 
 /** `POST /v1/workspaces/{id}/query` (and the GET form) of the Log Analytics query API. */
-export function logAnalyticsRoutes(settings: SimulatorSettings, logs: LogStore): RouteSpec[] {
-  function answer(c: Context, workspaceId: string, query: string, timespan: string | undefined, fault: FaultKind | undefined): Response {
+export function logAnalyticsRoutes(settings: SimulatorSettings, logs: LogStore, limiter: QueryLimiter): RouteSpec[] {
+  async function answer(c: Context, workspaceId: string, query: string, timespan: string | undefined, fault: FaultKind | undefined): Promise<Response> {
     if (workspaceId.toLowerCase() !== settings.workspaceId.toLowerCase()) {
       throw notFound('WorkspaceNotFoundError', `The workspace '${workspaceId}' could not be found`);
     }
     const parsed = parseQuery(query);
-    const result = runQuery(parsed, (name) =>
-      name === CONSOLE_LOGS_TABLE ? consoleLogTable(logs.queryable(), timespan) : undefined,
-    );
-    const tables = [renderTable(result)];
-    return c.json(fault === 'logs-partial' ? { tables, error: PARTIAL_ERROR } : { tables });
+    try {
+      // The table as of when the query runs (after its wait for a slot and its own duration).
+      const result = await limiter.run(() => runQuery(parsed, (name) => {
+        const table = logs.table(name);
+        return table && inTimespan(table, timespan);
+      }));
+      const tables = [renderTable(result)];
+      return c.json(fault === 'logs-partial' ? { tables, error: PARTIAL_ERROR } : { tables });
+    } catch (err) {
+      if (!(err instanceof QueryThrottled)) throw err;
+      c.header('Retry-After', String(err.retryAfterSeconds));
+      return c.json(err.toBody(), 429);
+    }
   }
 
   return [

@@ -6,12 +6,21 @@ import { parseArgs } from 'node:util';
 
 import { armThrottleSchema, faultPlanSchema, parseJsonSetting } from './faults';
 import type { IsolationSetting, Latency, SimulatorLogger } from './options';
+import { describeFigures } from './profile/describe';
+import { profileOptions } from './profile/settings-from-text';
 import { startSimulator } from './simulator';
 
 const USAGE = `Usage: npm run simulator -- [options]
   --host <addr>            listen address (default 127.0.0.1)
   --port <n>               listen port (default 8443; 0 = any free port)
-  --latency <mode>         instant | realistic (default instant)
+  --profile <name>         instant (default: writes at once, no delays) | azure (Azure's timing and log delivery)
+  --time-scale <f>         azure profile: multiply every delay by f (e.g. 0.05), keeping their order (default 1)
+  --seed <n>               seed of the azure profile's latency draws (default 1)
+  --figure <name=v>        azure profile: override a figure (full-scale ms or count), name=v or name=min:median:max (repeatable)
+  --environment-type <t>   workload-profiles (default) | consumption
+  --workload-profiles <json>  [{"name","workloadProfileType","cores","memoryGi"}] (default: Consumption, 4 cores, 8 GiB)
+  --log-destination <d>    log-analytics (default: ContainerAppConsoleLogs_CL) | azure-monitor (ContainerAppConsoleLogs) | none
+  --latency <mode>         instant profile: instant | realistic (default instant)
   --lro-delay-ms <n>       realistic mode: how long operations stay InProgress (default 200)
   --ingestion-delay-ms <n> delay before log rows are queryable (default 0)
   --stop-grace-ms <n>      SIGTERM → SIGKILL grace on stop (default 10000)
@@ -47,6 +56,13 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       port: { type: 'string' },
       latency: { type: 'string' },
+      profile: { type: 'string' },
+      'time-scale': { type: 'string' },
+      seed: { type: 'string' },
+      figure: { type: 'string', multiple: true },
+      'environment-type': { type: 'string' },
+      'workload-profiles': { type: 'string' },
+      'log-destination': { type: 'string' },
       'lro-delay-ms': { type: 'string' },
       'ingestion-delay-ms': { type: 'string' },
       'stop-grace-ms': { type: 'string' },
@@ -68,7 +84,28 @@ async function main(): Promise<void> {
   const latency = values.latency ?? 'instant';
   if (latency !== 'instant' && latency !== 'realistic') throw new Error(`--latency must be instant or realistic, got '${latency}'`);
 
+  const profile = profileOptions(
+    {
+      profile: values.profile ?? process.env.SOCKERLESS_SIM_PROFILE,
+      timeScale: values['time-scale'] ?? process.env.SOCKERLESS_SIM_TIME_SCALE,
+      seed: values.seed,
+      figures: values.figure,
+      environmentType: values['environment-type'],
+      workloadProfiles: values['workload-profiles'],
+      logDestination: values['log-destination'],
+    },
+    {
+      profile: '--profile',
+      timeScale: '--time-scale',
+      seed: '--seed',
+      figures: '--figure',
+      environmentType: '--environment-type',
+      workloadProfiles: '--workload-profiles',
+      logDestination: '--log-destination',
+    },
+  );
   const sim = await startSimulator({
+    ...profile,
     host: values.host,
     port: integer('port', values.port) ?? 8443,
     latency: latency satisfies Latency,
@@ -106,7 +143,16 @@ async function main(): Promise<void> {
   }
 
   const tokenUrl = `${sim.url}/${sim.tenantId}/oauth2/v2.0/token`;
-  console.log(`Sockerless ACA simulator (${latency}) listening on ${sim.url}
+  const settings = sim.profile;
+  const modelled =
+    settings.profile === 'azure'
+      ? `\nProfile azure at time scale ${settings.timeScale} (seed ${settings.seed}): it models
+  environment:      ${settings.environmentType} (${settings.workloadProfiles.map((p) => `${p.name}: ${p.workloadProfileType}, ${p.cores} cores, ${p.memoryGi} GiB`).join('; ')})
+  console logs:     destination ${settings.logDestination}
+${describeFigures(settings.figures).map((l) => `  ${l}`).join('\n')}\n`
+      : `\nProfile instant (${latency}): no Azure delays; --profile azure models Azure's timing and log delivery.\n`;
+  console.log(`Sockerless ACA simulator (${settings.profile}) listening on ${sim.url}
+${modelled}
   CA certificate:   ${caFile}   (trust it with tlsOptions: { ca } or NODE_EXTRA_CA_CERTS)
   subscription:     ${sim.subscriptionId}
   resource group:   ${sim.resourceGroup}

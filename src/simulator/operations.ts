@@ -39,9 +39,10 @@ export class OperationRegistry {
     this.#settings = settings;
   }
 
-  create(final: FinalAnswer, fate: OperationFate = 'succeed'): string {
+  /** `durationMs`: how long it stays InProgress (default lroDelayMs). */
+  create(final: FinalAnswer, fate: OperationFate = 'succeed', durationMs = this.#settings.lroDelayMs): string {
     const id = randomUUID();
-    const completesAt = fate === 'stuck' ? Infinity : Date.now() + this.#settings.lroDelayMs;
+    const completesAt = fate === 'stuck' ? Infinity : Date.now() + durationMs;
     this.#operations.set(id, { id, startTime: new Date(), completesAt, final, fate });
     return id;
   }

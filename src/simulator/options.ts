@@ -2,10 +2,29 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArmThrottle, FaultPlan } from './faults';
+import type { FigureName, FigureOverride, Figures } from './profile/figures';
+import { resolveFigures } from './profile/resolve';
+import type { ProfileName } from './profile/resolve';
 import type { PrivateRegistry } from './registry-access';
 import { DEFAULT_ENVIRONMENT_FACTS, type EnvironmentFacts } from './validation/facts';
 
 export type Latency = 'instant' | 'realistic';
+
+/** The environment's plan: Consumption only (legacy), or workload profiles (a Consumption profile and dedicated ones). */
+export type EnvironmentType = 'consumption' | 'workload-profiles';
+
+/** A workload profile of the environment; `cores`/`memoryGi` are what one replica may use on it. */
+export interface WorkloadProfile {
+  name: string;
+  workloadProfileType: string;
+  cores: number;
+  memoryGi: number;
+}
+
+/** The environment's `appLogsConfiguration.destination`: which table console logs land in, if any. */
+export type LogDestination = 'log-analytics' | 'azure-monitor' | 'none';
+
+export const DEFAULT_WORKLOAD_PROFILES: WorkloadProfile[] = [{ name: 'Consumption', workloadProfileType: 'Consumption', cores: 4, memoryGi: 8 }];
 
 /** The logger shape the simulator writes to (pino's methods fit). */
 export interface SimulatorLogger {
@@ -62,6 +81,23 @@ export interface SimulatorOptions {
   strictValidation?: boolean;
   /** The environment's type, workload profiles and core quota that strict validation checks against. */
   environmentFacts?: EnvironmentFacts;
+  /**
+   * instant (default): today's kind simulator, for unit tests. azure: Azure's timing and log
+   * delivery (src/simulator/profile/figures.ts lists every figure with its source).
+   */
+  profile?: ProfileName;
+  /** azure profile: multiplies every delay of the profile (e.g. 0.05), keeping order and proportions. Default 1. */
+  timeScale?: number;
+  /** Seed of the latency draws (default 1): the same seed gives the same delays. */
+  seed?: number;
+  /** azure profile: replaces figures (full-scale units; the time scale still applies). */
+  figures?: Partial<Record<FigureName, FigureOverride>>;
+  /** Default workload-profiles. */
+  environmentType?: EnvironmentType;
+  /** Default: the Consumption profile (4 cores, 8 GiB per replica). Ignored by a consumption environment. */
+  workloadProfiles?: WorkloadProfile[];
+  /** Default log-analytics. */
+  logDestination?: LogDestination;
 }
 
 export type IsolationSetting = 'auto' | 'none';
@@ -92,6 +128,14 @@ export interface SimulatorSettings {
   privateRegistries: PrivateRegistry[];
   strictValidation: boolean;
   environmentFacts: EnvironmentFacts;
+  profile: ProfileName;
+  timeScale: number;
+  seed: number;
+  /** The azure profile's figures in force (scaled, overridden); unused by the instant profile. */
+  figures: Figures;
+  environmentType: EnvironmentType;
+  workloadProfiles: WorkloadProfile[];
+  logDestination: LogDestination;
 }
 
 export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
@@ -117,9 +161,30 @@ function isolationSetting(value: string | undefined): IsolationSetting {
   return value;
 }
 
+function oneOf<T extends string>(name: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) throw new Error(`simulator option ${name} must be one of ${allowed.join(', ')}, got '${value}'`);
+  return value;
+}
+
+function workloadProfilesSetting(value: WorkloadProfile[] | undefined): WorkloadProfile[] {
+  if (value === undefined) return DEFAULT_WORKLOAD_PROFILES;
+  for (const p of value) {
+    if (!p.name || !p.workloadProfileType || !(p.cores > 0) || !(p.memoryGi > 0)) {
+      throw new Error(`simulator option workloadProfiles: each needs name, workloadProfileType, cores > 0 and memoryGi > 0, got ${JSON.stringify(p)}`);
+    }
+  }
+  return value;
+}
+
 /** Fills in defaults and creates the scratch root. */
 export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
   const isolation = isolationSetting(opts.isolation);
+  const profile = oneOf('profile', opts.profile, ['instant', 'azure'], 'instant');
+  const timeScale = opts.timeScale ?? 1;
+  if (!Number.isFinite(timeScale) || timeScale <= 0) throw new Error('simulator option timeScale must be a number above 0');
+  const figures = resolveFigures(timeScale, opts.figures);
+  const azure = profile === 'azure';
   let dataDir: string;
   let ownsDataDir: boolean;
   if (opts.dataDir) {
@@ -141,10 +206,11 @@ export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
     tenantId: opts.tenantId ?? DEFAULT_TENANT_ID,
     clientId: opts.clientId ?? DEFAULT_CLIENT_ID,
     clientSecret: opts.clientSecret ?? DEFAULT_CLIENT_SECRET,
-    latency: opts.latency ?? 'instant',
+    // The azure profile's writes are always long-running operations, its grace ACA's own.
+    latency: azure ? 'realistic' : (opts.latency ?? 'instant'),
     lroDelayMs: nonNegative('lroDelayMs', opts.lroDelayMs, 200),
     ingestionDelayMs: nonNegative('ingestionDelayMs', opts.ingestionDelayMs, 0),
-    stopGraceMs: nonNegative('stopGraceMs', opts.stopGraceMs, 10_000),
+    stopGraceMs: nonNegative('stopGraceMs', opts.stopGraceMs, azure ? figures.stopGraceMs.median : 10_000),
     dataDir,
     ownsDataDir,
     isolation,
@@ -154,5 +220,12 @@ export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
     privateRegistries: opts.privateRegistries ?? [],
     strictValidation: opts.strictValidation ?? false,
     environmentFacts: opts.environmentFacts ?? DEFAULT_ENVIRONMENT_FACTS,
+    profile,
+    timeScale,
+    seed: nonNegative('seed', opts.seed, 1),
+    figures,
+    environmentType: oneOf('environmentType', opts.environmentType, ['consumption', 'workload-profiles'], 'workload-profiles'),
+    workloadProfiles: workloadProfilesSetting(opts.workloadProfiles),
+    logDestination: oneOf('logDestination', opts.logDestination, ['log-analytics', 'azure-monitor', 'none'], 'log-analytics'),
   };
 }

@@ -15,7 +15,9 @@ import { jobRoutes } from './jobs';
 import { logAnalyticsRoutes } from './log-analytics';
 import { LogStore } from './log-store';
 import { OperationRegistry } from './operations';
+import { QueryLimiter } from './query-limits';
 import { resolveOptions } from './options';
+import { Timing } from './profile/timing';
 import type { SimulatorOptions, SimulatorSettings } from './options';
 import type { IsolationMode, ReplicaLauncher } from './replica';
 import { ReplicaDirs } from './replica-dirs';
@@ -28,6 +30,9 @@ import type { SimulatorStats } from './stats';
 export type SimulatorChange =
   | { kind: 'execution'; jobName: string; executionName: string; status: ExecutionStatus }
   | { kind: 'logs'; rows: number };
+
+/** The profile in force and the environment it models. */
+export type ProfileInForce = Pick<SimulatorSettings, 'profile' | 'timeScale' | 'seed' | 'figures' | 'environmentType' | 'workloadProfiles' | 'logDestination'>;
 
 /** A running simulator. Emits 'change' (with a SimulatorChange) whenever an execution changes status or log rows become queryable. */
 export interface Simulator extends EventEmitter {
@@ -43,6 +48,7 @@ export interface Simulator extends EventEmitter {
   readonly tenantId: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  readonly profile: ProfileInForce;
   /** How executions run: in their own namespaces (filesystem, PIDs, hostname) or as plain host processes. */
   readonly isolation: IsolationMode;
   /** One line on the isolation in force and, when none, why. */
@@ -80,6 +86,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
   readonly clientSecret: string;
   readonly isolation: IsolationMode;
   readonly isolationDetail: string;
+  readonly profile: ProfileInForce;
   #settings: SimulatorSettings;
   #counter: StatsCounter;
   #store: JobStore;
@@ -117,6 +124,10 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
     this.clientSecret = s.clientSecret;
     this.isolation = parts.launcher.isolation;
     this.isolationDetail = parts.launcher.description;
+    this.profile = {
+      profile: s.profile, timeScale: s.timeScale, seed: s.seed, figures: s.figures,
+      environmentType: s.environmentType, workloadProfiles: s.workloadProfiles, logDestination: s.logDestination,
+    };
     this.#settings = s;
     this.#counter = parts.counter;
     this.#store = parts.store;
@@ -189,6 +200,14 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   const faults = new FaultInjector(opts?.faults);
   const throttle = new ArmThrottler(opts?.armThrottle);
   const settings = resolveOptions(opts);
+  // The azure profile throttles ARM as Azure does, unless told otherwise.
+  if (opts?.armThrottle === undefined && settings.profile === 'azure') {
+    const f = settings.figures;
+    throttle.set({
+      reads: { bucket: f.armReadBucket.median, refillPerSecond: f.armReadRefillPerSecond.median },
+      writes: { bucket: f.armWriteBucket.median, refillPerSecond: f.armWriteRefillPerSecond.median },
+    });
+  }
   const dirs = new ReplicaDirs(settings.dataDir);
   const swept = await dirs.sweep();
   if (swept > 0) settings.logger.warn({ swept, dataDir: settings.dataDir }, 'removed replicas left by a simulator that did not close');
@@ -199,11 +218,14 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   let simulator: EmbeddedSimulator | undefined;
   const emit = (change: SimulatorChange) => simulator?.emit('change', change);
 
-  const logs = new LogStore(settings.ingestionDelayMs, (rows) => emit({ kind: 'logs', rows }));
+  const timing = new Timing(settings);
+  const logs = new LogStore(settings, timing, (rows) => emit({ kind: 'logs', rows }));
+  const queryLimiter = new QueryLimiter(timing);
   const store = new JobStore({
     settings,
     logs,
     launcher,
+    timing,
     changed(execution: Execution) {
       settings.logger.info(
         { job: execution.jobName, execution: execution.name, status: execution.status, exitCode: execution.exitCode },
@@ -227,10 +249,10 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
     throttle,
     routes: [
       ...identityRoutes(settings, tokens),
-      ...jobRoutes(settings, store, operations),
+      ...jobRoutes(settings, store, operations, timing),
       ...operations.routes(),
       ...environmentRoutes(settings),
-      ...logAnalyticsRoutes(settings, logs),
+      ...logAnalyticsRoutes(settings, logs, queryLimiter),
     ],
     admin: {
       stats: (c) => c.json(counter.snapshot()),

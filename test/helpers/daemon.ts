@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { createLogger, type Logger } from '../../src/log';
+import { simulatorProfileFromEnv } from '../../src/simulator';
 import type { SimulatorOptions } from '../../src/simulator';
 import { startDaemon, type DaemonOptions, type RunningDaemon } from '../../src/start';
 
@@ -18,13 +19,23 @@ export interface TestDaemon {
 }
 
 export interface TestDaemonOptions {
-  /** Merged over the default simulator options (stop grace 2 s). */
+  /** Merged over the default simulator options (stop grace 2 s; the run's profile, if any). */
   simulator?: SimulatorOptions;
   wrapCloud?: DaemonOptions['wrapCloud'];
   /** The daemon's environment (e.g. SOCKERLESS_FETCH_IMAGE_CONFIG); empty by default. */
   env?: NodeJS.ProcessEnv;
   /** The daemon's logger (default: warnings and errors on stderr, or TEST_LOG_LEVEL). */
   logger?: Logger;
+}
+
+/**
+ * The simulator a test daemon gets: the profile the test run asks for (SOCKERLESS_SIM_PROFILE,
+ * SOCKERLESS_SIM_TIME_SCALE: the e2e-azure project), else instant with a 2 s stop grace. The
+ * azure profile keeps its own grace (ACA's 30 s, time-scaled).
+ */
+function testSimulatorOptions(extra: SimulatorOptions | undefined): SimulatorOptions {
+  const profile = simulatorProfileFromEnv(process.env);
+  return { ...(profile.profile === 'azure' ? profile : { stopGraceMs: 2000, ...profile }), ...extra };
 }
 
 export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<TestDaemon> {
@@ -35,7 +46,7 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
     dataRoot: join(dir, 'data'),
     env: opts.env ?? {},
     logger: opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
-    simulator: { stopGraceMs: 2000, ...opts.simulator },
+    simulator: testSimulatorOptions(opts.simulator),
     wrapCloud: opts.wrapCloud,
   });
   const docker = new Docker({ socketPath: socket });

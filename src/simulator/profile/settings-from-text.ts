@@ -1,0 +1,72 @@
+import type { EnvironmentType, LogDestination, SimulatorOptions, WorkloadProfile } from '../options';
+import { parseFigureOverrides, profileName, timeScaleValue } from './resolve';
+
+/** The profile settings as text, from the CLI's flags or the daemon's environment. */
+export interface ProfileText {
+  profile?: string;
+  timeScale?: string;
+  seed?: string;
+  figures?: string[];
+  environmentType?: string;
+  workloadProfiles?: string;
+  logDestination?: string;
+}
+
+function choice<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`${what} must be one of ${allowed.join(', ')}, got '${value}'`);
+  return value as T;
+}
+
+function workloadProfiles(text: string | undefined, what: string): WorkloadProfile[] | undefined {
+  if (text === undefined || text === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${what}: not JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(value)) throw new Error(`${what}: a JSON array of {name, workloadProfileType, cores, memoryGi}`);
+  return value as WorkloadProfile[];
+}
+
+/** Simulator options from text; `names` says what each came from, for the error messages. */
+export function profileOptions(text: ProfileText, names: Record<keyof ProfileText, string>): SimulatorOptions {
+  const seed = text.seed === undefined || text.seed === '' ? undefined : Number(text.seed);
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new Error(`${names.seed} must be a non-negative integer, got '${text.seed}'`);
+  const figures = (text.figures ?? []).reduce((all, t) => ({ ...all, ...parseFigureOverrides(t, names.figures) }), {});
+  const options: SimulatorOptions = {
+    profile: profileName(text.profile, names.profile),
+    timeScale: timeScaleValue(text.timeScale, names.timeScale),
+    seed,
+    figures: Object.keys(figures).length ? figures : undefined,
+    environmentType: choice<EnvironmentType>(text.environmentType, ['consumption', 'workload-profiles'], names.environmentType),
+    workloadProfiles: workloadProfiles(text.workloadProfiles, names.workloadProfiles),
+    logDestination: choice<LogDestination>(text.logDestination, ['log-analytics', 'azure-monitor', 'none'], names.logDestination),
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+}
+
+/** What the daemon's environment asks of its embedded simulator's profile (SOCKERLESS_SIM_*). */
+export function simulatorProfileFromEnv(env: NodeJS.ProcessEnv): SimulatorOptions {
+  return profileOptions(
+    {
+      profile: env.SOCKERLESS_SIM_PROFILE,
+      timeScale: env.SOCKERLESS_SIM_TIME_SCALE,
+      seed: env.SOCKERLESS_SIM_SEED,
+      figures: env.SOCKERLESS_SIM_FIGURES ? [env.SOCKERLESS_SIM_FIGURES] : [],
+      environmentType: env.SOCKERLESS_SIM_ENVIRONMENT_TYPE,
+      workloadProfiles: env.SOCKERLESS_SIM_WORKLOAD_PROFILES,
+      logDestination: env.SOCKERLESS_SIM_LOG_DESTINATION,
+    },
+    {
+      profile: 'SOCKERLESS_SIM_PROFILE',
+      timeScale: 'SOCKERLESS_SIM_TIME_SCALE',
+      seed: 'SOCKERLESS_SIM_SEED',
+      figures: 'SOCKERLESS_SIM_FIGURES',
+      environmentType: 'SOCKERLESS_SIM_ENVIRONMENT_TYPE',
+      workloadProfiles: 'SOCKERLESS_SIM_WORKLOAD_PROFILES',
+      logDestination: 'SOCKERLESS_SIM_LOG_DESTINATION',
+    },
+  );
+}
