@@ -7,7 +7,7 @@ import { waitFor, type AnyMachineSnapshot, type AnyStateMachine, type EventObjec
 import type { ContainerSnapshot } from '../../src/daemon/daemon';
 import type { TestDaemon } from '../helpers/daemon';
 import { ActorWatch, until, type Answer, type Driver, type SeenState } from './driver';
-import { classify, isRetryableFailure, type InvokeInfo } from './events';
+import { classify, type InvokeInfo } from './events';
 import type { ExitControl } from './exit-control';
 import type { GatedCloud } from './gated-cloud';
 
@@ -24,16 +24,25 @@ const cloudCalls = new Set(['runJob', 'waitForEnd', 'stopExecution', 'deleteJob'
 export function daemonCanTake(machine: AnyStateMachine): (s: AnyMachineSnapshot, e: EventObject) => boolean {
   return (s, e) => {
     const kind = classify(machine, e);
-    // The back-off before a restart by policy is real time on the daemon: nothing may race it.
-    const backoff = s.matches({ exited: 'backoff' });
-    if (kind.kind === 'timer') return backoff;
+    // The back-offs (before a restart by policy, before a failed cloud call is tried again) are
+    // real time on the daemon, the latter a millisecond (DAEMON_ENV): nothing may race them.
+    const backoff = s.matches({ exited: 'backoff' }) || retrying(s);
+    if (kind.kind === 'timer') return backoff && (!retrying(s) || e.type.includes('cloudRetryDelay'));
     if (backoff) return false;
     if (kind.kind === 'request') return requests.has(e.type);
-    // A retried failure's back-off is real time on the daemon; test/reliability covers it there.
-    if (kind.kind === 'outcome') return cloudCalls.has(kind.invoke.src) && !(e as { output?: { agent?: boolean } }).output?.agent && !isRetryableFailure(e);
+    if (kind.kind === 'outcome') return cloudCalls.has(kind.invoke.src) && !(e as { output?: { agent?: boolean } }).output?.agent;
     return false;
   };
 }
+
+/** Whether the chart waits to call the cloud again after a failure worth retrying. */
+const retrying = (s: AnyMachineSnapshot) => JSON.stringify(s.value).includes('"retrying"');
+
+/**
+ * The daemon's settings for the model run: no agent (see daemonCanTake), and a first retry
+ * back-off of a millisecond, so that a retried call follows its failure at once.
+ */
+export const DAEMON_ENV = { SOCKERLESS_AGENT: 'off', SOCKERLESS_CLOUD_RETRY_MS: '1' };
 
 const answer = (p: Promise<unknown>, ok: number): Promise<Answer> =>
   p.then((body) => ({ status: ok, body }), (err: DockerError) => ({ status: err.statusCode ?? 0, body: err.json }));

@@ -5,7 +5,7 @@ import { createActor, type AnyMachineSnapshot } from 'xstate';
 import { containerMachine, type ContainerInput } from '../../machines/container';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 import { containerInput } from '../machines/harness';
-import { daemonCanTake, DaemonDriver } from './daemon-driver';
+import { DAEMON_ENV, daemonCanTake, DaemonDriver } from './daemon-driver';
 import { ExitControl } from './exit-control';
 import { GatedCloud } from './gated-cloud';
 import { planPaths, type Plan } from './plan';
@@ -62,7 +62,7 @@ describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonP
     // The lifecycle, not the replica's isolation, is under test: plain processes start faster. The
     // processes die on SIGTERM, so the grace only bounds a stop that goes wrong.
     d = await startTestDaemon({
-      env: { SOCKERLESS_AGENT: 'off' },
+      env: DAEMON_ENV,
       simulator: { stopGraceMs: 5_000, isolation: 'none' },
       wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud,
     });
