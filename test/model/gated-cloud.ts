@@ -18,6 +18,8 @@ interface Gate {
   arrivals: Array<() => void>;
   /** Rejects the current waitForEnd, as if the execution could no longer be watched. */
   breakWatch?: (error: Error) => void;
+  /** The current waitForEnd's "first seen Running" callback. */
+  onRunning?: () => void;
 }
 
 export class GatedCloud {
@@ -36,7 +38,7 @@ export class GatedCloud {
       },
       stopExecution: (execution, signal) => this.#hold(execution.jobName, 'stopExecution', signal, () => inner.stopExecution(execution, signal)),
       deleteJob: (jobName, signal) => this.#hold(jobName, 'deleteJob', signal, () => inner.deleteJob(jobName, signal)),
-      waitForEnd: (execution, signal) => this.#watch(execution, signal),
+      waitForEnd: (execution, signal, onRunning) => this.#watch(execution, signal, onRunning),
     };
   }
 
@@ -97,6 +99,13 @@ export class GatedCloud {
     await this.#inner.stopExecution(execution);
   }
 
+  /** ACA reports the watched execution Running (when the test says, not when the simulator does). */
+  running(jobName: string): void {
+    const onRunning = this.#gates.get(jobName)?.onRunning;
+    if (!onRunning) throw new Error(`no waitForEnd of ${jobName} is told when it runs`);
+    onRunning();
+  }
+
   /** Ends an execution from outside the daemon (like a stop from the Azure portal). */
   stopFromOutside(execution: Execution): Promise<void> {
     return this.#inner.stopExecution(execution);
@@ -117,9 +126,10 @@ export class GatedCloud {
     });
   }
 
-  #watch(execution: Execution, signal: AbortSignal): Promise<ExecutionEnd> {
+  #watch(execution: Execution, signal: AbortSignal, onRunning?: () => void): Promise<ExecutionEnd> {
     const gate = this.#gates.get(execution.jobName);
-    if (!gate) return this.#inner.waitForEnd(execution, signal);
+    if (!gate) return this.#inner.waitForEnd(execution, signal, onRunning);
+    gate.onRunning = onRunning;
     const inner = new AbortController();
     signal.addEventListener('abort', () => inner.abort(signal.reason), { once: true });
     let breakWatch: Gate['breakWatch'];
