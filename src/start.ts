@@ -5,7 +5,7 @@ import { createApp } from './api/app';
 import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
 import { agentCallbackUrl, agentSettings } from './daemon/agent/settings';
-import { Daemon, type ActorClock } from './daemon/daemon';
+import { Daemon } from './daemon/daemon';
 import { openPersistedState, type PersistedState } from './daemon/persisted-state';
 import { Reconciler } from './daemon/reconcile';
 import { jobSettingsFromEnv } from './daemon/job-settings';
@@ -43,8 +43,6 @@ export interface DaemonOptions {
   simulator?: SimulatorOptions;
   /** Wraps the cloud the container actors invoke; tests use it to hold or fail cloud calls. */
   wrapCloud?: (cloud: Cloud) => Cloud;
-  /** The clock of the charts' delays; tests step a SimulatedClock to fire timers when a path says. */
-  clock?: ActorClock;
   /** Stream the actor system to the Stately inspector through a bridge page on this port. */
   inspectPort?: number;
 }
@@ -126,7 +124,6 @@ async function startOnState(
     ...state.daemon(cloud),
     events: state.events,
     inspect: state.inspect(inspection.observe),
-    ...(opts.clock && { clock: opts.clock }),
     image: (imageId, asGiven) => {
       const record = images.find(imageId);
       // A built image is its FROM image plus a config (its steps were not run): ACA pulls that one.

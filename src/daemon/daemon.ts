@@ -1,4 +1,4 @@
-import { createActor, fromPromise, type ActorOptions, type ActorRefFrom, type AnyActorLogic, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
+import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
 import { cloudRetryDelayMs, containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud, JobSpec } from '../aca/cloud';
@@ -13,9 +13,6 @@ import type { LifecycleTimeouts } from './lifecycle-timeouts';
 import type { RegistryCredentials } from './registry-auth';
 import type { SecretEnv } from './secrets';
 import { Requests } from './requests';
-
-/** What xstate schedules delayed events with (its `Clock`, which the package does not export by name). */
-export type ActorClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 
 export type ContainerRef = ActorRefFrom<typeof containerMachine>;
 export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
@@ -33,8 +30,6 @@ export interface DaemonDeps {
   agent: AgentSettings;
   /** The root actor's snapshot rebuilt from the store: every container actor comes back from it. */
   snapshot?: Snapshot<unknown>;
-  /** The actor system's clock for the charts' delays (tests step it); the real one by default. */
-  clock?: ActorClock;
   /**
    * For a container restored while `starting`: finds the execution its interrupted start may
    * already have begun (runJob is re-invoked on restore), so it is adopted instead of doubled.
@@ -120,7 +115,7 @@ export class Daemon {
       actors: { container },
       actions: { reply: (_, reply) => this.requests.settle(reply) },
     });
-    this.root = createActor(machine, { inspect: deps.inspect, snapshot: deps.snapshot, ...(deps.clock && { clock: deps.clock }) }).start();
+    this.root = createActor(machine, { inspect: deps.inspect, snapshot: deps.snapshot }).start();
   }
 
   /**

@@ -22,7 +22,6 @@ export interface TestDaemonOptions {
   /** Merged over the default simulator options (stop grace 2 s; the run's profile, if any). */
   simulator?: SimulatorOptions;
   wrapCloud?: DaemonOptions['wrapCloud'];
-  clock?: DaemonOptions['clock'];
   /** The daemon's environment (e.g. SOCKERLESS_FETCH_IMAGE_CONFIG); empty by default. */
   env?: NodeJS.ProcessEnv;
   /** The daemon's logger (default: warnings and errors on stderr, or TEST_LOG_LEVEL). */
@@ -49,7 +48,6 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
     logger: opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
     simulator: testSimulatorOptions(opts.simulator),
     wrapCloud: opts.wrapCloud,
-    clock: opts.clock,
   });
   const docker = new Docker({ socketPath: socket });
   const cli: TestDaemon['cli'] = (args, opts = {}) =>

@@ -3,7 +3,7 @@
 // chart's cloud calls are held by the gated cloud until their step.
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { waitFor, type SimulatedClock, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { getNextSnapshot, waitFor, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import type { ContainerSnapshot } from '../../src/daemon/daemon';
 import type { TestDaemon } from '../helpers/daemon';
 import { ActorWatch, until, type Answer, type Driver, type SeenState } from './driver';
@@ -27,8 +27,13 @@ const cloudCalls = new Set(['runJob', 'waitForEnd', 'stopExecution', 'deleteJob'
 export function daemonCanTake(machine: AnyStateMachine, agentOn = false): (s: AnyMachineSnapshot, e: EventObject) => boolean {
   return (s, e) => {
     const kind = classify(machine, e);
-    // The daemon's charts run on the test's clock: a timer fires when the path says, nothing races it.
-    if (kind.kind === 'timer') return true;
+    // The back-offs (before a restart by policy, before a failed cloud call is tried again) are
+    // real time on the daemon, the latter a millisecond (DAEMON_ENV): nothing may race them.
+    const backoff = s.matches({ exited: 'backoff' }) || retrying(s);
+    if (kind.kind === 'timer') return backoff && (!retrying(s) || e.type.includes('cloudRetryDelay'));
+    if (backoff) return false;
+    // A signal with no grace (kill -s TERM, stop -t 0) through the agent: its stop timeout fires at once on the daemon.
+    if (agentOn && zeroGraceSignal(machine, s, e)) return false;
     if (kind.kind === 'request') return requests.has(e.type);
     const context = s.context as { agentConnected: boolean; processExit: unknown; execution?: { agent?: boolean } };
     if (kind.kind === 'outcome') {
@@ -39,24 +44,35 @@ export function daemonCanTake(machine: AnyStateMachine, agentOn = false): (s: An
       if (kind.invoke.src === 'runJob' && context.agentConnected && isRetryableFailure(e)) return false;
       return kind.invoke.src !== 'waitForEnd' || !context.agentConnected;
     }
-    // ACA's Running, which the daemon hears only while it polls ACA (no agent link).
-    if (e.type === 'EXECUTION_RUNNING') return !agentOn && s.matches('running');
     if (!agentOn) return false;
     // While an execution is live: once it ended the daemon closes its agent's link for good.
     const live = s.matches('starting') || s.matches('running');
-    // A drop while signalling or killing leads here with the chart's agentConnected still set:
-    // whether an agent is really connected then, the chart does not say, so nothing is planned.
-    const cloudStop = s.matches({ running: { stopping: 'cloud' } });
+    // A drop while stopping leaves the chart's agentConnected set, which later steps rely on.
+    const stopping = s.matches({ running: 'stopping' });
     if (e.type === 'AGENT_CONNECTED') return live && !context.agentConnected && (s.matches('starting') || context.execution?.agent === true);
-    if (e.type === 'AGENT_LOST') return live && !cloudStop && context.agentConnected;
-    if (e.type === 'PROCESS_EXITED') return live && !cloudStop && context.agentConnected && context.processExit === null;
+    if (e.type === 'AGENT_LOST') return live && !stopping && context.agentConnected;
+    if (e.type === 'PROCESS_EXITED') return live && context.agentConnected && context.processExit === null;
     return false;
   };
 }
 
-/** The daemon's settings for the model runs: without its agent, and with it (the simulator's local launch, which the gated cloud swaps for a FakeAgent). */
-export const DAEMON_ENV = { SOCKERLESS_AGENT: 'off' };
-export const AGENT_DAEMON_ENV = {};
+function zeroGraceSignal(machine: AnyStateMachine, s: AnyMachineSnapshot, e: EventObject): boolean {
+  const next = getNextSnapshot(machine, s, e) as AnyMachineSnapshot;
+  const request = (next.context as { stopRequest?: { timeout: number } | null }).stopRequest;
+  return next.matches({ running: { stopping: 'signalling' } }) && request?.timeout === 0;
+}
+
+/** Whether the chart waits to call the cloud again after a failure worth retrying. */
+const retrying = (s: AnyMachineSnapshot) => JSON.stringify(s.value).includes('"retrying"');
+
+/**
+ * The daemon's settings for the model run: no agent (see daemonCanTake), and a first retry
+ * back-off of a millisecond, so that a retried call follows its failure at once.
+ */
+export const DAEMON_ENV = { SOCKERLESS_AGENT: 'off', SOCKERLESS_CLOUD_RETRY_MS: '1' };
+
+/** The same with the agent on: the simulator's local agent launch, which the gated cloud swaps for a FakeAgent. */
+export const AGENT_DAEMON_ENV = { SOCKERLESS_CLOUD_RETRY_MS: '1' };
 
 const answer = (p: Promise<unknown>, ok: number): Promise<Answer> =>
   p.then((body) => ({ status: ok, body }), (err: DockerError) => ({ status: err.statusCode ?? 0, body: err.json }));
@@ -82,11 +98,8 @@ export class DaemonDriver implements Driver {
   /** How many times the container entered `starting`: each start launches an agent (again on each runJob try). */
   #starts = 0;
 
-  readonly #clock: SimulatedClock;
-
-  constructor(d: TestDaemon, gate: GatedCloud, exits: ExitControl, clock: SimulatedClock, n: number | string, restartPolicy: { Name: string; MaximumRetryCount: number }) {
+  constructor(d: TestDaemon, gate: GatedCloud, exits: ExitControl, n: number | string, restartPolicy: { Name: string; MaximumRetryCount: number }) {
     this.#d = d;
-    this.#clock = clock;
     this.#restartPolicy = restartPolicy;
     this.#gate = gate;
     this.#exits = exits;
@@ -185,8 +198,8 @@ export class DaemonDriver implements Driver {
   }
 
   async environment(kind: 'timer' | 'other', event: EventObject): Promise<void> {
-    // Only the path's container has a timer pending, so running the clock far ahead fires just it.
-    if (kind === 'timer') return this.#clock.increment(2 ** 31);
+    // A timer fires by itself (the plan allows only the back-offs, with nothing racing them).
+    if (kind === 'timer') return;
     switch (event.type) {
       case 'AGENT_CONNECTED': {
         // The agent of the current start: its runJob call (which mints the token) may still be on its way.
@@ -201,8 +214,6 @@ export class DaemonDriver implements Driver {
       }
       case 'AGENT_LOST':
         return this.#agent!.drop();
-      case 'EXECUTION_RUNNING':
-        return this.#gate.running(this.#jobName);
       case 'PROCESS_EXITED': {
         const { code, signal } = event as EventObject & { code: number; signal?: string };
         return this.#agent!.exit(code, signal);
@@ -237,8 +248,6 @@ export class DaemonDriver implements Driver {
     this.#exits.exit(this.#label, 0);
     for (let i = 0; i < 20 && ref && ref.getSnapshot().status === 'active'; i++) {
       await this.#container!.remove({ force: true }).catch(() => {});
-      // A stop through the agent may wait for its grace: the test's clock lets it pass.
-      this.#clock.increment(2 ** 31);
       await waitFor(ref, (s) => s.status !== 'active', { timeout: 500 }).catch(() => {});
     }
     this.#unsubscribe();

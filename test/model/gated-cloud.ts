@@ -18,8 +18,6 @@ interface Gate {
   arrivals: Array<() => void>;
   /** Rejects the current waitForEnd, as if the execution could no longer be watched. */
   breakWatch?: (error: Error) => void;
-  /** The current waitForEnd's "first seen Running" callback. */
-  onRunning?: () => void;
 }
 
 export class GatedCloud {
@@ -38,7 +36,7 @@ export class GatedCloud {
       },
       stopExecution: (execution, signal) => this.#hold(execution.jobName, 'stopExecution', signal, () => inner.stopExecution(execution, signal)),
       deleteJob: (jobName, signal) => this.#hold(jobName, 'deleteJob', signal, () => inner.deleteJob(jobName, signal)),
-      waitForEnd: (execution, signal, onRunning) => this.#watch(execution, signal, onRunning),
+      waitForEnd: (execution, signal) => this.#watch(execution, signal),
     };
   }
 
@@ -99,13 +97,6 @@ export class GatedCloud {
     await this.#inner.stopExecution(execution);
   }
 
-  /** ACA reports the watched execution Running (when the test says, not when the simulator does). */
-  running(jobName: string): void {
-    const onRunning = this.#gates.get(jobName)?.onRunning;
-    if (!onRunning) throw new Error(`no waitForEnd of ${jobName} is told when it runs`);
-    onRunning();
-  }
-
   /** Ends an execution from outside the daemon (like a stop from the Azure portal). */
   stopFromOutside(execution: Execution): Promise<void> {
     return this.#inner.stopExecution(execution);
@@ -126,10 +117,9 @@ export class GatedCloud {
     });
   }
 
-  #watch(execution: Execution, signal: AbortSignal, onRunning?: () => void): Promise<ExecutionEnd> {
+  #watch(execution: Execution, signal: AbortSignal): Promise<ExecutionEnd> {
     const gate = this.#gates.get(execution.jobName);
-    if (!gate) return this.#inner.waitForEnd(execution, signal, onRunning);
-    gate.onRunning = onRunning;
+    if (!gate) return this.#inner.waitForEnd(execution, signal);
     const inner = new AbortController();
     signal.addEventListener('abort', () => inner.abort(signal.reason), { once: true });
     let breakWatch: Gate['breakWatch'];

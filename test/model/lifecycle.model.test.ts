@@ -1,7 +1,7 @@
 // Model-based tests of the container lifecycle: paths derived from the real container machine,
 // each run on the pure machine (doubles) and on a real daemon on the embedded simulator.
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { createActor, SimulatedClock, type AnyMachineSnapshot } from 'xstate';
+import { createActor, type AnyMachineSnapshot } from 'xstate';
 import { containerMachine, type ContainerInput } from '../../machines/container';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 import { containerInput } from '../machines/harness';
@@ -58,7 +58,6 @@ describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonP
   let d: TestDaemon;
   let gate: GatedCloud;
   let exits: ExitControl;
-  const clock = new SimulatedClock();
   beforeAll(async () => {
     exits = await ExitControl.start();
     // The daemon runs without its agent (exits and stops through ACA); agent events are the pure run's.
@@ -68,7 +67,6 @@ describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonP
       env: DAEMON_ENV,
       simulator: { stopGraceMs: 5_000, isolation: 'none' },
       wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud,
-      clock,
     });
     await d.cli(['pull', 'alpine']);
   });
@@ -79,7 +77,7 @@ describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonP
 
   cases(daemonParts).forEach(({ input, path }, n) => {
     it(describePath(path), async () => {
-      const driver = new DaemonDriver(d, gate, exits, clock, n, input.hostConfig.RestartPolicy);
+      const driver = new DaemonDriver(d, gate, exits, n, input.hostConfig.RestartPolicy);
       try {
         await runPath(containerMachine, initial(input), path, driver);
       } finally {
@@ -94,14 +92,12 @@ describe(`container lifecycle, daemon with its agent on the embedded simulator (
   let d: TestDaemon;
   let gate: GatedCloud;
   let exits: ExitControl;
-  const clock = new SimulatedClock();
   beforeAll(async () => {
     exits = await ExitControl.start();
     d = await startTestDaemon({
       env: AGENT_DAEMON_ENV,
       simulator: { stopGraceMs: 5_000, isolation: 'none' },
       wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud,
-      clock,
     });
     await d.cli(['pull', 'alpine']);
   });
@@ -112,7 +108,7 @@ describe(`container lifecycle, daemon with its agent on the embedded simulator (
 
   cases(agentParts).forEach(({ input, path }, n) => {
     it(describePath(path), async () => {
-      const driver = new DaemonDriver(d, gate, exits, clock, `agent-${n}`, input.hostConfig.RestartPolicy);
+      const driver = new DaemonDriver(d, gate, exits, `agent-${n}`, input.hostConfig.RestartPolicy);
       try {
         await runPath(containerMachine, initial(input), path, driver);
       } finally {
