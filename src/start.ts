@@ -142,6 +142,8 @@ async function startOnState(
   state.networks.onChange?.(networks.list());
   const volumes = new VolumeStore({ ...state.volumes, announce: (action, v) => daemon.events.publish('volume', action, v.Name, { driver: v.Driver }) });
   const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings);
+  daemon.aroundAnnounce = (action, id, phase) => resources.lifecycle(action, id, phase);
+  daemon.mountPoints = (id) => resources.view(id).Mounts.map((m) => m.Destination);
   daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));
   const announceImage = (action: string, id: string, attributes: Record<string, string>) => daemon.events.publish('image', action, id, attributes);
   const containerLookup = (ref: string) => {

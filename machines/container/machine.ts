@@ -126,7 +126,9 @@ export const containerMachine = setup({
       );
       for (const r of ready) {
         const failed = r.until === 'running' && until !== 'running' && context.error !== '';
-        reply(enqueue, failed ? { rid: r.rid, status: 500, body: { message: context.error } } : { rid: r.rid, status: 204 });
+        // dockerd answers a command that cannot be run as invalid input (400), other start failures 500.
+        const status = context.processExit?.error ? 400 : 500;
+        reply(enqueue, failed ? { rid: r.rid, status, body: { message: context.error } } : { rid: r.rid, status: 204 });
       }
       if (ready.length) enqueue.assign({ replies: context.replies.filter((r) => !ready.includes(r)) });
     }),
@@ -167,12 +169,17 @@ export const containerMachine = setup({
       const exit: ProcessExit = { code: e.code, ...(e.signal && { signal: e.signal }), ...(e.error && { error: e.error }) };
       return { processExit: exit };
     }),
-    /**
-     * The agent's code is exact, so it wins over what ACA reports (rule 5). A command that could
-     * not start keeps its reason in processExit, not State.Error: the agent already wrote it to
-     * the container's stderr, and an Error in the wait answer would turn the CLI's 127 into 125.
-     */
+    /** The agent's code is exact, so it wins over what ACA reports (rule 5). */
     exitWithProcessCode: assign({ exitCode: ({ context }) => context.processExit!.code }),
+    /**
+     * The command could not be run (not found, not executable, no such user): as runc's failure
+     * through dockerd, the reason is State.Error and the start's answer, with runc's 127/126.
+     */
+    failLaunch: assign({
+      exitCode: ({ context }) => context.processExit!.code,
+      error: ({ context }) => launchFailure(context.processExit!.error!),
+      startFailed: true,
+    }),
     /** Stores what `docker update` changed in HostConfig; the next job gets the new resources. */
     applyUpdate: enqueueActions(({ context, event, enqueue }) => {
       const e = event as Extract<ContainerEvent, { type: 'UPDATE' }>;
@@ -211,6 +218,10 @@ export const containerMachine = setup({
     hasJob: ({ context }) => context.jobExists,
     agentConnected: ({ context }) => context.agentConnected,
     processExited: ({ context }) => context.processExit !== null,
+    /** The agent could not run the command at all (it reported why). */
+    launchFailed: ({ context }) => context.processExit?.error !== undefined,
+    /** Nothing to wait for before start answers: the process runs, or no agent will say so. */
+    launched: ({ context }) => context.processStarted || context.execution?.agent !== true,
     killsAtOnce: ({ context }) => context.stopRequest?.signal === 'SIGKILL',
     agentExpected: ({ context }) => context.execution?.agent === true,
     /** `docker kill -s SIG` through a connected agent: only SIGKILL ends the container by itself. */
@@ -255,6 +266,7 @@ export const containerMachine = setup({
     executionRunning: false,
     cloudAttempts: 0,
     processExit: null,
+    processStarted: false,
     intent: null,
     replies: [],
     waits: [],
@@ -299,7 +311,7 @@ export const containerMachine = setup({
     starting: {
       tags: 'created',
       entry: assign(({ context }) => ({
-        stopRequest: null, error: '', agentConnected: false, processExit: null, startFailed: false, autoRestart: false,
+        stopRequest: null, error: '', agentConnected: false, processExit: null, processStarted: false, startFailed: false, autoRestart: false,
         executionRunning: false, cloudAttempts: 0,
         // A start by the user begins the restart count and the back-off afresh, as in Docker.
         ...(!context.autoRestart && { restartCount: 0, restartDelayMs: 0 }),
@@ -362,6 +374,7 @@ export const containerMachine = setup({
         AGENT_CONNECTED: { actions: assign({ agentConnected: true }) },
         AGENT_LOST: { actions: assign({ agentConnected: false }) },
         PROCESS_EXITED: { actions: 'recordProcessExit' },
+        PROCESS_STARTED: { actions: assign({ processStarted: true }) },
         UPDATE: [
           { guard: 'changesResources', actions: { type: 'replyNow', params: { status: 409, message: RUNNING_RESOURCES } } },
           { actions: 'applyUpdate' },
@@ -399,8 +412,25 @@ export const containerMachine = setup({
           actions: assign({ exitCode: 1, error: ({ event }) => `lost track of the execution: ${errorMessage(event.error)}` }),
         },
       },
-      initial: 'up',
+      initial: 'launching',
       states: {
+        // Docker's start answers once the command runs, or with the reason it cannot: with an agent,
+        // its word on the main process (bounded by the agent wait, after which start answers anyway).
+        launching: {
+          always: [
+            { guard: 'launchFailed', target: '#container.exited', actions: 'failLaunch' },
+            { guard: 'processExited', target: 'up' },
+            { guard: 'launched', target: 'up' },
+          ],
+          after: { agentWait: 'up' },
+          on: {
+            PROCESS_STARTED: { target: 'up', actions: assign({ processStarted: true }) },
+            PROCESS_EXITED: { target: 'launching', reenter: true, actions: 'recordProcessExit' },
+            STOP: { target: 'stopping', actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
+            KILL: { target: 'stopping', actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
+            RESTART: { target: 'stopping', actions: ['requestStop', 'announceKill', assign({ intent: 'restart' }), { type: 'await', params: 'running' }] },
+          },
+        },
         up: {
           entry: [
             { type: 'settle', params: { until: 'running' } },
@@ -519,6 +549,7 @@ export const containerMachine = setup({
         ],
         AGENT_CONNECTED: { actions: assign({ agentConnected: true, executionRunning: true }) },
         AGENT_LOST: { actions: assign({ agentConnected: false }) },
+        PROCESS_STARTED: { actions: assign({ processStarted: true }) },
         PROCESS_EXITED: { target: 'exited', actions: ['recordProcessExit', 'exitWithProcessCode'] },
         REMOVE: [
           { guard: 'force', target: '.stopping', actions: ['requestStop', 'announceKill', assign({ intent: 'remove' }), { type: 'await', params: 'removed' }] },
@@ -622,7 +653,15 @@ export const containerMachine = setup({
   },
 });
 
+/** runc's words (through containerd and dockerd) for a command it could not run; clients match on them. */
+function launchFailure(reason: string): string {
+  return `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${reason}: unknown`;
+}
+
 function waitBody(context: ContainerContext) {
-  return { StatusCode: context.exitCode, Error: context.error ? { Message: context.error } : null };
+  // A command that could not be run: the start's answer carries the reason (and the CLI's 127/126
+  // comes from it); an Error here too would make `docker run` print it twice, and exit 125.
+  const error = context.error && !context.processExit?.error ? { Message: context.error } : null;
+  return { StatusCode: context.exitCode, Error: error };
 }
 

@@ -18,6 +18,10 @@ export interface AgentOptions {
   workdir: string;
   stdin: boolean;
   tty: boolean;
+  /** Docker's `User` for the main process and the default of every exec. */
+  user?: string;
+  /** `--init` (HostConfig.Init): an init runs the command, which then gets every signal sent. */
+  init?: boolean;
   callback?: { url: string; containerId: string; token: string };
   /** How long the agent waits, once the main process ended, for the daemon to take its exit. */
   lingerMs: number;
@@ -69,7 +73,10 @@ export class Agent {
     }
     this.#main = new ProcessSession(
       MAIN_SESSION,
-      { argv: opts.argv, env: opts.env, cwd: opts.workdir, stdin: !opts.stdin ? 'ignore' : opts.callback ? 'pipe' : 'inherit', tty: opts.tty, detached: !this.#owner },
+      {
+        argv: opts.argv, env: opts.env, cwd: opts.workdir, stdin: !opts.stdin ? 'ignore' : opts.callback ? 'pipe' : 'inherit', tty: opts.tty,
+        detached: !this.#owner, user: opts.user, pid1: !opts.init,
+      },
       this.#host,
       {
         tee: (stream, data) => (stream === 'stdout' ? process.stdout : process.stderr).write(data),
@@ -143,7 +150,10 @@ export class Agent {
           msg.s,
           new ProcessSession(
             msg.s,
-            { argv: msg.argv, env: { ...this.#opts.env, ...envObject(msg.env) }, cwd: msg.workdir || this.#opts.workdir, stdin: msg.stdin ? 'pipe' : 'ignore', tty: msg.tty, detached: !this.#owner },
+            {
+              argv: msg.argv, env: { ...this.#opts.env, ...envObject(msg.env) }, cwd: msg.workdir || this.#opts.workdir, stdin: msg.stdin ? 'pipe' : 'ignore',
+              tty: msg.tty, detached: !this.#owner, user: msg.user || this.#opts.user,
+            },
             this.#host,
             { disconnectedLimit: 0 },
           ),

@@ -1,12 +1,13 @@
 // The in-job agent: `agent -- <entrypoint> <cmd...>`. It becomes the container's init, runs the
 // command, and dials the daemon (SOCKERLESS_CALLBACK_URL) so the daemon gets live output, the
 // exact exit code, exec, attach stdin, signals and `docker cp`. See PROTOCOL.md.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent } from './agent';
 
 const AGENT_VARIABLES = [
   'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
   'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS',
+  'SOCKERLESS_USER', 'SOCKERLESS_INIT', 'SOCKERLESS_HOSTNAME', 'SOCKERLESS_VOLUMES',
 ];
 
 const separator = process.argv.indexOf('--');
@@ -31,6 +32,26 @@ if (own.SOCKERLESS_WORKDIR) {
   mkdirSync(workdir, { recursive: true });
 }
 
+// Docker's mount points (named and anonymous volumes): a runtime creates the directory it
+// mounts on; ACA's EmptyDir mounts already exist, so this only matters where none is mounted.
+for (const path of (own.SOCKERLESS_VOLUMES ?? '').split('\n').filter((p) => p.startsWith('/'))) {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (err) {
+    debug?.(`cannot create the mount point ${path}: ${(err as Error).message}`);
+  }
+}
+
+// Docker's hostname (the short id unless --hostname), where the replica lets the agent set it
+// (its own UTS namespace); otherwise the process sees the replica's name, which the agent reports.
+if (own.SOCKERLESS_HOSTNAME) {
+  try {
+    writeFileSync('/proc/sys/kernel/hostname', own.SOCKERLESS_HOSTNAME);
+  } catch (err) {
+    debug?.(`cannot set the hostname: ${(err as Error).message}`);
+  }
+}
+
 const callback =
   own.SOCKERLESS_CALLBACK_URL && own.SOCKERLESS_CONTAINER_ID && own.SOCKERLESS_AGENT_TOKEN
     ? { url: own.SOCKERLESS_CALLBACK_URL, containerId: own.SOCKERLESS_CONTAINER_ID, token: own.SOCKERLESS_AGENT_TOKEN }
@@ -42,6 +63,8 @@ const agent = new Agent({
   workdir,
   stdin: own.SOCKERLESS_STDIN === '1',
   tty: own.SOCKERLESS_TTY === '1',
+  user: own.SOCKERLESS_USER || undefined,
+  init: own.SOCKERLESS_INIT === '1',
   callback,
   lingerMs: Number(own.SOCKERLESS_AGENT_LINGER_MS ?? 30_000),
   disconnectedLimit: 4 * 1024 * 1024,

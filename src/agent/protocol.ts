@@ -97,6 +97,8 @@ export interface ExecStart {
   workdir: string;
   tty: boolean;
   stdin: boolean;
+  /** `docker exec -u`; the container's User when absent. */
+  user?: string;
 }
 
 /** Messages the agent sends. */

@@ -111,7 +111,8 @@ export class ContainerResources implements ContainerResourcesApi {
     return {
       warnings,
       commit: () => {
-        for (const j of joins) this.networks.connect(j.networkId, container, { aliases: j.aliases, ...(j.ipv4 ? { ipv4: j.ipv4 } : {}) });
+        // Announced at each start, as dockerd joins the networks then (see lifecycle()).
+        for (const j of joins) this.networks.connect(j.networkId, container, { aliases: j.aliases, quiet: true, ...(j.ipv4 ? { ipv4: j.ipv4 } : {}) });
         const mounts = requests.map((m) => {
           if (m.type !== 'volume') return mountRecord(m);
           const labels = m.source ? m.labels : { ...m.labels, [ANONYMOUS_LABEL]: '' };
@@ -173,8 +174,17 @@ export class ContainerResources implements ContainerResourcesApi {
     this.#onChange?.(containerId, h);
   }
 
+  /**
+   * Called before the daemon announces a container's lifecycle event, so network events fall where
+   * dockerd's do: `network connect` before `start`, `network disconnect` right after `die`.
+   */
+  lifecycle(action: string, containerId: string, phase: 'before' | 'after'): void {
+    if (action === 'start' && phase === 'before') this.networks.announceEndpoints(containerId, 'connect');
+    if (action === 'die' && phase === 'after') this.networks.announceEndpoints(containerId, 'disconnect');
+  }
+
   #release(containerId: string): void {
-    this.networks.releaseContainer(containerId);
+    this.networks.releaseContainer(containerId, true);
     const h = this.#holdings.get(containerId);
     this.#holdings.delete(containerId);
     if (h) this.#onChange?.(containerId, undefined);

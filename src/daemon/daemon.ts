@@ -60,6 +60,10 @@ export class Daemon {
   readonly agents: Agents;
   readonly execs = new ExecStore();
   readonly root;
+  /** Runs around each container event the chart announces (network events go beside them). */
+  aroundAnnounce: ((action: string, containerId: string, phase: 'before' | 'after') => void) | undefined;
+  /** The mount points of a container's volumes, which the agent creates where nothing is mounted. */
+  mountPoints: (containerId: string) => string[] = () => [];
 
   constructor(private readonly deps: DaemonDeps) {
     this.events = deps.events ?? new EventBus();
@@ -102,12 +106,9 @@ export class Daemon {
             this.agents.forget(context.id);
             this.execs.forgetContainer(context.id);
           }
-          this.events.publish('container', action, context.id, {
-            ...context.config.Labels,
-            image: context.config.Image,
-            name: context.name.slice(1),
-            ...attributes,
-          });
+          this.aroundAnnounce?.(action, context.id, 'before');
+          this.publish(context, action, attributes);
+          this.aroundAnnounce?.(action, context.id, 'after');
         },
       },
     });
@@ -165,6 +166,18 @@ export class Daemon {
     return withAgent(spec, argv, {
       launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),
       workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty,
+      user: ctx.config.User, init: ctx.hostConfig.Init === true, hostname: ctx.config.Hostname || ctx.id.slice(0, 12),
+      mountPoints: this.mountPoints(ctx.id),
+    });
+  }
+
+  /** Publishes a container event with Docker's attributes (labels, image, name). */
+  publish(context: Pick<ContainerContext, 'id' | 'name' | 'config'>, action: string, attributes?: Record<string, string>): void {
+    this.events.publish('container', action, context.id, {
+      ...context.config.Labels,
+      image: context.config.Image,
+      name: context.name.slice(1),
+      ...attributes,
     });
   }
 

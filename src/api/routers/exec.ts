@@ -66,7 +66,7 @@ export function execRouter(deps: { daemon: Daemon }): Hono<AppEnv> {
   app.post('/containers/:id/exec', async (c) => {
     const ref = find(c.req.param('id'));
     const body = parse(createSchema, await c.req.json().catch(() => undefined));
-    connectedLink(daemon, ref, 'exec');
+    await connectedLink(daemon, ref, 'exec', c.req.raw.signal);
     const r = daemon.execs.create(ref.id, {
       Cmd: body.Cmd, Env: body.Env ?? [], WorkingDir: body.WorkingDir ?? '', User: body.User ?? '', Privileged: body.Privileged ?? false,
       Tty: body.Tty ?? false, AttachStdin: body.AttachStdin ?? false, AttachStdout: body.AttachStdout ?? true,
@@ -100,10 +100,11 @@ export function execRouter(deps: { daemon: Daemon }): Hono<AppEnv> {
     if (r.channel) throw conflict(`exec ${r.id} has already been started`);
     const ref = daemon.find(r.containerId);
     if (!ref || ref === 'ambiguous') throw conflict(`Container ${r.containerId} is not running`);
-    const link = connectedLink(daemon, ref, 'exec');
+    const link = await connectedLink(daemon, ref, 'exec', c.req.raw.signal);
     const tty = body.Tty ?? r.config.Tty;
     const channel: ProcessChannel = link.exec({
       argv: r.config.Cmd, env: r.config.Env, workdir: r.config.WorkingDir, tty, stdin: r.config.AttachStdin && !body.Detach,
+      ...(r.config.User && { user: r.config.User }),
     });
     r.channel = channel;
     if (body.Detach) return c.body(null, 200);

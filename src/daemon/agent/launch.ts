@@ -35,6 +35,11 @@ export interface AgentJobInput {
   workdir: string;
   stdin: boolean;
   tty: boolean;
+  /** Docker's User, Init (HostConfig.Init), hostname and mount points, which the agent applies. */
+  user?: string;
+  init?: boolean;
+  hostname?: string;
+  mountPoints?: string[];
 }
 
 /** What the agent adds to a job: its command around the user's, its settings, the token as a secret. */
@@ -46,6 +51,10 @@ export function withAgent(spec: JobSpec, argv: string[], agent: AgentJobInput): 
     ...(agent.workdir ? [{ name: 'SOCKERLESS_WORKDIR', value: agent.workdir }] : []),
     ...(agent.stdin ? [{ name: 'SOCKERLESS_STDIN', value: '1' }] : []),
     ...(agent.tty ? [{ name: 'SOCKERLESS_TTY', value: '1' }] : []),
+    ...(agent.user ? [{ name: 'SOCKERLESS_USER', value: agent.user }] : []),
+    ...(agent.init ? [{ name: 'SOCKERLESS_INIT', value: '1' }] : []),
+    ...(agent.hostname ? [{ name: 'SOCKERLESS_HOSTNAME', value: agent.hostname }] : []),
+    ...(agent.mountPoints?.length ? [{ name: 'SOCKERLESS_VOLUMES', value: agent.mountPoints.join('\n') }] : []),
   ];
   return {
     ...spec,

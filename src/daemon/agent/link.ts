@@ -12,6 +12,8 @@ type Hello = Extract<AgentMessage, { t: 'hello' }>;
 export interface LinkEvents {
   connected(): void;
   lost(): void;
+  /** The main process is running (the agent said so, or its hello showed it without an end). */
+  started(): void;
   /** The main process ended; every byte of its output was delivered before this. */
   exited(status: ExitStatus, error: string | undefined): void;
   /** The agent shed main-process output while disconnected, up to this time. */
@@ -128,6 +130,8 @@ export class AgentLink implements ChannelLink {
     this.#contacted = true;
     this.#settleContact(true);
     this.#opts.events.connected();
+    const main = reports.get(MAIN_SESSION);
+    if (main && !main.exit && !this.main.exit) this.#opts.events.started();
     this.#changed();
   }
 
@@ -215,6 +219,7 @@ export class AgentLink implements ChannelLink {
       case 'started': {
         const channel = this.#channel(msg.s);
         if (channel) channel.pid = msg.pid;
+        if (msg.s === MAIN_SESSION) this.#opts.events.started();
         return;
       }
       case 'exit': {

@@ -96,7 +96,8 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
       })
       .filter(({ snap, status }) => {
         const ctx = snap.context;
-        if (!all && !f.has('status') && status !== 'running' && limit === undefined) return false;
+        // Docker: a positive limit lists stopped containers too; `limit <= 0` (docker-py sends -1) is no limit.
+        if (!all && !f.has('status') && status !== 'running' && !(limit !== undefined && limit > 0)) return false;
         if (f.get('status') && !f.get('status')!.includes(status)) return false;
         if (f.get('id') && !f.get('id')!.some((id) => ctx.id.startsWith(id))) return false;
         if (f.get('name') && !f.get('name')!.some((n) => ctx.name.slice(1).includes(n.replace(/^\//, '')))) return false;
