@@ -86,8 +86,15 @@ describe('stop through the agent', () => {
     expect((await d.docker.getContainer(id).inspect()).State.ExitCode).toBe(137);
   });
 
-  it('docker stop on a plain sleep 60 ends with 143', async () => {
+  // Docker runs the command as PID 1, which has no handler for SIGTERM: the grace runs out, 137.
+  it('docker stop -t 1 on a plain sleep 60 ends with 137 (PID 1 ignores SIGTERM)', async () => {
     const id = await runningWithAgent(d, ['sleep', '60']);
+    expect((await d.cli(['stop', '-t', '1', id])).code).toBe(0);
+    expect((await d.docker.getContainer(id).inspect()).State.ExitCode).toBe(137);
+  });
+
+  it('with --init the command gets SIGTERM: docker stop on a plain sleep 60 ends with 143', async () => {
+    const id = await runningWithAgent(d, ['sleep', '60'], ['--init']);
     expect((await d.cli(['stop', '-t', '30', id])).code).toBe(0);
     expect((await d.docker.getContainer(id).inspect()).State.ExitCode).toBe(143);
   });
