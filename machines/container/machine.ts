@@ -1,4 +1,4 @@
-import { and, assign, enqueueActions, fromPromise, setup } from 'xstate';
+import { and, assign, enqueueActions, fromPromise, not, setup, stateIn } from 'xstate';
 import { exitCodeOf, neverStarted, startFailureCode, vanished } from './exit-code';
 import { nextRestartDelay, restartsByPolicy } from './restart-policy';
 import { signalNumber } from './signals';
@@ -387,7 +387,8 @@ export const containerMachine = setup({
       // An execution ACA never runs (stuck in Processing) is stopped; nothing ran, as a failed start.
       after: {
         scheduleTimeout: {
-          guard: 'neverSeenRunning',
+          // While launching, the agent wait (shorter) decides first.
+          guard: and(['neverSeenRunning', not(stateIn({ running: 'launching' }))]),
           target: '.stopping',
           actions: assign({
             error: ({ context }) => `the execution of job ${context.jobName} never started: ACA kept it pending, so it was stopped`,
@@ -423,12 +424,22 @@ export const containerMachine = setup({
             { guard: 'launched', target: 'up' },
           ],
           after: { agentWait: 'up' },
+          // Requests that end the run wait, as while starting, until the launch is known (then `up` acts on them).
           on: {
             PROCESS_STARTED: { target: 'up', actions: assign({ processStarted: true }) },
             PROCESS_EXITED: { target: 'launching', reenter: true, actions: 'recordProcessExit' },
-            STOP: { target: 'stopping', actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
-            KILL: { target: 'stopping', actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
-            RESTART: { target: 'stopping', actions: ['requestStop', 'announceKill', assign({ intent: 'restart' }), { type: 'await', params: 'running' }] },
+            STOP: { actions: ['requestStop', { type: 'await', params: 'exited' }] },
+            KILL: { actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
+            RESTART: { actions: { type: 'await', params: 'running' } },
+            REMOVE: [
+              { guard: 'force', actions: ['requestStop', 'announceKill', assign({ intent: 'remove' }), { type: 'await', params: 'removed' }] },
+              {
+                actions: {
+                  type: 'replyNow',
+                  params: { status: 409, message: 'You cannot remove a running container. Stop the container before attempting removal or force remove' },
+                },
+              },
+            ],
           },
         },
         up: {

@@ -37,13 +37,32 @@ describe('container machine with an agent', () => {
     expect(h.events).toEqual(['create', 'start', 'die']);
   });
 
-  it('a command that cannot start ends with its code; the reason is kept, the wait answer has no Error', async () => {
-    const h = startHarness({ agent: {} });
-    await h.ask({ type: 'START' });
+  it("a command that cannot run: start answers 400 with runc's reason, kept as State.Error; the wait answer has no Error", async () => {
+    const reason = 'exec: "nosuch": executable file not found in $PATH';
+    const h = startHarness({ agent: { cannotRun: { code: 127, error: reason } } });
     const exited = h.ask({ type: 'WAIT', condition: 'next-exit' });
-    h.actor.send({ type: 'PROCESS_EXITED', code: 127, error: 'exec: "nosuch": executable file not found in $PATH' });
+    const start = await h.ask({ type: 'START' });
+    expect(start.status).toBe(400);
+    expect((start.body as { message: string }).message).toMatch(/^failed to create task for container: .*exec: "nosuch": executable file not found in \$PATH: unknown$/);
     expect(await exited).toMatchObject({ body: { StatusCode: 127, Error: null } });
-    expect(h.context()).toMatchObject({ exitCode: 127, error: '', processExit: { error: 'exec: "nosuch": executable file not found in $PATH' } });
+    expect(h.context()).toMatchObject({ exitCode: 127, processExit: { error: reason } });
+    expect(h.context().error).toContain(reason);
+    expect(h.status()).toBe('exited');
+    // A later start fails the same way.
+    expect(await h.ask({ type: 'START' })).toMatchObject({ status: 400 });
+  });
+
+  it('start with an agent answers once the agent says the command runs', async () => {
+    const h = startHarness({ agent: { dialsLater: true } });
+    let answered = false;
+    const start = h.ask({ type: 'START' }).then((r) => ((answered = true), r));
+    await waitFor(h.actor, (s) => s.matches({ running: 'launching' }));
+    await Promise.resolve();
+    expect(answered).toBe(false);
+    h.actor.send({ type: 'AGENT_CONNECTED' });
+    h.actor.send({ type: 'PROCESS_STARTED' });
+    expect(await start).toMatchObject({ status: 204 });
+    expect(h.events).toEqual(['create', 'start']);
   });
 
   it('stop sends SIGTERM through the agent; a process that exits on it ends with 143 and no ACA stop', async () => {
@@ -176,7 +195,9 @@ describe('container machine with an agent', () => {
 
   it('a stop before the expected agent has dialled waits for it, then signals through it', async () => {
     const h = startHarness({ agent: { onSignal: exitOnTerm, dialsLater: true } });
-    await h.ask({ type: 'START' });
+    // Start answers once the agent reports the command running; the stop comes before that.
+    void h.ask({ type: 'START' });
+    await waitFor(h.actor, (s) => s.matches({ running: 'launching' }));
     const stop = h.ask({ type: 'STOP', timeout: 1 });
     await waitFor(h.actor, (s) => s.matches({ running: { stopping: 'awaitingAgent' } }));
     h.actor.send({ type: 'AGENT_CONNECTED' });
@@ -187,7 +208,9 @@ describe('container machine with an agent', () => {
 
   it('a stop whose expected agent never dials falls back to ACA after the wait', async () => {
     const h = startHarness({ agent: { dialsLater: true } });
-    await h.ask({ type: 'START' });
+    // Start answers once the agent reports the command running; the stop comes before that.
+    void h.ask({ type: 'START' });
+    await waitFor(h.actor, (s) => s.matches({ running: 'launching' }));
     const stop = h.ask({ type: 'STOP' });
     await waitFor(h.actor, (s) => s.matches({ running: { stopping: 'awaitingAgent' } }));
     h.clock.increment(10_000);
