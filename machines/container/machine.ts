@@ -428,6 +428,8 @@ export const containerMachine = setup({
           on: {
             PROCESS_STARTED: { target: 'up', actions: assign({ processStarted: true }) },
             PROCESS_EXITED: { target: 'launching', reenter: true, actions: 'recordProcessExit' },
+            // After a daemon restart the agent wait starts over (its timer did not survive).
+            RESUME: { target: 'launching', reenter: true },
             STOP: { actions: ['requestStop', { type: 'await', params: 'exited' }] },
             KILL: { actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
             RESTART: { actions: { type: 'await', params: 'running' } },

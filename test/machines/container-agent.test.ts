@@ -196,22 +196,26 @@ describe('container machine with an agent', () => {
   it('a stop before the expected agent has dialled waits for it, then signals through it', async () => {
     const h = startHarness({ agent: { onSignal: exitOnTerm, dialsLater: true } });
     // Start answers once the agent reports the command running; the stop comes before that.
-    void h.ask({ type: 'START' });
+    const start = h.ask({ type: 'START' });
     await waitFor(h.actor, (s) => s.matches({ running: 'launching' }));
     const stop = h.ask({ type: 'STOP', timeout: 1 });
-    await waitFor(h.actor, (s) => s.matches({ running: { stopping: 'awaitingAgent' } }));
+    expect(h.signals).toEqual([]);
     h.actor.send({ type: 'AGENT_CONNECTED' });
+    h.actor.send({ type: 'PROCESS_STARTED' });
+    expect(await start).toMatchObject({ status: 204 });
     expect(await stop).toMatchObject({ status: 204 });
     expect(h.signals).toEqual(['SIGTERM']);
     expect(h.calls).toEqual(['runJob']);
   });
 
-  it('a stop whose expected agent never dials falls back to ACA after the wait', async () => {
+  it('a stop whose expected agent never dials falls back to ACA after the waits', async () => {
     const h = startHarness({ agent: { dialsLater: true } });
-    // Start answers once the agent reports the command running; the stop comes before that.
-    void h.ask({ type: 'START' });
+    const start = h.ask({ type: 'START' });
     await waitFor(h.actor, (s) => s.matches({ running: 'launching' }));
     const stop = h.ask({ type: 'STOP' });
+    // The launch wait ends (start answers), then the stop's own wait for the agent.
+    h.clock.increment(10_000);
+    expect(await start).toMatchObject({ status: 204 });
     await waitFor(h.actor, (s) => s.matches({ running: { stopping: 'awaitingAgent' } }));
     h.clock.increment(10_000);
     expect(await stop).toMatchObject({ status: 204 });
