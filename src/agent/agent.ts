@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ArchiveSession } from './archive-session';
 import { Connection } from './connection';
 import { ProcessSession, type SessionHost } from './process-session';
+import { processTable, usageSample } from './proc-table';
 import { killContainerProcesses, ownsContainer, sendSignal } from './processes';
 import {
   CONTAINER_HEADER, MAIN_SESSION, PROTOCOL_VERSION, TOKEN_HEADER,
@@ -185,6 +186,12 @@ export class Agent {
         this.#archives.get(msg.s)?.close();
         this.#archives.delete(msg.s);
         return;
+      case 'probe':
+        try {
+          return this.#conn!.send(msg.what === 'top' ? { t: 'probed', s: msg.s, top: processTable() } : { t: 'probed', s: msg.s, stats: usageSample() });
+        } catch (err) {
+          return this.#conn!.send({ t: 'probed', s: msg.s, error: (err as Error).message });
+        }
       case 'hb':
         return;
     }

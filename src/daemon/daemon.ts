@@ -59,6 +59,8 @@ export class Daemon {
   readonly attachments = new Attachments();
   readonly agents: Agents;
   readonly execs = new ExecStore();
+  /** The CPU and memory of each container's current job (stats measure memory against it). */
+  readonly jobResources = new Map<string, { cpu: number; memory: string }>();
   readonly root;
   /** Runs around each container event the chart announces (network events go beside them). */
   aroundAnnounce: ((action: string, containerId: string, phase: 'before' | 'after') => void) | undefined;
@@ -103,6 +105,7 @@ export class Daemon {
           // An execution's end closes its agent's link; removal forgets the container's agent state.
           if (action === 'die') this.agents.ended(context.id);
           if (action === 'destroy') {
+            this.jobResources.delete(context.id);
             this.agents.forget(context.id);
             this.execs.forgetContainer(context.id);
           }
@@ -156,6 +159,7 @@ export class Daemon {
     const image = this.deps.image(ctx.imageId, ctx.config.Image);
     const access = this.deps.access;
     const spec = jobSpecFor(ctx, image, this.deps.jobDefaults, access && { secretEnv: access.secretEnv, registry: access.registries.access(ctx.id, image.reference) });
+    this.jobResources.set(ctx.id, { cpu: spec.cpu, memory: spec.memory });
     const { launch, callbackUrl } = this.deps.agent;
     const url = callbackUrl();
     if (launch.kind === 'off' || !url) {

@@ -2,7 +2,7 @@ import type WebSocket from 'ws';
 import type { RawData } from 'ws';
 import {
   CLOSE, MAIN_SESSION, PROTOCOL_VERSION, decodeAgentMessage, decodeData, encodeData, encodeMessage,
-  type AgentMessage, type DaemonMessage, type DataFrame, type ExecStart, type ExitStatus,
+  type AgentMessage, type DaemonMessage, type DataFrame, type ExecStart, type ExitStatus, type ProbeKind, type ProbeResult,
 } from '../../agent/protocol';
 import { ArchiveCall, ArchiveFailure } from './archive-call';
 import { ProcessChannel, type ChannelLink } from './process-channel';
@@ -36,6 +36,7 @@ export class AgentLink implements ChannelLink {
   readonly #opts: LinkOptions;
   readonly #execs = new Map<number, { channel: ProcessChannel; start: ExecStart }>();
   readonly #archives = new Map<number, ArchiveCall>();
+  readonly #probes = new Map<number, { resolve: (r: ProbeResult) => void; reject: (e: Error) => void }>();
   #ws: WebSocket | undefined;
   #welcomed = false;
   #contacted = false;
@@ -159,6 +160,21 @@ export class AgentLink implements ChannelLink {
     return call;
   }
 
+  /** Asks the agent for the process table or a usage sample; fails if the connection goes first. */
+  probe(what: ProbeKind): Promise<ProbeResult> {
+    if (!this.connected) return Promise.reject(new ArchiveFailure('unavailable', 'no agent is connected'));
+    const s = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#probes.set(s, { resolve, reject });
+      this.send({ t: 'probe', s, what });
+    });
+  }
+
+  #failProbes(message: string): void {
+    for (const p of this.#probes.values()) p.reject(new ArchiveFailure('unavailable', message));
+    this.#probes.clear();
+  }
+
   /** The client of an archive call went away: stop the agent's work on it. */
   cancel(call: ArchiveCall): void {
     if (!this.#archives.delete(call.s)) return;
@@ -187,6 +203,7 @@ export class AgentLink implements ChannelLink {
     const gone = new ArchiveFailure('unavailable', 'the container is no longer running');
     for (const call of this.#archives.values()) call.fail(gone);
     this.#archives.clear();
+    this.#failProbes('the container is no longer running');
     for (const { channel } of this.#execs.values()) channel.finish({ code: 137, signal: 'SIGKILL' });
     // An agent that never made contact delivered nothing: its attach clients read Log Analytics
     // instead (attachSource), so their streams are let go here, not ended.
@@ -239,6 +256,12 @@ export class AgentLink implements ChannelLink {
       case 'end':
       case 'putDone':
         return this.#archives.get(msg.s)?.reply(msg);
+      case 'probed': {
+        const probe = this.#probes.get(msg.s);
+        this.#probes.delete(msg.s);
+        const { t: _t, s: _s, ...result } = msg;
+        return probe?.resolve(result as ProbeResult);
+      }
       case 'hello':
       case 'hb':
         return;
@@ -267,6 +290,7 @@ export class AgentLink implements ChannelLink {
     const lost = new ArchiveFailure('unavailable', 'the agent disconnected during the copy');
     for (const call of this.#archives.values()) call.fail(lost);
     this.#archives.clear();
+    this.#failProbes('the agent disconnected');
     if (!this.#closed) this.#opts.events.lost();
     this.#changed();
   }

@@ -22,6 +22,7 @@ import { createBody } from './create-body';
 import { containerInput } from './create';
 import { checkCreate, checkResources, type HostConfigDeps } from './host-config';
 import { archiveRoutes } from './archive';
+import { usageRoutes } from './usage';
 import { attachRoute } from './attach';
 import { MAIN_SESSION } from '../../../agent/protocol';
 import { rowStream } from './streams';
@@ -221,13 +222,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     daemon.agents.link(ref.id)?.resize(MAIN_SESSION, w, h);
     return c.body(null, 200);
   });
-  // Without a connected agent the daemon has nothing to ask: ACA reports neither processes nor usage per execution.
-  const withoutAgent = (what: string, why: string) => async (c: Context<AppEnv>) => {
-    const id = find(c.req.param('id')!).getSnapshot().context.id;
-    throw notImplemented(`${what} needs the in-job agent, and none is connected to container ${id.slice(0, 12)}: ${why}`);
-  };
-  app.get('/containers/:id/top', withoutAgent('top', 'Azure Container Apps exposes no process list for a job execution'));
-  app.get('/containers/:id/stats', withoutAgent('stats', 'Azure Container Apps reports no per-execution CPU or memory figures to the daemon'));
+  usageRoutes(app, daemon, find);
   const unsupported = (what: string, why: string) => async (c: Context<AppEnv>) => {
     find(c.req.param('id')!);
     throw notImplemented(`${what} is not supported: ${why}`);
