@@ -182,6 +182,31 @@ describe('row 8: volume mount points', () => {
   });
 });
 
+describe('row 9: top and stats through the agent', () => {
+  it('docker top c shows the process table; docker stats --no-stream c one sample; with no argument, the running containers', async () => {
+    expect((await d.cli(['run', '-d', '--name', 'c9', 'alpine', 'sleep', '60'])).code).toBe(0);
+    expect((await d.cli(['create', '--name', 'c9-created', 'alpine', 'true'])).code).toBe(0);
+    const top = await d.cli(['top', 'c9']);
+    expect(top.code).toBe(0);
+    const [titles, ...rows] = top.stdout.trim().split('\n');
+    expect(titles!.split(/\s+/)).toEqual(['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']);
+    expect(rows.some((r) => /^root\s+\d+\s+\d+\s+\d+\s+\d\d:\d\d\s+\?\s+\d\d:\d\d:\d\d\s+sleep 60$/.test(r))).toBe(true);
+
+    const one = await d.cli(['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}} {{.PIDs}} {{.CPUPerc}}', 'c9']);
+    expect(one.code).toBe(0);
+    // Resident memory of sleep against the 2Gi ACA gives the job; one process.
+    expect(one.stdout).toMatch(/^c9 [\d.]+[KM]iB \/ 2GiB 1 [\d.]+%\n$/);
+
+    const all = await d.cli(['stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}}']);
+    expect(all.code).toBe(0);
+    const names = all.stdout.trim().split('\n');
+    expect(names).toContain('c9 1');
+    expect(names.some((l) => l.startsWith('c9-created'))).toBe(false);
+    expect(all.stdout).not.toContain('--');
+    await d.cli(['rm', '-f', 'c9', 'c9-created']);
+  });
+});
+
 describe('row 10: events', () => {
   it('docker events around docker run and docker rm on a network: attach, connect before start, disconnect after die, destroy last', async () => {
     expect((await d.cli(['network', 'create', 'net10'])).code).toBe(0);
