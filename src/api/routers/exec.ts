@@ -102,20 +102,27 @@ export function execRouter(deps: { daemon: Daemon }): Hono<AppEnv> {
     if (!ref || ref === 'ambiguous') throw conflict(`Container ${r.containerId} is not running`);
     const link = await connectedLink(daemon, ref, 'exec', c.req.raw.signal);
     const tty = body.Tty ?? r.config.Tty;
-    const channel: ProcessChannel = link.exec({
-      argv: r.config.Cmd, env: r.config.Env, workdir: r.config.WorkingDir, tty, stdin: r.config.AttachStdin && !body.Detach,
-      ...(r.config.User && { user: r.config.User }),
-    });
-    r.channel = channel;
-    if (body.Detach) return c.body(null, 200);
+    const start = (): ProcessChannel =>
+      (r.channel = link.exec({
+        argv: r.config.Cmd, env: r.config.Env, workdir: r.config.WorkingDir, tty, stdin: r.config.AttachStdin && !body.Detach,
+        ...(r.config.User && { user: r.config.User }),
+      }));
+    if (body.Detach) {
+      start();
+      return c.body(null, 200);
+    }
     const choice = { stdout: r.config.AttachStdout, stderr: r.config.AttachStderr, tty };
     const contentType = tty ? RAW : MULTIPLEXED;
     if (!hijack) {
+      const channel = start();
       const out = bodySink(choice, (s) => channel.drained(s), () => channel.removeSink(out.sink));
       channel.addSink(out.sink);
       return c.body(out.body, 200, { 'Content-Type': contentType });
     }
+    // As dockerd: the 101 goes out before the process starts. A client that reads the answer's
+    // head through a buffer and then the raw socket (docker-py) would lose output that arrived with it.
     const socket = takeOver(hijack, contentType);
+    const channel = start();
     const sink = socketSink(socket, choice, (s) => channel.drained(s));
     channel.addSink(sink);
     socket.on('close', () => channel.removeSink(sink));
