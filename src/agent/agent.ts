@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ArchiveSession } from './archive-session';
 import { Connection } from './connection';
 import { ProcessSession, type SessionHost } from './process-session';
@@ -127,7 +128,7 @@ export class Agent {
     const droppedUntil = this.#main.out.droppedUntil;
     this.#conn!.send({
       t: 'hello', v: PROTOCOL_VERSION, containerId: this.#opts.callback!.containerId, instance: this.#instance,
-      pid: process.pid, sessions: report, ...(droppedUntil !== undefined && { droppedUntil }),
+      pid: process.pid, sessions: report, hostname: hostname(), ...(droppedUntil !== undefined && { droppedUntil }),
     });
   }
 

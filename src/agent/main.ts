@@ -32,9 +32,13 @@ if (own.SOCKERLESS_WORKDIR) {
   mkdirSync(workdir, { recursive: true });
 }
 
+// Only as the container's init (PID 1 of its own namespaces: an ACA replica, or the simulator's
+// isolated one) does the agent touch the system: run as a plain process it would be the host's.
+const init = process.pid === 1;
+
 // Docker's mount points (named and anonymous volumes): a runtime creates the directory it
 // mounts on; ACA's EmptyDir mounts already exist, so this only matters where none is mounted.
-for (const path of (own.SOCKERLESS_VOLUMES ?? '').split('\n').filter((p) => p.startsWith('/'))) {
+for (const path of init ? (own.SOCKERLESS_VOLUMES ?? '').split('\n').filter((p) => p.startsWith('/')) : []) {
   try {
     mkdirSync(path, { recursive: true });
   } catch (err) {
@@ -44,7 +48,7 @@ for (const path of (own.SOCKERLESS_VOLUMES ?? '').split('\n').filter((p) => p.st
 
 // Docker's hostname (the short id unless --hostname), where the replica lets the agent set it
 // (its own UTS namespace); otherwise the process sees the replica's name, which the agent reports.
-if (own.SOCKERLESS_HOSTNAME) {
+if (init && own.SOCKERLESS_HOSTNAME) {
   try {
     writeFileSync('/proc/sys/kernel/hostname', own.SOCKERLESS_HOSTNAME);
   } catch (err) {

@@ -119,6 +119,8 @@ export type AgentMessage =
       sessions: SessionReport[];
       /** Output of the main process dropped while disconnected, up to this time (ms). */
       droppedUntil?: number;
+      /** The hostname the container's processes see (Docker's, unless the replica did not let the agent set it). */
+      hostname?: string;
     }
   | { t: 'started'; s: number; pid: number }
   /**

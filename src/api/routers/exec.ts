@@ -25,6 +25,9 @@ const createSchema = z.object({
   DetachKeys: z.string().nullish(),
 });
 
+/** How long docker-py gets to read the 101 before the exec's output can come (see exec start). */
+const DOCKER_PY_HEAD_MS = 250;
+
 const startSchema = z.object({ Detach: z.boolean().nullish(), Tty: z.boolean().nullish() }).loose();
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -119,9 +122,16 @@ export function execRouter(deps: { daemon: Daemon }): Hono<AppEnv> {
       channel.addSink(out.sink);
       return c.body(out.body, 200, { 'Content-Type': contentType });
     }
-    // As dockerd: the 101 goes out before the process starts. A client that reads the answer's
-    // head through a buffer and then the raw socket (docker-py) would lose output that arrived with it.
+    // As dockerd: the 101 goes out before the process starts. docker-py reads the answer's head
+    // through a buffered reader, then reads the raw socket: output that reached it together with
+    // the head is lost. dockerd's process start (runc) leaves a gap; the agent's is quicker, so
+    // for docker-py the process starts a little later, enough for a loaded machine to read the head.
     const socket = takeOver(hijack, contentType);
+    if (/^docker-sdk-python\//.test(c.req.header('user-agent') ?? '')) await new Promise((r) => setTimeout(r, DOCKER_PY_HEAD_MS));
+    if (!link.connected) {
+      socket.destroy();
+      return new Response(null);
+    }
     const channel = start();
     const sink = socketSink(socket, choice, (s) => channel.drained(s));
     channel.addSink(sink);

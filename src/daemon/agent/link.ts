@@ -40,6 +40,8 @@ export class AgentLink implements ChannelLink {
   #ws: WebSocket | undefined;
   #welcomed = false;
   #contacted = false;
+  /** What the container's processes see as their hostname, as the agent last said. */
+  hostname: string | undefined;
   #closed = false;
   #next = 1;
   #beat: NodeJS.Timeout | undefined;
@@ -109,6 +111,7 @@ export class AgentLink implements ChannelLink {
     if (this.#closed) return ws.close(CLOSE.gone, 'the container no longer runs this agent');
     const previous = this.#ws;
     this.#ws = ws;
+    if (typeof hello.hostname === 'string') this.hostname = hello.hostname;
     this.#welcomed = false;
     if (previous) previous.close(CLOSE.replaced, 'replaced by a newer connection');
     ws.on('message', (data: RawData, isBinary: boolean) => this.#onFrame(ws, data as Buffer, isBinary));

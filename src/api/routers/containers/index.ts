@@ -117,7 +117,10 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const snap = find(c.req.param('id')).getSnapshot();
     const hc = deps.hostConfig;
     const aca = hc && { env: (env: string[]) => hc.secretEnv.mask(env), resources: checkResources(snap.context.hostConfig, hc.defaults).pair };
-    return c.json(inspectContainer(snap, deps.resources.view(snap.context.id), aca));
+    const body = inspectContainer(snap, deps.resources.view(snap.context.id), aca);
+    // What the process sees: Docker's hostname unless the replica kept its own (ACA does not let the agent set it).
+    const seen = daemon.agents.link(snap.context.id)?.hostname;
+    return c.json(seen ? { ...body, Config: { ...body.Config, Hostname: seen } } : body);
   });
 
   app.post('/containers/:id/start', async (c) => answer(c, await daemon.ask(find(c.req.param('id')), { type: 'START' })));
