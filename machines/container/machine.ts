@@ -179,6 +179,7 @@ export const containerMachine = setup({
       exitCode: ({ context }) => context.processExit!.code,
       error: ({ context }) => launchFailure(context.processExit!.error!),
       startFailed: true,
+      startedAt: ({ context }) => context.previousStartedAt ?? ZERO_TIME,
     }),
     /** Stores what `docker update` changed in HostConfig; the next job gets the new resources. */
     applyUpdate: enqueueActions(({ context, event, enqueue }) => {
@@ -220,6 +221,8 @@ export const containerMachine = setup({
     processExited: ({ context }) => context.processExit !== null,
     /** The agent could not run the command at all (it reported why). */
     launchFailed: ({ context }) => context.processExit?.error !== undefined,
+    /** The last start could not run the command and none before did (no StartedAt). */
+    neverRan: ({ context }) => context.processExit?.error !== undefined && context.startFailed && context.startedAt === ZERO_TIME,
     /** Nothing to wait for before start answers: the process runs, or no agent will say so. */
     launched: ({ context }) => context.processStarted || context.execution?.agent !== true,
     killsAtOnce: ({ context }) => context.stopRequest?.signal === 'SIGKILL',
@@ -340,7 +343,13 @@ export const containerMachine = setup({
             input: ({ context }) => context,
             onDone: {
               target: '#container.running',
-              actions: assign({ execution: ({ event }) => event.output, jobExists: true, startedAt: () => new Date().toISOString() }),
+              actions: assign({
+                execution: ({ event }) => event.output,
+                jobExists: true,
+                // Kept, for a launch that fails: dockerd leaves StartedAt as it was before such a start.
+                previousStartedAt: ({ context }) => context.startedAt,
+                startedAt: () => new Date().toISOString(),
+              }),
             },
             onError: [
               // A job may exist even though the start failed; removal must still delete it.
@@ -595,9 +604,15 @@ export const containerMachine = setup({
       states: {
         // Rule 7: once per exit, the restart policy says whether the container runs again.
         deciding: {
-          always: [{ guard: 'restartsByPolicy', target: 'backoff', actions: 'scheduleRestart' }, { target: 'stopped' }],
+          always: [
+            { guard: 'restartsByPolicy', target: 'backoff', actions: 'scheduleRestart' },
+            { guard: 'neverRan', target: 'neverRan' },
+            { target: 'stopped' },
+          ],
         },
         stopped: {},
+        // dockerd's `created`: the command could not be run, and no earlier start ever ran it.
+        neverRan: { tags: 'created' },
         // Docker's `restarting`: waiting out the back-off. A user's stop cancels the restart.
         backoff: {
           tags: 'restarting',

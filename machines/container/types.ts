@@ -95,6 +95,8 @@ export interface ContainerContext extends ContainerInput {
   /** Whether a job exists in the cloud that removal must delete. */
   jobExists: boolean;
   startedAt: string;
+  /** StartedAt before the current start (restored if the command cannot be run). */
+  previousStartedAt?: string;
   finishedAt: string;
   exitCode: number;
   error: string;

@@ -120,6 +120,8 @@ describe('row 4: a command that cannot run', () => {
     expect(r.stderr).toContain(reason);
     expect(r.stderr).not.toContain('Error waiting for container');
     const state = (await inspect('c4')).State;
+    // As dockerd: nothing ever ran, so the container is still `created`, with the code and the reason.
+    expect(state.Status).toBe('created');
     expect(state.ExitCode).toBe(127);
     expect(state.Error).toContain(reason);
     const again = await d.cli(['start', 'c4']);

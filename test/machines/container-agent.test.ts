@@ -47,7 +47,9 @@ describe('container machine with an agent', () => {
     expect(await exited).toMatchObject({ body: { StatusCode: 127, Error: null } });
     expect(h.context()).toMatchObject({ exitCode: 127, processExit: { error: reason } });
     expect(h.context().error).toContain(reason);
-    expect(h.status()).toBe('exited');
+    // dockerd's `created`: nothing ever ran (StartedAt stays zero).
+    expect(h.status()).toBe('created');
+    expect(h.context().startedAt).toBe('0001-01-01T00:00:00Z');
     // A later start fails the same way.
     expect(await h.ask({ type: 'START' })).toMatchObject({ status: 400 });
   });
