@@ -1,7 +1,7 @@
 // Issue 19: where Docker's contract broke, each row as its reproduction through the docker CLI
 // (docker-py for the listing), against a daemon on the embedded simulator.
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missing, run, SYSTEM_PYTHON } from '../compat/tools';
@@ -143,6 +143,23 @@ describe('row 5: hostname', () => {
     expect(info.Config.Hostname).toBe(info.Id.slice(0, 12));
     expect(r.stdout).toBe(`${info.Config.Hostname}\n`);
     await d.cli(['rm', 'c5']);
+  });
+});
+
+describe('row 5 where the hostname cannot be set', () => {
+  it('inspect says what the process sees (a replica that keeps its own name; here a plain process)', async () => {
+    const plain = await startTestDaemon({ simulator: { isolation: 'none' } });
+    try {
+      expect((await plain.cli(['pull', 'alpine'])).code).toBe(0);
+      expect((await plain.cli(['run', '-d', '--name', 'c5b', 'alpine', 'sleep', '30'])).code).toBe(0);
+      const seen = (await plain.cli(['exec', 'c5b', 'hostname'])).stdout.trim();
+      expect(seen).toBe(hostname());
+      const info = JSON.parse((await plain.cli(['inspect', 'c5b'])).stdout)[0];
+      expect(info.Config.Hostname).toBe(seen);
+      await plain.cli(['rm', '-f', 'c5b']);
+    } finally {
+      await plain.close();
+    }
   });
 });
 
