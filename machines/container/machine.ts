@@ -105,6 +105,10 @@ export const containerMachine = setup({
     reply: (_, _reply: Reply) => {},
     /** Publishes a Docker event; provided by the daemon's event bus. */
     announce: (_, _event: Announcement) => {},
+    /** The container joins its networks as it starts (`network connect` events); provided by the daemon. */
+    joinNetworks: (_, _params: undefined) => {},
+    /** The container leaves its networks as its run ends (`network disconnect` events); provided by the daemon. */
+    leaveNetworks: (_, _params: undefined) => {},
     /** Delivers a signal to the main process through the agent; provided by the daemon. */
     signalProcess: (_, _params: { signal: string }) => {},
     replyNow: enqueueActions(({ event, enqueue }, params: { status: number; message?: string }) => {
@@ -456,6 +460,8 @@ export const containerMachine = setup({
         up: {
           entry: [
             { type: 'settle', params: { until: 'running' } },
+            // Docker's order: the container joins its networks (`network connect`), then `start`.
+            'joinNetworks',
             { type: 'announce', params: { action: 'start' } },
             enqueueActions(({ context, enqueue }) => {
               if (context.intent !== 'restart') return;
@@ -590,6 +596,8 @@ export const containerMachine = setup({
       entry: [
         assign({ finishedAt: () => new Date().toISOString(), executionRunning: false }),
         { type: 'announce', params: ({ context }) => ({ action: 'die', attributes: { exitCode: String(context.exitCode) } }) },
+        // …and leaves them right after `die` (`network disconnect`), before `stop` and `destroy`.
+        'leaveNetworks',
         enqueueActions(({ context, enqueue }) => {
           if (context.stopRequest?.by === 'stop') announce(enqueue, { action: 'stop' });
         }),

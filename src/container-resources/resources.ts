@@ -111,7 +111,7 @@ export class ContainerResources implements ContainerResourcesApi {
     return {
       warnings,
       commit: () => {
-        // Announced at each start, as dockerd joins the networks then (see lifecycle()).
+        // Announced at each start and end of a run (the chart's joinNetworks/leaveNetworks), as dockerd's.
         for (const j of joins) this.networks.connect(j.networkId, container, { aliases: j.aliases, quiet: true, ...(j.ipv4 ? { ipv4: j.ipv4 } : {}) });
         const mounts = requests.map((m) => {
           if (m.type !== 'volume') return mountRecord(m);
@@ -172,15 +172,6 @@ export class ContainerResources implements ContainerResourcesApi {
     if (!h) return;
     h.removeVolumes = remove;
     this.#onChange?.(containerId, h);
-  }
-
-  /**
-   * Called before the daemon announces a container's lifecycle event, so network events fall where
-   * dockerd's do: `network connect` before `start`, `network disconnect` right after `die`.
-   */
-  lifecycle(action: string, containerId: string, phase: 'before' | 'after'): void {
-    if (action === 'start' && phase === 'before') this.networks.announceEndpoints(containerId, 'connect');
-    if (action === 'die' && phase === 'after') this.networks.announceEndpoints(containerId, 'disconnect');
   }
 
   #release(containerId: string): void {

@@ -62,8 +62,8 @@ export class Daemon {
   /** The CPU and memory of each container's current job (stats measure memory against it). */
   readonly jobResources = new Map<string, { cpu: number; memory: string }>();
   readonly root;
-  /** Runs around each container event the chart announces (network events go beside them). */
-  aroundAnnounce: ((action: string, containerId: string, phase: 'before' | 'after') => void) | undefined;
+  /** The container's networks as the chart starts and ends its runs (network events). */
+  networks: { join(containerId: string): void; leave(containerId: string): void } | undefined;
   /** The mount points of a container's volumes, which the agent creates where nothing is mounted. */
   mountPoints: (containerId: string) => string[] = () => [];
 
@@ -100,6 +100,8 @@ export class Daemon {
       },
       actions: {
         reply: (_, reply) => this.requests.settle(reply),
+        joinNetworks: ({ context }) => this.networks?.join(context.id),
+        leaveNetworks: ({ context }) => this.networks?.leave(context.id),
         signalProcess: ({ context }, { signal }) => this.agents.link(context.id)?.signal(MAIN_SESSION, signal),
         announce: ({ context }, { action, attributes }) => {
           // An execution's end closes its agent's link; removal forgets the container's agent state.
@@ -109,9 +111,7 @@ export class Daemon {
             this.agents.forget(context.id);
             this.execs.forgetContainer(context.id);
           }
-          this.aroundAnnounce?.(action, context.id, 'before');
           this.publish(context, action, attributes);
-          this.aroundAnnounce?.(action, context.id, 'after');
         },
       },
     });
