@@ -45,7 +45,10 @@ describe('/ui/', () => {
     // Newest first, each with its time; what ended the run (agent report or ACA status) may vary.
     const transitions = await card.locator('.transitions li').allTextContents();
     expect(transitions.every((t) => /^\d\d:\d\d:\d\d\.\d{3}/.test(t))).toBe(true);
-    expect(transitions.map((t) => t.split(' → ')[1]!.split('.')[0])).toEqual(['exited', 'running', 'starting', 'created']);
+    // Running is entered launching (until the agent reports the command running), then up.
+    const tops = transitions.map((t) => t.split(' → ')[1]!.split('.')[0]);
+    expect(tops.filter((t, i) => t !== tops[i - 1])).toEqual(['exited', 'running', 'starting', 'created']);
+    expect(transitions.map((t) => t.split(' → ')[1]).filter((t) => t!.startsWith('running'))).toEqual(['running.up', 'running.launching']);
 
     await mkdir(artifacts, { recursive: true });
     await page.screenshot({ path: new URL('ui-lifecycle.png', artifacts).pathname, fullPage: true });
