@@ -44,6 +44,9 @@ const errorKind = (error: unknown) => (typeof error === 'object' && error !== nu
 const RUNNING_RESOURCES =
   'cannot update the resources of a running container: an Azure Container Apps job execution keeps the CPU and memory it started with; stop the container, update it, then start it';
 
+/** The chart's default wait for an expected agent (see the `agentWait` delay). */
+export const AGENT_WAIT_MS = 10_000;
+
 /** Docker's default grace between the stop signal and SIGKILL, seconds. */
 const DEFAULT_STOP_TIMEOUT = 10;
 /** setTimeout's ceiling: "wait for ever" (-t -1) waits this long (about 24 days). */
@@ -242,8 +245,11 @@ export const containerMachine = setup({
     },
     /** After SIGKILL through the agent, how long before ACA's stop is the backstop. */
     killGrace: 2000,
-    /** How long a stop waits for an expected agent that has not dialled yet. */
-    agentWait: 10_000,
+    /**
+     * How long start (launching) and a stop wait for an expected agent that has not dialled yet.
+     * Kept below the schedule timeout, which is not checked while launching.
+     */
+    agentWait: AGENT_WAIT_MS,
     /** Docker's back-off before a restart by policy. */
     restartDelay: ({ context }) => context.restartDelayMs,
     /** How long one cloud operation (an ARM call and its long-running operation) may take. */

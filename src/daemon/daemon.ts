@@ -1,5 +1,5 @@
 import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
-import { cloudRetryDelayMs, containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
+import { AGENT_WAIT_MS, cloudRetryDelayMs, containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud, JobSpec } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
@@ -83,6 +83,8 @@ export class Daemon {
         delays: {
           operationTimeout: timeouts.operationMs,
           scheduleTimeout: timeouts.scheduleMs,
+          // The launch must be known (or given up) before an execution counts as never started.
+          agentWait: Math.min(AGENT_WAIT_MS, timeouts.scheduleMs / 2),
           cloudRetryDelay: ({ context }) => cloudRetryDelayMs(context.cloudAttempts, timeouts.cloudRetryMs),
         },
       }),
