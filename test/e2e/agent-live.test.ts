@@ -69,9 +69,11 @@ describe('live output through the agent', () => {
   });
 
   it('kill -s HUP delivers the signal and the container keeps running', async () => {
-    const id = await runningWithAgent(d, ['sh', '-c', "trap 'echo got HUP' HUP; while true; do sleep 0.05; done"]);
-    expect((await d.cli(['kill', '-s', 'HUP', id])).code).toBe(0);
+    const id = await runningWithAgent(d, ['sh', '-c', "trap 'echo got HUP' HUP; echo ready; while true; do sleep 0.05; done"]);
     const follow = cli(['logs', '-f', id]);
+    // The command is PID 1: a signal that comes before its handler is installed is not delivered.
+    await follow.seen('ready\n');
+    expect((await d.cli(['kill', '-s', 'HUP', id])).code).toBe(0);
     await follow.seen('got HUP\n');
     expect((await d.docker.getContainer(id).inspect()).State.Running).toBe(true);
     await d.cli(['rm', '-f', id]);

@@ -95,8 +95,9 @@ describe('row 3: the command is PID 1', () => {
   });
 
   it('a handler the command installed is honoured: trap on INT ends it with its own code', async () => {
-    expect((await d.cli(['run', '-d', '--name', 's3t', 'alpine', 'sh', '-c', "trap 'exit 7' INT; while :; do sleep 0.1; done"])).code).toBe(0);
-    expect((await d.cli(['exec', 's3t', 'true'])).code).toBe(0);
+    expect((await d.cli(['run', '-d', '--name', 's3t', 'alpine', 'sh', '-c', "trap 'exit 7' INT; touch /tmp/ready; while :; do sleep 0.1; done"])).code).toBe(0);
+    // A signal that comes before the handler is installed is not delivered (PID 1): wait for it.
+    while ((await d.cli(['exec', 's3t', 'test', '-f', '/tmp/ready'])).code !== 0);
     expect((await d.cli(['kill', '-s', 'INT', 's3t'])).code).toBe(0);
     expect((await d.cli(['wait', 's3t'])).stdout).toBe('7\n');
     await d.cli(['rm', 's3t']);
