@@ -87,6 +87,12 @@ export interface PathStat {
   linkTarget: string;
 }
 
+import type { UsageSample } from './proc-table';
+
+/** `docker top` and `docker stats`: what the agent reads from /proc for the daemon. */
+export type ProbeKind = 'top' | 'stats';
+export type ProbeResult = { top: { Titles: string[]; Processes: string[][] } } | { stats: UsageSample } | { error: string };
+
 export type ArchiveErrorKind = 'notFound' | 'invalid' | 'failed';
 
 export interface ExecStart {
@@ -97,6 +103,8 @@ export interface ExecStart {
   workdir: string;
   tty: boolean;
   stdin: boolean;
+  /** `docker exec -u`; the container's User when absent. */
+  user?: string;
 }
 
 /** Messages the agent sends. */
@@ -111,6 +119,8 @@ export type AgentMessage =
       sessions: SessionReport[];
       /** Output of the main process dropped while disconnected, up to this time (ms). */
       droppedUntil?: number;
+      /** The hostname the container's processes see (Docker's, unless the replica did not let the agent set it). */
+      hostname?: string;
     }
   | { t: 'started'; s: number; pid: number }
   /**
@@ -123,6 +133,8 @@ export type AgentMessage =
   /** End of a session's archive stream (get); `error` when it broke off. */
   | { t: 'end'; s: number; error?: string }
   | { t: 'putDone'; s: number; error?: { kind: ArchiveErrorKind; message: string } }
+  /** The answer to a `probe`. */
+  | ({ t: 'probed'; s: number } & ProbeResult)
   | { t: 'hb' };
 
 /** Messages the daemon sends. */
@@ -141,13 +153,15 @@ export type DaemonMessage =
   | { t: 'cancel'; s: number }
   | { t: 'ack'; s: number; seq: number }
   | { t: 'exitAck'; s: number }
+  /** Read the container's process table or one usage sample (`docker top`, `docker stats`). */
+  | { t: 'probe'; s: number; what: ProbeKind }
   | { t: 'hb' };
 
 export class ProtocolError extends Error {}
 
-const agentTypes = new Set(['hello', 'started', 'exit', 'ack', 'stat', 'end', 'putDone', 'hb']);
+const agentTypes = new Set(['hello', 'started', 'exit', 'ack', 'stat', 'end', 'putDone', 'probed', 'hb']);
 const daemonTypes = new Set([
-  'welcome', 'exec', 'stdinEnd', 'signal', 'resize', 'stat', 'get', 'put', 'putEnd', 'cancel', 'ack', 'exitAck', 'hb',
+  'welcome', 'exec', 'stdinEnd', 'signal', 'resize', 'stat', 'get', 'put', 'putEnd', 'cancel', 'ack', 'exitAck', 'probe', 'hb',
 ]);
 
 function parse(text: string, types: Set<string>): { t: string; s?: unknown } {

@@ -111,7 +111,8 @@ export class ContainerResources implements ContainerResourcesApi {
     return {
       warnings,
       commit: () => {
-        for (const j of joins) this.networks.connect(j.networkId, container, { aliases: j.aliases, ...(j.ipv4 ? { ipv4: j.ipv4 } : {}) });
+        // Announced at each start and end of a run (the chart's joinNetworks/leaveNetworks), as dockerd's.
+        for (const j of joins) this.networks.connect(j.networkId, container, { aliases: j.aliases, quiet: true, ...(j.ipv4 ? { ipv4: j.ipv4 } : {}) });
         const mounts = requests.map((m) => {
           if (m.type !== 'volume') return mountRecord(m);
           const labels = m.source ? m.labels : { ...m.labels, [ANONYMOUS_LABEL]: '' };
@@ -174,7 +175,7 @@ export class ContainerResources implements ContainerResourcesApi {
   }
 
   #release(containerId: string): void {
-    this.networks.releaseContainer(containerId);
+    this.networks.releaseContainer(containerId, true);
     const h = this.#holdings.get(containerId);
     this.#holdings.delete(containerId);
     if (h) this.#onChange?.(containerId, undefined);
