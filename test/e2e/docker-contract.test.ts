@@ -77,6 +77,15 @@ describe('row 2: User', () => {
     expect(await d.cli(['exec', 'c2b', 'id', '-u'])).toMatchObject({ code: 0, stdout: '65534\n' });
     await d.cli(['rm', '-f', 'c2b']);
   });
+
+  it('a -t exec (a pseudo-terminal session) resolves -u alike, and refuses an unknown user alike', async () => {
+    expect((await d.cli(['run', '-d', '--name', 'c2t', 'alpine', 'sleep', '60'])).code).toBe(0);
+    expect(await d.cli(['exec', '-t', '-u', 'nobody', 'c2t', 'id', '-u'])).toMatchObject({ code: 0, stdout: '65534\r\n' });
+    const unknown = await d.cli(['exec', '-t', '-u', 'nosuchuser', 'c2t', 'id']);
+    expect(unknown.code).toBe(126);
+    expect(unknown.stdout).toContain('unable to find user nosuchuser: no matching entries in passwd file');
+    await d.cli(['rm', '-f', 'c2t']);
+  });
 });
 
 describe('row 3: the command is PID 1', () => {
