@@ -187,6 +187,13 @@ async function startOnState(
   const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings, { namedVolumes: shares !== undefined, bindShares });
   mountSources = { resources, volumes };
   sourcesSet();
+  // A run that never started (its launch failed) joined nothing, so it has nothing to leave.
+  const joined = new Set<string>();
+  daemon.networks = {
+    join: (id) => (joined.add(id), networks.announceEndpoints(id, 'connect')),
+    leave: (id) => joined.delete(id) && networks.announceEndpoints(id, 'disconnect'),
+  };
+  daemon.mountPoints = (id) => resources.view(id).Mounts.map((m) => m.Destination);
   daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));
   const announceImage = (action: string, id: string, attributes: Record<string, string>) => daemon.events.publish('image', action, id, attributes);
   const containerLookup = (ref: string) => {
