@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 import { IS_ROOT } from '../simulator/isolation-support';
+import { startTcpDaemon } from '../ui/daemon-on-tcp';
 import { agentConnected } from './agent-helpers';
 
 const HAS_SLIRP = ['/usr/bin/slirp4netns', '/usr/local/bin/slirp4netns'].some((p) => existsSync(p));
@@ -120,6 +121,34 @@ describe.skipIf(!IS_ROOT || !HAS_SLIRP)('replicas have their own network (needs 
       expect(run.stdout.trim()).toBe('from the host');
     } finally {
       server.close();
+    }
+  });
+
+  it('the agent dials back a daemon that listens on loopback TCP only (ws://127.0.0.1:PORT), through the replica\'s own loopback', async () => {
+    const tcp = await startTcpDaemon();
+    try {
+      const container = await tcp.docker.createContainer({ Image: 'alpine', Cmd: ['sh', '-c', 'sleep 30'] });
+      await container.start();
+      const deadline = Date.now() + 20_000;
+      let connected = false;
+      while (!connected && Date.now() < deadline) {
+        const info = (await container.inspect()) as unknown as { Aca: { AgentConnected: boolean } };
+        connected = info.Aca.AgentConnected;
+        if (!connected) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(connected).toBe(true);
+      // exec goes through that agent connection.
+      const exec = await container.exec({ Cmd: ['hostname'], AttachStdout: true });
+      const stream = await exec.start({});
+      const out = await new Promise<string>((resolve) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (b: Buffer) => chunks.push(b));
+        stream.on('end', () => resolve(Buffer.concat(chunks).toString()));
+      });
+      expect(out.length).toBeGreaterThan(0);
+      await container.remove({ force: true });
+    } finally {
+      await tcp.close();
     }
   });
 });
