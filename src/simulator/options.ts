@@ -58,7 +58,8 @@ export interface SimulatorOptions {
   /** Scratch root for executions (default: a temp dir removed on close). */
   dataDir?: string;
   /**
-   * auto (default): each execution runs in its own mount, PID and UTS namespaces over a
+   * auto (default): each execution runs in its own mount, PID and UTS namespaces (and network
+   * namespace, see replicaNetwork) over a
    * copy-on-write view of its image's filesystem (or of the fallback root of host system
    * directories) where the host allows it (root, Linux), unisolated
    * otherwise; none: always unisolated.
