@@ -100,13 +100,19 @@ async function startOnState(
 
   let config: AcaConfig | undefined = acaConfigFromEnv(env);
   let simulator: Simulator | undefined;
+  const listeners: Listener[] = [];
   if (!config) {
     // The simulator's own chatter (every execution status) only shows at debug level.
     const simLogger = logger.child({ component: 'simulator' }, { level: logger.level === 'debug' || logger.level === 'trace' ? logger.level : 'warn' });
     // Executions must not see the daemon's state (the simulator hides its own data dir).
     // The agent dials back on the daemon's socket, which executions then need to see.
     const visiblePaths = addresses.flatMap((a) => (a.kind === 'unix' ? [dirname(a.path)] : []));
-    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, logger: simLogger, ...simulatorFaultsFromEnv(env), ...simulatorProfileFromEnv(env), ...simulatorImagesFromEnv(env), ...opts.simulator });
+    // In its own network namespace, a replica reaches the daemon's TCP listeners on its own loopback.
+    const hostLoopbackPorts = () => listeners.flatMap((l) => {
+      const port = /^tcp:\/\/(?:127\.0\.0\.1|0\.0\.0\.0|localhost):(\d+)$/.exec(l.url)?.[1];
+      return port ? [Number(port)] : [];
+    });
+    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, hostLoopbackPorts, replicaNetwork: env.SOCKERLESS_SIMULATOR_NETWORK === 'host' ? 'host' : 'own', logger: simLogger, ...simulatorFaultsFromEnv(env), ...simulatorProfileFromEnv(env), ...simulatorImagesFromEnv(env), ...opts.simulator });
     config = acaConfigForSimulator(simulator);
   }
   // Jobs on Azure itself (not a simulator on this machine) cannot dial back to loopback or a unix socket.
@@ -240,7 +246,6 @@ async function startOnState(
     },
   });
 
-  const listeners: Listener[] = [];
   let callbackUrl: string | undefined = env.SOCKERLESS_CALLBACK_URL;
   try {
     for (const address of addresses) listeners.push(await listen(app, address, listenOptions));
