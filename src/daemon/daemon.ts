@@ -8,6 +8,7 @@ import { withAgent, type AgentLaunch } from './agent/launch';
 import { Attachments } from './attachments';
 import { EventBus } from './events';
 import { ExecStore } from './exec-store';
+import { runProbe } from './health-probe';
 import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
 import type { LifecycleTimeouts } from './lifecycle-timeouts';
 import { mergeAccess, type RegistryCredentials } from './registry-auth';
@@ -93,6 +94,7 @@ export class Daemon {
         waitForEnd: fromPromise(({ input, signal }) => this.#waitForEnd(input, signal)),
         stopExecution: fromPromise(({ input, signal }) => cloud.stopExecution(input.execution, signal)),
         deleteJob: fromPromise(({ input, signal }) => cloud.deleteJob(input.jobName, signal)),
+        probeHealth: fromPromise(({ input, signal }) => runProbe(this.agents, input, signal)),
       },
       actions: {
         reply: (_, reply) => this.requests.settle(reply),
