@@ -5,12 +5,15 @@ import { createApp } from './api/app';
 import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
 import { agentCallbackUrl, agentSettings, fetchImageConfig } from './daemon/agent/settings';
+import { callbackRefusal } from './daemon/agent/callback-check';
 import { Daemon } from './daemon/daemon';
 import { openPersistedState, type PersistedState } from './daemon/persisted-state';
 import { Reconciler } from './daemon/reconcile';
 import { jobSettingsFromEnv } from './daemon/job-settings';
 import { lifecycleTimeoutsFromEnv } from './daemon/lifecycle-timeouts';
 import { parseArmRates } from './aca/arm-budget';
+import { readEnvironment, withEnvironment } from './aca/environment';
+import { isAllowedPair, limitsForEnvironment, type ResourceLimits } from './daemon/resources';
 import { RegistryCredentials } from './daemon/registry-auth';
 import { ImageStore } from './images/store';
 import { ContainerResources } from './container-resources';
@@ -103,6 +106,24 @@ async function startOnState(
     simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, logger: simLogger, ...simulatorFaultsFromEnv(env), ...simulatorProfileFromEnv(env), ...simulatorImagesFromEnv(env), ...opts.simulator });
     config = acaConfigForSimulator(simulator);
   }
+  // Jobs on Azure itself (not a simulator on this machine) cannot dial back to loopback or a unix socket.
+  if (!simulator && config.armEndpoint === undefined && env.SOCKERLESS_AGENT !== 'off' && env.SOCKERLESS_AGENT !== 'local' && env.SOCKERLESS_AGENT_IMAGE) {
+    const refused = callbackRefusal(env.SOCKERLESS_CALLBACK_URL, addresses);
+    if (refused) throw new Error(refused);
+  }
+  let limits: ResourceLimits;
+  try {
+    // Once: the region jobs must be created in, where logs go, what sizes a replica may have.
+    const facts = await readEnvironment(config);
+    config = withEnvironment(config, facts);
+    limits = limitsForEnvironment(facts.workloadProfiles, nonEmpty(env.SOCKERLESS_ACA_WORKLOAD_PROFILE));
+    if (!isAllowedPair(jobSettings.defaults.cpu, jobSettings.defaults.memory, limits)) {
+      throw new Error(`default resources ${jobSettings.defaults.cpu} CPU / ${jobSettings.defaults.memory}: ${limits.range}`);
+    }
+  } catch (err) {
+    await simulator?.close();
+    throw err;
+  }
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
   const acaConfig = { ...config, armRates: parseArmRates(env.SOCKERLESS_ARM_BUDGET), instanceId: state.instanceId };
   const acaCloud = createAcaCloud(acaConfig, simulator);
@@ -120,7 +141,11 @@ async function startOnState(
       throw err;
     });
   }
-  const agent = await agentSettings(env, !!simulator, () => callbackUrl, logger);
+  // On the azure profile a replica takes as long to come up as on Azure (time-scaled): the agent
+  // gets Azure's wait for its dial-back, not the instant simulator's.
+  const azureProfile = simulator?.profile.profile === 'azure';
+  const agentEnv = azureProfile && !env.SOCKERLESS_AGENT_WAIT_MS ? { ...env, SOCKERLESS_AGENT_WAIT_MS: String(Math.ceil(AZURE_AGENT_WAIT_MS * simulator!.profile.timeScale)) } : env;
+  const agent = await agentSettings(agentEnv, !!simulator, () => callbackUrl, logger);
   const daemon = state.restore(() => new Daemon({
     cloud,
     ...state.daemon(cloud),
@@ -132,7 +157,7 @@ async function startOnState(
       if (record?.RunImage) return { reference: record.RunImage.Reference, env: record.RunImage.Env };
       return { reference: record?.RepoTags[0] ?? asGiven, env: record?.Config.Env ?? [] };
     },
-    jobDefaults: { ...jobSettings.defaults, replicaTimeout: config.replicaTimeout },
+    jobDefaults: { ...jobSettings.defaults, replicaTimeout: config.replicaTimeout, limits },
     timeouts: lifecycleTimeoutsFromEnv(env),
     access: { secretEnv: jobSettings.secretEnv, registries },
     agent,
@@ -162,9 +187,9 @@ async function startOnState(
       cloud,
       images,
       pollIntervalMs: config.pollIntervalMs,
-      logSettleMs: simulator ? 0 : 10_000,
+      logSettleMs: logSettleMsFrom(env, simulator && simulatorIngestionMs(simulator, opts.simulator)),
       resources,
-      hostConfig: { defaults: jobSettings.defaults, secretEnv: jobSettings.secretEnv, registries },
+      hostConfig: { defaults: jobSettings.defaults, limits, secretEnv: jobSettings.secretEnv, registries },
     },
     images: { images, inUseBy, credentials, registries, announce: announceImage },
     build: {
@@ -243,3 +268,36 @@ function reconcileIntervalFrom(env: NodeJS.ProcessEnv): number {
   if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`SOCKERLESS_RECONCILE_INTERVAL_MS must be a positive integer, not ${raw}`);
   return value;
 }
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/**
+ * How long a follower waits after an execution's end for Log Analytics to ingest its last rows,
+ * until the workspace has shown how late its rows arrive (then that lag decides: see
+ * follow-logs.ts). Azure documents 20 s to 3 min as typical; the embedded simulator's own delay.
+ */
+function logSettleMsFrom(env: NodeJS.ProcessEnv, simulatorIngestionMs: number | undefined): number {
+  // (Against Azure: the documented typical worst case; the embedded simulator: twice its delay.)
+  const raw = env.SOCKERLESS_LOG_SETTLE_MS;
+  if (raw !== undefined && raw !== '') {
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`SOCKERLESS_LOG_SETTLE_MS must be a non-negative integer, not ${raw}`);
+    return value;
+  }
+  if (simulatorIngestionMs === undefined) return 180_000;
+  return simulatorIngestionMs === 0 ? 0 : simulatorIngestionMs * 2;
+}
+
+/** The longest the embedded simulator takes to make a row queryable: its azure profile's figures, else its fixed delay. */
+function simulatorIngestionMs(simulator: Simulator, options: SimulatorOptions | undefined): number {
+  const { profile, figures } = simulator.profile;
+  if (profile !== 'azure') return options?.ingestionDelayMs ?? 0;
+  // Twice this is the guess below: the first rows of a new table pay a one-time delay on top.
+  return Math.ceil((figures.ingestionDelayMs.max + figures.newTableDelayMs.max + figures.receiptLagMs.max) / 2);
+}
+
+/** How long attach waits for the agent to dial back from a job on Azure (agent/settings.ts's Azure default). */
+const AZURE_AGENT_WAIT_MS = 180_000;

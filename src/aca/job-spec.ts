@@ -26,6 +26,7 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
     },
     ...(spec.identity && { identity: managedIdentity(spec.identity) }),
     environmentId: environmentId(config),
+    ...(spec.workloadProfileName && { workloadProfileName: spec.workloadProfileName }),
     configuration: {
       triggerType: 'Manual',
       replicaTimeout: spec.replicaTimeout,

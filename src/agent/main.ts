@@ -7,7 +7,7 @@ import { resolveUser } from './user';
 
 const AGENT_VARIABLES = [
   'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
-  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_USER', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA',
+  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_USER', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA', 'SOCKERLESS_CARRIED_ENV',
 ];
 
 const separator = process.argv.indexOf('--');
@@ -21,6 +21,8 @@ const own = { ...process.env };
 // The user's processes never see the agent's settings, the token least of all.
 const env = { ...process.env };
 for (const name of AGENT_VARIABLES) delete env[name];
+// Variables whose names ACA refuses in a job's env (e.g. spring.profiles.active) come as one JSON object.
+Object.assign(env, carriedEnv(own.SOCKERLESS_CARRIED_ENV));
 
 const debug = own.SOCKERLESS_AGENT_DEBUG ? (m: string) => process.stderr.write(`[sockerless-agent] ${m}\n`) : undefined;
 
@@ -71,3 +73,16 @@ const status = await agent.run();
 process.exitCode = status.code;
 // Leave at once: the console must not wait on anything else the event loop still holds.
 process.stdout.write('', () => process.stderr.write('', () => process.exit(status.code)));
+
+function carriedEnv(json: string | undefined): Record<string, string> {
+  if (!json) return {};
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TypeError();
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    // Not the parser's message: it quotes the text, which holds the variables' values.
+    process.stderr.write('[sockerless-agent] ignoring SOCKERLESS_CARRIED_ENV: not a JSON object of strings\n');
+    return {};
+  }
+}

@@ -8,6 +8,7 @@ import { withAgent, type AgentLaunch } from './agent/launch';
 import { Attachments } from './attachments';
 import { EventBus } from './events';
 import { ExecStore } from './exec-store';
+import { carryRefusedEnv } from './env-names';
 import { runProbe } from './health-probe';
 import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
 import type { LifecycleTimeouts } from './lifecycle-timeouts';
@@ -169,10 +170,11 @@ export class Daemon {
       return spec;
     }
     const argv = [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
-    return withAgent(spec, argv, {
+    // Names ACA refuses travel to the agent, which sets them for the user's process.
+    return carryRefusedEnv(withAgent(spec, argv, {
       launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),
       workdir: ctx.config.WorkingDir, user: ctx.config.User, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, ...(ca && { ca }),
-    });
+    }));
   }
 
   create(input: ContainerInput): Promise<Reply> {
@@ -225,6 +227,11 @@ export class Daemon {
   containers(): ContainerRef[] {
     const children = this.root.getSnapshot().children as Record<string, ContainerRef | undefined>;
     return Object.values(children).filter((c): c is ContainerRef => !!c && c.getSnapshot().status === 'active');
+  }
+
+  /** Whether the next start of a container will run the agent (the only carrier of variables ACA refuses). */
+  agentRuns(): boolean {
+    return this.deps.agent.launch.kind !== 'off' && !!this.deps.agent.callbackUrl();
   }
 
   stop(): void {
