@@ -7,10 +7,14 @@ import type { Agents } from './agent/agents';
  * reports a probe that exceeded its timeout). Output is capped at 4 KiB.
  */
 export async function runProbe(agents: Agents, input: ProbeInput, signal: AbortSignal): Promise<HealthResult> {
-  const start = new Date().toISOString();
   const link = agents.link(input.containerId);
+  // The replica may still be coming up: the probe runs once its agent has dialled, as dockerd's
+  // first probe finds the process already running.
+  if (link && !link.connected) await link.until(true, signal);
+  const start = new Date().toISOString();
   if (!link?.connected) {
-    return { Start: start, End: start, ExitCode: -1, Output: 'health check could not run: the container has no agent connected' };
+    const Output = signal.aborted ? 'health check cancelled' : 'health check could not run: the container has no agent to run it';
+    return { Start: start, End: start, ExitCode: -1, Output };
   }
   const channel = link.exec({ argv: input.argv, env: [], workdir: input.workdir, tty: false, stdin: false });
   let output = '';
