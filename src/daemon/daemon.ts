@@ -15,6 +15,8 @@ import type { LifecycleTimeouts } from './lifecycle-timeouts';
 import { mergeAccess, type RegistryCredentials } from './registry-auth';
 import type { SecretEnv } from './secrets';
 import { Requests } from './requests';
+import { planBindings, type PortRequestFields } from './ports/bindings';
+import { PublishedPorts } from './ports/published';
 
 export type ContainerRef = ActorRefFrom<typeof containerMachine>;
 export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
@@ -50,6 +52,8 @@ export interface AgentSettings {
   liveLogBytes: number;
   /** SOCKERLESS_AGENT_CA: a PEM the agent trusts for a wss:// callback beside Node's own roots. */
   ca?: string;
+  /** SOCKERLESS_PUBLISH_HOST_IP: where a published port listens when the request names no address (dockerd: 0.0.0.0). */
+  publishHostIp?: string;
   debug?: (fields: object, message: string) => void;
 }
 
@@ -62,6 +66,7 @@ export class Daemon {
   readonly requests = new Requests();
   readonly attachments = new Attachments();
   readonly agents: Agents;
+  readonly ports: PublishedPorts;
   readonly execs = new ExecStore();
   readonly root;
 
@@ -75,6 +80,11 @@ export class Daemon {
         if (ref && ref !== 'ambiguous') ref.send(event);
       },
     });
+    this.ports = new PublishedPorts({
+      link: (id) => this.agents.link(id),
+      agentWaitMs: deps.agent.agentWaitMs,
+      warn: deps.agent.debug,
+    });
     const timeouts = deps.timeouts;
     const container = containerMachine.provide({
       ...(timeouts && {
@@ -86,11 +96,17 @@ export class Daemon {
       }),
       actors: {
         runJob: fromPromise(async ({ input, signal }) => {
-          const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
-          if (adopted) return adopted;
-          const spec = this.#jobSpec(input);
-          const execution = await cloud.runJob(spec, signal);
-          return { ...execution, agent: spec.env.some((e) => e.name === 'SOCKERLESS_AGENT_TOKEN') };
+          if (this.agentAvailable) await this.ports.open(input.id, this.portBindings(input).bindings);
+          try {
+            const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
+            if (adopted) return adopted;
+            const spec = this.#jobSpec(input);
+            const execution = await cloud.runJob(spec, signal);
+            return { ...execution, agent: spec.env.some((e) => e.name === 'SOCKERLESS_AGENT_TOKEN') };
+          } catch (err) {
+            this.ports.close(input.id);
+            throw err;
+          }
         }),
         waitForEnd: fromPromise(({ input, signal }) => this.#waitForEnd(input, signal)),
         stopExecution: fromPromise(({ input, signal }) => cloud.stopExecution(input.execution, signal)),
@@ -102,9 +118,13 @@ export class Daemon {
         signalProcess: ({ context }, { signal }) => this.agents.link(context.id)?.signal(MAIN_SESSION, signal),
         announce: ({ context }, { action, attributes }) => {
           // An execution's end closes its agent's link; removal forgets the container's agent state.
-          if (action === 'die') this.agents.ended(context.id);
+          if (action === 'die') {
+            this.agents.ended(context.id);
+            this.ports.close(context.id);
+          }
           if (action === 'destroy') {
             this.agents.forget(context.id);
+            this.ports.forget(context.id);
             this.execs.forgetContainer(context.id);
           }
           this.events.publish('container', action, context.id, {
@@ -175,6 +195,20 @@ export class Daemon {
       launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),
       workdir: ctx.config.WorkingDir, user: ctx.config.User, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, ...(ca && { ca }),
     }));
+  }
+
+  /** Whether containers started now get an agent (published ports and names go through it). */
+  get agentAvailable(): boolean {
+    return this.deps.agent.launch.kind !== 'off' && !!this.deps.agent.callbackUrl();
+  }
+
+  /** The listeners a container's start opens for its published ports. */
+  portBindings(ctx: Pick<ContainerContext, 'config' | 'hostConfig'>): ReturnType<typeof planBindings> {
+    const hc = ctx.hostConfig as { PortBindings?: PortRequestFields['PortBindings']; PublishAllPorts?: unknown };
+    return planBindings(
+      { ExposedPorts: ctx.config.ExposedPorts, PortBindings: hc.PortBindings ?? null, PublishAllPorts: hc.PublishAllPorts === true },
+      this.deps.agent.publishHostIp ?? '0.0.0.0',
+    );
   }
 
   create(input: ContainerInput): Promise<Reply> {
