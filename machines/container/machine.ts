@@ -601,7 +601,12 @@ export const containerMachine = setup({
     exited: {
       tags: 'exited',
       entry: [
-        assign({ finishedAt: () => new Date().toISOString(), executionRunning: false }),
+        assign({
+          finishedAt: () => new Date().toISOString(),
+          executionRunning: false,
+          // moby's CloseMonitorChannel: "unhealthy when the monitor has stopped for compatibility reasons".
+          health: ({ context }) => context.health && { ...context.health, Status: 'unhealthy' as const },
+        }),
         { type: 'announce', params: ({ context }) => ({ action: 'die', attributes: { exitCode: String(context.exitCode) } }) },
         enqueueActions(({ context, enqueue }) => {
           if (context.stopRequest?.by === 'stop') announce(enqueue, { action: 'stop' });

@@ -40,7 +40,12 @@ beforeAll(async () => {
   await mkdir(ctx);
   await writeFile(
     join(ctx, 'Dockerfile'),
-    'FROM alpine\nHEALTHCHECK --interval=1s --timeout=5s --retries=30 CMD ["sh", "-c", "test -f /www/index.html"]\nCMD ["sh", "-c", "mkdir -p /www && echo pong > /www/index.html && exec httpd -f -p 8080 -h /www"]\n',
+    [
+      'FROM alpine',
+      'HEALTHCHECK --interval=1s --timeout=5s --retries=30 CMD ["sh", "-c", "test -f /tmp/up"]',
+      `CMD ["sh", "-c", "touch /tmp/up; while true; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\npong\\n' | nc -l -p 8080; done"]`,
+      '',
+    ].join('\n'),
   );
   await ok(['build', '-t', 'runner-svc:1', ctx]);
 }, 180_000);
@@ -99,13 +104,17 @@ describe('the GitHub Actions runner on this daemon', () => {
     // Waiting for all services to be ready.
     for (;;) {
       const health = (await ok(['inspect', svcId, '--format={{if .Config.Healthcheck}}{{print .State.Health.Status}}{{end}}']))[0];
-      if (health === 'starting') continue;
+      // The runner backs off between polls (2 s, doubling).
+      if (health === 'starting') {
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
       expect(health).toBe('healthy');
       break;
     }
 
     // Step 1: reaches the service by its alias.
-    const reach = await step(jobId, 'wget -qO- http://svc:8080/index.html\n', { GITHUB_ENV: '/__w/_temp/_runner_file_commands/set_env' });
+    const reach = await step(jobId, 'wget -qO- http://svc:8080/\n', { GITHUB_ENV: '/__w/_temp/_runner_file_commands/set_env' });
     expect(reach.stderr).toBe('');
     expect(reach).toMatchObject({ code: 0, stdout: 'pong\n' });
 

@@ -51,13 +51,14 @@ describe('container machine health checks', () => {
   });
 
   it('probes stop when the container exits, and a new start begins with a fresh health', async () => {
-    const h = startHarness({ health: { check, codes: [1, 1] } });
+    const h = startHarness({ health: { check, codes: [1] } });
     await h.ask({ type: 'START' });
     await probeOnce(h);
-    await probeOnce(h);
-    expect(h.context().health?.Status).toBe('unhealthy');
+    expect(h.context().health?.Status).toBe('starting');
     h.exit({ status: 'Succeeded', exitCode: 0 });
     await h.settled();
+    // moby: a stopped monitor leaves the container unhealthy, without an event.
+    expect(h.context().health?.Status).toBe('unhealthy');
     const probes = h.calls.filter((c) => c === 'probeHealth').length;
     h.clock.increment(5000);
     await tick();
