@@ -20,7 +20,10 @@ import { ContainerResources } from './container-resources';
 import { CredentialStore, decodeRegistryConfig } from './images/credentials';
 import { parseReference } from './images/reference';
 import { NetworkStore } from './networks/store';
-import { VolumeStore } from './volumes/store';
+import { VolumeStore, isAnonymous } from './volumes/store';
+import { jobVolumes } from './volumes/job-volumes';
+import { parseBindShares } from './volumes/bind-shares';
+import { createAzureFileShares, shareSettingsFromEnv } from './volumes/share-settings';
 import type { DockerEvent } from './daemon/events';
 import { InspectionHub } from './inspect/hub';
 import { startStatelyStream, type StatelyStream } from './inspect/stately';
@@ -146,6 +149,13 @@ async function startOnState(
   const azureProfile = simulator?.profile.profile === 'azure';
   const agentEnv = azureProfile && !env.SOCKERLESS_AGENT_WAIT_MS ? { ...env, SOCKERLESS_AGENT_WAIT_MS: String(Math.ceil(AZURE_AGENT_WAIT_MS * simulator!.profile.timeScale)) } : env;
   const agent = await agentSettings(agentEnv, !!simulator, () => callbackUrl, logger);
+  const shareSettings = shareSettingsFromEnv(env, config, !!simulator);
+  const shares = shareSettings && createAzureFileShares(acaConfig, shareSettings, state.instanceId);
+  const bindShares = parseBindShares(env.SOCKERLESS_BIND_VOLUMES);
+  // Containers restored while starting ask for their volumes before the stores below exist.
+  let mountSources!: { resources: ContainerResources; volumes: VolumeStore };
+  let sourcesSet!: () => void;
+  const mountsReady = new Promise<void>((resolve) => (sourcesSet = resolve));
   const daemon = state.restore(() => new Daemon({
     cloud,
     ...state.daemon(cloud),
@@ -161,6 +171,11 @@ async function startOnState(
     timeouts: lifecycleTimeoutsFromEnv(env),
     access: { secretEnv: jobSettings.secretEnv, registries },
     agent,
+    volumes: async (containerId) => {
+      await mountsReady;
+      const { resources: r, volumes: v } = mountSources;
+      return jobVolumes(r.view(containerId).Mounts, { isAnonymous: (name) => { const found = v.find(name); return found !== undefined && isAnonymous(found); }, shares, bindShares });
+    },
   }));
   const networks = new NetworkStore({
     ...state.networks,
@@ -169,7 +184,9 @@ async function startOnState(
   // The predefined networks made just now keep their ids across restarts, as dockerd's do.
   state.networks.onChange?.(networks.list());
   const volumes = new VolumeStore({ ...state.volumes, announce: (action, v) => daemon.events.publish('volume', action, v.Name, { driver: v.Driver }) });
-  const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings);
+  const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings, { namedVolumes: shares !== undefined, bindShares });
+  mountSources = { resources, volumes };
+  sourcesSet();
   daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));
   const announceImage = (action: string, id: string, attributes: Record<string, string>) => daemon.events.publish('image', action, id, attributes);
   const containerLookup = (ref: string) => {
@@ -203,7 +220,7 @@ async function startOnState(
     auth: { credentials },
     ui: { timeline, overview: { target, arm: armBudgetOf(acaConfig), simulator } },
     networks: { networks, containers: { find: containerLookup } },
-    volumes: { volumes },
+    volumes: { volumes, shares },
     system: {
       daemon,
       imageCount: () => images.list().length,
@@ -211,7 +228,7 @@ async function startOnState(
       isolation: simulator?.isolationDetail,
       daemonId: state.instanceId,
       dataRoot: opts.dataRoot,
-      usage: { daemon, images, volumes, resources },
+      usage: { daemon, images, volumes, resources, shares },
       environment: config.environment,
     },
   });

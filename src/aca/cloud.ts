@@ -23,6 +23,8 @@ export interface JobSpec {
   initContainers?: Array<{ name: string; image: string; command?: string[]; args?: string[] }>;
   /** EmptyDir volumes mounted at `mountPath` in every container, init containers included. */
   sharedDirs?: Array<{ name: string; mountPath: string }>;
+  /** The container's Docker volumes: AzureFile (a named volume's share) or EmptyDir (anonymous, tmpfs), main container only. */
+  volumes?: JobVolume[];
   /** ACA consumption pair, e.g. 1.0 / "2Gi". */
   cpu: number;
   memory: string;
@@ -32,6 +34,18 @@ export interface JobSpec {
   replicaTimeout: number;
   /** Extra tags beside the `managed-by` / `sockerless-container-id` ones every job gets. */
   tags?: Record<string, string>;
+}
+
+/** A template volume and where the main container mounts it. */
+export interface JobVolume {
+  /** The template's volume name (`vol-0`, …). */
+  name: string;
+  storageType: 'AzureFile' | 'EmptyDir';
+  /** The environment storage (AzureFile only). */
+  storageName?: string;
+  mountPath: string;
+  /** A directory inside the volume to mount instead of its root (a mapped bind mount's). */
+  subPath?: string;
 }
 
 /** One run of a job. */

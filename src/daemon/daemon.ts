@@ -1,7 +1,7 @@
 import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
 import { cloudRetryDelayMs, containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
-import type { Cloud, JobSpec } from '../aca/cloud';
+import type { Cloud, JobSpec, JobVolume } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
 import { Agents } from './agent/agents';
 import { withAgent, type AgentLaunch } from './agent/launch';
@@ -41,6 +41,8 @@ export interface DaemonDeps {
   resumeStart?: (containerId: string) => ((signal: AbortSignal) => Promise<ExecutionRef | undefined>) | undefined;
   /** The chart's clocks for cloud operations; its own defaults when unset. */
   timeouts?: LifecycleTimeouts;
+  /** The container's volumes as the job mounts them (shares made and registered on first use). */
+  volumes?: (containerId: string) => Promise<JobVolume[]>;
 }
 
 export interface AgentSettings {
@@ -100,7 +102,9 @@ export class Daemon {
           try {
             const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
             if (adopted) return adopted;
-            const spec = this.#jobSpec(input);
+            const volumes = (await this.deps.volumes?.(input.id)) ?? [];
+            signal.throwIfAborted();
+            const spec = { ...this.#jobSpec(input), ...(volumes.length && { volumes }) };
             const execution = await cloud.runJob(spec, signal);
             return { ...execution, agent: spec.env.some((e) => e.name === 'SOCKERLESS_AGENT_TOKEN') };
           } catch (err) {

@@ -39,7 +39,7 @@ export interface ExecutionServices {
   /** The profile's delays (Processing, exit to terminal status). */
   timing: Timing;
   /** Isolated replicas run in their images' filesystems (see images/replica-run). */
-  images?: { store: ImageStore; volumesDir: string };
+  images?: { store: ImageStore; volumesDir: string; storage?: (storageName: string) => { source: string; readOnly: boolean } | { error: string } };
   /** Called after every status change. */
   changed: (execution: Execution) => void;
 }
@@ -160,7 +160,7 @@ export class Execution {
     }
     const images = this.#services.images;
     if (images) {
-      const template = this.#input.template as { initContainers?: ContainerSpec[]; volumes?: { name: string; storageType?: string }[] };
+      const template = this.#input.template as { initContainers?: ContainerSpec[]; volumes?: { name: string; storageType?: string; storageName?: string }[] };
       this.#process = new ReplicaRun(
         {
           replicaName: this.replicaName,
@@ -170,6 +170,7 @@ export class Execution {
           env: (container, home) => containerEnv(this.#input, this.replicaName, container, home),
           auth: (image) => this.#input.registryAuth?.(image),
           volumesDir: images.volumesDir,
+          storage: images.storage,
           secrets: this.#input.secrets,
           onLine: (container, stream, line) => this.#log(stream, line, container),
         },

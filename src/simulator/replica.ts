@@ -25,8 +25,8 @@ export interface ReplicaRoot {
   workingDir?: string;
   /** Numeric ids to run as; root when absent. */
   user?: { uid: number; gid: number };
-  /** EmptyDir volumes: replica-scoped host directories bound read-write at `target`. */
-  volumes?: { source: string; target: string }[];
+  /** Volumes: EmptyDir (replica-scoped) and AzureFile (share) directories bound at `target`, read-only when asked. */
+  volumes?: { source: string; target: string; readOnly?: boolean }[];
 }
 
 export interface ReplicaSpec {

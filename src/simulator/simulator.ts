@@ -1,3 +1,5 @@
+import { ShareStore } from './storage/shares';
+import { environmentStorageRoutes, fileShareRoutes } from './storage/routes';
 import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -222,6 +224,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
     });
   }
   const dirs = new ReplicaDirs(settings.dataDir);
+  const shares = new ShareStore(settings.dataDir);
   const swept = await dirs.sweep();
   sweepVolumes(join(settings.dataDir, 'volumes'), dirs.root);
   if (swept > 0) settings.logger.warn({ swept, dataDir: settings.dataDir }, 'removed replicas left by a simulator that did not close');
@@ -232,6 +235,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
       ? {
           store: new ImageStore(settings.dataDir, { logger: settings.logger, fallback: settings.imageFallback, maxBytes: settings.imageCacheBytes, timeoutMs: 30_000 }),
           volumesDir: join(settings.dataDir, 'volumes'),
+          storage: (name: string) => shares.mountSource(name),
         }
       : undefined;
   const certificate = await createCertificate();
@@ -275,6 +279,8 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
       ...jobRoutes(settings, store, operations, timing),
       ...operations.routes(),
       ...environmentRoutes(settings),
+      ...environmentStorageRoutes(settings, shares),
+      ...fileShareRoutes(settings, shares),
       ...logAnalyticsRoutes(settings, logs, queryLimiter),
     ],
     admin: {

@@ -13,6 +13,7 @@ import type { ImageOutcome, ImageStore } from './image-store';
 interface VolumeSpec {
   name: string;
   storageType?: string;
+  storageName?: string;
   /** Secret volumes: which secrets, at which file names (all of the job's, by name, when absent). */
   secrets?: { secretRef?: string; path?: string }[];
 }
@@ -35,6 +36,8 @@ export interface ReplicaRunInput {
   auth: (image: string) => RegistryAuth | undefined;
   /** Where EmptyDir volumes live while the replica runs. */
   volumesDir: string;
+  /** The share directory behind an environment storage (AzureFile volumes), or why there is none. */
+  storage?: (storageName: string) => { source: string; readOnly: boolean } | { error: string };
   /** The job's secrets, for `Secret` volumes. */
   secrets: { name: string; value?: string }[];
   onLine: (container: string, stream: LogStream, line: string) => void;
@@ -119,23 +122,29 @@ export class ReplicaRun {
           return { kind: 'failed', reason: 'ImagePullFailure', message: `Container '${c.name}' was terminated with exit code '' and reason 'ImagePullFailure': ${outcome.message}` };
         }
       }
-      const volumes = new Map<string, string>();
-      const readOnly = new Set<string>();
+      const volumes = new Map<string, { source: string; readOnly: boolean }>();
       for (const v of input.volumes) {
+        if (v.storageType === 'AzureFile') {
+          const share = v.storageName && input.storage ? input.storage(v.storageName) : { error: `volume '${v.name}' names no storage` };
+          // A share that cannot be mounted keeps the container from starting, as on ACA.
+          if ('error' in share) return { kind: 'failed', reason: 'VolumeMountFailure', exitCode: 125, message: `Volume '${v.name}' could not be mounted: ${share.error}` };
+          volumes.set(v.name, share);
+          continue;
+        }
+        if (v.storageType !== undefined && v.storageType !== 'EmptyDir' && v.storageType !== 'Secret') {
+          return { kind: 'failed', reason: 'VolumeMountFailure', exitCode: 125, message: `Volume '${v.name}': storage type ${v.storageType} is not served by the simulator` };
+        }
         const dir = join(volumesDir, v.name);
         mkdirSync(dir, { recursive: true, mode: 0o777 });
-        volumes.set(v.name, dir);
-        if (v.storageType === 'Secret') {
-          writeSecretFiles(dir, v, input.secrets);
-          readOnly.add(v.name);
-        }
+        volumes.set(v.name, { source: dir, readOnly: v.storageType === 'Secret' });
+        if (v.storageType === 'Secret') writeSecretFiles(dir, v, input.secrets);
       }
       for (const [i, c] of containers.entries()) {
         if (this.#stopped) return { kind: 'exited', exitCode: 143 };
         const isMain = i === containers.length - 1;
         const mounts = ((c as { volumeMounts?: MountSpec[] }).volumeMounts ?? []).flatMap((m) => {
-          const source = volumes.get(m.volumeName);
-          return source ? [{ source: m.subPath ? join(source, m.subPath) : source, target: m.mountPath, readOnly: readOnly.has(m.volumeName) }] : [];
+          const volume = volumes.get(m.volumeName);
+          return volume ? [{ source: m.subPath ? join(volume.source, m.subPath) : volume.source, target: m.mountPath, readOnly: volume.readOnly }] : [];
         });
         for (const m of mounts) if (!m.readOnly) mkdirSync(m.source, { recursive: true, mode: 0o777 });
         const launched = this.#launch(c, outcomes[i]!, mounts);
@@ -156,7 +165,7 @@ export class ReplicaRun {
     }
   }
 
-  #launch(c: ContainerSpec, outcome: ImageOutcome, volumes: { source: string; target: string; readOnly?: boolean }[]): ReplicaProcess | EarlyEnd {
+  #launch(c: ContainerSpec, outcome: ImageOutcome, volumes: { source: string; target: string; readOnly: boolean }[]): ReplicaProcess | EarlyEnd {
     const onLine = (stream: LogStream, line: string) => this.input.onLine(c.name, stream, line);
     if (outcome.kind !== 'image') {
       const argv = [...(c.command ?? []), ...(c.args ?? [])];
