@@ -102,7 +102,7 @@ describe('named volumes on the simulator', { timeout: 120_000 }, () => {
 
   it('docker cp into and out of a volume path; system df counts the share; prune removes the share', async () => {
     expect((await d.cli(['volume', 'create', 'copied'])).code).toBe(0);
-    // docker cp goes through the agent: wait until it is connected (h19 makes cp wait by itself).
+    // docker cp goes through the agent: wait until it is connected.
     await runningWithAgent(d, ['sleep', '60'], ['--name', 'cp-target', '-v', 'copied:/data']);
     const cpIn = await d.cli(['cp', '-', 'cp-target:/data'], { input: tarOf('in.txt', 'twelve bytes') });
     expect(cpIn.code, cpIn.stderr).toBe(0);
