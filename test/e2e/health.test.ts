@@ -53,6 +53,9 @@ describe('health checks', () => {
     expect(healthy.Log.at(-1)?.ExitCode).toBe(0);
     expect(healthy.Log.length).toBeLessThanOrEqual(5);
     expect(await psStatus(id)).toMatch(/^Up .* \(healthy\)$/);
+    const byHealth = async (h: string) => (await d.cli(['ps', '-q', '--no-trunc', '--filter', `health=${h}`])).stdout.trim().split('\n');
+    expect(await byHealth('healthy')).toContain(id);
+    expect(await byHealth('unhealthy')).not.toContain(id);
     expect((await d.cli(['inspect', '--format', '{{if .Config.Healthcheck}}{{print .State.Health.Status}}{{end}}', id])).stdout.trim()).toBe('healthy');
 
     const until = Math.ceil(Date.now() / 1000) + 1;
@@ -79,6 +82,10 @@ describe('health checks', () => {
     expect(await health(id)).toBeUndefined();
     expect(await psStatus(id)).toMatch(/^Up [^(]*$/);
     expect((await d.cli(['inspect', '--format', '{{if .Config.Healthcheck}}{{print .State.Health.Status}}{{end}}', id])).stdout.trim()).toBe('');
+    expect((await d.cli(['ps', '-q', '--no-trunc', '--filter', 'health=none'])).stdout).toContain(id);
+    const bad = await d.cli(['ps', '--filter', 'health=fine']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('Unrecognised filter value for health: fine');
     await d.cli(['rm', '-f', id]);
   });
 
