@@ -98,7 +98,7 @@ export class Daemon {
       }),
       actors: {
         runJob: fromPromise(async ({ input, signal }) => {
-          if (this.agentAvailable) await this.ports.open(input.id, this.portBindings(input).bindings);
+          if (this.agentRuns()) await this.ports.open(input.id, this.portBindings(input).bindings);
           try {
             const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
             if (adopted) return adopted;
@@ -199,11 +199,6 @@ export class Daemon {
       launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),
       workdir: ctx.config.WorkingDir, user: ctx.config.User, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, ...(ca && { ca }),
     }));
-  }
-
-  /** Whether containers started now get an agent (published ports and names go through it). */
-  get agentAvailable(): boolean {
-    return this.deps.agent.launch.kind !== 'off' && !!this.deps.agent.callbackUrl();
   }
 
   /** The listeners a container's start opens for its published ports. */

@@ -130,3 +130,25 @@ describe('published ports', () => {
     await d.cli(['rm', '-f', udp.stdout.trim()]);
   });
 });
+
+describe('published ports without an agent', () => {
+  it('are refused with a warning at create; inspect shows no binding', async () => {
+    const off = await startTestDaemon({ env: { SOCKERLESS_AGENT: 'off' } });
+    try {
+      await off.cli(['pull', 'alpine']);
+      const run = await off.cli(['run', '-d', '-p', '127.0.0.1::80', 'alpine', 'sleep', '5']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain('published ports are carried by the in-job agent');
+      const id = run.stdout.trim();
+      expect((await off.docker.getContainer(id).inspect()).NetworkSettings.Ports).toEqual({ '80/tcp': null });
+      await off.cli(['rm', '-f', id]);
+    } finally {
+      await off.close();
+    }
+  });
+
+  it('a malformed PortBindings is a 400, never a crash', async () => {
+    const bad = await d.docker.createContainer({ Image: 'alpine', Cmd: ['true'], HostConfig: { PortBindings: { '80/tcp': [null] } } } as never).catch((e) => e);
+    expect(bad.statusCode).toBe(400);
+  });
+});

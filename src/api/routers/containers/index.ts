@@ -98,7 +98,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const ports = daemon.portBindings(input);
     if (ports.error) throw badRequest(ports.error);
     warnings.push(...ports.warnings);
-    if (ports.bindings.length && !daemon.agentAvailable) warnings.push(PORTS_WITHOUT_AGENT);
+    if (ports.bindings.length && !daemon.agentRuns()) warnings.push(PORTS_WITHOUT_AGENT);
     const reply = await daemon.create(input);
     if (reply.status !== 201) return answer(c, reply);
     prepared.commit();
@@ -209,7 +209,9 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const choice = { stdout: bool(q('stdout')), stderr: bool(q('stderr')), timestamps: bool(q('timestamps')), tty: ref.getSnapshot().context.config.Tty };
     if (!choice.stdout && !choice.stderr) throw badRequest('You must choose at least one stream');
     const tailValue = q('tail');
-    const tail = !tailValue || tailValue === 'all' ? undefined : int(tailValue, 'tail');
+    const tailNumber = !tailValue || tailValue === 'all' ? undefined : int(tailValue, 'tail');
+    // dockerd reads a negative tail (dockerode and Testcontainers send -1) as all lines.
+    const tail = tailNumber !== undefined && tailNumber < 0 ? undefined : tailNumber;
     const snap = ref.getSnapshot();
     const contentType = choice.tty ? RAW : MULTIPLEXED;
     if (!snap.context.jobExists && !snap.context.execution) return c.body(null, 200, { 'Content-Type': contentType });
