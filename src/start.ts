@@ -23,6 +23,7 @@ import { NetworkStore } from './networks/store';
 import { VolumeStore, isAnonymous } from './volumes/store';
 import { jobVolumes } from './volumes/job-volumes';
 import { parseBindShares } from './volumes/bind-shares';
+import { linkBindSharesToHost, simulatorShareDir } from './volumes/simulator-bind-shares';
 import { createAzureFileShares, shareSettingsFromEnv } from './volumes/share-settings';
 import type { DockerEvent } from './daemon/events';
 import { InspectionHub } from './inspect/hub';
@@ -158,6 +159,7 @@ async function startOnState(
   const shareSettings = shareSettingsFromEnv(env, config, !!simulator);
   const shares = shareSettings && createAzureFileShares(acaConfig, shareSettings, state.instanceId);
   const bindShares = parseBindShares(env.SOCKERLESS_BIND_VOLUMES);
+  if (simulator && shares) linkBindSharesToHost(bindShares, (volume) => simulatorShareDir(join(opts.dataRoot, 'simulator'), shares.settings.account, shares.names(volume).share));
   // Containers restored while starting ask for their volumes before the stores below exist.
   let mountSources!: { resources: ContainerResources; volumes: VolumeStore };
   let sourcesSet!: () => void;

@@ -3,3 +3,4 @@ export { dockerStatus, type DockerStatus } from './status';
 export { exitCodeOf, startFailureCode } from './exit-code';
 export { normalizeSignal, signalNumber } from './signals';
 export type * from './types';
+export { hasProbes, MAX_HEALTH_LOG, MAX_HEALTH_OUTPUT, probeArgv, type Health, type Healthcheck, type HealthResult, type HealthStatus, type ProbeInput } from './health';

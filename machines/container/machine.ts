@@ -1,4 +1,6 @@
 import { and, assign, enqueueActions, fromPromise, not, setup, stateIn } from 'xstate';
+import { hasProbes, nextHealth, probeArgv, probeIntervalMs, probeTimeoutMs, startingHealth } from './health';
+import type { HealthResult, HealthStatus, ProbeInput } from './health';
 import { exitCodeOf, neverStarted, startFailureCode, vanished } from './exit-code';
 import { nextRestartDelay, restartsByPolicy } from './restart-policy';
 import { signalNumber } from './signals';
@@ -102,6 +104,8 @@ export const containerMachine = setup({
       typeof fromPromise<void, { execution: ExecutionRef; signal: string }>
     >,
     deleteJob: notProvided('deleteJob') as unknown as ReturnType<typeof fromPromise<void, { jobName: string }>>,
+    /** Runs one health probe inside the container (through its agent) and reports how it ended. */
+    probeHealth: notProvided('probeHealth') as unknown as ReturnType<typeof fromPromise<HealthResult, ProbeInput>>,
   },
   actions: {
     /** Answers a request; provided by the daemon, which owns the HTTP side. */
@@ -196,6 +200,15 @@ export const containerMachine = setup({
     }),
     /** Counts a restart by policy (Docker counts it at the exit) and sets its back-off. */
     scheduleRestart: assign(({ context }) => ({ restartCount: context.restartCount + 1, restartDelayMs: nextRestartDelay(context) })),
+    /** Folds a probe's result into `State.Health` (a probe that could not run counts as failed). */
+    recordHealth: assign({
+      health: ({ context, event }) => {
+        const done = event as { output?: HealthResult; error?: unknown };
+        const now = new Date().toISOString();
+        const result = done.output ?? { Start: now, End: now, ExitCode: -1, Output: errorMessage(done.error) };
+        return nextHealth(context.health ?? startingHealth(), result, context.config.Healthcheck!, context.startedAt);
+      },
+    }),
     countAttempt: assign({ cloudAttempts: ({ context }) => context.cloudAttempts + 1 }),
     forgetJob: assign({ jobExists: false }),
     failDelete: assign({
@@ -209,6 +222,8 @@ export const containerMachine = setup({
   },
   guards: {
     force: ({ event }) => event.type === 'REMOVE' && event.force,
+    hasHealthcheck: ({ context }) => hasProbes(context.config.Healthcheck),
+    healthIs: ({ context }, status: HealthStatus) => context.health?.Status === status,
     /** The chart has tries left for the cloud operation under way. */
     attemptsLeft: ({ context }) => context.cloudAttempts + 1 < MAX_CLOUD_ATTEMPTS,
     /** The failed cloud call may succeed later, and the chart has tries left. */
@@ -258,6 +273,8 @@ export const containerMachine = setup({
     scheduleTimeout: 600_000,
     /** Back-off before the chart calls a failed cloud operation again. */
     cloudRetryDelay: ({ context }) => cloudRetryDelayMs(context.cloudAttempts),
+    /** The wait before the next health probe (`--health-interval`, `--health-start-interval`). */
+    healthInterval: ({ context }) => probeIntervalMs(context.config.Healthcheck!, context.health, context.startedAt),
   },
 }).createMachine({
   id: 'container',
@@ -283,6 +300,7 @@ export const containerMachine = setup({
     intent: null,
     replies: [],
     waits: [],
+    health: null,
   }),
   initial: 'created',
   output: ({ context }) => ({ id: context.id, name: context.name }),
@@ -494,6 +512,54 @@ export const containerMachine = setup({
             ],
             RESTART: { target: 'stopping', actions: ['requestStop', 'announceKill', assign({ intent: 'restart' }), { type: 'await', params: 'running' }] },
           },
+          // Docker's health check: what the container's health is, and the probes that decide it.
+          type: 'parallel',
+          states: {
+            health: {
+              initial: 'deciding',
+              states: {
+                deciding: {
+                  always: [{ guard: 'hasHealthcheck', target: 'starting', actions: assign({ health: () => startingHealth() }) }, { target: 'none' }],
+                },
+                none: { description: 'No health check configured' },
+                starting: {
+                  always: [
+                    { guard: { type: 'healthIs', params: 'healthy' }, target: 'healthy' },
+                    { guard: { type: 'healthIs', params: 'unhealthy' }, target: 'unhealthy' },
+                  ],
+                },
+                healthy: {
+                  entry: { type: 'announce', params: { action: 'health_status: healthy' } },
+                  always: { guard: { type: 'healthIs', params: 'unhealthy' }, target: 'unhealthy' },
+                },
+                unhealthy: {
+                  entry: { type: 'announce', params: { action: 'health_status: unhealthy' } },
+                  always: { guard: { type: 'healthIs', params: 'healthy' }, target: 'healthy' },
+                },
+              },
+            },
+            probe: {
+              initial: 'deciding',
+              states: {
+                deciding: { always: [{ guard: 'hasHealthcheck', target: 'waiting' }, { target: 'off' }] },
+                off: {},
+                waiting: { after: { healthInterval: 'probing' }, on: { RESUME: { target: 'waiting', reenter: true } } },
+                probing: {
+                  invoke: {
+                    src: 'probeHealth',
+                    input: ({ context }) => ({
+                      containerId: context.id,
+                      argv: probeArgv(context.config.Healthcheck!),
+                      workdir: context.config.WorkingDir,
+                      timeoutMs: probeTimeoutMs(context.config.Healthcheck!),
+                    }),
+                    onDone: { target: 'waiting', actions: 'recordHealth' },
+                    onError: { target: 'waiting', actions: 'recordHealth' },
+                  },
+                },
+              },
+            },
+          },
         },
         // With an agent: the stop signal, SIGKILL after the grace period, then ACA's stop as the
         // backstop. Without one, ACA's stop (which cannot choose the signal or the grace).
@@ -600,7 +666,12 @@ export const containerMachine = setup({
     exited: {
       tags: 'exited',
       entry: [
-        assign({ finishedAt: () => new Date().toISOString(), executionRunning: false }),
+        assign({
+          finishedAt: () => new Date().toISOString(),
+          executionRunning: false,
+          // moby's CloseMonitorChannel: "unhealthy when the monitor has stopped for compatibility reasons".
+          health: ({ context }) => context.health && { ...context.health, Status: 'unhealthy' as const },
+        }),
         { type: 'announce', params: ({ context }) => ({ action: 'die', attributes: { exitCode: String(context.exitCode) } }) },
         // …and leaves them right after `die` (`network disconnect`), before `stop` and `destroy`.
         'leaveNetworks',

@@ -1,6 +1,8 @@
 // Data the container statechart holds and the events it understands. Plain JSON only, so a
 // snapshot can be persisted and shown in the inspector.
 
+import type { Health, Healthcheck } from './health';
+
 /** The parts of Docker's container Config the daemon stores (the create body, validated). */
 export interface ContainerConfig {
   Hostname: string;
@@ -21,6 +23,8 @@ export interface ContainerConfig {
   ExposedPorts: Record<string, object> | null;
   StopSignal?: string;
   StopTimeout?: number;
+  /** The create's health check merged with the image's HEALTHCHECK (moby's merge). */
+  Healthcheck?: Healthcheck;
 }
 
 /** The parts of HostConfig the lifecycle reads; the rest is kept as given for inspect. */
@@ -127,6 +131,8 @@ export interface ContainerContext extends ContainerInput {
   intent: 'restart' | 'remove' | null;
   replies: PendingReply[];
   waits: PendingWait[];
+  /** `State.Health` of the current (or last) run; null without a health check. */
+  health: Health | null;
 }
 
 /** How the main process ended, as the agent saw it. `error` when it could not start. */

@@ -3,6 +3,7 @@ import type { DockerEvent, EventBus } from '../daemon/events';
 import type { NetworkStore } from '../networks/store';
 import { subnetOf } from '../networks/store';
 import { checkVolumeName, isAnonymous } from '../volumes/store';
+import { DOCKER_SOCKET_WARNING, isDockerSocketBind } from '../volumes/docker-socket';
 import { mountFields, mountRecord, mountRequests } from '../volumes/mounts';
 import { ANONYMOUS_LABEL, type MountRecord } from '../volumes/types';
 import { shareOfBind, type BindShare } from '../volumes/bind-shares';
@@ -105,13 +106,14 @@ export class ContainerResources implements ContainerResourcesApi {
     if (!net.success) throw badRequest(net.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const joins = networkJoins(container.hostConfig.NetworkMode, net.data, this.networks);
     for (const j of joins) if (j.ipv4) this.networks.checkAddress(j.networkId, j.ipv4);
-    const requests = mountRequests(fields.data, imageVolumes);
+    const asked = mountRequests(fields.data, imageVolumes);
+    const requests = asked.filter((m) => !isDockerSocketBind(m));
     for (const m of requests) if (m.type === 'volume' && m.source) checkVolumeName(m.source);
     for (const m of requests) {
       if (m.type === 'bind' && !(this.backing.namedVolumes && shareOfBind(m.source, this.backing.bindShares ?? []))) throw badRequest(BIND_REFUSAL(m.source, m.destination));
       if (m.type === 'volume' && m.source && !this.backing.namedVolumes) throw badRequest(NO_SHARES(m.source));
     }
-    const warnings: string[] = [];
+    const warnings: string[] = asked.filter(isDockerSocketBind).map((m) => DOCKER_SOCKET_WARNING(m.source, m.destination));
     return {
       warnings,
       commit: () => {

@@ -9,6 +9,7 @@ import { Attachments } from './attachments';
 import { EventBus } from './events';
 import { ExecStore } from './exec-store';
 import { carryRefusedEnv } from './env-names';
+import { runProbe } from './health-probe';
 import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
 import type { LifecycleTimeouts } from './lifecycle-timeouts';
 import { mergeAccess, type RegistryCredentials } from './registry-auth';
@@ -122,6 +123,7 @@ export class Daemon {
         waitForEnd: fromPromise(({ input, signal }) => this.#waitForEnd(input, signal)),
         stopExecution: fromPromise(({ input, signal }) => cloud.stopExecution(input.execution, signal)),
         deleteJob: fromPromise(({ input, signal }) => cloud.deleteJob(input.jobName, signal)),
+        probeHealth: fromPromise(({ input, signal }) => runProbe(this.agents, input, signal)),
       },
       actions: {
         reply: (_, reply) => this.requests.settle(reply),

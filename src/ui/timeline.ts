@@ -92,7 +92,9 @@ export class ContainerTimeline {
     const found = paths(value);
     const key = found.join(' ');
     let nodes = this.#active.get(key);
-    if (!nodes) this.#active.set(key, (nodes = { state: found.at(-1)!, active: Object.freeze(found.map((p) => `container.${p}`)) }));
+    // The health probes' own region (waiting ↔ probing every interval) is not a move of the container.
+    const state = found.filter((p) => !p.includes('.probe')).at(-1)!;
+    if (!nodes) this.#active.set(key, (nodes = { state, active: Object.freeze(found.map((p) => `container.${p}`)) }));
     return nodes;
   }
 

@@ -2,6 +2,7 @@
 import { createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
 import {
   containerMachine, dockerStatus, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type HostConfig, type ProcessExit, type Reply, type WatchInput,
+  type Healthcheck, type HealthResult,
 } from '../../machines/container';
 
 export interface HarnessOptions {
@@ -22,6 +23,8 @@ export interface HarnessOptions {
   hangStart?: boolean;
   /** deleteJob never settles. */
   hangDelete?: boolean;
+  /** A health check in the config, and the exit codes its probes give, in order (then 0). */
+  health?: { check: Healthcheck; codes: number[] };
 }
 
 /** Throws the next queued failure of `operation`, if any. */
@@ -80,6 +83,11 @@ export function startHarness(opts: HarnessOptions = {}) {
         failNext(opts, 'deleteJob');
         if (opts.hangDelete) await new Promise(() => {});
       }),
+      probeHealth: fromPromise(async (): Promise<HealthResult> => {
+        calls.push('probeHealth');
+        const now = new Date().toISOString();
+        return { Start: now, End: now, ExitCode: opts.health?.codes.shift() ?? 0, Output: '' };
+      }),
     },
     actions: {
       reply: (_, r: Reply) => replies.get(r.rid)?.(r),
@@ -95,7 +103,11 @@ export function startHarness(opts: HarnessOptions = {}) {
   const base = containerInput();
   const input = containerInput({
     hostConfig: { ...base.hostConfig, AutoRemove: opts.autoRemove ?? false, ...(opts.restartPolicy && { RestartPolicy: opts.restartPolicy }) },
-    config: { ...base.config, ...(opts.stopTimeout !== undefined && { StopTimeout: opts.stopTimeout }) },
+    config: {
+      ...base.config,
+      ...(opts.stopTimeout !== undefined && { StopTimeout: opts.stopTimeout }),
+      ...(opts.health && { Healthcheck: opts.health.check }),
+    },
   });
   const actor = createActor(machine, { input, clock }).start();
   if (opts.agent && !opts.agent.dialsLater) {

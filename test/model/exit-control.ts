@@ -1,13 +1,15 @@
 // Lets a test say "the container's process exits now with code N". Each process the container
-// runs dials this server over loopback TCP (which works whether or not the simulator isolates
-// its filesystem) and waits for a line with the code; lines for a process not yet connected wait.
+// runs dials this server over the host's loopback TCP (from a replica with its own network, at
+// slirp4netns' 10.0.2.2) and waits for a line with the code; lines for a process not yet connected wait.
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 
 /** The container command: a Node process that dials in as `label` and exits as it is told. */
 const script = `const [port, label] = process.argv.slice(1);
-const s = require('net').connect(+port, '127.0.0.1', () => s.write(label + '\\n'));
-let b = ''; s.on('data', (d) => { b += d; const i = b.indexOf('\\n'); if (i >= 0) process.exit(+b.slice(0, i)); });`;
+const dial = (hosts) => { const s = require('net').connect(+port, hosts[0], () => s.write(label + '\\n'));
+  s.on('error', (e) => { if (hosts.length > 1) dial(hosts.slice(1)); else throw e; });
+  let b = ''; s.on('data', (d) => { b += d; const i = b.indexOf('\\n'); if (i >= 0) process.exit(+b.slice(0, i)); }); };
+dial(['127.0.0.1', '10.0.2.2']);`;
 
 export class ExitControl {
   readonly #server: Server;

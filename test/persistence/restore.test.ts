@@ -92,7 +92,7 @@ describe('restoring container actors', () => {
     const again = new FakeCloud();
     const second = boot(again);
     const restored = ref(second.daemon, cid).getSnapshot();
-    expect(restored.value).toEqual({ running: 'up' });
+    expect(restored.value).toEqual({ running: { up: { health: 'none', probe: 'off' } } });
     expect(restored.context).toMatchObject({ waits: [], replies: [], execution });
     expect(again.calls).toEqual([{ call: 'waitForEnd', target: execution.executionName }]);
     const answer = second.daemon.ask(ref(second.daemon, cid), { type: 'WAIT', condition: 'not-running' });

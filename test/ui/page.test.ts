@@ -186,7 +186,12 @@ describe('/ui/ with 200 containers', () => {
     await c.start();
     await page.locator('[data-testid="detail-status"]', { hasText: /^running$/ }).waitFor();
     expect(await page.locator('[data-testid="chart"] .active').evaluateAll((els) => els.map((e) => e.id)))
-      .toEqual(['state:container.running', 'state:container.running.up']);
+      .toEqual([
+        'state:container.running', 'state:container.running.up',
+        // up's parallel regions: no health check, so no probes.
+        'state:container.running.up.health', 'state:container.running.up.probe',
+        'state:container.running.up.health.none', 'state:container.running.up.probe.off',
+      ]);
     exits.exit('ui-live', 3);
     await page.locator('[data-testid="detail-status"]', { hasText: /^exited$/ }).waitFor();
     expect(await row.locator('.outcome').textContent()).toBe('exit 3');

@@ -33,6 +33,7 @@ export function inspectContainer(snap: ContainerSnapshot, view: NetworkView, ext
       Error: ctx.error,
       StartedAt: ctx.startedAt,
       FinishedAt: ctx.finishedAt,
+      ...(ctx.health && { Health: ctx.health }),
     },
     Image: ctx.imageId,
     ResolvConfPath: '',
@@ -78,13 +79,19 @@ export function humanStatus(snap: ContainerSnapshot, now = Date.now(), status = 
   const ctx = snap.context;
   switch (status) {
     case 'created': return 'Created';
-    case 'running': return `Up ${ago(now - Date.parse(ctx.startedAt))}`;
+    case 'running': return `Up ${ago(now - Date.parse(ctx.startedAt))}${healthSuffix(ctx.health?.Status)}`;
     case 'restarting': return `Restarting (${ctx.exitCode}) ${ago(now - Date.parse(ctx.finishedAt))} ago`;
     case 'removing': return 'Removal In Progress';
     case 'dead': return 'Dead';
     default:
       return ctx.finishedAt === ZERO_TIME ? `Exited (${ctx.exitCode})` : `Exited (${ctx.exitCode}) ${ago(now - Date.parse(ctx.finishedAt))} ago`;
   }
+}
+
+/** moby's container.State.String: the health after the uptime. */
+function healthSuffix(status: string | undefined): string {
+  if (!status) return '';
+  return status === 'starting' ? ' (health: starting)' : ` (${status})`;
 }
 
 function ago(ms: number): string {

@@ -4,6 +4,14 @@ const strings = z.array(z.string());
 /** Docker accepts a bare string for Cmd/Entrypoint (the shell form). */
 const command = z.union([strings, z.string().transform((s) => ['/bin/sh', '-c', s])]).nullish();
 
+const MIN_DURATION_NS = 1_000_000;
+const duration = (name: string) =>
+  z
+    .number()
+    .int()
+    .refine((ns) => ns === 0 || ns >= MIN_DURATION_NS, `${name} in Healthcheck cannot be less than 1ms`)
+    .nullish();
+
 /** `POST /containers/create`: the fields the daemon uses, validated; the rest passes through. */
 export const createBody = z
   .object({
@@ -25,6 +33,18 @@ export const createBody = z
     ExposedPorts: z.record(z.string(), z.object({}).loose()).nullish(),
     StopSignal: z.string().optional(),
     StopTimeout: z.number().int().nullish(),
+    // moby's validateHealthCheck: durations are nanoseconds, at least 1ms when set; retries not negative.
+    Healthcheck: z
+      .object({
+        Test: strings.nullish(),
+        Interval: duration('Interval'),
+        Timeout: duration('Timeout'),
+        StartPeriod: duration('StartPeriod'),
+        StartInterval: duration('StartInterval'),
+        Retries: z.number().int().min(0, 'Retries in Healthcheck cannot be negative').nullish(),
+      })
+      .loose()
+      .nullish(),
     HostConfig: z
       .object({
         AutoRemove: z.boolean().optional(),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ContainerConfig, ContainerInput, HostConfig } from '../../../../machines/container';
+import type { ContainerConfig, ContainerInput, Healthcheck, HostConfig } from '../../../../machines/container';
 import type { ImageRecord } from '../../../images/types';
 import { badRequest } from '../../errors';
 import type { CreateBody } from './create-body';
@@ -42,6 +42,7 @@ export function containerInput(body: CreateBody, name: string, image: Readonly<I
     ExposedPorts: body.ExposedPorts ?? (img.ExposedPorts ? structuredClone(img.ExposedPorts) : null),
     ...(body.StopSignal || img.StopSignal ? { StopSignal: body.StopSignal || img.StopSignal } : {}),
     ...(body.StopTimeout != null ? { StopTimeout: body.StopTimeout } : {}),
+    ...healthcheckOf(body.Healthcheck, img.Healthcheck),
   };
   const hc = body.HostConfig ?? {};
   const hostConfig: HostConfig = {
@@ -51,4 +52,20 @@ export function containerInput(body: CreateBody, name: string, image: Readonly<I
     NetworkMode: !hc.NetworkMode || hc.NetworkMode === 'default' ? 'bridge' : hc.NetworkMode,
   };
   return { id, name, created: new Date().toISOString(), imageId: image.Id, config, hostConfig };
+}
+
+type HealthcheckBody = NonNullable<CreateBody['Healthcheck']>;
+
+/**
+ * moby's merge of the create's health check with the image's (daemon/commit.go merge): an empty
+ * Test and zero durations take the image's values.
+ */
+function healthcheckOf(given: HealthcheckBody | undefined | null, image: ImageRecord['Config']['Healthcheck']): { Healthcheck?: Healthcheck } {
+  if (!given && !image) return {};
+  const hc: Healthcheck = { Test: given?.Test?.length ? [...given.Test] : [...(image?.Test ?? [])] };
+  for (const key of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'] as const) {
+    const value = given?.[key] || image?.[key];
+    if (value) hc[key] = value;
+  }
+  return { Healthcheck: hc };
 }

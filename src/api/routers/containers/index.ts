@@ -63,6 +63,9 @@ function time(value: string | undefined, name: string): Date | undefined {
 const PORTS_WITHOUT_AGENT =
   'published ports are carried by the in-job agent, and containers started now get none (SOCKERLESS_AGENT=off, or no callback address): the ports will not be published';
 
+/** moby's `health` filter values (`none`: no health check). */
+const HEALTH_FILTER_VALUES = ['starting', 'healthy', 'unhealthy', 'none'];
+
 export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
   const { daemon, cloud } = deps;
   const app = new Hono<AppEnv>();
@@ -107,7 +110,8 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
   app.get('/containers/json', (c) => {
     const all = bool(c.req.query('all'));
     const limit = int(c.req.query('limit'), 'limit');
-    const f = filters(c.req.query('filters'), ['id', 'name', 'label', 'status', 'exited', 'ancestor']);
+    const f = filters(c.req.query('filters'), ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'health']);
+    for (const h of f.get('health') ?? []) if (!HEALTH_FILTER_VALUES.includes(h)) throw badRequest(`Unrecognised filter value for health: ${h}`);
     let items = daemon
       .containers()
       .map((r) => {
@@ -121,6 +125,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
         if (f.get('status') && !f.get('status')!.includes(status)) return false;
         if (f.get('id') && !f.get('id')!.some((id) => ctx.id.startsWith(id))) return false;
         if (f.get('name') && !f.get('name')!.some((n) => ctx.name.slice(1).includes(n.replace(/^\//, '')))) return false;
+        if (f.get('health') && !f.get('health')!.includes(ctx.health?.Status ?? 'none')) return false;
         if (f.get('exited') && !(status === 'exited' && f.get('exited')!.includes(String(ctx.exitCode)))) return false;
         if (f.get('ancestor') && !f.get('ancestor')!.some((a) => a === ctx.config.Image || deps.images.peek(a)?.Id === ctx.imageId)) return false;
         return matchLabels(ctx.config.Labels, f.get('label'));

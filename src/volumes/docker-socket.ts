@@ -1,0 +1,15 @@
+/** Paths of the Docker socket that CI runners bind into job containers (`-v /var/run/docker.sock:/var/run/docker.sock`). */
+const DOCKER_SOCKETS = new Set(['/var/run/docker.sock', '/run/docker.sock']);
+
+/** A bind of the host's Docker socket: it is left out of the container, with a warning, never refused. */
+export function isDockerSocketBind(m: { type: string; source: string }): boolean {
+  return m.type === 'bind' && DOCKER_SOCKETS.has(m.source);
+}
+
+/**
+ * Why the socket is not there: the agent carries no Unix socket back to the daemon yet, so a step
+ * that runs `docker` inside the container does not reach it. The create still succeeds, because
+ * GitHub Actions' runner binds the socket into every job and service container.
+ */
+export const DOCKER_SOCKET_WARNING = (src: string, dst: string) =>
+  `bind mount ${src}:${dst}: the Docker socket is not served inside Azure Container Apps jobs; the container has no ${dst}, so \`docker\` run inside it does not reach this daemon (point DOCKER_HOST at the daemon's TCP address instead)`;
