@@ -99,6 +99,8 @@ export const containerMachine = setup({
       typeof fromPromise<void, { execution: ExecutionRef; signal: string }>
     >,
     deleteJob: notProvided('deleteJob') as unknown as ReturnType<typeof fromPromise<void, { jobName: string }>>,
+    /** Jobs_Start with the container's own template on the job its shape shares (created once). */
+    startOnSharedJob: notProvided('startOnSharedJob') as unknown as ReturnType<typeof fromPromise<ExecutionRef, ContainerContext>>,
   },
   actions: {
     /** Answers a request; provided by the daemon, which owns the HTTP side. */
@@ -209,6 +211,12 @@ export const containerMachine = setup({
     /** Rule 7: the exit restarts by the container's restart policy. */
     restartsByPolicy: ({ context }) => restartsByPolicy(context),
     hasJob: ({ context }) => context.jobExists,
+    /**
+     * The next execution runs on a job shared with every container of the same job-level
+     * settings (one ARM write per start). The daemon provides it (reuse on, and the container's
+     * settings can share); the chart alone runs every container on its own job.
+     */
+    reusesJob: () => false,
     agentConnected: ({ context }) => context.agentConnected,
     processExited: ({ context }) => context.processExit !== null,
     killsAtOnce: ({ context }) => context.stopRequest?.signal === 'SIGKILL',
@@ -304,8 +312,49 @@ export const containerMachine = setup({
         // A start by the user begins the restart count and the back-off afresh, as in Docker.
         ...(!context.autoRestart && { restartCount: 0, restartDelayMs: 0 }),
       })),
-      initial: 'calling',
+      initial: 'choosing',
       states: {
+        choosing: {
+          always: [{ guard: 'reusesJob', target: 'sharing' }, { target: 'calling' }],
+        },
+        // Reuse: the shared job exists (or is created once for the shape); one Jobs_Start with the
+        // container's template. The container owns no job, so removal and restart delete none.
+        sharing: {
+          after: {
+            operationTimeout: [
+              { guard: 'attemptsLeft', target: 'retrying', actions: 'countAttempt' },
+              {
+                target: '#container.exited',
+                actions: assign({
+                  error: () => 'start timed out: ACA did not finish starting the execution on the shared job',
+                  exitCode: 128,
+                  intent: ({ context }) => (context.intent === 'remove' ? 'remove' : null),
+                  startFailed: true,
+                }),
+              },
+            ],
+          },
+          invoke: {
+            src: 'startOnSharedJob',
+            input: ({ context }) => context,
+            onDone: {
+              target: '#container.running',
+              actions: assign({ execution: ({ event }) => event.output, jobName: ({ event }) => event.output.jobName, startedAt: () => new Date().toISOString() }),
+            },
+            onError: [
+              { guard: 'retryable', target: 'retrying', actions: 'countAttempt' },
+              {
+                target: '#container.exited',
+                actions: assign({
+                  error: ({ event }) => errorMessage(event.error),
+                  exitCode: ({ event }) => startFailureCode(errorMessage(event.error)),
+                  intent: ({ context }) => (context.intent === 'remove' ? 'remove' : null),
+                  startFailed: true,
+                }),
+              },
+            ],
+          },
+        },
         calling: {
           // A create or start that never finishes (ARM kept it InProgress) is given up and tried again.
           after: {
@@ -347,7 +396,7 @@ export const containerMachine = setup({
             ],
           },
         },
-        retrying: { after: { cloudRetryDelay: 'calling' } },
+        retrying: { after: { cloudRetryDelay: 'choosing' } },
       },
       on: {
         START: { actions: { type: 'await', params: 'running' } },
@@ -585,10 +634,12 @@ export const containerMachine = setup({
       },
     },
 
-    // Rule 3: a restart replaces the job, so the new execution runs the stored config afresh.
+    // Rule 3: a restart replaces the container's own job, so the new execution runs the stored config afresh.
     restarting: {
       tags: 'restarting',
       entry: assign({ intent: 'restart', cloudAttempts: 0 }),
+      // A container on a shared job owns none: its restart is just a new execution.
+      always: { guard: ({ context }) => !context.jobExists, target: 'starting' },
       ...deleteJobStates('#container.starting', 'restart failed deleting the old job'),
     },
 

@@ -5,6 +5,8 @@ import type { Cloud, JobSpec } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
 import { Agents } from './agent/agents';
 import { withAgent, type AgentLaunch } from './agent/launch';
+import { AGENT_KEY_ENV, deriveAgentToken, newNonce, withSharedAgentKey } from './agent/shared-token';
+import { AGENT_KEY_SECRET, type SharedJobs } from './shared-jobs';
 import { Attachments } from './attachments';
 import { EventBus } from './events';
 import { ExecStore } from './exec-store';
@@ -37,6 +39,8 @@ export interface DaemonDeps {
   resumeStart?: (containerId: string) => ((signal: AbortSignal) => Promise<ExecutionRef | undefined>) | undefined;
   /** The chart's clocks for cloud operations; its own defaults when unset. */
   timeouts?: LifecycleTimeouts;
+  /** Job reuse (SOCKERLESS_JOB_REUSE): containers of one shape share a job; unset, each has its own. */
+  sharedJobs?: SharedJobs;
 }
 
 export interface AgentSettings {
@@ -91,6 +95,16 @@ export class Daemon {
         waitForEnd: fromPromise(({ input, signal }) => this.#waitForEnd(input, signal)),
         stopExecution: fromPromise(({ input, signal }) => cloud.stopExecution(input.execution, signal)),
         deleteJob: fromPromise(({ input, signal }) => cloud.deleteJob(input.jobName, signal)),
+        startOnSharedJob: fromPromise(async ({ input, signal }) => {
+          const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
+          if (adopted) return adopted;
+          const { spec, shape } = this.#sharedJobSpec(input);
+          const execution = await this.deps.sharedJobs!.start(shape, spec, signal);
+          return { ...execution, agent: spec.env.some((e) => e.name === AGENT_KEY_ENV) };
+        }),
+      },
+      guards: {
+        reusesJob: ({ context }) => this.#shape(context) !== undefined,
       },
       actions: {
         reply: (_, reply) => this.requests.settle(reply),
@@ -148,6 +162,45 @@ export class Daemon {
       }
       signal.throwIfAborted();
     }
+  }
+
+  /** The container's job shape when reuse is on and its settings can share a job. */
+  #shape(ctx: ContainerContext): string | undefined {
+    const shared = this.deps.sharedJobs;
+    // The image launch injects the agent through an EmptyDir volume, which a shared job's executions could not mount.
+    if (!shared || this.deps.agent.launch.kind === 'image') return undefined;
+    const found = shared.shapeOf(this.#baseSpec(ctx));
+    return 'shape' in found ? found.shape : undefined;
+  }
+
+  #baseSpec(ctx: ContainerContext): JobSpec {
+    const image = this.deps.image(ctx.imageId, ctx.config.Image);
+    const access = this.deps.access;
+    return jobSpecFor(ctx, image, this.deps.jobDefaults, access && { secretEnv: access.secretEnv, registry: access.registries.access(ctx.id, image.reference) });
+  }
+
+  /** The spec of a start on the shape's shared job: its name, and the agent keyed by the job with a fresh nonce. */
+  #sharedJobSpec(ctx: ContainerContext): { spec: JobSpec; shape: string } {
+    const shared = this.deps.sharedJobs!;
+    const base = this.#baseSpec(ctx);
+    const found = shared.shapeOf(base);
+    if (!('shape' in found)) throw new Error(`container ${ctx.id.slice(0, 12)} cannot run on a shared job: ${found.reason}`);
+    const { jobName, agentKey } = shared.entry(found.shape);
+    const named = { ...base, jobName };
+    const { launch, callbackUrl } = this.deps.agent;
+    const url = callbackUrl();
+    if (launch.kind === 'off' || !url) {
+      this.agents.startWithoutAgent(ctx.id);
+      return { spec: named, shape: found.shape };
+    }
+    const nonce = newNonce();
+    const token = this.agents.prepare(ctx.id, deriveAgentToken(agentKey, ctx.id, nonce));
+    const argv = [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
+    const withAgentSpec = withAgent(named, argv, {
+      launch, callbackUrl: url, containerId: ctx.id, token,
+      workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty,
+    });
+    return { spec: withSharedAgentKey(withAgentSpec, AGENT_KEY_SECRET, agentKey, nonce), shape: found.shape };
   }
 
   /** The job for a container's next execution, with the agent (and a freshly minted token) when there is one. */

@@ -1,7 +1,7 @@
 // A Cloud double whose calls can be held (never settle) or answered, and which records them.
 import type { Cloud, Execution, ExecutionEnd, ExecutionSummary, JobSpec, ManagedJob } from '../../src/aca/cloud';
 
-type Call = 'runJob' | 'waitForEnd' | 'stopExecution' | 'deleteJob';
+type Call = 'runJob' | 'putJob' | 'startExecution' | 'waitForEnd' | 'stopExecution' | 'deleteJob';
 
 export class FakeCloud implements Cloud {
   readonly calls: Array<{ call: Call; target: string }> = [];
@@ -20,6 +20,16 @@ export class FakeCloud implements Cloud {
 
   runJob(spec: JobSpec): Promise<Execution> {
     return this.#hold('runJob', spec.jobName, () => ({ jobName: spec.jobName, executionName: `${spec.jobName}-run${++this.#next}` }));
+  }
+
+  putJob(spec: JobSpec): Promise<void> {
+    return this.#hold('putJob', spec.jobName, () => {
+      if (!this.jobs.some((j) => j.jobName === spec.jobName)) this.jobs.push({ jobName: spec.jobName, shape: spec.tags?.['sockerless-job-shape'] });
+    });
+  }
+
+  startExecution(spec: JobSpec): Promise<Execution> {
+    return this.#hold('startExecution', spec.jobName, () => ({ jobName: spec.jobName, executionName: `${spec.jobName}-run${++this.#next}` }));
   }
 
   waitForEnd(execution: Execution, signal: AbortSignal): Promise<ExecutionEnd> {
