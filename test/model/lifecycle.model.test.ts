@@ -34,6 +34,10 @@ const daemonParts: Part[] = [
   { input: base, plan: daemonBase },
   { input: withPolicy, plan: planPaths(containerMachine, withPolicy, (s, e) => daemonCan(s, e) && policy(s, e), daemonBase.covered) },
 ];
+// Job reuse: the same lifecycle with every start on a shared job (startOnSharedJob), for the
+// paths the own-job plan did not already take.
+const sharing = containerMachine.provide({ guards: { reusesJob: () => true } });
+const sharingPlan = planPaths(sharing, base, () => true, pureBase.covered);
 const initial = (input: ContainerInput) => createActor(containerMachine, { input }).getSnapshot() as AnyMachineSnapshot;
 const cases = (parts: Part[]) => parts.flatMap(({ input, plan }) => plan.paths.map((path) => ({ input, path })));
 const pureTaken = new Set<string>();
@@ -52,6 +56,19 @@ describe(`container lifecycle, pure machine (${cases(pureParts).length} paths)`,
   }
 });
 
+describe(`container lifecycle on a shared job, pure machine (${sharingPlan.paths.length} paths)`, () => {
+  for (const path of sharingPlan.paths) {
+    it(describePath(path), async () => {
+      const driver = new PureDriver(base, { reusesJob: true });
+      try {
+        await runPath(sharing, createActor(sharing, { input: base }).getSnapshot() as AnyMachineSnapshot, path, driver);
+      } finally {
+        for (const k of driver.watch.taken) pureTaken.add(k);
+      }
+    });
+  }
+});
+
 describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonParts).length} paths)`, () => {
   let d: TestDaemon;
   let gate: GatedCloud;
@@ -62,7 +79,8 @@ describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonP
     // The lifecycle, not the replica's isolation, is under test: plain processes start faster. The
     // processes die on SIGTERM, so the grace only bounds a stop that goes wrong.
     d = await startTestDaemon({
-      env: { SOCKERLESS_AGENT: 'off' },
+      // Reuse off: these paths take the own-job branch (runJob, deleteJob), which the gated cloud holds by job.
+      env: { SOCKERLESS_AGENT: 'off', SOCKERLESS_JOB_REUSE: 'off' },
       simulator: { stopGraceMs: 5_000, isolation: 'none' },
       wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud,
     });
@@ -89,7 +107,7 @@ describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonP
 afterAll(() => {
   const total = pureBase.transitions.length;
   const union = (parts: Part[]) => new Set(parts.flatMap(({ plan }) => [...plan.covered]));
-  const [planned, plannedOnDaemon] = [union(pureParts), union(daemonParts)];
+  const [planned, plannedOnDaemon] = [new Set([...union(pureParts), ...sharingPlan.covered]), union(daemonParts)];
   const count = (taken: Set<string>) => pureBase.transitions.filter((t) => taken.has(t.key)).length;
   const notes = pureBase.transitions.flatMap((t) => {
     // The traversal does not count a call's tries (its state would never repeat); giving up after
