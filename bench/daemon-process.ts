@@ -61,6 +61,8 @@ export interface DaemonProcessOptions {
   echoStderr?: boolean;
   /** Extra node flags for the daemon process. */
   nodeFlags?: string[];
+  /** Settings added to the daemon's environment (e.g. SOCKERLESS_AGENT=image). */
+  env?: NodeJS.ProcessEnv;
 }
 
 // The simulator's certificate is self-signed and made per run; these reads are loopback-only.
@@ -95,6 +97,7 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
   const env: NodeJS.ProcessEnv = { ...process.env };
   // The embedded simulator, whatever the shell has configured.
   for (const k of Object.keys(env)) if (k.startsWith('SOCKERLESS_ACA_')) delete env[k];
+  Object.assign(env, opts.env);
   const flags = ['--import', fileURLToPath(new URL('./unhandled-tap.mjs', import.meta.url)), ...(opts.nodeFlags ?? [])];
   if (opts.cpuProfileDir) flags.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`);
   const child: ChildProcess = spawn(

@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import type { ArmRates } from './aca/arm-budget';
+import type { LogDestination } from './aca/environment';
 
 /** Where and how the daemon reaches Azure (or the embedded simulator). */
 export interface AcaConfig {
@@ -7,7 +8,10 @@ export interface AcaConfig {
   resourceGroup: string;
   /** Managed environment name (SOCKERLESS_ACA_ENVIRONMENT). */
   environment: string;
+  /** The environment's region; empty until read from the environment (SOCKERLESS_ACA_LOCATION may only repeat it). */
   location: string;
+  /** Where the environment's console logs go (read from it at start); `unknown` queries both tables. */
+  logDestination?: LogDestination;
   /** Log Analytics workspace (customer) id; logs are unavailable without it. */
   workspaceId?: string;
   credential: TokenCredential;

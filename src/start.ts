@@ -4,7 +4,8 @@ import { acaConfigForSimulator, acaConfigFromEnv, armBudgetOf, createAcaCloud, d
 import { createApp } from './api/app';
 import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
-import { agentCallbackUrl, agentSettings } from './daemon/agent/settings';
+import { agentCallbackUrl, agentSettings, fetchImageConfig } from './daemon/agent/settings';
+import { callbackRefusal } from './daemon/agent/callback-check';
 import { Daemon } from './daemon/daemon';
 import { openPersistedState, type PersistedState } from './daemon/persisted-state';
 import { jobReuseFromEnv } from './daemon/job-reuse';
@@ -14,13 +15,18 @@ import { environmentId } from './aca/job-spec';
 import { jobSettingsFromEnv } from './daemon/job-settings';
 import { lifecycleTimeoutsFromEnv } from './daemon/lifecycle-timeouts';
 import { parseArmRates } from './aca/arm-budget';
+import { readEnvironment, withEnvironment } from './aca/environment';
+import { isAllowedPair, limitsForEnvironment, type ResourceLimits } from './daemon/resources';
 import { RegistryCredentials } from './daemon/registry-auth';
 import { ImageStore } from './images/store';
 import { ContainerResources } from './container-resources';
 import { CredentialStore, decodeRegistryConfig } from './images/credentials';
 import { parseReference } from './images/reference';
 import { NetworkStore } from './networks/store';
-import { VolumeStore } from './volumes/store';
+import { VolumeStore, isAnonymous } from './volumes/store';
+import { jobVolumes } from './volumes/job-volumes';
+import { parseBindShares } from './volumes/bind-shares';
+import { createAzureFileShares, shareSettingsFromEnv } from './volumes/share-settings';
 import type { DockerEvent } from './daemon/events';
 import { InspectionHub } from './inspect/hub';
 import { startStatelyStream, type StatelyStream } from './inspect/stately';
@@ -30,6 +36,7 @@ import { createLogger, type Logger } from './log';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator';
 import { simulatorFaultsFromEnv } from './simulator/faults';
 import { simulatorProfileFromEnv } from './simulator/profile/settings-from-text';
+import { simulatorImagesFromEnv } from './simulator/images/settings';
 import type { Durability } from './store';
 
 export interface DaemonOptions {
@@ -102,14 +109,32 @@ async function startOnState(
     // Executions must not see the daemon's state (the simulator hides its own data dir).
     // The agent dials back on the daemon's socket, which executions then need to see.
     const visiblePaths = addresses.flatMap((a) => (a.kind === 'unix' ? [dirname(a.path)] : []));
-    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, logger: simLogger, ...simulatorFaultsFromEnv(env), ...simulatorProfileFromEnv(env), ...opts.simulator });
+    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, logger: simLogger, ...simulatorFaultsFromEnv(env), ...simulatorProfileFromEnv(env), ...simulatorImagesFromEnv(env), ...opts.simulator });
     config = acaConfigForSimulator(simulator);
+  }
+  // Jobs on Azure itself (not a simulator on this machine) cannot dial back to loopback or a unix socket.
+  if (!simulator && config.armEndpoint === undefined && env.SOCKERLESS_AGENT !== 'off' && env.SOCKERLESS_AGENT !== 'local' && env.SOCKERLESS_AGENT_IMAGE) {
+    const refused = callbackRefusal(env.SOCKERLESS_CALLBACK_URL, addresses);
+    if (refused) throw new Error(refused);
+  }
+  let limits: ResourceLimits;
+  try {
+    // Once: the region jobs must be created in, where logs go, what sizes a replica may have.
+    const facts = await readEnvironment(config);
+    config = withEnvironment(config, facts);
+    limits = limitsForEnvironment(facts.workloadProfiles, nonEmpty(env.SOCKERLESS_ACA_WORKLOAD_PROFILE));
+    if (!isAllowedPair(jobSettings.defaults.cpu, jobSettings.defaults.memory, limits)) {
+      throw new Error(`default resources ${jobSettings.defaults.cpu} CPU / ${jobSettings.defaults.memory}: ${limits.range}`);
+    }
+  } catch (err) {
+    await simulator?.close();
+    throw err;
   }
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
   const acaConfig = { ...config, armRates: parseArmRates(env.SOCKERLESS_ARM_BUDGET), instanceId: state.instanceId };
   const acaCloud = createAcaCloud(acaConfig, simulator);
   const cloud = opts.wrapCloud ? opts.wrapCloud(acaCloud) : acaCloud;
-  const images = new ImageStore({ fetchConfig: env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true', ...state.images });
+  const images = new ImageStore({ fetchConfig: fetchImageConfig(env, !!simulator), ...state.images });
   const credentials = new CredentialStore();
   const registries = new RegistryCredentials({ logins: credentials, identity: jobSettings.registryIdentity });
 
@@ -122,7 +147,18 @@ async function startOnState(
       throw err;
     });
   }
-  const agent = await agentSettings(env, !!simulator, () => callbackUrl, logger);
+  // On the azure profile a replica takes as long to come up as on Azure (time-scaled): the agent
+  // gets Azure's wait for its dial-back, not the instant simulator's.
+  const azureProfile = simulator?.profile.profile === 'azure';
+  const agentEnv = azureProfile && !env.SOCKERLESS_AGENT_WAIT_MS ? { ...env, SOCKERLESS_AGENT_WAIT_MS: String(Math.ceil(AZURE_AGENT_WAIT_MS * simulator!.profile.timeScale)) } : env;
+  const agent = await agentSettings(agentEnv, !!simulator, () => callbackUrl, logger);
+  const shareSettings = shareSettingsFromEnv(env, config, !!simulator);
+  const shares = shareSettings && createAzureFileShares(acaConfig, shareSettings, state.instanceId);
+  const bindShares = parseBindShares(env.SOCKERLESS_BIND_VOLUMES);
+  // Containers restored while starting ask for their volumes before the stores below exist.
+  let mountSources!: { resources: ContainerResources; volumes: VolumeStore };
+  let sourcesSet!: () => void;
+  const mountsReady = new Promise<void>((resolve) => (sourcesSet = resolve));
   const reuse = jobReuseFromEnv(env);
   const sharedJobs = new SharedJobs(cloud, environmentId(acaConfig));
   const daemon = state.restore(() => new Daemon({
@@ -136,11 +172,16 @@ async function startOnState(
       if (record?.RunImage) return { reference: record.RunImage.Reference, env: record.RunImage.Env };
       return { reference: record?.RepoTags[0] ?? asGiven, env: record?.Config.Env ?? [] };
     },
-    jobDefaults: { ...jobSettings.defaults, replicaTimeout: config.replicaTimeout },
+    jobDefaults: { ...jobSettings.defaults, replicaTimeout: config.replicaTimeout, limits },
     timeouts: lifecycleTimeoutsFromEnv(env),
     access: { secretEnv: jobSettings.secretEnv, registries },
     agent,
     ...(reuse.on && { sharedJobs }),
+    volumes: async (containerId) => {
+      await mountsReady;
+      const { resources: r, volumes: v } = mountSources;
+      return jobVolumes(r.view(containerId).Mounts, { isAnonymous: (name) => { const found = v.find(name); return found !== undefined && isAnonymous(found); }, shares, bindShares });
+    },
   }));
   const networks = new NetworkStore({
     ...state.networks,
@@ -149,7 +190,9 @@ async function startOnState(
   // The predefined networks made just now keep their ids across restarts, as dockerd's do.
   state.networks.onChange?.(networks.list());
   const volumes = new VolumeStore({ ...state.volumes, announce: (action, v) => daemon.events.publish('volume', action, v.Name, { driver: v.Driver }) });
-  const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings);
+  const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings, { namedVolumes: shares !== undefined, bindShares });
+  mountSources = { resources, volumes };
+  sourcesSet();
   daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));
   const announceImage = (action: string, id: string, attributes: Record<string, string>) => daemon.events.publish('image', action, id, attributes);
   const containerLookup = (ref: string) => {
@@ -167,9 +210,9 @@ async function startOnState(
       cloud,
       images,
       pollIntervalMs: config.pollIntervalMs,
-      logSettleMs: simulator ? 0 : 10_000,
+      logSettleMs: logSettleMsFrom(env, simulator && simulatorIngestionMs(simulator, opts.simulator)),
       resources,
-      hostConfig: { defaults: jobSettings.defaults, secretEnv: jobSettings.secretEnv, registries },
+      hostConfig: { defaults: jobSettings.defaults, limits, secretEnv: jobSettings.secretEnv, registries },
     },
     images: { images, inUseBy, credentials, registries, announce: announceImage },
     build: {
@@ -183,7 +226,7 @@ async function startOnState(
     auth: { credentials },
     ui: { timeline, overview: { target, arm: armBudgetOf(acaConfig), simulator } },
     networks: { networks, containers: { find: containerLookup } },
-    volumes: { volumes },
+    volumes: { volumes, shares },
     system: {
       daemon,
       imageCount: () => images.list().length,
@@ -191,7 +234,7 @@ async function startOnState(
       isolation: simulator?.isolationDetail,
       daemonId: state.instanceId,
       dataRoot: opts.dataRoot,
-      usage: { daemon, images, volumes, resources },
+      usage: { daemon, images, volumes, resources, shares },
       environment: config.environment,
     },
   });
@@ -255,3 +298,36 @@ function reconcileIntervalFrom(env: NodeJS.ProcessEnv): number {
   if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`SOCKERLESS_RECONCILE_INTERVAL_MS must be a positive integer, not ${raw}`);
   return value;
 }
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/**
+ * How long a follower waits after an execution's end for Log Analytics to ingest its last rows,
+ * until the workspace has shown how late its rows arrive (then that lag decides: see
+ * follow-logs.ts). Azure documents 20 s to 3 min as typical; the embedded simulator's own delay.
+ */
+function logSettleMsFrom(env: NodeJS.ProcessEnv, simulatorIngestionMs: number | undefined): number {
+  // (Against Azure: the documented typical worst case; the embedded simulator: twice its delay.)
+  const raw = env.SOCKERLESS_LOG_SETTLE_MS;
+  if (raw !== undefined && raw !== '') {
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`SOCKERLESS_LOG_SETTLE_MS must be a non-negative integer, not ${raw}`);
+    return value;
+  }
+  if (simulatorIngestionMs === undefined) return 180_000;
+  return simulatorIngestionMs === 0 ? 0 : simulatorIngestionMs * 2;
+}
+
+/** The longest the embedded simulator takes to make a row queryable: its azure profile's figures, else its fixed delay. */
+function simulatorIngestionMs(simulator: Simulator, options: SimulatorOptions | undefined): number {
+  const { profile, figures } = simulator.profile;
+  if (profile !== 'azure') return options?.ingestionDelayMs ?? 0;
+  // Twice this is the guess below: the first rows of a new table pay a one-time delay on top.
+  return Math.ceil((figures.ingestionDelayMs.max + figures.newTableDelayMs.max + figures.receiptLagMs.max) / 2);
+}
+
+/** How long attach waits for the agent to dial back from a job on Azure (agent/settings.ts's Azure default). */
+const AZURE_AGENT_WAIT_MS = 180_000;

@@ -5,11 +5,11 @@ import { INSTANCE_TAG, terminalStatuses } from './cloud';
 import type { Cloud, Execution, ExecutionEnd, ExecutionStatus, ExecutionSummary, JobSpec, LogQuery, LogRow, ManagedJob } from './cloud';
 import { CloudError, isNotFound, toCloudError } from './errors';
 import { ExecutionReader } from './execution-reader';
-import { executionEnd, vanishedEnd } from './execution-end';
+import { containerEnd, executionEnd, vanishedEnd } from './execution-end';
 import { executionTemplate } from './execution-template';
 import { SHAPE_TAG } from './job-shape';
 import { jobResource } from './job-spec';
-import { queryJobLogs } from './logs';
+import { LogReader } from './logs';
 
 /** Something that tells us the cloud changed (the embedded simulator is one). */
 export interface ChangeHints {
@@ -79,7 +79,10 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
       try {
         const current = await arm.jobExecution(rg, execution.jobName, execution.executionName, { abortSignal: signal });
         const status = (current.status ?? 'Unknown') as ExecutionStatus;
-        return terminalStatuses.has(status) ? { status, end: executionEnd(current) } : { status };
+        if (terminalStatuses.has(status)) return { status, end: executionEnd(current) };
+        // The status may lag the container: its terminated main container is the end already.
+        const ended = containerEnd(current);
+        return ended ? { status: ended.status, end: ended } : { status };
       } catch (err) {
         if (isNotFound(err)) return 'gone';
         throw toCloudError(err, 'get execution of', `${execution.jobName}/${execution.executionName}`);
@@ -115,8 +118,10 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
     }
   }
 
+  // One reader for the daemon's workspace: every follower's poll shares its budget.
+  const logReader = new LogReader(logs, { workspaceId: config.workspaceId, destination: config.logDestination });
   function queryLogs(query: LogQuery, signal?: AbortSignal): Promise<LogRow[]> {
-    return queryJobLogs(logs, config.workspaceId, query, signal);
+    return logReader.query(query, signal);
   }
 
   async function listManagedJobs(signal?: AbortSignal): Promise<ManagedJob[]> {
@@ -138,13 +143,15 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
     try {
       for await (const e of arm.jobsExecutions.list(rg, jobName, { abortSignal: signal })) {
         if (!e.name) continue;
-        const status = (e.status ?? 'Unknown') as ExecutionStatus;
+        const reported = (e.status ?? 'Unknown') as ExecutionStatus;
+        const end = terminalStatuses.has(reported) ? executionEnd(e) : containerEnd(e);
+        const status = end?.status ?? reported;
         const main = e.template?.containers?.find((c) => c.name === 'main') ?? e.template?.containers?.[0];
         executions.push({
           executionName: e.name,
           status,
           ...(e.startTime !== undefined && { startTime: new Date(e.startTime).toISOString() }),
-          ...(terminalStatuses.has(status) && { end: executionEnd(e) }),
+          ...(end && { end }),
           envNames: (main?.env ?? []).flatMap((v) => (v.name ? [v.name] : [])),
           ...((id) => (id ? { containerId: id } : {}))(main?.env?.find((v) => v.name === 'SOCKERLESS_CONTAINER_ID')?.value),
         });
@@ -156,7 +163,7 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
     return executions.sort((a, b) => (b.startTime ?? '').localeCompare(a.startTime ?? ''));
   }
 
-  return { runJob, putJob, startExecution, waitForEnd, stopExecution, deleteJob, queryLogs, onChange, listManagedJobs, listExecutions };
+  return { runJob, putJob, startExecution, waitForEnd, stopExecution, deleteJob, queryLogs, logLag: logReader.lag, onChange, listManagedJobs, listExecutions };
 }
 
 /** Half the ARM read budget: LRO polls, listings and log reads need the rest. */

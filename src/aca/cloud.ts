@@ -23,13 +23,29 @@ export interface JobSpec {
   initContainers?: Array<{ name: string; image: string; command?: string[]; args?: string[] }>;
   /** EmptyDir volumes mounted at `mountPath` in every container, init containers included. */
   sharedDirs?: Array<{ name: string; mountPath: string }>;
+  /** The container's Docker volumes: AzureFile (a named volume's share) or EmptyDir (anonymous, tmpfs), main container only. */
+  volumes?: JobVolume[];
   /** ACA consumption pair, e.g. 1.0 / "2Gi". */
   cpu: number;
   memory: string;
+  /** The environment's workload profile the job runs on; none in a Consumption-only environment. */
+  workloadProfileName?: string;
   /** Seconds; ACA `replicaTimeout`. */
   replicaTimeout: number;
   /** Extra tags beside the `managed-by` / `sockerless-container-id` ones every job gets. */
   tags?: Record<string, string>;
+}
+
+/** A template volume and where the main container mounts it. */
+export interface JobVolume {
+  /** The template's volume name (`vol-0`, …). */
+  name: string;
+  storageType: 'AzureFile' | 'EmptyDir';
+  /** The environment storage (AzureFile only). */
+  storageName?: string;
+  mountPath: string;
+  /** A directory inside the volume to mount instead of its root (a mapped bind mount's). */
+  subPath?: string;
 }
 
 /** One run of a job. */
@@ -83,10 +99,12 @@ export interface ExecutionSummary {
 
 export type Stream = 'stdout' | 'stderr';
 
-/** One `ContainerAppConsoleLogs_CL` row. */
+/** One console log row (`ContainerAppConsoleLogs_CL` or `ContainerAppConsoleLogs`). */
 export interface LogRow {
-  /** ISO-8601 `TimeGenerated` of the row. */
+  /** ISO-8601 time the line was emitted where the table has it (`_timestamp_d`), else its `TimeGenerated`. */
   time: string;
+  /** ISO-8601 `TimeGenerated` (about when Azure received it), when `time` is the emit time. */
+  ingested?: string;
   stream: Stream;
   /** The line, without its trailing newline. */
   line: string;
@@ -122,6 +140,11 @@ export interface Cloud {
   deleteJob(jobName: string, signal?: AbortSignal): Promise<void>;
   /** Log Analytics rows, oldest first. Throws when no workspace is configured. */
   queryLogs(query: LogQuery, signal?: AbortSignal): Promise<LogRow[]>;
+  /**
+   * How late log rows arrive in the workspace, as followers observed it (they report each row
+   * they see arrive); absent on clouds that do not track it.
+   */
+  logLag?: { observe(ms: number): void; estimate(): number | undefined };
   /** Jobs.listByResourceGroup, only those tagged `managed-by: sockerless`. */
   listManagedJobs(signal?: AbortSignal): Promise<ManagedJob[]>;
   /** JobsExecutions.list, newest first; none when the job does not exist. */

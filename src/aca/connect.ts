@@ -66,7 +66,8 @@ export function acaConfigFromEnv(env: NodeJS.ProcessEnv): AcaConfig | undefined 
     subscriptionId,
     resourceGroup,
     environment,
-    location: nonEmpty(env.SOCKERLESS_ACA_LOCATION) ?? 'eastus',
+    // The environment's own location is read at start; this may only repeat it.
+    location: nonEmpty(env.SOCKERLESS_ACA_LOCATION) ?? '',
     workspaceId: nonEmpty(env.SOCKERLESS_ACA_LOG_ANALYTICS_WORKSPACE),
     ...endpointSettings(env),
     pollIntervalMs: positiveInt(env, 'SOCKERLESS_ACA_POLL_INTERVAL_MS', 2000),
@@ -81,7 +82,7 @@ export function describeTarget(config: AcaConfig): string {
   const logs = config.workspaceId !== undefined ? `logs from workspace ${config.workspaceId}` : 'no log workspace';
   return (
     `ACA environment ${config.environment} in ${config.resourceGroup} ` +
-    `(subscription ${config.subscriptionId}, ${config.location}) via ${arm}; ${logs}`
+    `(subscription ${config.subscriptionId}${config.location ? `, ${config.location}` : ''}) via ${arm}; ${logs}`
   );
 }
 

@@ -9,17 +9,38 @@ const transientNetworkCodes = new Set([
 /** The code of a Log Analytics answer that lacks some rows (HTTP 200 with an error beside the tables). */
 export const PARTIAL_ERROR = 'PartialError';
 
-/** What @azure/core-lro throws when an operation's status monitor says Failed. */
+/** What @azure/core-lro throws when an operation's status monitor says Failed: `… failed. <code>. <message>`. */
 const LRO_FAILED = 'The long-running operation has failed';
 
 /**
+ * A Failed operation that no retry gets past. Azure reports template, image, quota and
+ * authorization errors asynchronously too: the PUT or start was accepted, the operation then
+ * fails with e.g. `ContainerAppInvalidEnvVarName`, `InvalidTemplate`, `ImagePullFailure` or
+ * "Maximum Allowed Cores exceeded". Trying those again only delays the user's answer by minutes.
+ * Other codes (`ContainerAppOperationError`, `InternalServerError`, …) may pass on another try.
+ */
+const PERMANENT_OPERATION_CODE =
+  /^(ContainerAppInvalid|Invalid|ContainerAppSecret|ManagedEnvironmentInvalid)|ImagePull|Validation|BadRequest|NotFound|AuthorizationFailed|Unauthorized|Forbidden|Quota|Cores/i;
+const PERMANENT_OPERATION_MESSAGE = /Maximum Allowed Cores exceeded|unable to pull image|invalid character/i;
+
+/** The Azure error code inside a failed LRO's message; undefined when it carries none. */
+export function failedOperationCode(message: string): string | undefined {
+  if (!message.startsWith(LRO_FAILED)) return undefined;
+  return /^The long-running operation has failed\. ([A-Za-z0-9_.]+)\. /.exec(message)?.[1];
+}
+
+/**
  * Kind of a failure from its HTTP status, or from a network error code when there is no status.
- * An operation ARM accepted and then reported Failed is worth another try: requests it could
- * never carry out are refused up front with a 4xx.
+ * An operation ARM accepted and then reported Failed is worth another try unless Azure says why
+ * in a way no retry changes (PERMANENT_OPERATION_CODE).
  */
 export function classifyCloudFailure(statusCode?: number, code?: string, message = ''): CloudErrorKind {
   if (statusCode === undefined) {
-    if (message.startsWith(LRO_FAILED) || code === PARTIAL_ERROR) return 'transient';
+    if (message.startsWith(LRO_FAILED)) {
+      const operationCode = failedOperationCode(message) ?? '';
+      return PERMANENT_OPERATION_CODE.test(operationCode) || PERMANENT_OPERATION_MESSAGE.test(message) ? 'fatal' : 'transient';
+    }
+    if (code === PARTIAL_ERROR) return 'transient';
     return code !== undefined && transientNetworkCodes.has(code) ? 'transient' : 'fatal';
   }
   if (statusCode === 404) return 'not-found';

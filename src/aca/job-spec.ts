@@ -16,6 +16,12 @@ export function environmentId(config: AcaConfig): string {
 export function jobResource(config: AcaConfig, spec: JobSpec): Job {
   const shared = spec.sharedDirs ?? [];
   const volumeMounts = shared.length ? { volumeMounts: shared.map((d) => ({ volumeName: d.name, mountPath: d.mountPath })) } : {};
+  const own = spec.volumes ?? [];
+  const mainMounts = [...(volumeMounts.volumeMounts ?? []), ...own.map((v) => ({ volumeName: v.name, mountPath: v.mountPath, ...(v.subPath && { subPath: v.subPath }) }))];
+  const templateVolumes = [
+    ...shared.map((d) => ({ name: d.name, storageType: 'EmptyDir' as const })),
+    ...own.map((v) => (v.storageType === 'AzureFile' ? { name: v.name, storageType: 'AzureFile' as const, storageName: v.storageName } : { name: v.name, storageType: 'EmptyDir' as const })),
+  ];
   return {
     location: config.location,
     tags: {
@@ -27,6 +33,7 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
     },
     ...(spec.identity && { identity: managedIdentity(spec.identity) }),
     environmentId: environmentId(config),
+    ...(spec.workloadProfileName && { workloadProfileName: spec.workloadProfileName }),
     configuration: {
       triggerType: 'Manual',
       replicaTimeout: spec.replicaTimeout,
@@ -44,13 +51,13 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
           ...(spec.args !== undefined && { args: spec.args }),
           env: spec.env.map((e) => ('secretRef' in e ? { name: e.name, secretRef: e.secretRef } : { name: e.name, value: e.value })),
           resources: { cpu: spec.cpu, memory: spec.memory },
-          ...volumeMounts,
+          ...(mainMounts.length && { volumeMounts: mainMounts }),
         },
       ],
       ...(spec.initContainers?.length && {
         initContainers: spec.initContainers.map((c) => ({ ...c, resources: { cpu: 0.25, memory: '0.5Gi' }, ...volumeMounts })),
       }),
-      ...(shared.length && { volumes: shared.map((d) => ({ name: d.name, storageType: 'EmptyDir' as const })) }),
+      ...(templateVolumes.length && { volumes: templateVolumes }),
     },
   };
 }

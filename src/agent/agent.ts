@@ -3,6 +3,7 @@ import { ArchiveSession } from './archive-session';
 import { Connection } from './connection';
 import { ProcessSession, type SessionHost } from './process-session';
 import { killContainerProcesses, ownsContainer, sendSignal } from './processes';
+import { PtySession } from './pty-session';
 import {
   CONTAINER_HEADER, MAIN_SESSION, PROTOCOL_VERSION, TOKEN_HEADER,
   type DaemonMessage, type DataFrame, type ExitStatus,
@@ -16,9 +17,12 @@ export interface AgentOptions {
   /** The environment the user's processes get (the agent's own variables removed). */
   env: NodeJS.ProcessEnv;
   workdir: string;
+  /** Docker's `--user`, resolved; main process and execs run as it. */
+  user?: { uid: number; gid: number };
   stdin: boolean;
   tty: boolean;
-  callback?: { url: string; containerId: string; token: string };
+  /** `ca`: a PEM trusted for a wss:// url beside Node's own root certificates (compiled into the artifact's Node). */
+  callback?: { url: string; containerId: string; token: string; ca?: string };
   /** How long the agent waits, once the main process ended, for the daemon to take its exit. */
   lingerMs: number;
   /** Main-process output held while disconnected before the oldest is shed. */
@@ -35,9 +39,9 @@ export class Agent {
   readonly #opts: AgentOptions;
   readonly #instance = randomUUID();
   readonly #owner = ownsContainer();
-  readonly #processes = new Map<number, ProcessSession>();
+  readonly #processes = new Map<number, ProcessSession | PtySession>();
   readonly #archives = new Map<number, ArchiveSession>();
-  readonly #main: ProcessSession;
+  readonly #main: ProcessSession | PtySession;
   readonly #conn: Connection | undefined;
   #welcomed = false;
   readonly #host: SessionHost;
@@ -56,9 +60,9 @@ export class Agent {
       },
     };
     if (opts.callback) {
-      const { url, containerId, token } = opts.callback;
+      const { url, containerId, token, ca } = opts.callback;
       this.#conn = new Connection(
-        { url, headers: { [CONTAINER_HEADER]: containerId, [TOKEN_HEADER]: token }, debug: opts.debug },
+        { url, headers: { [CONTAINER_HEADER]: containerId, [TOKEN_HEADER]: token }, ...(ca && { ca }), debug: opts.debug },
         {
           opened: () => this.#hello(),
           message: (msg) => this.#onMessage(msg),
@@ -67,9 +71,9 @@ export class Agent {
         },
       );
     }
-    this.#main = new ProcessSession(
+    this.#main = new (opts.tty ? PtySession : ProcessSession)(
       MAIN_SESSION,
-      { argv: opts.argv, env: opts.env, cwd: opts.workdir, stdin: !opts.stdin ? 'ignore' : opts.callback ? 'pipe' : 'inherit', tty: opts.tty, detached: !this.#owner },
+      { argv: opts.argv, env: opts.env, cwd: opts.workdir, user: opts.user, stdin: !opts.stdin ? 'ignore' : opts.callback ? 'pipe' : 'inherit', tty: opts.tty, detached: !this.#owner },
       this.#host,
       {
         tee: (stream, data) => (stream === 'stdout' ? process.stdout : process.stderr).write(data),
@@ -141,9 +145,9 @@ export class Agent {
         if (this.#processes.has(msg.s) || this.#main.exit) return;
         this.#processes.set(
           msg.s,
-          new ProcessSession(
+          new (msg.tty ? PtySession : ProcessSession)(
             msg.s,
-            { argv: msg.argv, env: { ...this.#opts.env, ...envObject(msg.env) }, cwd: msg.workdir || this.#opts.workdir, stdin: msg.stdin ? 'pipe' : 'ignore', tty: msg.tty, detached: !this.#owner },
+            { argv: msg.argv, env: { ...this.#opts.env, ...envObject(msg.env) }, cwd: msg.workdir || this.#opts.workdir, user: this.#opts.user, stdin: msg.stdin ? 'pipe' : 'ignore', tty: msg.tty, detached: !this.#owner },
             this.#host,
             { disconnectedLimit: 0 },
           ),
@@ -160,9 +164,10 @@ export class Agent {
         return this.#processes.get(msg.s)?.stdinEnd();
       case 'signal':
         return this.#processes.get(msg.s)?.signal(msg.signal);
-      case 'resize':
-        // No PTY is allocated (TTY sessions run on pipes), so there is no window size to set.
-        return;
+      case 'resize': {
+        const p = this.#processes.get(msg.s);
+        return p instanceof PtySession ? p.resize(msg.cols, msg.rows) : undefined;
+      }
       case 'stat':
         return void this.#archive(msg.s).stat(msg.path);
       case 'get':

@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
 import {
   decodeData, decodeDaemonMessage, encodeData, encodeMessage, type AgentMessage, type DaemonMessage, type DataFrame,
@@ -17,6 +18,8 @@ export interface ConnectionOptions {
   headers: Record<string, string>;
   minDelayMs?: number;
   maxDelayMs?: number;
+  /** A PEM trusted beside Node's root certificates (wss:// to a private CA). */
+  ca?: string;
   debug?: (message: string) => void;
 }
 
@@ -26,7 +29,7 @@ export interface ConnectionOptions {
  * heartbeat periods (a half-open TCP connection never says so itself).
  */
 export class Connection {
-  readonly #opts: Required<Omit<ConnectionOptions, 'debug'>> & Pick<ConnectionOptions, 'debug'>;
+  readonly #opts: Required<Omit<ConnectionOptions, 'debug' | 'ca'>> & Pick<ConnectionOptions, 'debug' | 'ca'>;
   readonly #handlers: ConnectionHandlers;
   #ws: WebSocket | undefined;
   #failures = 0;
@@ -93,7 +96,8 @@ export class Connection {
 
   #dial(): void {
     if (this.#stopped) return;
-    const ws = new WebSocket(this.#opts.url, { headers: this.#opts.headers, handshakeTimeout: 10_000 });
+    const ca = this.#opts.ca && [...rootCertificates, this.#opts.ca];
+    const ws = new WebSocket(this.#opts.url, { headers: this.#opts.headers, handshakeTimeout: 10_000, ...(ca && { ca }) });
     this.#ws = ws;
     ws.on('open', () => {
       this.#lastHeard = Date.now();

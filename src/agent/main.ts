@@ -4,10 +4,11 @@
 import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { Agent } from './agent';
+import { resolveUser } from './user';
 
 const AGENT_VARIABLES = [
   'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
-  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS',
+  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_USER', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA', 'SOCKERLESS_CARRIED_ENV',
   'SOCKERLESS_AGENT_KEY', 'SOCKERLESS_AGENT_NONCE',
 ];
 
@@ -22,6 +23,8 @@ const own = { ...process.env };
 // The user's processes never see the agent's settings, the token least of all.
 const env = { ...process.env };
 for (const name of AGENT_VARIABLES) delete env[name];
+// Variables whose names ACA refuses in a job's env (e.g. spring.profiles.active) come as one JSON object.
+Object.assign(env, carriedEnv(own.SOCKERLESS_CARRIED_ENV));
 
 const debug = own.SOCKERLESS_AGENT_DEBUG ? (m: string) => process.stderr.write(`[sockerless-agent] ${m}\n`) : undefined;
 
@@ -33,6 +36,18 @@ if (own.SOCKERLESS_WORKDIR) {
   mkdirSync(workdir, { recursive: true });
 }
 
+// Docker's --user, resolved in the container's own /etc/passwd and /etc/group as a runtime does.
+let user: { uid: number; gid: number } | undefined;
+if (own.SOCKERLESS_USER) {
+  const resolved = resolveUser('/', own.SOCKERLESS_USER);
+  if (typeof resolved === 'string') {
+    process.stderr.write(`${resolved}\n`);
+    process.exit(126);
+  }
+  user = { uid: resolved.uid, gid: resolved.gid };
+  if (own.HOME === undefined || own.HOME === '/root') env.HOME = resolved.home;
+}
+
 // On a job shared by many containers the token is derived from the job's key and this start's nonce.
 const token =
   own.SOCKERLESS_AGENT_TOKEN ??
@@ -41,13 +56,14 @@ const token =
     : undefined);
 const callback =
   own.SOCKERLESS_CALLBACK_URL && own.SOCKERLESS_CONTAINER_ID && token
-    ? { url: own.SOCKERLESS_CALLBACK_URL, containerId: own.SOCKERLESS_CONTAINER_ID, token }
+    ? { url: own.SOCKERLESS_CALLBACK_URL, containerId: own.SOCKERLESS_CONTAINER_ID, token, ...(own.SOCKERLESS_AGENT_CA && { ca: own.SOCKERLESS_AGENT_CA }) }
     : undefined;
 
 const agent = new Agent({
   argv,
   env,
   workdir,
+  user,
   stdin: own.SOCKERLESS_STDIN === '1',
   tty: own.SOCKERLESS_TTY === '1',
   callback,
@@ -65,3 +81,16 @@ const status = await agent.run();
 process.exitCode = status.code;
 // Leave at once: the console must not wait on anything else the event loop still holds.
 process.stdout.write('', () => process.stderr.write('', () => process.exit(status.code)));
+
+function carriedEnv(json: string | undefined): Record<string, string> {
+  if (!json) return {};
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TypeError();
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    // Not the parser's message: it quotes the text, which holds the variables' values.
+    process.stderr.write('[sockerless-agent] ignoring SOCKERLESS_CARRIED_ENV: not a JSON object of strings\n');
+    return {};
+  }
+}

@@ -18,10 +18,12 @@ export interface ProcessSpec {
   cwd: string;
   /** `inherit`: the agent's own stdin (an agent run by hand, with no daemon to feed it). */
   stdin: 'pipe' | 'inherit' | 'ignore';
-  /** No PTY is allocated: stdout and stderr are merged into one raw stream, as a TTY shows them. */
+  /** A TTY session: the agent runs it as a PtySession (pty-session.ts); here, one merged stream. */
   tty: boolean;
   /** Own process group (when the agent does not own the container's group). */
   detached: boolean;
+  /** Docker's `--user`, resolved: the ids the process runs as (the agent's own when absent). */
+  user?: { uid: number; gid: number };
 }
 
 export interface SessionOptions {
@@ -71,6 +73,7 @@ export class ProcessSession {
       env: spec.env,
       stdio: [spec.stdin, 'pipe', 'pipe'],
       detached: spec.detached,
+      ...(spec.user && { uid: spec.user.uid, gid: spec.user.gid }),
     });
     this.#child.stdin?.on('error', () => {}); // EPIPE once the process has gone
     const read = (pipe: Readable, stream: 'stdout' | 'stderr') => {

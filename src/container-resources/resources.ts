@@ -5,6 +5,7 @@ import { subnetOf } from '../networks/store';
 import { checkVolumeName, isAnonymous } from '../volumes/store';
 import { mountFields, mountRecord, mountRequests } from '../volumes/mounts';
 import { ANONYMOUS_LABEL, type MountRecord } from '../volumes/types';
+import { shareOfBind, type BindShare } from '../volumes/bind-shares';
 import type { VolumeStore } from '../volumes/store';
 import { networkingFields, networkJoins } from './networking';
 
@@ -64,10 +65,11 @@ export interface ContainerResourcesApi {
   removeVolumesWith(containerId: string, remove: boolean): void;
 }
 
-const BIND_WARNING = (src: string, dst: string) =>
-  `bind mount ${src}:${dst}: host paths do not reach Azure Container Apps jobs; the container will not see ${src}`;
-const VOLUME_WARNING = (name: string, dst: string) =>
-  `volume ${name} at ${dst} is not yet backed by Azure Files: the job sees only what its image has at ${dst}, and nothing written there is shared or kept`;
+/** Why a host path cannot be mounted: the job runs on ACA, far from this daemon's disk. */
+export const BIND_REFUSAL = (src: string, dst: string) =>
+  `bind mount ${src}:${dst} is not supported: the container runs as an Azure Container Apps job, which cannot see this daemon's disk; use a named volume (an Azure Files share) instead, or map the host path to one with SOCKERLESS_BIND_VOLUMES`;
+const NO_SHARES = (name: string) =>
+  `volume ${name}: named volumes are Azure Files shares and no storage account is configured; set SOCKERLESS_ACA_STORAGE_ACCOUNT (and SOCKERLESS_ACA_STORAGE_KEY, or let the daemon list the account's keys)`;
 
 /**
  * Networks and volumes as containers use them: endpoints and mounts made at create, shown in
@@ -83,6 +85,8 @@ export class ContainerResources implements ContainerResourcesApi {
     events: EventBus,
     /** Holdings kept across a daemon restart, and where each change goes to be kept. */
     persisted: { holdings?: Iterable<[string, ContainerHoldings]>; onChange?(containerId: string, holdings: ContainerHoldings | undefined): void } = {},
+    /** Whether named volumes have shares to live in (a storage account is configured), and the host paths shares serve. */
+    private readonly backing: { namedVolumes: boolean; bindShares?: readonly BindShare[] } = { namedVolumes: true },
   ) {
     for (const [id, h] of persisted.holdings ?? []) this.#holdings.set(id, structuredClone(h));
     this.#onChange = persisted.onChange;
@@ -103,16 +107,19 @@ export class ContainerResources implements ContainerResourcesApi {
     for (const j of joins) if (j.ipv4) this.networks.checkAddress(j.networkId, j.ipv4);
     const requests = mountRequests(fields.data, imageVolumes);
     for (const m of requests) if (m.type === 'volume' && m.source) checkVolumeName(m.source);
-    const warnings: string[] = [];
     for (const m of requests) {
-      if (m.type === 'bind') warnings.push(BIND_WARNING(m.source, m.destination));
-      if (m.type === 'volume') warnings.push(VOLUME_WARNING(m.source || 'anonymous', m.destination));
+      if (m.type === 'bind' && !(this.backing.namedVolumes && shareOfBind(m.source, this.backing.bindShares ?? []))) throw badRequest(BIND_REFUSAL(m.source, m.destination));
+      if (m.type === 'volume' && m.source && !this.backing.namedVolumes) throw badRequest(NO_SHARES(m.source));
     }
+    const warnings: string[] = [];
     return {
       warnings,
       commit: () => {
         for (const j of joins) this.networks.connect(j.networkId, container, { aliases: j.aliases, ...(j.ipv4 ? { ipv4: j.ipv4 } : {}) });
         const mounts = requests.map((m) => {
+          // A mapped bind's volume exists from the first container that binds its host path.
+          const mapped = m.type === 'bind' ? shareOfBind(m.source, this.backing.bindShares ?? []) : undefined;
+          if (mapped) this.volumes.create({ Name: mapped.volume });
           if (m.type !== 'volume') return mountRecord(m);
           const labels = m.source ? m.labels : { ...m.labels, [ANONYMOUS_LABEL]: '' };
           return mountRecord(m, this.volumes.create({ Name: m.source || undefined, ...(labels ? { Labels: labels } : {}) }).Name);

@@ -1,7 +1,7 @@
 import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
 import { cloudRetryDelayMs, containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
-import type { Cloud, JobSpec } from '../aca/cloud';
+import type { Cloud, JobSpec, JobVolume } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
 import { Agents } from './agent/agents';
 import { withAgent, type AgentLaunch } from './agent/launch';
@@ -10,9 +10,10 @@ import { AGENT_KEY_SECRET, type SharedJobs } from './shared-jobs';
 import { Attachments } from './attachments';
 import { EventBus } from './events';
 import { ExecStore } from './exec-store';
+import { carryRefusedEnv } from './env-names';
 import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
 import type { LifecycleTimeouts } from './lifecycle-timeouts';
-import type { RegistryCredentials } from './registry-auth';
+import { mergeAccess, type RegistryCredentials } from './registry-auth';
 import type { SecretEnv } from './secrets';
 import { Requests } from './requests';
 
@@ -41,6 +42,8 @@ export interface DaemonDeps {
   timeouts?: LifecycleTimeouts;
   /** Job reuse (SOCKERLESS_JOB_REUSE): containers of one shape share a job; unset, each has its own. */
   sharedJobs?: SharedJobs;
+  /** The container's volumes as the job mounts them (shares made and registered on first use). */
+  volumes?: (containerId: string) => Promise<JobVolume[]>;
 }
 
 export interface AgentSettings {
@@ -50,6 +53,8 @@ export interface AgentSettings {
   heartbeatMs: number;
   agentWaitMs: number;
   liveLogBytes: number;
+  /** SOCKERLESS_AGENT_CA: a PEM the agent trusts for a wss:// callback beside Node's own roots. */
+  ca?: string;
   debug?: (fields: object, message: string) => void;
 }
 
@@ -88,7 +93,9 @@ export class Daemon {
         runJob: fromPromise(async ({ input, signal }) => {
           const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
           if (adopted) return adopted;
-          const spec = this.#jobSpec(input);
+          const volumes = (await this.deps.volumes?.(input.id)) ?? [];
+          signal.throwIfAborted();
+          const spec = { ...this.#jobSpec(input), ...(volumes.length && { volumes }) };
           const execution = await cloud.runJob(spec, signal);
           return { ...execution, agent: spec.env.some((e) => e.name === 'SOCKERLESS_AGENT_TOKEN') };
         }),
@@ -98,6 +105,8 @@ export class Daemon {
         startOnSharedJob: fromPromise(async ({ input, signal }) => {
           const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
           if (adopted) return adopted;
+          const volumes = (await this.deps.volumes?.(input.id)) ?? [];
+          if (volumes.length) throw new Error(`container ${input.id.slice(0, 12)} has volumes, which a shared job's executions cannot mount; start it with SOCKERLESS_JOB_REUSE=off`);
           const { spec, shape } = this.#sharedJobSpec(input);
           const execution = await this.deps.sharedJobs!.start(shape, spec, signal);
           return { ...execution, agent: spec.env.some((e) => e.name === AGENT_KEY_ENV) };
@@ -169,6 +178,8 @@ export class Daemon {
     const shared = this.deps.sharedJobs;
     // The image launch injects the agent through an EmptyDir volume, which a shared job's executions could not mount.
     if (!shared || this.deps.agent.launch.kind === 'image') return undefined;
+    // Docker volumes become job-level volumes and mounts an execution template cannot carry.
+    if (hasMounts(ctx)) return undefined;
     const found = shared.shapeOf(this.#baseSpec(ctx));
     return 'shape' in found ? found.shape : undefined;
   }
@@ -207,18 +218,22 @@ export class Daemon {
   #jobSpec(ctx: ContainerContext): JobSpec {
     const image = this.deps.image(ctx.imageId, ctx.config.Image);
     const access = this.deps.access;
-    const spec = jobSpecFor(ctx, image, this.deps.jobDefaults, access && { secretEnv: access.secretEnv, registry: access.registries.access(ctx.id, image.reference) });
-    const { launch, callbackUrl } = this.deps.agent;
+    const { launch, callbackUrl, ca } = this.deps.agent;
+    let registry = access?.registries.access(ctx.id, image.reference);
+    // A private agent image needs its registry in the job too, or the init container cannot pull it.
+    if (access && registry && launch.kind === 'image' && callbackUrl()) registry = mergeAccess(registry, access.registries.daemonImageAccess(launch.image));
+    const spec = jobSpecFor(ctx, image, this.deps.jobDefaults, access && { secretEnv: access.secretEnv, registry });
     const url = callbackUrl();
     if (launch.kind === 'off' || !url) {
       this.agents.startWithoutAgent(ctx.id);
       return spec;
     }
     const argv = [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
-    return withAgent(spec, argv, {
+    // Names ACA refuses travel to the agent, which sets them for the user's process.
+    return carryRefusedEnv(withAgent(spec, argv, {
       launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),
-      workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty,
-    });
+      workdir: ctx.config.WorkingDir, user: ctx.config.User, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, ...(ca && { ca }),
+    }));
   }
 
   create(input: ContainerInput): Promise<Reply> {
@@ -273,7 +288,19 @@ export class Daemon {
     return Object.values(children).filter((c): c is ContainerRef => !!c && c.getSnapshot().status === 'active');
   }
 
+  /** Whether the next start of a container will run the agent (the only carrier of variables ACA refuses). */
+  agentRuns(): boolean {
+    return this.deps.agent.launch.kind !== 'off' && !!this.deps.agent.callbackUrl();
+  }
+
   stop(): void {
     this.root.stop();
   }
+}
+
+/** Binds, mounts or image/anonymous volumes: anything that would make job-level volumes. */
+function hasMounts(ctx: ContainerContext): boolean {
+  const host = ctx.hostConfig as { Binds?: unknown[] | null; Mounts?: unknown[] | null };
+  const volumes = (ctx.config as { Volumes?: Record<string, unknown> | null }).Volumes;
+  return !!host.Binds?.length || !!host.Mounts?.length || (!!volumes && Object.keys(volumes).length > 0);
 }

@@ -1,7 +1,7 @@
 import type { ContainerContext } from '../../machines/container';
 import type { JobSpec } from '../aca/cloud';
 import type { RegistryAccess } from './registry-auth';
-import { acaResources } from './resources';
+import { acaResources, type ResourceLimits } from './resources';
 import type { SecretEnv } from './secrets';
 
 export interface JobDefaults {
@@ -9,6 +9,8 @@ export interface JobDefaults {
   cpu: number;
   memory: string;
   replicaTimeout: number;
+  /** What the environment allows, and the workload profile jobs run on (Consumption profile when unset). */
+  limits?: ResourceLimits;
 }
 
 /** The image as ACA should pull it, and the environment it already carries. */
@@ -39,7 +41,7 @@ export function jobSpecFor(ctx: ContainerContext, image: ImageRef, defaults: Job
   const registry = access.registry;
   const allSecrets = [...secrets, ...(registry?.secrets ?? [])];
   // Create and update refused what no pair can give, so this cannot throw for a stored container.
-  const { pair } = acaResources(ctx.hostConfig, { cpu: defaults.cpu, memory: defaults.memory });
+  const { pair } = acaResources(ctx.hostConfig, { cpu: defaults.cpu, memory: defaults.memory }, defaults.limits);
   return {
     jobName: ctx.jobName,
     containerId: ctx.id,
@@ -52,6 +54,7 @@ export function jobSpecFor(ctx: ContainerContext, image: ImageRef, defaults: Job
     ...(registry?.identity && { identity: registry.identity }),
     cpu: pair.cpu,
     memory: pair.memory,
+    ...(defaults.limits?.workloadProfileName && { workloadProfileName: defaults.limits.workloadProfileName }),
     replicaTimeout: defaults.replicaTimeout,
   };
 }

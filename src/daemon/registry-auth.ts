@@ -60,6 +60,19 @@ export class RegistryCredentials {
 
   /** The access the job of `containerId` needs to pull `image` (a reference as ACA gets it). */
   access(containerId: string, image: string): RegistryAccess {
+    return this.#access(image, containerId);
+  }
+
+  /**
+   * The access for an image the daemon itself puts in jobs (the agent's): the managed identity
+   * for ACR, else the daemon's `docker login` or a pull's credentials for that registry, never
+   * what a client sent for its own container's image.
+   */
+  daemonImageAccess(image: string): RegistryAccess {
+    return this.#access(image);
+  }
+
+  #access(image: string, containerId?: string): RegistryAccess {
     let domain: string;
     try {
       domain = registryDomain(parseReference(image).domain);
@@ -69,7 +82,7 @@ export class RegistryCredentials {
     if (this.#identity && isAcr(domain)) {
       return { registries: [{ server: domain, identity: this.#identity }], secrets: [], identity: this.#identity };
     }
-    const auth = this.#byContainer.get(containerId) ?? this.#byPull.get(domain) ?? this.#logins.get(domain);
+    const auth = (containerId !== undefined ? this.#byContainer.get(containerId) : undefined) ?? this.#byPull.get(domain) ?? this.#logins.get(domain);
     if (!auth?.username || !auth.password) return NONE;
     const secret = `registry-${domain.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`;
     return {
@@ -77,4 +90,12 @@ export class RegistryCredentials {
       secrets: [{ name: secret, value: auth.password }],
     };
   }
+}
+
+/** Two accesses in one job: registries by server and secrets by name, each once. */
+export function mergeAccess(a: RegistryAccess, b: RegistryAccess): RegistryAccess {
+  const registries = [...a.registries, ...b.registries.filter((r) => !a.registries.some((x) => x.server === r.server))];
+  const secrets = [...a.secrets, ...b.secrets.filter((s) => !a.secrets.some((x) => x.name === s.name))];
+  const identity = a.identity ?? b.identity;
+  return { registries, secrets, ...(identity && { identity }) };
 }

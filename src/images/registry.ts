@@ -5,6 +5,9 @@ import type { ImageReference } from './reference';
 /** A failed registry read; its message is what the pull stream reports. */
 export class RegistryError extends Error {}
 
+/** The registry could not be reached at all (no route, no DNS, refused, timed out). */
+export class RegistryUnreachableError extends RegistryError {}
+
 export interface RegistryOptions {
   /** Base URL per registry domain, e.g. `{ 'docker.io': 'http://127.0.0.1:5000' }` (tests, mirrors). */
   endpoints?: Record<string, string>;
@@ -50,33 +53,63 @@ interface Descriptor {
 export function createRegistryFetch(options: RegistryOptions = {}): RegistryFetch {
   return async (ref, auth) => {
     const session = new RegistrySession(ref, options, auth);
-    const reference = ref.digest ?? ref.tag ?? 'latest';
-    const top = await session.document(`manifests/${reference}`, ACCEPT, ref.digest);
-    let manifest = top.json;
-    if (Array.isArray(manifest.manifests)) {
-      const entry = (manifest.manifests as Descriptor[]).find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64');
-      if (!entry) throw new RegistryError('no matching manifest for linux/amd64 in the manifest list entries');
-      manifest = (await session.document(`manifests/${entry.digest}`, ACCEPT, entry.digest)).json;
-    }
-    const config = manifest.config as Descriptor | undefined;
-    if (manifest.schemaVersion !== 2 || typeof config?.digest !== 'string') {
-      throw new RegistryError(`unsupported manifest for ${familiarString(ref)} (schemaVersion ${String(manifest.schemaVersion)})`);
-    }
-    const blob = await session.document(`blobs/${config.digest}`, '*/*', config.digest);
-    return { config: blob.json, configDigest: config.digest, digest: top.digest };
+    const { config, configDigest, digest } = await resolveImage(session, ref);
+    return { config, configDigest, digest };
   };
 }
 
-class RegistrySession {
+/** An image as its registry describes it: config and layer descriptors of the linux/amd64 manifest. */
+export interface ResolvedImage extends FetchedConfig {
+  layers: { digest: string; mediaType?: string; size?: number }[];
+}
+
+/** Index → linux/amd64 manifest → config blob, every document checked against its digest. */
+export async function resolveImage(session: RegistrySession, ref: ImageReference): Promise<ResolvedImage> {
+  const reference = ref.digest ?? ref.tag ?? 'latest';
+  const top = await session.document(`manifests/${reference}`, ACCEPT, ref.digest);
+  let manifest = top.json;
+  if (Array.isArray(manifest.manifests)) {
+    const entry = (manifest.manifests as Descriptor[]).find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64');
+    if (!entry) throw new RegistryError('no matching manifest for linux/amd64 in the manifest list entries');
+    manifest = (await session.document(`manifests/${entry.digest}`, ACCEPT, entry.digest)).json;
+  }
+  const config = manifest.config as Descriptor | undefined;
+  if (manifest.schemaVersion !== 2 || typeof config?.digest !== 'string') {
+    throw new RegistryError(`unsupported manifest for ${familiarString(ref)} (schemaVersion ${String(manifest.schemaVersion)})`);
+  }
+  const layers = Array.isArray(manifest.layers) ? (manifest.layers as { digest: string; mediaType?: string; size?: number }[]) : [];
+  if (layers.some((l) => typeof l?.digest !== 'string')) throw new RegistryError(`manifest for ${familiarString(ref)} has a layer without a digest`);
+  const blob = await session.document(`blobs/${config.digest}`, '*/*', config.digest);
+  return { config: blob.json, configDigest: config.digest, digest: top.digest, layers };
+}
+
+/** What a request may carry besides auth; the body is bytes, so it can be sent again after a 401. */
+export interface RegistryRequest {
+  method?: string;
+  accept?: string;
+  body?: Uint8Array;
+  contentType?: string;
+  /** Overrides the session's per-request timeout (which covers reading the body too): large blobs. */
+  timeoutMs?: number;
+}
+
+/**
+ * One repository on one registry, with the auth it negotiated (bearer token for `scope`, or basic
+ * credentials when the registry challenges with Basic). Used for pulls here and in the
+ * simulator, and for pushes by src/oci.
+ */
+export class RegistrySession {
   readonly #base: string;
+  readonly #scope: string;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
   #token: string | undefined;
   #basic: string | undefined;
   readonly #auth: RegistryAuth;
 
-  constructor(readonly ref: ImageReference, options: RegistryOptions, auth: RegistryAuth = {}) {
+  constructor(readonly ref: Pick<ImageReference, 'domain' | 'path'> & Partial<ImageReference>, options: RegistryOptions, auth: RegistryAuth = {}, actions = 'pull') {
     this.#base = `${baseUrl(ref.domain, options.endpoints ?? {})}/v2/${ref.path}/`;
+    this.#scope = `repository:${ref.path}:${actions}`;
     this.#fetch = options.fetch ?? fetch;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#auth = auth;
@@ -102,29 +135,50 @@ class RegistrySession {
     throw new RegistryError(`${path}: registry answered with something that is not a JSON object`);
   }
 
-  async #get(url: string, accept: string): Promise<Response> {
-    let res = await this.#send(url, accept);
+  /** A request to `path` (relative to the repository's /v2/<name>/, or absolute), authenticating on a 401. */
+  async request(path: string, request: RegistryRequest = {}): Promise<Response> {
+    return this.#get(/^https?:/.test(path) ? path : this.#base + path, request);
+  }
+
+  /** The URL of `path` under this repository, for resolving a registry's relative Location headers. */
+  url(path: string): string {
+    return this.#base + path;
+  }
+
+  /** A failed answer to `path` in Docker's words. */
+  async failure(res: Response, path: string): Promise<RegistryError> {
+    return this.#failure(res, path);
+  }
+
+  async #get(url: string, request: RegistryRequest | string): Promise<Response> {
+    const req = typeof request === 'string' ? { accept: request } : request;
+    let res = await this.#send(url, req);
     const challenge = res.headers.get('www-authenticate') ?? '';
     if (res.status === 401 && this.#token === undefined && /^bearer\s/i.test(challenge)) {
+      await res.body?.cancel();
       this.#token = await this.#bearerToken(challenge);
-      res = await this.#send(url, accept);
+      res = await this.#send(url, req);
     } else if (res.status === 401 && this.#basic === undefined && /^basic\b/i.test(challenge) && this.#auth.username) {
+      await res.body?.cancel();
       this.#basic = basicAuth(this.#auth);
-      res = await this.#send(url, accept);
+      res = await this.#send(url, req);
     }
     return res;
   }
 
-  async #send(url: string, accept: string, authorization?: string): Promise<Response> {
-    const headers: Record<string, string> = { Accept: accept };
+  async #send(url: string, req: RegistryRequest, authorization?: string): Promise<Response> {
+    const method = req.method ?? 'GET';
+    const headers: Record<string, string> = { Accept: req.accept ?? '*/*' };
+    if (req.contentType) headers['Content-Type'] = req.contentType;
     if (authorization) headers.Authorization = authorization;
     else if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
     else if (this.#basic) headers.Authorization = this.#basic;
     try {
-      return await this.#fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.#timeoutMs) });
+      return await this.#fetch(url, { method, headers, body: req.body as BodyInit | undefined, redirect: 'follow', signal: AbortSignal.timeout(req.timeoutMs ?? this.#timeoutMs) });
     } catch (err) {
       const cause = (err as { cause?: unknown }).cause;
-      throw new RegistryError(`Get "${url}": ${cause instanceof Error ? cause.message : (err as Error).message}`);
+      const verb = method[0] + method.slice(1).toLowerCase();
+      throw new RegistryUnreachableError(`${verb} "${url}": ${cause instanceof Error ? cause.message : (err as Error).message}`);
     }
   }
 
@@ -134,9 +188,9 @@ class RegistrySession {
     if (!params.realm) throw new RegistryError(`registry sent a bearer challenge without a realm: ${challenge}`);
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', params.scope ?? `repository:${this.ref.path}:pull`);
+    url.searchParams.set('scope', this.#scope);
     if (this.#auth.username) url.searchParams.set('account', this.#auth.username);
-    const res = await this.#send(url.toString(), 'application/json', this.#auth.username ? basicAuth(this.#auth) : undefined);
+    const res = await this.#send(url.toString(), { accept: 'application/json' }, this.#auth.username ? basicAuth(this.#auth) : undefined);
     if (!res.ok) throw new RegistryError(`Get "${url}": token request answered ${res.status} ${res.statusText}`);
     const body = (await res.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown };
     const token = body.token ?? body.access_token;
@@ -148,10 +202,10 @@ class RegistrySession {
   async #failure(res: Response, path: string): Promise<RegistryError> {
     const detail = await errorDetail(res);
     if (res.status === 401 || res.status === 403) {
-      return new RegistryError(`pull access denied for ${familiarName(this.ref)}, repository does not exist or may require 'docker login': ${detail}`);
+      return new RegistryError(`pull access denied for ${familiarName(this.ref as ImageReference)}, repository does not exist or may require 'docker login': ${detail}`);
     }
     if (res.status === 404 && path.startsWith('manifests/')) {
-      return new RegistryError(`manifest for ${familiarString(this.ref)} not found: ${detail}`);
+      return new RegistryError(`manifest for ${familiarString(this.ref as ImageReference)} not found: ${detail}`);
     }
     return new RegistryError(`${path}: ${detail}`);
   }

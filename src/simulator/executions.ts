@@ -4,6 +4,10 @@ import type { LogStore, LogStream } from './log-store';
 import type { SimulatorSettings } from './options';
 import type { Timing } from './profile/timing';
 import type { ProcessEnd, ReplicaLauncher, ReplicaProcess } from './replica';
+import type { RegistryAuth } from '../images/registry';
+import type { ImageStore } from './images/image-store';
+import { ReplicaRun } from './images/replica-run';
+import type { EarlyEnd } from './images/replica-run';
 
 /** The `KnownJobExecutionRunningState` values the simulator uses. */
 export type ExecutionStatus = 'Processing' | 'Running' | 'Succeeded' | 'Failed' | 'Stopped';
@@ -23,6 +27,8 @@ export interface ExecutionInput {
   replicaTimeoutSeconds: number;
   /** Why the replica cannot pull an image of the template (a private registry without credentials). */
   pullFailure?: string;
+  /** Credentials from the job's `registries` entry for an image's registry. */
+  registryAuth?: (image: string) => RegistryAuth | undefined;
 }
 
 export interface ExecutionServices {
@@ -32,6 +38,8 @@ export interface ExecutionServices {
   launcher: ReplicaLauncher;
   /** The profile's delays (Processing, exit to terminal status). */
   timing: Timing;
+  /** Isolated replicas run in their images' filesystems (see images/replica-run). */
+  images?: { store: ImageStore; volumesDir: string; storage?: (storageName: string) => { source: string; readOnly: boolean } | { error: string } };
   /** Called after every status change. */
   changed: (execution: Execution) => void;
 }
@@ -40,7 +48,7 @@ export interface ExecutionServices {
  * The container env the replica gets: what a container runtime and ACA add (HOSTNAME, HOME,
  * CONTAINER_APP_*), then the template's variables, which win.
  */
-function containerEnv(input: ExecutionInput, replicaName: string, container: ContainerSpec, home: string): Record<string, string> {
+export function containerEnv(input: ExecutionInput, replicaName: string, container: ContainerSpec, home: string): Record<string, string> {
   const env: Record<string, string> = {
     HOSTNAME: replicaName,
     HOME: home,
@@ -74,9 +82,9 @@ export class Execution {
 
   #input: ExecutionInput;
   #services: ExecutionServices;
-  #process: ReplicaProcess | undefined;
+  #process: ReplicaProcess | ReplicaRun | undefined;
   /** How the process ended, while the status waits out the terminal lag. */
-  #exited: ProcessEnd | undefined;
+  #exited: ProcessEnd | EarlyEnd | undefined;
   #interruption: Interruption | undefined;
   /** detailedStatus' additionalInformation once ended (Kubernetes' terminated reason). */
   #containerInfo = '';
@@ -150,20 +158,47 @@ export class Execution {
       this.#failBeforeStart('ImagePullFailure', this.#input.pullFailure);
       return;
     }
+    const images = this.#services.images;
+    if (images) {
+      const template = this.#input.template as { initContainers?: ContainerSpec[]; volumes?: { name: string; storageType?: string; storageName?: string }[] };
+      this.#process = new ReplicaRun(
+        {
+          replicaName: this.replicaName,
+          initContainers: template.initContainers ?? [],
+          main: this.container,
+          volumes: template.volumes ?? [],
+          env: (container, home) => containerEnv(this.#input, this.replicaName, container, home),
+          auth: (image) => this.#input.registryAuth?.(image),
+          volumesDir: images.volumesDir,
+          storage: images.storage,
+          secrets: this.#input.secrets,
+          onLine: (container, stream, line) => this.#log(stream, line, container),
+        },
+        this.#services.launcher,
+        images.store,
+      );
+      // replicaTimeout bounds the whole replica: pulls and init containers too.
+      this.#armDeadline();
+      this.#whenRunning(this.#process);
+      return;
+    }
     const { command = [], args = [] } = this.container;
     const argv = [...command, ...args];
     if (argv.length === 0) {
-      // ACA would fall back to the image's entrypoint and cmd; the simulator has no image.
-      const message = 'no command specified: the simulator has no image to take an entrypoint or cmd from, so the job needs command or args';
+      // Unisolated replicas run on the host, not in their image: there is no entrypoint or cmd to take.
+      const message = 'no command specified: unisolated simulator replicas do not run their image, so the job needs command or args';
       this.#finish({ kind: 'spawnFailed', exitCode: 127, message });
       return;
     }
-    const settings = this.#services.settings;
     this.#process = this.#services.launcher.launch(
       { replicaName: this.replicaName, argv, env: (home) => containerEnv(this.#input, this.replicaName, this.container, home) },
       (stream, line) => this.#log(stream, line),
     );
-    this.#process.ended.then((end) => {
+    this.#whenRunning(this.#process);
+  }
+
+  #whenRunning(process: ReplicaProcess | ReplicaRun): void {
+    process.ended.then((end) => {
       // ACA reports the end only after its cleanup: Running meanwhile (the azure profile's lag).
       const lagMs = this.#services.timing.terminalLagMs();
       if (lagMs === 0) return this.#finish(end);
@@ -171,19 +206,28 @@ export class Execution {
       this.#after(lagMs, () => this.#finish(end));
     });
     // Running once the command itself runs, as ACA reports a replica whose container started.
-    this.#process.started.then(() => {
+    process.started.then(() => {
       if (this.terminal) return;
       this.status = 'Running';
-      this.#after(this.#input.replicaTimeoutSeconds * 1000, () => this.#interrupt('deadline', 'SIGTERM', settings.stopGraceMs));
+      this.#armDeadline();
       this.#services.changed(this);
     });
   }
 
-  #log(stream: LogStream, line: string): void {
+  #deadlineArmed = false;
+
+  #armDeadline(): void {
+    if (this.#deadlineArmed) return;
+    this.#deadlineArmed = true;
+    const settings = this.#services.settings;
+    this.#after(this.#input.replicaTimeoutSeconds * 1000, () => this.#interrupt('deadline', 'SIGTERM', settings.stopGraceMs));
+  }
+
+  #log(stream: LogStream, line: string, container = this.container.name): void {
     this.#services.logs.append({
       ContainerJobName_s: this.jobName,
       ContainerGroupName_s: this.replicaName,
-      ContainerName_s: this.container.name,
+      ContainerName_s: container,
       Stream_s: stream,
       Log_s: line,
       EnvironmentName_s: this.#services.settings.environment,
@@ -195,13 +239,16 @@ export class Execution {
    * ReplicaProcess resolves `ended` after both).
    * `end` is undefined when the replica never ran (stopped while Processing).
    */
-  #finish(end: ProcessEnd | undefined): void {
+  #finish(end: ProcessEnd | EarlyEnd | undefined): void {
     if (this.terminal) return;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.exitCode = end?.exitCode;
     this.endTime = new Date();
-    if (end?.kind === 'spawnFailed') {
+    if (end?.kind === 'failed' && this.#interruption === undefined) {
+      this.#fail(end.reason, end.message);
+      this.#containerInfo = end.reason;
+    } else if (end?.kind === 'spawnFailed') {
       this.#fail('ContainerCreateFailure', end.message);
       this.#containerInfo = 'ContainerCannotRun';
     } else if (this.#interruption === 'deadline') {

@@ -14,6 +14,8 @@ export function randomLowerAlnum(length: number): string {
 export const API_VERSION = '2026-07-01';
 /** The versions `KnownVersions` of arm-appcontainers 4.0.0 lists. */
 export const SUPPORTED_API_VERSIONS: ReadonlySet<string> = new Set(['2026-01-01', '2026-07-01']);
+/** Microsoft.Storage's recent versions; @azure/arm-storage 20.0.0 sends 2025-08-01. */
+export const STORAGE_API_VERSIONS: ReadonlySet<string> = new Set(['2023-05-01', '2024-01-01', '2025-01-01', '2025-06-01', '2025-08-01']);
 
 /** ARM compares names case-insensitively. */
 export const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();

@@ -4,7 +4,7 @@ import type { ExecutionInput, ExecutionServices } from './executions';
 import { environmentId, jobId, normalizeLocation, randomLowerAlnum } from './ids';
 import type { ContainerSpec, ExecutionTemplate, JobBody, Secret } from './job-schema';
 import type { SimulatorSettings } from './options';
-import { missingRegistrySecret, pullFailure } from './registry-access';
+import { missingRegistrySecret, pullFailure, registryCredentials } from './registry-access';
 import { invalidResourceTotal } from './resource-total';
 import { dropOldExecutions, templateImages } from './execution-history';
 
@@ -158,6 +158,7 @@ export class JobStore {
       pullFailure: [...(override?.initContainers ?? template.initContainers ?? []), ...containers]
         .map((c) => pullFailure(c, job.body, this.#settings.privateRegistries, this.#settings.strictValidation ? { jobCreatedAt: job.createdAt.getTime(), now: Date.now() } : undefined))
         .find((f) => f !== undefined),
+      registryAuth: (image) => registryCredentials(job.body, image),
     };
   }
 

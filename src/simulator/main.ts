@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { armThrottleSchema, faultPlanSchema, parseJsonSetting } from './faults';
+import type { ImageFallback } from './images/image-store';
 import type { IsolationSetting, Latency, SimulatorLogger } from './options';
 import { describeFigures } from './profile/describe';
 import { profileOptions, simulatorProfileFromEnv } from './profile/settings-from-text';
@@ -35,6 +36,9 @@ const USAGE = `Usage: npm run simulator -- [options]
                            rate: 0..1; retryAfterSeconds (throttle, error503; default 1); delayMs (slow; default 2000)
   --arm-throttle <json|@file>  ARM token buckets per subscription:
                            {"reads":{"bucket":N,"refillPerSecond":R},"writes":{"bucket":N,"refillPerSecond":R}}
+  --image-fallback <mode>  an image whose registry cannot be reached and that is not cached: host (default: run on
+                           a root of the host's system directories, said once per image) or error (ImagePullFailure)
+  --image-cache-bytes <n>  bound of the image layer cache under the data dir (default 10 GiB)
   --quiet                  no per-request logs
   -h, --help`;
 
@@ -73,6 +77,8 @@ async function main(): Promise<void> {
       'visible-path': { type: 'string', multiple: true },
       faults: { type: 'string' },
       'arm-throttle': { type: 'string' },
+      'image-fallback': { type: 'string' },
+      'image-cache-bytes': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -119,6 +125,8 @@ async function main(): Promise<void> {
     isolation: values.isolation as IsolationSetting | undefined,
     faults: values.faults === undefined ? undefined : parseJsonSetting(faultPlanSchema, values.faults, '--faults'),
     armThrottle: values['arm-throttle'] === undefined ? undefined : parseJsonSetting(armThrottleSchema, values['arm-throttle'], '--arm-throttle'),
+    imageFallback: values['image-fallback'] as ImageFallback | undefined,
+    imageCacheBytes: integer('image-cache-bytes', values['image-cache-bytes']),
     logger: consoleLogger(values.quiet),
   });
   const caFile = values['ca-file'] ?? join(tmpdir(), 'sockerless-sim-ca.pem');

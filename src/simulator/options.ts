@@ -7,6 +7,7 @@ import { resolveFigures } from './profile/resolve';
 import type { ProfileName } from './profile/resolve';
 import type { PrivateRegistry } from './registry-access';
 import { DEFAULT_ENVIRONMENT_FACTS, type EnvironmentFacts } from './validation/facts';
+import type { ImageFallback } from './images/image-store';
 
 export type Latency = 'instant' | 'realistic';
 
@@ -58,7 +59,8 @@ export interface SimulatorOptions {
   dataDir?: string;
   /**
    * auto (default): each execution runs in its own mount, PID and UTS namespaces over a
-   * copy-on-write view of the host root where the host allows it (root, Linux), unisolated
+   * copy-on-write view of its image's filesystem (or of the fallback root of host system
+   * directories) where the host allows it (root, Linux), unisolated
    * otherwise; none: always unisolated.
    */
   isolation?: IsolationSetting;
@@ -71,6 +73,14 @@ export interface SimulatorOptions {
   privateRegistries?: PrivateRegistry[];
   /** Faults injected into answers, decided by a PRNG seeded with plan.seed (default: none). */
   faults?: FaultPlan;
+  /**
+   * An image whose registry cannot be reached and that is not cached: `host` (default) runs the
+   * execution on a root of the host's system directories, said once per image; `error` fails it
+   * with ImagePullFailure.
+   */
+  imageFallback?: ImageFallback;
+  /** Bytes of image layers and unpacked roots the cache keeps (default 10 GiB). */
+  imageCacheBytes?: number;
   /** ARM's per-subscription token buckets for reads and writes (default: off). */
   armThrottle?: ArmThrottle;
   /**
@@ -136,6 +146,8 @@ export interface SimulatorSettings {
   environmentType: EnvironmentType;
   workloadProfiles: WorkloadProfile[];
   logDestination: LogDestination;
+  imageFallback: ImageFallback;
+  imageCacheBytes: number;
 }
 
 export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
@@ -174,6 +186,12 @@ function workloadProfilesSetting(value: WorkloadProfile[] | undefined): Workload
       throw new Error(`simulator option workloadProfiles: each needs name, workloadProfileType, cores > 0 and memoryGi > 0, got ${JSON.stringify(p)}`);
     }
   }
+  return value;
+}
+
+function imageFallbackSetting(value: string | undefined): ImageFallback {
+  if (value === undefined) return 'host';
+  if (value !== 'host' && value !== 'error') throw new Error(`simulator option imageFallback must be host or error, got '${value}'`);
   return value;
 }
 
@@ -230,5 +248,7 @@ export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
     environmentType,
     workloadProfiles,
     logDestination: oneOf('logDestination', opts.logDestination, ['log-analytics', 'azure-monitor', 'none'], 'log-analytics'),
+    imageFallback: imageFallbackSetting(opts.imageFallback),
+    imageCacheBytes: nonNegative('imageCacheBytes', opts.imageCacheBytes, 10 * 1024 ** 3),
   };
 }

@@ -101,3 +101,13 @@ export function pullFailure(
 function systemIdentityNotGranted(server: string): string {
   return `unable to pull image using Managed identity system for registry ${server}`;
 }
+
+/** The username and password of the job's `registries` entry for the image's registry, if any. */
+export function registryCredentials(body: JobBody, image: string): { username: string; password: string } | undefined {
+  const host = imageRegistry(image);
+  const { secrets = [], registries = [] } = body.properties.configuration as { secrets?: { name: string; value?: string }[]; registries?: RegistryEntry[] };
+  const entry = registries.find((r) => r.server !== undefined && normalise(r.server) === host);
+  if (!entry?.username || entry.passwordSecretRef === undefined) return undefined;
+  const password = secrets.find((s) => s.name === entry.passwordSecretRef)?.value;
+  return password === undefined ? undefined : { username: entry.username, password };
+}

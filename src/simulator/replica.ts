@@ -17,8 +17,22 @@ export interface ReplicaProcess {
   signal(signal: NodeJS.Signals): void;
 }
 
+/** The filesystem a replica's container runs in. */
+export interface ReplicaRoot {
+  /** The image's unpacked layers, top first; absent: the fallback root of host system directories. */
+  lowerDirs?: string[];
+  /** Absolute; default `/`. */
+  workingDir?: string;
+  /** Numeric ids to run as; root when absent. */
+  user?: { uid: number; gid: number };
+  /** Volumes: EmptyDir (replica-scoped) and AzureFile (share) directories bound at `target`, read-only when asked. */
+  volumes?: { source: string; target: string; readOnly?: boolean }[];
+}
+
 export interface ReplicaSpec {
   replicaName: string;
+  /** Where it runs when isolated (unisolated replicas run on the host as they are). */
+  root?: ReplicaRoot;
   /** command ++ args; argv[0] is looked up in the env's PATH. */
   argv: string[];
   /** The container's env, given the HOME the replica gets when its template sets none. */

@@ -12,7 +12,7 @@ import { ServiceError, badRequest, notFound } from './errors';
 import { answerWireFault } from './faults';
 import type { FaultInjector } from './faults';
 import type { TokenRegistry } from './identity';
-import { SUPPORTED_API_VERSIONS, sameName } from './ids';
+import { STORAGE_API_VERSIONS, SUPPORTED_API_VERSIONS, sameName } from './ids';
 import type { SimulatorSettings } from './options';
 import type { RouteSpec } from './routing';
 import type { StatsCounter } from './stats';
@@ -45,8 +45,10 @@ function throttleArm(c: Context, throttle: ArmThrottler, kind: 'read' | 'write')
 function checkArmScope(c: Context, settings: SimulatorSettings): void {
   const apiVersion = c.req.query('api-version');
   if (!apiVersion) throw badRequest('MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
-  if (!SUPPORTED_API_VERSIONS.has(apiVersion)) {
-    throw badRequest('InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid. The supported versions are '${[...SUPPORTED_API_VERSIONS].join(',')}'.`);
+  // Each resource provider has its own versions: Microsoft.Storage's for the volumes' file shares.
+  const supported = c.req.path.includes('/providers/Microsoft.Storage/') ? STORAGE_API_VERSIONS : SUPPORTED_API_VERSIONS;
+  if (!supported.has(apiVersion)) {
+    throw badRequest('InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid. The supported versions are '${[...supported].join(',')}'.`);
   }
   const subscription = c.req.param('subscriptionId');
   if (subscription !== undefined && !sameName(subscription, settings.subscriptionId)) {

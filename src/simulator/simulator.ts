@@ -1,5 +1,8 @@
+import { ShareStore } from './storage/shares';
+import { environmentStorageRoutes, fileShareRoutes } from './storage/routes';
 import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from 'node:https';
 
 import { ArmThrottler } from './arm-throttle';
@@ -8,6 +11,9 @@ import { environmentRoutes } from './environment';
 import type { Execution, ExecutionStatus } from './executions';
 import { FaultInjector, faultPlanSchema } from './faults';
 import type { ArmThrottle, FaultPlan } from './faults';
+import { ImageStore } from './images/image-store';
+import { sweepVolumes } from './images/replica-run';
+import type { ImageCacheStats } from './images/image-store';
 import { chooseLauncher } from './isolation/probe';
 import { TokenRegistry, identityRoutes } from './identity';
 import { JobStore } from './job-store';
@@ -55,6 +61,8 @@ export interface Simulator extends EventEmitter {
   readonly isolationDetail: string;
   /** ARM + logs requests per operation; reads = GETs (LRO polls included) and log queries, writes = PUT/POST/DELETE. */
   stats(): SimulatorStats;
+  /** The image cache's counters (layer downloads, cache hits, bytes held, fallbacks); undefined when unisolated. */
+  imageStats(): ImageCacheStats | undefined;
   resetStats(): void;
   /** Replaces the fault plan (undefined: no faults); reseeds the PRNG and zeroes the fault counts. */
   setFaults(plan: FaultPlan | undefined): void;
@@ -95,6 +103,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
   #dirs: ReplicaDirs;
   #faults: FaultInjector;
   #throttle: ArmThrottler;
+  #images: ImageStore | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(parts: {
@@ -109,6 +118,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
     dirs: ReplicaDirs;
     faults: FaultInjector;
     throttle: ArmThrottler;
+    images?: ImageStore;
   }) {
     super();
     const s = parts.settings;
@@ -136,6 +146,7 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
     this.#dirs = parts.dirs;
     this.#faults = parts.faults;
     this.#throttle = parts.throttle;
+    this.#images = parts.images;
   }
 
   setFaults(plan: FaultPlan | undefined): void {
@@ -152,6 +163,10 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
 
   stats(): SimulatorStats {
     return this.#counter.snapshot();
+  }
+
+  imageStats(): ImageCacheStats | undefined {
+    return this.#images?.stats();
   }
 
   resetStats(): void {
@@ -209,9 +224,20 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
     });
   }
   const dirs = new ReplicaDirs(settings.dataDir);
+  const shares = new ShareStore(settings.dataDir);
   const swept = await dirs.sweep();
+  sweepVolumes(join(settings.dataDir, 'volumes'), dirs.root);
   if (swept > 0) settings.logger.warn({ swept, dataDir: settings.dataDir }, 'removed replicas left by a simulator that did not close');
   const launcher = await chooseLauncher(settings, dirs);
+  // Unisolated replicas cannot run in an image's filesystem: they stay host processes.
+  const images =
+    launcher.isolation === 'namespaces'
+      ? {
+          store: new ImageStore(settings.dataDir, { logger: settings.logger, fallback: settings.imageFallback, maxBytes: settings.imageCacheBytes, timeoutMs: 30_000 }),
+          volumesDir: join(settings.dataDir, 'volumes'),
+          storage: (name: string) => shares.mountSource(name),
+        }
+      : undefined;
   const certificate = await createCertificate();
   const counter = new StatsCounter();
   const tokens = new TokenRegistry();
@@ -226,6 +252,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
     logs,
     launcher,
     timing,
+    images,
     changed(execution: Execution) {
       settings.logger.info(
         { job: execution.jobName, execution: execution.name, status: execution.status, exitCode: execution.exitCode },
@@ -252,10 +279,12 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
       ...jobRoutes(settings, store, operations, timing),
       ...operations.routes(),
       ...environmentRoutes(settings),
+      ...environmentStorageRoutes(settings, shares),
+      ...fileShareRoutes(settings, shares),
       ...logAnalyticsRoutes(settings, logs, queryLimiter),
     ],
     admin: {
-      stats: (c) => c.json(counter.snapshot()),
+      stats: (c) => c.json({ ...counter.snapshot(), ...(images && { images: images.store.stats() }) }),
       jobs: (c) =>
         c.json({
           jobs: store.list().map((job) => ({
@@ -286,7 +315,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator
   }
   const { server, port } = listening;
   const url = `https://${urlHost(settings.host)}:${port}`;
-  simulator = new EmbeddedSimulator({ settings, url, ca: certificate.cert, counter, store, logs, server, launcher, dirs, faults, throttle });
+  simulator = new EmbeddedSimulator({ settings, url, ca: certificate.cert, counter, store, logs, server, launcher, dirs, faults, throttle, images: images?.store });
   settings.logger.info({ url, latency: settings.latency, dataDir: settings.dataDir, isolation: launcher.description }, 'ACA simulator listening');
   return simulator;
 }

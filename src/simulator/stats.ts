@@ -1,4 +1,8 @@
+import type { ImageCacheStats } from './images/image-store';
+
 export interface SimulatorStats {
+  /** The image cache's counters, in `/_simulator/stats` only (where replicas run isolated, in their images). */
+  images?: ImageCacheStats;
   /** Requests per operation name (e.g. `Jobs_CreateOrUpdate`, `OperationStatus`, `token`). */
   byOperation: Record<string, number>;
   /** ARM and Log Analytics reads: GETs (LRO polls included) and log queries. */

@@ -23,8 +23,8 @@ export function checkVolumeName(name: string): void {
 export const isAnonymous = (v: VolumeRecord): boolean => Object.hasOwn(v.Labels, ANONYMOUS_LABEL);
 
 /**
- * The daemon's volumes: in-memory records only (seed). Nothing backs them yet: Azure Files
- * shares are not mounted into the jobs, so a volume's contents are neither shared nor kept.
+ * The daemon's volume records. What holds the data is elsewhere: a named volume's Azure Files
+ * share (src/volumes/azure-files.ts), an anonymous volume's EmptyDir in each replica.
  */
 export class VolumeStore {
   readonly #records = new Map<string, VolumeRecord>();
@@ -45,7 +45,7 @@ export class VolumeStore {
   create(spec: VolumeSpec = {}): VolumeRecord {
     const driver = spec.Driver || 'local';
     if (driver !== 'local') {
-      throw badRequest(`volume driver "${driver}" is not supported: Sockerless ACA tracks local volumes only (in memory; not yet backed by Azure Files)`);
+      throw badRequest(`volume driver "${driver}" is not supported: Sockerless ACA has the local driver only (named volumes are Azure Files shares)`);
     }
     const name = spec.Name || randomBytes(32).toString('hex');
     checkVolumeName(name);

@@ -27,7 +27,7 @@ describe('acaConfigFromEnv', () => {
       subscriptionId: 's',
       resourceGroup: 'rg',
       environment: 'env',
-      location: 'eastus',
+      location: '',
       workspaceId: undefined,
       pollIntervalMs: 2000,
       replicaTimeout: 3600,

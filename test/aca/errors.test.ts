@@ -55,6 +55,25 @@ describe('toCloudError', () => {
     expect(toCloudError(new Error('something else'), 'start job', 'j')).toMatchObject({ kind: 'fatal' });
   });
 
+  it.each([
+    ['ContainerAppInvalidEnvVarName', "Env variable name 'a.b' contains invalid character"],
+    ['InvalidTemplate', 'Deployment template validation failed'],
+    ['ContainerAppInvalidResourceTotal', 'The total requested CPU and memory resources for this application (CPU: 4, memory: 8) is invalid.'],
+    ['ImagePullFailure', 'unable to pull image using Managed identity system for registry x.azurecr.io'],
+    ['ManagedEnvironmentCoresExceeded', 'Maximum Allowed Cores exceeded for the Managed Environment.'],
+  ])('classifies a failed LRO Azure reports as %s as permanent, keeping its message', (code, message) => {
+    const err = toCloudError(new Error(`The long-running operation has failed. ${code}. ${message}`), 'create job', 'j') as CloudError;
+    expect(err.kind).toBe('fatal');
+    expect(isRetryable(err)).toBe(false);
+    expect(err.message).toContain(message);
+  });
+
+  it('keeps a failed LRO with a generic or server-side code transient', () => {
+    for (const code of ['ContainerAppOperationError', 'InternalServerError', 'ServiceUnavailable']) {
+      expect(toCloudError(new Error(`The long-running operation has failed. ${code}. try later`), 'start job', 'j')).toMatchObject({ kind: 'transient' });
+    }
+  });
+
   it('passes aborts and existing CloudErrors through untouched', () => {
     const abort = Object.assign(new Error('aborted'), { name: 'AbortError' });
     expect(toCloudError(abort, 'x', 'y')).toBe(abort);

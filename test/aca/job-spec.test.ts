@@ -62,6 +62,32 @@ describe('jobResource', () => {
     expect(tags?.['managed-by']).toBe('sockerless');
   });
 
+  it('puts Docker volumes in the template and mounts them in the main container only, beside the agent\'s shared dir', () => {
+    const template = jobResource(config, {
+      ...spec,
+      initContainers: [{ name: 'sockerless-agent', image: 'agent:1', command: ['/agent', 'install', '/sockerless'] }],
+      sharedDirs: [{ name: 'sockerless-agent', mountPath: '/sockerless' }],
+      volumes: [
+        { name: 'vol-0', storageType: 'AzureFile', storageName: 'sl-0123456789abcdef-rw', mountPath: '/data' },
+        { name: 'vol-1', storageType: 'EmptyDir', mountPath: '/scratch' },
+        { name: 'vol-2', storageType: 'AzureFile', storageName: 'sl-fedcba9876543210-ro', mountPath: '/workspace', subPath: 'proj' },
+      ],
+    }).template!;
+    expect(template.volumes).toEqual([
+      { name: 'sockerless-agent', storageType: 'EmptyDir' },
+      { name: 'vol-0', storageType: 'AzureFile', storageName: 'sl-0123456789abcdef-rw' },
+      { name: 'vol-1', storageType: 'EmptyDir' },
+      { name: 'vol-2', storageType: 'AzureFile', storageName: 'sl-fedcba9876543210-ro' },
+    ]);
+    expect(template.containers![0]!.volumeMounts).toEqual([
+      { volumeName: 'sockerless-agent', mountPath: '/sockerless' },
+      { volumeName: 'vol-0', mountPath: '/data' },
+      { volumeName: 'vol-1', mountPath: '/scratch' },
+      { volumeName: 'vol-2', mountPath: '/workspace', subPath: 'proj' },
+    ]);
+    expect(template.initContainers![0]!.volumeMounts).toEqual([{ volumeName: 'sockerless-agent', mountPath: '/sockerless' }]);
+  });
+
   it('builds the managed environment id', () => {
     expect(environmentId(config)).toBe(
       '/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.App/managedEnvironments/env1',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLogQuery, kqlDatetime, kqlString } from '../../src/aca/kql';
+import { AZURE_MONITOR_LOG_SCHEMA, buildLogQuery, CUSTOM_LOG_SCHEMA, kqlDatetime, kqlString } from '../../src/aca/kql';
 
 describe('buildLogQuery', () => {
   it('filters by job name and orders oldest first by default', () => {
@@ -7,6 +7,7 @@ describe('buildLogQuery', () => {
       [
         'ContainerAppConsoleLogs_CL',
         '| where ContainerJobName_s == "sockerless-abc123def456"',
+        '| where ContainerName_s == "main"',
         '| project TimeGenerated, Stream_s, Log_s',
         '| order by TimeGenerated asc',
       ].join('\n'),
@@ -25,6 +26,7 @@ describe('buildLogQuery', () => {
         'ContainerAppConsoleLogs_CL',
         '| where ContainerJobName_s == "job1"',
         '| where ContainerGroupName_s startswith "job1-x7k2p9q"',
+        '| where ContainerName_s == "main"',
         '| where TimeGenerated >= datetime(2024-05-01T10:00:00.000Z)',
         '| where TimeGenerated <= datetime(2024-05-01T11:30:00.250Z)',
         '| project TimeGenerated, Stream_s, Log_s',
@@ -38,6 +40,7 @@ describe('buildLogQuery', () => {
       [
         'ContainerAppConsoleLogs_CL',
         '| where ContainerJobName_s == "job1"',
+        '| where ContainerName_s == "main"',
         '| project TimeGenerated, Stream_s, Log_s',
         '| order by TimeGenerated desc | take 5',
       ].join('\n'),
@@ -53,6 +56,34 @@ describe('buildLogQuery', () => {
   it('escapes a hostile job name so it cannot leave the string literal', () => {
     const q = buildLogQuery({ jobName: 'x" or 1==1 | take 1 //' });
     expect(q.split('\n')[1]).toBe('| where ContainerJobName_s == "x\\" or 1==1 | take 1 //"');
+  });
+
+  it('reads the azure-monitor table with its own column names (no _s suffixes)', () => {
+    expect(buildLogQuery({ jobName: 'job1', executionName: 'job1-x' }, [AZURE_MONITOR_LOG_SCHEMA], { emit: true })).toBe(
+      [
+        'ContainerAppConsoleLogs',
+        '| where JobName == "job1"',
+        '| where ContainerGroupName startswith "job1-x"',
+        '| where ContainerName == "main"',
+        '| project TimeGenerated, Stream, Log',
+        '| order by TimeGenerated asc',
+      ].join('\n'),
+    );
+  });
+
+  it('projects the emit time of the _CL table when asked', () => {
+    expect(buildLogQuery({ jobName: 'j' }, [CUSTOM_LOG_SCHEMA], { emit: true })).toContain('| project TimeGenerated, _timestamp_d, Stream_s, Log_s');
+  });
+
+  it('unions both tables fuzzily when the destination is not known', () => {
+    const q = buildLogQuery({ jobName: 'j', tail: 3 }, [CUSTOM_LOG_SCHEMA, AZURE_MONITOR_LOG_SCHEMA]);
+    expect(q).toBe(
+      [
+        'union isfuzzy=true (ContainerAppConsoleLogs_CL | where ContainerJobName_s == "j" | where ContainerName_s == "main" | project TimeGenerated, Stream_s, Log_s), ' +
+          '(ContainerAppConsoleLogs | where JobName == "j" | where ContainerName == "main" | project TimeGenerated, Stream, Log)',
+        '| order by TimeGenerated desc | take 3',
+      ].join('\n'),
+    );
   });
 
   it('refuses an invalid date', () => {

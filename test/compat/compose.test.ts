@@ -35,6 +35,26 @@ volumes:
       purpose: test
 `;
 
+// One service writes the shared named volume and exits; the other, started after it, reads it.
+const sharing = `version: "2.4"
+services:
+  writer:
+    image: alpine
+    command: sh -c "echo written by the writer > /shared/note"
+    volumes:
+      - shared:/shared
+  reader:
+    image: alpine
+    command: cat /shared/note
+    volumes:
+      - shared:/shared:ro
+    depends_on:
+      writer:
+        condition: service_completed_successfully
+volumes:
+  shared: {}
+`;
+
 let d: TestDaemon;
 let dir: string;
 const compose = (...args: string[]) =>
@@ -45,6 +65,7 @@ describe.skipIf(absent !== undefined)('docker-compose 1.29', () => {
     d = await startTestDaemon();
     dir = await mkdtemp(join(tmpdir(), 'sockerless-compose-'));
     await writeFile(join(dir, 'docker-compose.yml'), project);
+    await writeFile(join(dir, 'sharing.yml'), sharing);
   });
   afterAll(async () => {
     await d?.close();
@@ -88,5 +109,23 @@ describe.skipIf(absent !== undefined)('docker-compose 1.29', () => {
     expect((await d.docker.listNetworks()).map((n) => n.Name).sort()).toEqual(['bridge', 'host', 'none']);
     expect((await d.docker.listVolumes()).Volumes).toEqual([]);
     expect(d.running.simulator!.jobNames()).toEqual([]);
+  });
+
+  it('two services share a named volume: the writer writes, the reader reads it; down -v removes it', { timeout: 180_000 }, async () => {
+    const up = await compose('-f', 'sharing.yml', 'up', '--no-color');
+    expect(up.stderr).not.toMatch(/error|Traceback/i);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(/reader_1\s+\| written by the writer/);
+    const volume = await d.docker.getVolume('proj_shared').inspect();
+    expect(volume.Status).toMatchObject({ Backing: 'Azure Files' });
+
+    const down = await compose('-f', 'sharing.yml', 'down', '-v');
+    expect(down.code).toBe(0);
+    expect(down.stderr).toContain('Removing volume proj_shared');
+    expect((await d.docker.listVolumes()).Volumes).toEqual([]);
+    // The share went with the volume: a new volume of that name starts empty.
+    const again = await d.cli(['run', '--rm', '-v', 'proj_shared:/shared', 'alpine', 'ls', '-A', '/shared']);
+    expect(again).toMatchObject({ code: 0, stdout: '' });
+    expect((await d.cli(['volume', 'rm', 'proj_shared'])).code).toBe(0);
   });
 });

@@ -18,7 +18,7 @@ describe.skipIf(absent !== undefined)('docker-py 5', () => {
     await d?.close();
   });
 
-  it('ping, version, info, images, containers run/wait/logs/remove, exec, networks and volumes', { timeout: 180_000 }, async () => {
+  it('ping, version, info, images, containers run/wait/logs/remove, exec, networks and volumes (a container writes a volume, the next reads it)', { timeout: 180_000 }, async () => {
     const r = await run(SYSTEM_PYTHON, [script, `unix://${d.socket}`]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -26,6 +26,7 @@ describe.skipIf(absent !== undefined)('docker-py 5', () => {
     expect(report).toMatchObject({ api_version: '1.47', driver: 'container-apps-jobs', os: 'Azure Container Apps' });
     expect(report.member_ip).toMatch(/^172\.18\.0\.\d+$/);
     expect(report.exec).toBe('ok');
+    expect(report.volume_read).toBe('kept by the share');
     expect(await d.docker.listContainers({ all: true })).toEqual([]);
   });
 });

@@ -67,10 +67,17 @@ member.remove()
 network.remove()
 assert client.networks.list(names=["pyflow-net"]) == []
 
-# volumes: create, list with filters, inspect, remove
+# volumes: create, list with filters, inspect, a container writing and the next reading, remove
 volume = client.volumes.create("pyflow-vol", labels={"flow": "py"})
 assert [v.name for v in client.volumes.list(filters={"label": "flow=py"})] == ["pyflow-vol"]
-assert "Azure Files" in client.volumes.get("pyflow-vol").attrs["Status"]["Note"]
+attrs = client.volumes.get("pyflow-vol").attrs
+assert attrs["Status"]["Backing"] == "Azure Files", attrs
+assert attrs["Mountpoint"].endswith("/" + attrs["Status"]["Share"]), attrs
+mount = {"pyflow-vol": {"bind": "/data", "mode": "rw"}}
+assert client.containers.run("alpine", ["sh", "-c", "echo kept by the share > /data/note"], volumes=mount, remove=True) == b""
+out = client.containers.run("alpine", ["cat", "/data/note"], volumes=mount, remove=True)
+assert out == b"kept by the share\n", out
+report["volume_read"] = out.decode().strip()
 volume.remove()
 assert client.volumes.list() == []
 

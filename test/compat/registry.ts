@@ -35,11 +35,12 @@ async function tarOf(name: string, content: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** With `user` empty, the registry needs no credentials at all (anonymous pulls and pushes). */
 export async function startRegistry(user: string, password: string): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'sockerless-registry-'));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  await writeFile(join(dir, 'htpasswd'), `${user}:${bcrypt.hashSync(password, 5)}\n`);
+  if (user) await writeFile(join(dir, 'htpasswd'), `${user}:${bcrypt.hashSync(password, 5)}\n`);
   await writeFile(
     join(dir, 'config.yml'),
     [
@@ -47,7 +48,7 @@ export async function startRegistry(user: string, password: string): Promise<Tes
       'log: { level: error, accesslog: { disabled: true } }',
       `storage: { filesystem: { rootdirectory: ${join(dir, 'data')} } }`,
       `http: { addr: "${host}" }`,
-      `auth: { htpasswd: { realm: test-realm, path: ${join(dir, 'htpasswd')} } }`,
+      ...(user ? [`auth: { htpasswd: { realm: test-realm, path: ${join(dir, 'htpasswd')} } }`] : []),
     ].join('\n'),
   );
   const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -56,7 +57,7 @@ export async function startRegistry(user: string, password: string): Promise<Tes
   const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   const base = `http://${host}/v2`;
   for (let i = 0; ; i++) {
-    const up = await fetch(`${base}/`).then((r) => r.status === 401, () => false);
+    const up = await fetch(`${base}/`).then((r) => r.status === (user ? 401 : 200), () => false);
     if (up) break;
     if (i > 100 || child.exitCode !== null) throw new Error(`docker-registry did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 50));

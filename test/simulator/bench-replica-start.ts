@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { fallbackSetup } from '../../src/simulator/images/fallback-root';
 import { NamespaceLauncher } from '../../src/simulator/isolation/namespace-launcher';
 import { findTools } from '../../src/simulator/isolation/probe';
 import { PlainLauncher } from '../../src/simulator/plain-launcher';
@@ -18,7 +19,7 @@ const tools = findTools();
 if (typeof tools === 'string') throw new Error(`namespaces cannot be measured here: ${tools}`);
 const launchers: ReplicaLauncher[] = [
   new PlainLauncher(dirs, 'none'),
-  new NamespaceLauncher(dirs, { tools, layer: 'disk', mounts: [] }, 'namespaces'),
+  new NamespaceLauncher(dirs, { tools, layer: 'disk', fallback: fallbackSetup(dataDir, [], []), imageMounts: [], imageBinds: [] }, 'namespaces'),
 ];
 const started = new Map<ReplicaLauncher, number[]>(launchers.map((l) => [l, []]));
 const ended = new Map<ReplicaLauncher, number[]>(launchers.map((l) => [l, []]));

@@ -1,7 +1,7 @@
 // The parts of replica isolation that need no root: which paths get mounts, the fstab, reading
 // signal dispositions, a launcher that cannot start, and the loud fallback to unisolated executions.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,9 +11,9 @@ import { startSimulator } from '../../src/simulator';
 import { replicaFstab } from '../../src/simulator/isolation/fstab';
 import { LAUNCHER_NAME, isLauncherArgv, launcherArgv } from '../../src/simulator/isolation/launcher-script';
 import { escapeOctal, mountPoints, mountPointOf, unescapeOctal } from '../../src/simulator/isolation/mountinfo';
+import { fallbackSetup, visibleMounts } from '../../src/simulator/images/fallback-root';
 import { NamespaceLauncher } from '../../src/simulator/isolation/namespace-launcher';
 import { signalDisposition } from '../../src/simulator/isolation/proc';
-import { replicaMounts } from '../../src/simulator/isolation/view';
 import { ReplicaDirs } from '../../src/simulator/replica-dirs';
 import { jobName, runJob, shellJob, startHarness } from './helpers';
 import { replicaDirs } from './isolation-support';
@@ -37,85 +37,80 @@ describe('mountinfo', () => {
   });
 });
 
-describe('replicaMounts', () => {
-  const dir = (name: string) => {
-    const path = join(scratch, name);
-    mkdirSync(path, { recursive: true });
-    return path;
-  };
-
-  it('binds what the overlay would not show (another mount, a private or hidden path), parents first', () => {
-    const other = dir('other-fs');
-    const underTmp = dir('tool');
-    const mounts = replicaMounts({ hidden: [], visible: [other, underTmp, '/usr'], mountPoints: ['/', other] });
-    // scratch is under /tmp, which every replica gets empty; /usr is on the root filesystem.
-    expect(mounts).toEqual([
-      { kind: 'bind', path: other },
-      { kind: 'bind', path: underTmp },
-    ]);
+describe('the fallback root', () => {
+  it('holds empty mount points, the host top-level symlinks and an /etc of its own with nothing secret', () => {
+    const { lower, mounts } = fallbackSetup(scratch, [], []);
+    expect(readdirSync(join(lower, 'home'))).toEqual([]);
+    expect(readdirSync(join(lower, 'root'))).toEqual([]);
+    for (const gone of ['srv', 'opt', 'mnt', 'media', 'work']) expect(existsSync(join(lower, gone))).toBe(false);
+    expect(existsSync(join(lower, 'etc/shadow'))).toBe(false);
+    expect(readFileSync(join(lower, 'etc/passwd'), 'utf8')).toMatch(/^root:x:0:0:/);
+    expect(readFileSync(join(lower, 'etc/passwd'), 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+    if (lstatSync('/bin').isSymbolicLink()) expect(readlinkSync(join(lower, 'bin'))).toBe(readlinkSync('/bin'));
+    // Only system directories are bound from the host.
+    expect(mounts.filter((m) => m.kind === 'bind').map((m) => m.path).every((p) => /^\/(usr|bin|sbin|lib\w*|etc\/(ssl\/certs|ca-certificates|alternatives))$/.test(p))).toBe(true);
+    expect(mounts.map((m) => m.path)).toContain('/usr');
   });
 
-  it('hides paths the overlay would show, and hidden paths inside a bind, after the bind', () => {
-    const bound = dir('bound');
-    const secret = dir('bound/secret');
-    const mounts = replicaMounts({ hidden: [secret, '/var/lib/nonexistent-sockerless', '/usr/share'], visible: [bound], mountPoints: ['/'] });
-    expect(mounts).toEqual([
-      { kind: 'hide', path: '/usr/share' },
-      { kind: 'bind', path: bound },
+  it('is made once per content: a second start reuses it, so a root in use is never rewritten', () => {
+    const first = fallbackSetup(scratch, [], []).lower;
+    const marker = statSync(join(first, 'etc/passwd')).ino;
+    expect(fallbackSetup(scratch, [], []).lower).toBe(first);
+    expect(statSync(join(first, 'etc/passwd')).ino).toBe(marker);
+    expect(readdirSync(scratch).filter((n) => n.startsWith('fallback-root'))).toEqual([first.split('/').pop()]);
+  });
+
+  it('binds visible paths outside the system directories, and hides hidden paths a bind would show', () => {
+    const visible = join(scratch, 'sock');
+    const secret = join(visible, 'state');
+    mkdirSync(secret, { recursive: true });
+    const mounts = fallbackSetup(scratch, [visible, '/usr/bin'], [secret, join(scratch, 'elsewhere')]).mounts;
+    expect(mounts.filter((m) => m.path.startsWith(scratch))).toEqual([
+      { kind: 'bind', path: visible },
       { kind: 'hide', path: secret },
     ]);
+    expect(mounts.filter((m) => m.path === '/usr/bin')).toEqual([]);
   });
 
-  it('hides a hidden path inside another only when a bind in between shows it again', () => {
-    // On the root filesystem and outside the private paths, where the overlay shows everything.
-    const base = mkdtempSync(join('/var/tmp', 'sockerless-parts-'));
-    try {
-      const root = join(base, 'daemon-root');
-      const state = join(root, 'simulator');
-      const socketDir = join(root, 'run');
-      const inBind = join(socketDir, 'state');
-      for (const path of [state, inBind]) mkdirSync(path, { recursive: true });
-      expect(replicaMounts({ hidden: [root, state], visible: [], mountPoints: ['/'] })).toEqual([{ kind: 'hide', path: root }]);
-      expect(replicaMounts({ hidden: [root, state, inBind], visible: [socketDir], mountPoints: ['/'] })).toEqual([
-        { kind: 'hide', path: root },
-        { kind: 'bind', path: socketDir },
-        { kind: 'hide', path: inBind },
-      ]);
-    } finally {
-      rmSync(base, { recursive: true, force: true });
-    }
-  });
-
-  it('leaves out hidden paths already private (under /tmp) and the root itself', () => {
-    expect(replicaMounts({ hidden: [dir('state'), '/'], visible: ['/'], mountPoints: ['/'] })).toEqual([]);
+  it('a hidden path inside another hidden one gets no mount of its own (its mount point would show through)', () => {
+    const socketDir = join(scratch, 'daemon');
+    const dataRoot = join(socketDir, 'data');
+    mkdirSync(join(dataRoot, 'simulator'), { recursive: true });
+    const mounts = visibleMounts({ visible: [socketDir], hidden: [join(dataRoot, 'simulator'), dataRoot] });
+    expect(mounts).toEqual([
+      { kind: 'bind', path: socketDir },
+      { kind: 'hide', path: dataRoot },
+    ]);
   });
 });
 
 describe('replicaFstab', () => {
-  it('mounts everything under the replica root: overlay first, then the private paths, then binds and hides', () => {
-    const fstab = replicaFstab('/data/replicas/r-1', 'disk', [
+  it('mounts everything under the replica root: overlay over the lower dirs first, then /proc, /dev, /sys, binds, hides, volumes', () => {
+    const fstab = replicaFstab('/data/replicas/r-1', 'disk', ['/data/images/roots/abc'], [
       { kind: 'bind', path: '/opt/my tools' },
       { kind: 'hide', path: '/srv/state' },
-    ]);
+    ], [{ source: '/data/volumes/r-1/shared', target: '/shared' }, { source: '/usr', target: '/.host/usr', readOnly: true }]);
     const lines = fstab.trim().split('\n').map((l) => l.split(' '));
-    expect(lines[0]).toEqual(['sockerless-root', '/data/replicas/r-1/root', 'overlay', 'lowerdir=/,upperdir=/data/replicas/r-1/upper,workdir=/data/replicas/r-1/work', '0', '0']);
+    expect(lines[0]).toEqual(['sockerless-root', '/data/replicas/r-1/root', 'overlay', 'lowerdir=/data/images/roots/abc,upperdir=/data/replicas/r-1/upper,workdir=/data/replicas/r-1/work', '0', '0']);
     expect(lines.map((l) => l[1])).toEqual([
       '/data/replicas/r-1/root',
       '/data/replicas/r-1/root/proc',
       '/data/replicas/r-1/root/dev',
       '/data/replicas/r-1/root/dev/shm',
       '/data/replicas/r-1/root/sys',
-      '/data/replicas/r-1/root/tmp',
-      '/data/replicas/r-1/root/root',
       '/data/replicas/r-1/root/opt/my\\040tools',
       '/data/replicas/r-1/root/srv/state',
+      '/data/replicas/r-1/root/shared',
+      '/data/replicas/r-1/root/.host/usr',
     ]);
-    expect(lines[7]).toEqual(['/opt/my\\040tools', '/data/replicas/r-1/root/opt/my\\040tools', 'none', 'bind,ro,X-mount.mkdir', '0', '0']);
-    expect(lines[8]![2]).toBe('tmpfs');
+    expect(lines[5]).toEqual(['/opt/my\\040tools', '/data/replicas/r-1/root/opt/my\\040tools', 'none', 'bind,ro,X-mount.mkdir', '0', '0']);
+    expect(lines[6]![2]).toBe('tmpfs');
+    expect(lines[7]![3]).toBe('bind,X-mount.mkdir');
+    expect(lines[8]![3]).toBe('bind,ro,X-mount.mkdir');
   });
 
   it('keeps the writable layer on the tmpfs the launcher mounts when asked to', () => {
-    expect(replicaFstab('/d/r', 'tmpfs', []).split('\n')[0]).toContain('upperdir=/d/r/layer/upper,workdir=/d/r/layer/work');
+    expect(replicaFstab('/d/r', 'tmpfs', ['/l'], []).split('\n')[0]).toContain('upperdir=/d/r/layer/upper,workdir=/d/r/layer/work');
   });
 });
 
@@ -139,7 +134,7 @@ describe('a launcher that cannot start', () => {
     try {
       // Standing in for an unshare that refuses: /bin/sh rejects the namespace flags and says so.
       const tools = { sh: '/bin/sh', mount: '/bin/false', mkdir: '/bin/false', unshare: '/bin/sh' };
-      const launcher = new NamespaceLauncher(dirs, { tools, layer: 'disk', mounts: [] }, 'test');
+      const launcher = new NamespaceLauncher(dirs, { tools, layer: 'disk', fallback: fallbackSetup(dataDir, [], []), imageMounts: [], imageBinds: [] }, 'test');
       const replica = launcher.launch({ replicaName: 'refused', argv: ['true'], env: () => ({ PATH: '/usr/bin:/bin' }) }, () => {});
       const end = await replica.ended;
       expect(end.kind).toBe('spawnFailed');

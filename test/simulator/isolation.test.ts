@@ -5,9 +5,10 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { fallbackSetup } from '../../src/simulator/images/fallback-root';
 import { NamespaceLauncher } from '../../src/simulator/isolation/namespace-launcher';
 import { findTools } from '../../src/simulator/isolation/probe';
-import { projectRoot } from '../../src/simulator/isolation/view';
+import { agentPaths, projectRoot } from '../../src/simulator/isolation/view';
 import { ReplicaDirs } from '../../src/simulator/replica-dirs';
 import { LRO, jobName, runJob, shellJob, startHarness, waitForRow } from './helpers';
 import type { SimHarness } from './helpers';
@@ -80,15 +81,24 @@ describe.skipIf(!IS_ROOT)('isolated executions (needs root on Linux; skipped oth
 
   it("writes anywhere land in the replica's own layer: the host and other replicas never see them", async () => {
     const marker = `/etc/sockerless-isolation-${process.pid}`;
-    const victim = join(scratch, 'victim');
-    writeFileSync(victim, 'still here\n');
-    const run = await runScript(h, `echo mine > ${marker} && cat ${marker} && rm ${victim} && echo removed && mkdir -p /opt/made/here && echo made`);
-    expect(run.stdout).toEqual(['mine', 'removed', 'made']);
+    const run = await runScript(h, `echo mine > ${marker} && cat ${marker} && mkdir -p /opt/made/here && echo made && touch /usr/bin/sockerless-x 2>/dev/null || echo usr-read-only`);
+    expect(run.stdout).toEqual(['mine', 'made', 'usr-read-only']);
     expect(existsSync(marker)).toBe(false);
     expect(existsSync('/opt/made')).toBe(false);
-    expect(readFileSync(victim, 'utf8')).toBe('still here\n');
-    const other = await runScript(h, `cat ${victim}; test -e ${marker} && echo present || echo absent`);
-    expect(other.stdout).toEqual(['still here', 'absent']);
+    const other = await runScript(h, `test -e ${marker} && echo present || echo absent`);
+    expect(other.stdout).toEqual(['absent']);
+  });
+
+  it("the host's private files are not there: no shadow, no homes, no /root, /srv, /opt, /var contents, no checkout", async () => {
+    const victim = join(scratch, 'victim');
+    writeFileSync(victim, 'host file\n');
+    const run = await runScript(
+      h,
+      `cat /etc/shadow 2>&1 | head -1; ls -A /home | wc -l; ls -A /root | wc -l; ls -A /srv /opt /mnt /media 2>/dev/null | wc -l; test -e ${victim} && echo victim-visible || echo victim-absent; test -e ${projectRoot()}/package.json && echo checkout-visible || echo checkout-absent; cut -d: -f1 /etc/passwd | tr "\\n" " "`,
+    );
+    expect(existsSync('/etc/shadow')).toBe(true);
+    expect(run.stdout[0]).toMatch(/No such file/);
+    expect(run.stdout.slice(1)).toEqual(['0', '0', '0', 'victim-absent', 'checkout-absent', 'root nobody ']);
   });
 
   it("the simulator's state, hidden paths and the host's /root are empty; visible paths are there, read-only", async () => {
@@ -99,9 +109,10 @@ describe.skipIf(!IS_ROOT)('isolated executions (needs root on Linux; skipped oth
     expect(run.stdout).toEqual(['0', '0', '0', 'shared-tool', 'read-only']);
   });
 
-  it('the agent toolchain is there: node and the project', async () => {
-    const run = await runScript(h, `node -e "process.stdout.write(String(require('fs').existsSync('${projectRoot()}/package.json')))"`);
-    expect(run.stdout).toEqual(['true']);
+  it("the agent's toolchain is there: node and the directory of the agent's bundle, read-only", async () => {
+    const bundles = agentPaths().bundles;
+    const run = await runScript(h, `node -e "process.stdout.write(String(require('fs').existsSync('${bundles}')))"; echo; touch ${bundles}/x 2>/dev/null || echo read-only`);
+    expect(run.stdout).toEqual(['true', 'read-only']);
   });
 
   it("a missing command fails like a runtime's exec, not like a command that exited 127", async () => {
@@ -173,7 +184,7 @@ describe.skipIf(!IS_ROOT)('the tmpfs writable layer (needs root on Linux; skippe
     try {
       const tools = findTools();
       if (typeof tools === 'string') throw new Error(tools);
-      const launcher = new NamespaceLauncher(dirs, { tools, layer: 'tmpfs', mounts: [] }, 'test');
+      const launcher = new NamespaceLauncher(dirs, { tools, layer: 'tmpfs', fallback: fallbackSetup(dataDir, [], []), imageMounts: [], imageBinds: [] }, 'test');
       const lines: string[] = [];
       const replica = launcher.launch(
         { replicaName: 'tmpfs-layer', argv: ['sh', '-c', `echo kept > /etc/tmpfs-layer-${process.pid} && cat /etc/tmpfs-layer-${process.pid} && grep -c 'upperdir=[^,]*/layer/upper' /proc/self/mountinfo`], env: () => ({ PATH: '/usr/bin:/bin' }) },

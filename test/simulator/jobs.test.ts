@@ -173,7 +173,7 @@ describe('stats', () => {
       expect(stats.byOperation.token).toBe(1);
 
       const admin = await rawRequest(h.sim, 'GET', '/_simulator/stats');
-      expect(JSON.parse(admin.body)).toEqual(h.sim.stats());
+      expect(JSON.parse(admin.body)).toEqual({ ...h.sim.stats(), images: h.sim.imageStats() });
     } finally {
       await h.close();
     }

@@ -14,32 +14,40 @@ const volumes = async (...args: string[]) => (await d.cli(['volume', 'ls', '-q',
 const anonymous = (names: string[]) => names.filter((n) => /^[0-9a-f]{64}$/.test(n));
 
 describe('docker volume', { timeout: 120_000 }, () => {
-  it('create, inspect says it is not backed by Azure Files, and docker info says so too', async () => {
+  it('create, inspect shows the Azure Files share behind it, and docker info says how volumes are backed', async () => {
     const created = await d.cli(['volume', 'create', '--label', 'a=b', 'v1']);
     expect(created).toMatchObject({ code: 0, stdout: 'v1\n' });
     const v = JSON.parse((await d.cli(['volume', 'inspect', 'v1'])).stdout)[0];
     expect(v).toMatchObject({ Name: 'v1', Driver: 'local', Scope: 'local', Labels: { a: 'b' } });
-    expect(v.Status.Note).toContain('not yet backed by Azure Files');
+    expect(v.Status).toMatchObject({ Backing: 'Azure Files', StorageAccount: 'sockerlesssim' });
+    expect(v.Status.Share).toMatch(/^sockerless-[0-9a-f]{12}-v1$/);
+    expect(v.Mountpoint).toBe(`//sockerlesssim.file.core.windows.net/${v.Status.Share}`);
     expect((await d.cli(['volume', 'create', 'v1'])).code).toBe(0); // an existing name is returned as is
     const info = await d.cli(['info']);
-    expect(info.stdout + info.stderr).toContain('not yet backed by Azure Files');
+    expect(info.stdout).toContain('named volumes are Azure Files shares in storage account sockerlesssim');
+    expect(info.stderr).not.toContain('volume');
     const missing = await d.cli(['volume', 'inspect', 'nope']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no such volume');
   });
 
-  it('named and anonymous volumes of a container: warnings, Mounts, 409 while in use, rm -v takes the anonymous one only', async () => {
-    const run = await d.cli(['run', '-d', '--name', 'c1', '-v', 'v1:/data', '-v', '/scratch', '-v', '/tmp/host:/host:ro', 'alpine', 'sleep', '30']);
+  it('a bind mount of a host path is refused with the reason, and no container is left', async () => {
+    const bind = await d.cli(['run', '--name', 'bound', '-v', '/tmp/host:/host:ro', 'alpine', 'true']);
+    expect(bind.code).not.toBe(0);
+    expect(bind.stderr).toContain("bind mount /tmp/host:/host is not supported: the container runs as an Azure Container Apps job, which cannot see this daemon's disk");
+    expect((await d.cli(['ps', '-a', '-q', '--filter', 'name=bound'])).stdout).toBe('');
+  });
+
+  it('named and anonymous volumes of a container: no warnings, Mounts, 409 while in use, rm -v takes the anonymous one only', async () => {
+    const run = await d.cli(['run', '-d', '--name', 'c1', '-v', 'v1:/data', '-v', '/scratch', 'alpine', 'sleep', '30']);
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain('WARNING: volume v1 at /data is not yet backed by Azure Files');
-    expect(run.stderr).toContain('WARNING: bind mount /tmp/host:/host: host paths do not reach Azure Container Apps jobs');
+    expect(run.stderr).not.toContain('WARNING');
     const mounts = JSON.parse((await d.cli(['inspect', 'c1'])).stdout)[0].Mounts;
     const anon = mounts.find((m: { Destination: string }) => m.Destination === '/scratch').Name;
     expect(anon).toMatch(/^[0-9a-f]{64}$/);
     expect(mounts).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Type: 'volume', Name: 'v1', Destination: '/data', Driver: 'local', RW: true }),
-        expect.objectContaining({ Type: 'bind', Source: '/tmp/host', Destination: '/host', RW: false }),
       ]),
     );
     expect((await d.cli(['volume', 'inspect', anon])).stdout).toContain('"com.docker.volume.anonymous": ""');

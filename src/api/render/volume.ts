@@ -1,21 +1,22 @@
+import type { AzureFileShares } from '../../volumes/azure-files';
+import { isAnonymous } from '../../volumes/store';
 import type { VolumeRecord } from '../../volumes/types';
 
-/** Said in every volume's inspect and in `docker info` (seed: no persistent storage yet). */
-export const VOLUME_NOTE =
-  'not yet backed by Azure Files: Sockerless ACA keeps this volume as an in-memory record only; ' +
-  'the Azure Container Apps jobs of containers that mount it see only what their image has at that path, and nothing written there is shared or kept';
+/** Said in inspect of an anonymous volume: it lives only as long as each replica. */
+export const ANONYMOUS_NOTE =
+  'an anonymous volume is an EmptyDir volume of the job: each container mounting it gets its own empty directory, gone when the replica ends';
 
-/** An item of `GET /volumes`; inspect adds `Status`. */
-export function renderVolume(v: VolumeRecord, inspect = false) {
+/** An item of `GET /volumes`; inspect adds `Status`. Named volumes show the Azure Files share behind them. */
+export function renderVolume(v: VolumeRecord, inspect = false, shares?: AzureFileShares) {
+  const backed = shares && !isAnonymous(v) ? shares.describe(v.Name) : undefined;
   return {
     CreatedAt: v.CreatedAt,
     Driver: v.Driver,
     Labels: v.Labels,
-    // No host directory exists for it; an empty path says so rather than inventing one.
-    Mountpoint: '',
+    Mountpoint: backed?.Mountpoint ?? '',
     Name: v.Name,
     Options: v.Options,
     Scope: 'local',
-    ...(inspect ? { Status: { Backing: 'none', Note: VOLUME_NOTE } } : {}),
+    ...(inspect ? { Status: backed?.Status ?? (isAnonymous(v) ? { Backing: 'EmptyDir', Note: ANONYMOUS_NOTE } : { Backing: 'none', Note: 'no storage account is configured (SOCKERLESS_ACA_STORAGE_ACCOUNT): containers cannot mount this volume' }) } : {}),
   };
 }

@@ -6,7 +6,7 @@ import type { AppEnv } from '../env';
 import { badRequest } from '../errors';
 import { filters } from '../query';
 import { diskUsage, DISK_USAGE_TYPES, type DiskUsageSources } from '../render/disk-usage';
-import { VOLUME_NOTE } from '../render/volume';
+import type { AzureFileShares } from '../../volumes/azure-files';
 import { API_VERSION, DAEMON_VERSION, MIN_API_VERSION } from '../version';
 import os from 'node:os';
 
@@ -104,7 +104,7 @@ export function systemRouter(deps: SystemDeps): Hono<AppEnv> {
         ...(deps.environment ? [['ACA Environment', deps.environment]] : []),
         ...(deps.isolation ? [['Simulator isolation', deps.isolation]] : []),
         ['Networks', 'in-memory records; ACA job executions are not connected to each other (synthetic addresses)'],
-        ['Volumes', 'in-memory records, not yet backed by Azure Files'],
+        ['Volumes', volumesStatus(deps.usage.shares)],
       ],
       Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['azure-log-analytics'] },
       MemoryLimit: false,
@@ -144,14 +144,14 @@ export function systemRouter(deps: SystemDeps): Hono<AppEnv> {
       Isolation: '',
       InitBinary: '',
       SecurityOptions: [],
-      Warnings: [`WARNING: volumes are ${VOLUME_NOTE}`],
+      Warnings: deps.usage.shares ? [] : [`WARNING: ${volumesStatus(undefined)}`],
     });
   });
 
-  app.get('/system/df', (c) => {
+  app.get('/system/df', async (c) => {
     const types = c.req.queries('type') ?? [];
     for (const t of types) if (!(DISK_USAGE_TYPES as readonly string[]).includes(t)) throw badRequest(`unknown object type: ${t}`);
-    return c.json(diskUsage(deps.usage, types));
+    return c.json(await diskUsage(deps.usage, types));
   });
 
   app.get('/events', (c) => {
@@ -183,4 +183,10 @@ export function systemRouter(deps: SystemDeps): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/** How volumes are backed: `docker info` says it in DriverStatus, and warns when named volumes cannot be mounted. */
+function volumesStatus(shares: AzureFileShares | undefined): string {
+  if (!shares) return 'named volumes cannot be mounted: no Azure Files storage account is configured (SOCKERLESS_ACA_STORAGE_ACCOUNT); anonymous volumes are EmptyDir';
+  return `named volumes are Azure Files shares in storage account ${shares.settings.account}; anonymous volumes are EmptyDir`;
 }

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { LIST_FILTERS, listFilter, PRUNE_FILTERS, pruneFilter } from '../../volumes/filters';
-import type { VolumeStore } from '../../volumes/store';
+import { isAnonymous, type VolumeStore } from '../../volumes/store';
+import type { AzureFileShares } from '../../volumes/azure-files';
+import type { VolumeRecord } from '../../volumes/types';
 import type { AppEnv } from '../env';
 import { badRequest, notImplemented } from '../errors';
 import { bool, filters, pathOf } from '../query';
@@ -10,6 +12,8 @@ import { renderVolume } from '../render/volume';
 
 export interface VolumesDeps {
   volumes: VolumeStore;
+  /** Named volumes' Azure Files shares; absent when no storage account is configured. */
+  shares?: AzureFileShares;
 }
 
 const createBody = z
@@ -30,12 +34,16 @@ function requestedVersion(url: string): number {
 
 /** The Docker Volumes API over the in-memory volume store. */
 export function volumesRouter(deps: VolumesDeps): Hono<AppEnv> {
-  const { volumes } = deps;
+  const { volumes, shares } = deps;
   const app = new Hono<AppEnv>();
+  // The share and its registrations go with the record; anonymous volumes have none (EmptyDir).
+  const removeShare = async (v: VolumeRecord | undefined) => {
+    if (shares && v && !isAnonymous(v)) await shares.remove(v.Name);
+  };
 
   app.get('/volumes', (c) => {
     const keep = listFilter(filters(c.req.query('filters'), LIST_FILTERS), volumes.usedBy);
-    const items = volumes.list().filter(keep).sort((a, b) => a.Name.localeCompare(b.Name)).map((v) => renderVolume(v));
+    const items = volumes.list().filter(keep).sort((a, b) => a.Name.localeCompare(b.Name)).map((v) => renderVolume(v, false, shares));
     return c.json({ Volumes: items, Warnings: null });
   });
 
@@ -51,22 +59,41 @@ export function volumesRouter(deps: VolumesDeps): Hono<AppEnv> {
       DriverOpts: body.DriverOpts ?? undefined,
       Labels: body.Labels ?? undefined,
     });
-    return c.json(renderVolume(record, true), 201);
+    // The share exists from create on, as dockerd's directory does: a misconfigured account fails here.
+    if (shares && !isAnonymous(record)) {
+      try {
+        await shares.ensureShare(record.Name);
+      } catch (err) {
+        volumes.remove(record.Name, true);
+        throw err;
+      }
+    }
+    return c.json(renderVolume(record, true, shares), 201);
   });
 
-  app.post('/volumes/prune', (c) => {
+  app.post('/volumes/prune', async (c) => {
     const keep = pruneFilter(filters(c.req.query('filters'), PRUNE_FILTERS), requestedVersion(c.req.url));
-    return c.json({ VolumesDeleted: volumes.prune(keep), SpaceReclaimed: 0 });
+    const before = new Map(volumes.list().map((v) => [v.Name, v]));
+    const gone = volumes.prune(keep);
+    let reclaimed = 0;
+    for (const name of gone) {
+      const v = before.get(name);
+      if (shares && v && !isAnonymous(v)) reclaimed += (await shares.usage(name)) ?? 0;
+      await removeShare(v);
+    }
+    return c.json({ VolumesDeleted: gone, SpaceReclaimed: reclaimed });
   });
 
-  app.get('/volumes/:name', (c) => c.json(renderVolume(volumes.resolve(c.req.param('name')), true)));
+  app.get('/volumes/:name', (c) => c.json(renderVolume(volumes.resolve(c.req.param('name')), true, shares)));
 
   app.put('/volumes/:name', () => {
     throw notImplemented('volume update is for swarm cluster volumes; Sockerless ACA has no swarm');
   });
 
-  app.delete('/volumes/:name', (c) => {
+  app.delete('/volumes/:name', async (c) => {
+    const record = volumes.find(c.req.param('name'));
     volumes.remove(c.req.param('name'), bool(c.req.query('force')));
+    await removeShare(record);
     return c.body(null, 204);
   });
 

@@ -5,9 +5,10 @@ import { bundleAgent } from './bundle';
 
 /**
  * How the agent gets into a job. `local`: the embedded simulator runs the job's command as a
- * local process, so the command is this project's agent run by this Node. `image`: real ACA;
- * an init container from `image` copies a self-contained agent into an EmptyDir mounted at
- * /sockerless in both containers, and the main container runs `/sockerless/agent`. `off`: no
+ * local process, so the command is this project's agent run by this Node. `image`: real ACA
+ * (or the simulator with SOCKERLESS_AGENT=image); an init container from `image` (built by
+ * `npm run agent:image`) copies the portable agent into an EmptyDir mounted at /sockerless in
+ * both containers, and the main container runs `/sockerless/agent`. `off`: no
  * agent (today's image command as is; exec, attach stdin and cp then answer why they cannot).
  */
 export type AgentLaunch = { kind: 'off' } | { kind: 'local'; command: string[] } | { kind: 'image'; image: string };
@@ -33,8 +34,12 @@ export interface AgentJobInput {
   containerId: string;
   token: string;
   workdir: string;
+  /** Docker's `--user` (`name`, `uid`, `name:group`, `uid:gid`); the agent resolves it in the container. */
+  user?: string;
   stdin: boolean;
   tty: boolean;
+  /** A PEM the agent trusts for its wss:// callback (a private CA). */
+  ca?: string;
 }
 
 /** What the agent adds to a job: its command around the user's, its settings, the token as a secret. */
@@ -44,8 +49,10 @@ export function withAgent(spec: JobSpec, argv: string[], agent: AgentJobInput): 
     { name: 'SOCKERLESS_CALLBACK_URL', value: agent.callbackUrl },
     { name: 'SOCKERLESS_CONTAINER_ID', value: agent.containerId },
     ...(agent.workdir ? [{ name: 'SOCKERLESS_WORKDIR', value: agent.workdir }] : []),
+    ...(agent.user ? [{ name: 'SOCKERLESS_USER', value: agent.user }] : []),
     ...(agent.stdin ? [{ name: 'SOCKERLESS_STDIN', value: '1' }] : []),
     ...(agent.tty ? [{ name: 'SOCKERLESS_TTY', value: '1' }] : []),
+    ...(agent.ca ? [{ name: 'SOCKERLESS_AGENT_CA', value: agent.ca }] : []),
   ];
   return {
     ...spec,

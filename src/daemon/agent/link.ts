@@ -117,6 +117,7 @@ export class AgentLink implements ChannelLink {
     this.#welcomed = true;
     this.#lastHeard = Date.now();
     this.#heartbeat(ws);
+    for (const [s, size] of this.#sizes) this.send({ t: 'resize', s, ...size });
     const reports = new Map(hello.sessions.map((r) => [r.s, r]));
     this.main.resume(reports.get(MAIN_SESSION));
     for (const [s, exec] of this.#execs) {
@@ -166,7 +167,11 @@ export class AgentLink implements ChannelLink {
     this.send({ t: 'signal', s, signal });
   }
 
+  /** The last size each terminal was given, sent again on every (re)connection: `run -it` sizes it before the agent dials. */
+  readonly #sizes = new Map<number, { cols: number; rows: number }>();
+
   resize(s: number, cols: number, rows: number): void {
+    this.#sizes.set(s, { cols, rows });
     this.send({ t: 'resize', s, cols, rows });
   }
 

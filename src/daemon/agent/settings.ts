@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Logger } from '../../log';
 import type { AgentSettings } from '../daemon';
 import { localAgentCommand, type AgentLaunch } from './launch';
@@ -6,18 +7,33 @@ import { localAgentCommand, type AgentLaunch } from './launch';
  * The agent's configuration from the environment. On the simulator the agent is this checkout's
  * (`local`); on Azure it comes from SOCKERLESS_AGENT_IMAGE through an init container, and
  * without one there is no agent. SOCKERLESS_AGENT=off turns it off everywhere;
- * SOCKERLESS_AGENT=local runs this checkout's agent with a standalone simulator on this host.
+ * SOCKERLESS_AGENT=local runs this checkout's agent with a standalone simulator on this host;
+ * SOCKERLESS_AGENT=image injects SOCKERLESS_AGENT_IMAGE by init container on the simulator too.
+ * SOCKERLESS_AGENT_CA (a PEM file) is handed to the agent for a wss:// callback with a private CA.
  */
 export async function agentSettings(env: NodeJS.ProcessEnv, simulator: boolean, callbackUrl: () => string | undefined, logger: Logger): Promise<AgentSettings> {
   let launch: AgentLaunch = { kind: 'off' };
-  const local = simulator || env.SOCKERLESS_AGENT === 'local';
+  // SOCKERLESS_AGENT=image: the init-container injection even on the simulator (the job Azure would get).
+  const byImage = env.SOCKERLESS_AGENT === 'image';
+  if (byImage && !env.SOCKERLESS_AGENT_IMAGE) throw new Error('SOCKERLESS_AGENT=image needs SOCKERLESS_AGENT_IMAGE (the image `npm run agent:push` published)');
+  const local = !byImage && (simulator || env.SOCKERLESS_AGENT === 'local');
   if (env.SOCKERLESS_AGENT !== 'off') {
     if (local) launch = { kind: 'local', command: await localAgentCommand() };
     else if (env.SOCKERLESS_AGENT_IMAGE) launch = { kind: 'image', image: env.SOCKERLESS_AGENT_IMAGE };
   }
   const number = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
+  const caFile = env.SOCKERLESS_AGENT_CA?.trim();
+  let ca: string | undefined;
+  if (caFile) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (err) {
+      throw new Error(`SOCKERLESS_AGENT_CA: cannot read ${caFile}: ${(err as Error).message}`);
+    }
+  }
   return {
     launch,
+    ...(ca && { ca }),
     callbackUrl,
     heartbeatMs: number('SOCKERLESS_AGENT_HEARTBEAT_MS', 5_000),
     // Real ACA pulls the image and schedules a replica before the agent can dial.
@@ -39,4 +55,16 @@ export function agentCallbackUrl(listenerUrls: string[], tls: boolean): string |
   const tcp = listenerUrls.find((u) => u.startsWith('tcp://'));
   if (!tcp || tls) return undefined;
   return `ws://${tcp.slice('tcp://'.length).replace(/^0\.0\.0\.0:/, '127.0.0.1:')}/agent`;
+}
+
+/**
+ * Whether image configs are read from the registry when SOCKERLESS_FETCH_IMAGE_CONFIG is not
+ * set. The agent wraps the image's own ENTRYPOINT and CMD, so whenever jobs run real images
+ * (Azure, or a simulator with the agent injected by image) the real config is needed; synthetic
+ * configs are for the offline simulator (embedded, or reached by SOCKERLESS_ACA_ENDPOINT).
+ */
+export function fetchImageConfig(env: NodeJS.ProcessEnv, embeddedSimulator: boolean): boolean {
+  if (env.SOCKERLESS_FETCH_IMAGE_CONFIG) return env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true';
+  const azure = !embeddedSimulator && !env.SOCKERLESS_ACA_ENDPOINT?.trim();
+  return azure || env.SOCKERLESS_AGENT === 'image';
 }

@@ -6,14 +6,14 @@
  * extra process costs milliseconds on each container start.
  *
  * Positional parameters: mount, mkdir and unshare binaries, replica dir, layer (disk | tmpfs),
- * hostname, working directory, then the command's argv. Fd 2 is the status pipe — `pid <host
+ * hostname, working directory, uid and gid to run as (empty: root), then the command's argv. Fd 2 is the status pipe — `pid <host
  * pid>`, then `exec` or `fail <code> <reason>`; other lines are diagnostics of the setup and of
  * unshare itself — and fd 3 the replica's stderr, which becomes the command's fd 2. Every
  * variable is prefixed and unset before the exec, so the command gets exactly its env.
  */
 export const LAUNCHER_SCRIPT = `
-sl_mount=$1 sl_mkdir=$2 sl_unshare=$3 sl_dir=$4 sl_layer=$5 sl_host=$6 sl_wd=$7
-shift 7
+sl_mount=$1 sl_mkdir=$2 sl_unshare=$3 sl_dir=$4 sl_layer=$5 sl_host=$6 sl_wd=$7 sl_uid=$8 sl_gid=$9
+shift 9
 sl_fail() { printf 'fail %s %s\\n' "$1" "$2" >&2; exit "$1"; }
 read -r sl_pid sl_rest </proc/self/stat
 printf 'pid %s\\n' "$sl_pid" >&2
@@ -51,8 +51,12 @@ if [ -z "$sl_found" ]; then
 fi
 
 printf 'exec\\n' >&2
-set -- "$sl_unshare" --root="$sl_root" --wd="$sl_wd" -- "$@"
-unset sl_mount sl_mkdir sl_unshare sl_dir sl_layer sl_host sl_wd sl_pid sl_rest sl_root sl_found sl_denied sl_d
+if [ -n "$sl_uid" ]; then
+  set -- "$sl_unshare" --root="$sl_root" --wd="$sl_wd" --setgid="$sl_gid" --setuid="$sl_uid" -- "$@"
+else
+  set -- "$sl_unshare" --root="$sl_root" --wd="$sl_wd" -- "$@"
+fi
+unset sl_mount sl_mkdir sl_unshare sl_dir sl_layer sl_host sl_wd sl_uid sl_gid sl_pid sl_rest sl_root sl_found sl_denied sl_d
 unset -f sl_fail sl_try
 exec "$@" 2>&3 3>&-
 `;
@@ -72,6 +76,8 @@ export interface LaunchTarget {
   layer: LayerBacking;
   hostname: string;
   workingDir: string;
+  /** Numeric ids the command runs as; root when absent. */
+  user?: { uid: number; gid: number };
   argv: readonly string[];
 }
 
@@ -94,6 +100,7 @@ export function launcherArgv(tools: LauncherTools, target: LaunchTarget): string
     '--', tools.sh, '-c', LAUNCHER_SCRIPT, LAUNCHER_NAME,
     tools.mount, tools.mkdir, tools.unshare,
     target.replicaDir, target.layer, target.hostname, target.workingDir,
+    target.user ? String(target.user.uid) : '', target.user ? String(target.user.gid) : '',
     ...target.argv,
   ];
 }

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 
 import type { LogStream } from '../log-store';
 import { withCleanup } from '../replica';
-import type { ReplicaLauncher, ReplicaProcess, ReplicaSpec } from '../replica';
+import type { ReplicaLauncher, ReplicaProcess, ReplicaRoot, ReplicaSpec } from '../replica';
 import type { ReplicaDirs } from '../replica-dirs';
+import { writeRuntimeEtc } from '../images/runtime-etc';
 import { layerDirs, replicaFstab } from './fstab';
+import type { VolumeMount } from './fstab';
 import { IsolatedProcess } from './isolated-process';
 import { launcherArgv } from './launcher-script';
 import type { LauncherTools, LayerBacking } from './launcher-script';
@@ -14,18 +16,23 @@ import type { ViewMount } from './view';
 export interface NamespaceSetup {
   tools: LauncherTools;
   layer: LayerBacking;
-  mounts: ViewMount[];
+  /** Lower layer of replicas without an image root, and the binds it needs (see fallback-root). */
+  fallback: { lower: string; mounts: ViewMount[] };
+  /** Binds every image root gets as well (the daemon's socket directory, the agent's bundle). */
+  imageMounts: ViewMount[];
+  /** Host directories bound elsewhere in every image root (read-only), for the local agent's node. */
+  imageBinds: VolumeMount[];
 }
 
 /** A container runtime's HOME for root when the image sets none; /root is private to each replica. */
 const REPLICA_HOME = '/root';
 /** The kernel's limit on a hostname. */
 const HOST_NAME_MAX = 64;
-/** ACA's job container has no working directory field: the image's WORKDIR applies, and the simulator has no image. */
+/** ACA's job container has no working directory field: the image's WORKDIR applies, else `/`. */
 const REPLICA_WORKDIR = '/';
 
 /** Creates the replica's directory: the overlay's mount point, its layers (on disk) and fstab. */
-export function prepareReplicaDir(dir: string, setup: NamespaceSetup): void {
+export function prepareReplicaDir(dir: string, setup: NamespaceSetup, root: ReplicaRoot = {}, hostname = ''): void {
   mkdirSync(join(dir, 'root'));
   if (setup.layer === 'tmpfs') {
     mkdirSync(join(dir, 'layer'));
@@ -33,11 +40,16 @@ export function prepareReplicaDir(dir: string, setup: NamespaceSetup): void {
     const { upper, work } = layerDirs(dir, 'disk');
     mkdirSync(upper);
     mkdirSync(work);
+    // On the tmpfs layer (mounted by the launcher itself) the image's own files stay.
+    if (root.lowerDirs && hostname) writeRuntimeEtc(upper, root.lowerDirs, hostname);
   }
-  writeFileSync(join(dir, 'fstab'), replicaFstab(dir, setup.layer, setup.mounts));
+  const fstab = root.lowerDirs
+    ? replicaFstab(dir, setup.layer, root.lowerDirs, setup.imageMounts, [...setup.imageBinds, ...(root.volumes ?? [])])
+    : replicaFstab(dir, setup.layer, [setup.fallback.lower], setup.fallback.mounts, root.volumes);
+  writeFileSync(join(dir, 'fstab'), fstab);
 }
 
-/** Replicas in their own mount, PID and UTS namespaces, over a copy-on-write view of the host root. */
+/** Replicas in their own mount, PID and UTS namespaces, over a copy-on-write root: their image's, or the fallback root. */
 export class NamespaceLauncher implements ReplicaLauncher {
   readonly isolation = 'namespaces' as const;
   readonly description: string;
@@ -52,12 +64,14 @@ export class NamespaceLauncher implements ReplicaLauncher {
 
   launch(spec: ReplicaSpec, onLine: (stream: LogStream, line: string) => void): ReplicaProcess {
     const dir = this.#dirs.create(spec.replicaName);
-    prepareReplicaDir(dir, this.#setup);
+    const hostname = spec.replicaName.slice(0, HOST_NAME_MAX);
+    prepareReplicaDir(dir, this.#setup, spec.root, hostname);
     const argv = launcherArgv(this.#setup.tools, {
       replicaDir: dir,
       layer: this.#setup.layer,
-      hostname: spec.replicaName.slice(0, HOST_NAME_MAX),
-      workingDir: REPLICA_WORKDIR,
+      hostname,
+      workingDir: spec.root?.workingDir || REPLICA_WORKDIR,
+      user: spec.root?.user,
       argv: spec.argv,
     });
     const process = new IsolatedProcess(argv, spec.env(REPLICA_HOME), spec.argv[0]!, onLine);

@@ -7,10 +7,11 @@ import type { ReplicaLauncher } from '../replica';
 import type { ReplicaDirs } from '../replica-dirs';
 import { OVERLAY_SAFE_PATH } from './fstab';
 import type { LauncherTools, LayerBacking } from './launcher-script';
-import { readMountPoints } from './mountinfo';
+import { fallbackSetup, visibleMounts } from '../images/fallback-root';
+import { hostNodeBinds } from '../images/host-node';
 import { NamespaceLauncher } from './namespace-launcher';
 import type { NamespaceSetup } from './namespace-launcher';
-import { nodePrefix, projectRoot, replicaMounts } from './view';
+import { agentPaths } from './view';
 
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -70,14 +71,13 @@ export async function chooseLauncher(settings: SimulatorSettings, dirs: ReplicaD
   if (typeof tools === 'string') {
     failures.push(tools);
   } else {
-    const mounts = replicaMounts({
-      hidden: [settings.dataDir, ...settings.hiddenPaths],
-      visible: [projectRoot(), nodePrefix(), ...settings.visiblePaths],
-      mountPoints: readMountPoints(),
-    });
+    const agent = agentPaths();
+    const hidden = [settings.dataDir, ...settings.hiddenPaths];
+    const fallback = fallbackSetup(settings.dataDir, [agent.node, agent.bundles, ...settings.visiblePaths], hidden);
+    const imageMounts = visibleMounts({ visible: [agent.bundles, ...settings.visiblePaths], hidden });
     for (const layer of ['disk', 'tmpfs'] as const satisfies readonly LayerBacking[]) {
-      const setup: NamespaceSetup = { tools, layer, mounts };
-      const launcher = new NamespaceLauncher(dirs, setup, `namespaces (mount, PID, UTS; copy-on-write root, writable layer on ${layer})`);
+      const setup: NamespaceSetup = { tools, layer, fallback, imageMounts, imageBinds: hostNodeBinds() };
+      const launcher = new NamespaceLauncher(dirs, setup, `namespaces (mount, PID, UTS; copy-on-write root of the image or of host system directories, writable layer on ${layer})`);
       const failure = await trial(launcher);
       if (!failure) return launcher;
       failures.push(`writable layer on ${layer}: ${failure}`);

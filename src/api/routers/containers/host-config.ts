@@ -3,13 +3,15 @@
 // checks them, secrets masked in inspect, and the registry credentials a create brought.
 import type { HostConfig } from '../../../../machines/container';
 import type { RegistryCredentials } from '../../../daemon/registry-auth';
-import { acaResources, ResourceRangeError, type AcaPair } from '../../../daemon/resources';
+import { acaResources, ResourceRangeError, type AcaPair, type ResourceLimits } from '../../../daemon/resources';
 import type { SecretEnv } from '../../../daemon/secrets';
 import { badRequest } from '../../errors';
 
 export interface HostConfigDeps {
   /** The pair a container without limits gets. */
   defaults: AcaPair;
+  /** What the environment allows one replica (the Consumption workload profile's when unset). */
+  limits?: ResourceLimits;
   secretEnv: SecretEnv;
   registries: RegistryCredentials;
 }
@@ -26,9 +28,9 @@ export function checkRestartPolicy(policy: HostConfig['RestartPolicy'], autoRemo
 }
 
 /** The ACA pair for these limits; a request beyond the largest pair is a 400 naming the range. */
-export function checkResources(hostConfig: Record<string, unknown>, defaults: AcaPair): { pair: AcaPair; warnings: string[] } {
+export function checkResources(hostConfig: Record<string, unknown>, defaults: AcaPair, limits?: ResourceLimits): { pair: AcaPair; warnings: string[] } {
   try {
-    const { pair, warning } = acaResources(hostConfig, defaults);
+    const { pair, warning } = acaResources(hostConfig, defaults, limits);
     return { pair, warnings: warning ? [warning] : [] };
   } catch (err) {
     if (err instanceof ResourceRangeError) throw badRequest(err.message);
@@ -37,7 +39,7 @@ export function checkResources(hostConfig: Record<string, unknown>, defaults: Ac
 }
 
 /** Create: the checks above; the warnings go back in the create answer, which `docker run` prints. */
-export function checkCreate(hostConfig: HostConfig, defaults: AcaPair): string[] {
+export function checkCreate(hostConfig: HostConfig, defaults: AcaPair, limits?: ResourceLimits): string[] {
   checkRestartPolicy(hostConfig.RestartPolicy, hostConfig.AutoRemove);
-  return checkResources(hostConfig, defaults).warnings;
+  return checkResources(hostConfig, defaults, limits).warnings;
 }

@@ -21,6 +21,7 @@ import { decodeRegistryAuth } from '../../../images/credentials';
 import { createBody } from './create-body';
 import { containerInput } from './create';
 import { checkCreate, checkResources, type HostConfigDeps } from './host-config';
+import { refusedEnvMessage } from '../../../daemon/env-names';
 import { archiveRoutes } from './archive';
 import { attachRoute } from './attach';
 import { MAIN_SESSION } from '../../../agent/protocol';
@@ -74,7 +75,10 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const name = requested ? checkName(requested) : generateName(daemon.nameTaken);
     if (!name) throw badRequest(`Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     const input = containerInput(body, name, image);
-    const warnings = deps.hostConfig ? checkCreate(input.hostConfig, deps.hostConfig.defaults) : [];
+    // Variables ACA refuses can only reach the process through the agent.
+    const refusedEnv = deps.hostConfig && !daemon.agentRuns() ? refusedEnvMessage(body.Env ?? []) : undefined;
+    if (refusedEnv) throw badRequest(refusedEnv);
+    const warnings = deps.hostConfig ? checkCreate(input.hostConfig, deps.hostConfig.defaults, deps.hostConfig.limits) : [];
     const registryAuth = decodeRegistryAuth(c.req.header('x-registry-auth'));
     const prepared = deps.resources.prepare(input, body, image.Config.Volumes);
     const reply = await daemon.create(input);
@@ -114,7 +118,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
   app.get('/containers/:id/json', (c) => {
     const snap = find(c.req.param('id')).getSnapshot();
     const hc = deps.hostConfig;
-    const aca = hc && { env: (env: string[]) => hc.secretEnv.mask(env), resources: checkResources(snap.context.hostConfig, hc.defaults).pair };
+    const aca = hc && { env: (env: string[]) => hc.secretEnv.mask(env), resources: checkResources(snap.context.hostConfig, hc.defaults, hc.limits).pair };
     return c.json(inspectContainer(snap, deps.resources.view(snap.context.id), aca));
   });
 
@@ -211,7 +215,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
 
   attachRoute(app, deps, find);
 
-  // The agent runs TTY sessions on pipes (no PTY), so a size is passed on but changes nothing yet.
+  // The agent's terminal takes the size; one given before the agent dialled is sent when it does.
   app.post('/containers/:id/resize', (c) => {
     const ref = find(c.req.param('id'));
     const h = int(c.req.query('h'), 'h') ?? 0;
@@ -238,7 +242,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const ref = find(c.req.param('id'));
     const current = ref.getSnapshot().context.hostConfig;
     const update = updateFields(await c.req.json().catch(() => ({})), current.AutoRemove);
-    const warnings = deps.hostConfig && update.resources ? checkResources({ ...current, ...update.hostConfig }, deps.hostConfig.defaults).warnings : [];
+    const warnings = deps.hostConfig && update.resources ? checkResources({ ...current, ...update.hostConfig }, deps.hostConfig.defaults, deps.hostConfig.limits).warnings : [];
     return answer(c, await daemon.ask(ref, { type: 'UPDATE', ...update, warnings }));
   });
   app.post('/containers/prune', async (c) => c.json(await pruneContainers(daemon, filters(c.req.query('filters'), PRUNE_FILTERS))));

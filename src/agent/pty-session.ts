@@ -1,0 +1,173 @@
+import { accessSync, constants as fs } from 'node:fs';
+import { constants as os } from 'node:os';
+import { delimiter, join } from 'node:path';
+// Its JS is bundled with the agent; its native pty.node is loaded from the node_modules beside
+// the bundle (the artifact's, or the one bundleAgent writes next to the local bundle).
+import { spawn as ptySpawn, type IPty } from '@lydell/node-pty';
+import { Inbox, Outbox } from './outbox';
+import type { ProcessSpec, SessionHost, SessionOptions } from './process-session';
+import { sendSignal, toSignal } from './processes';
+import type { DataFrame, ExitStatus, SessionReport } from './protocol';
+
+/** Docker's size for a terminal no client has sized yet. */
+const DEFAULT_SIZE = { cols: 80, rows: 24 };
+
+/** The command's path as execvp would find it, or why it cannot run (a runtime's exit code and message). */
+function resolveCommand(command: string, env: NodeJS.ProcessEnv): { path: string } | { code: number; message: string } {
+  const candidates = command.includes('/')
+    ? [command]
+    : (env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter).filter(Boolean).map((d) => join(d, command));
+  let denied = false;
+  for (const path of candidates) {
+    try {
+      accessSync(path, fs.X_OK);
+      return { path };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EACCES') denied = true;
+    }
+  }
+  if (denied) return { code: 126, message: `exec: "${command}": permission denied` };
+  const detail = command.includes('/') ? 'no such file or directory' : 'executable file not found in $PATH';
+  return { code: 127, message: `exec: "${command}": ${detail}` };
+}
+
+/**
+ * A `-t` session (the main process or an exec): the process runs on a pseudo-terminal (the
+ * node-pty library), so it sees a terminal (isatty, `stty size`), `^C` from the client's raw
+ * stdin becomes SIGINT from the line discipline, and a resize sets the window size (SIGWINCH).
+ * Output is the terminal's one stream, numbered into an outbox like a piped session's.
+ */
+export class PtySession {
+  readonly s: number;
+  readonly out: Outbox;
+  readonly #in = new Inbox();
+  readonly #host: SessionHost;
+  readonly #opts: SessionOptions;
+  readonly #pty: IPty | undefined;
+  readonly #exitListeners: Array<() => void> = [];
+  #paused = false;
+  #exit: ExitStatus | undefined;
+  #error: string | undefined;
+  #exitAcked = false;
+
+  constructor(s: number, spec: ProcessSpec, host: SessionHost, opts: SessionOptions, size = DEFAULT_SIZE) {
+    this.s = s;
+    this.out = new Outbox(s);
+    this.#host = host;
+    this.#opts = opts;
+    const [command, ...args] = spec.argv as [string, ...string[]];
+    const resolved = resolveCommand(command, spec.env);
+    if ('code' in resolved) {
+      // As a runtime's error would, the reason reaches the client on the terminal.
+      queueMicrotask(() => {
+        this.#output(Buffer.from(`${resolved.message}\r\n`));
+        this.#finish({ code: resolved.code }, resolved.message);
+      });
+      return;
+    }
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(spec.env)) if (v !== undefined) env[k] = v;
+    // Docker sets TERM for a TTY container when the image does not.
+    env.TERM ??= 'xterm';
+    this.#pty = ptySpawn(resolved.path, args, {
+      name: env.TERM, cols: size.cols, rows: size.rows, cwd: spec.cwd, env, encoding: null, ...(spec.user && { uid: spec.user.uid, gid: spec.user.gid }),
+    });
+    this.#pty.onData((data) => this.#output(Buffer.isBuffer(data) ? data : Buffer.from(data)));
+    // node-pty reports the exit once the terminal's output is drained.
+    this.#pty.onExit(({ exitCode, signal }) => {
+      for (const fn of this.#exitListeners) fn();
+      const name = signal ? (Object.keys(os.signals) as NodeJS.Signals[]).find((k) => os.signals[k] === signal) : undefined;
+      this.#finish(signal ? { code: 128 + signal, ...(name && { signal: name }) } : { code: exitCode });
+    });
+    host.control({ t: 'started', s, pid: this.#pty.pid });
+  }
+
+  get pid(): number | undefined {
+    return this.#pty?.pid;
+  }
+
+  get exit(): ExitStatus | undefined {
+    return this.#exit;
+  }
+
+  get done(): boolean {
+    return this.#exitAcked && this.out.bytes === 0;
+  }
+
+  onExit(fn: () => void): void {
+    this.#exitListeners.push(fn);
+  }
+
+  #output(chunk: Buffer): void {
+    this.#opts.tee?.('stdout', chunk);
+    const frame = this.out.push('stdout', chunk);
+    if (this.#host.connected) this.#host.send(frame);
+    else if (this.#opts.disconnectedLimit > 0) this.out.shed(this.#opts.disconnectedLimit);
+    this.flow();
+  }
+
+  flow(): void {
+    const stop = this.#host.connected || this.#opts.disconnectedLimit === 0 ? this.out.full : false;
+    if (stop === this.#paused || !this.#pty || this.#exit) return;
+    this.#paused = stop;
+    stop ? this.#pty.pause() : this.#pty.resume();
+  }
+
+  ack(seq: number): void {
+    this.out.ack(seq);
+    this.flow();
+  }
+
+  stdin(frame: DataFrame): void {
+    if (!this.#in.accept(frame)) return;
+    // The terminal's socket takes bytes; the library's type says string only.
+    if (this.#pty && !this.#exit) this.#pty.write(frame.data as unknown as string);
+    this.#host.control({ t: 'ack', s: this.s, seq: frame.seq });
+  }
+
+  /** The client's stdin ended: the terminal's end-of-file character, as a terminal would send. */
+  stdinEnd(): void {
+    if (this.#pty && !this.#exit) this.#pty.write('\x04');
+  }
+
+  signal(name: string): void {
+    const signal = toSignal(name);
+    if (signal && this.#pty && this.#exit === undefined) sendSignal(this.#pty.pid, signal);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.#pty || this.#exit || cols < 1 || rows < 1) return;
+    try {
+      this.#pty.resize(cols, rows);
+    } catch {
+      // The terminal closed in between.
+    }
+  }
+
+  exitAcked(): void {
+    this.#exitAcked = true;
+  }
+
+  report(): SessionReport {
+    return { s: this.s, firstSeq: this.out.firstSeq, lastSeq: this.out.lastSeq, inSeq: this.#in.lastSeq, ...(this.#exit && { exit: this.#exit }) };
+  }
+
+  resume(acked: number): void {
+    this.out.ack(acked);
+    for (const frame of this.out.unacked()) this.#host.send(frame);
+    if (this.#exit && !this.#exitAcked) this.#sendExit();
+    this.flow();
+  }
+
+  #finish(status: ExitStatus, error?: string): void {
+    if (this.#exit) return;
+    this.#exit = status;
+    this.#error = error;
+    if (this.#host.connected) this.#sendExit();
+    this.#opts.onEnd?.(status);
+  }
+
+  #sendExit(): void {
+    this.#host.control({ t: 'exit', s: this.s, status: this.#exit!, ...(this.#error !== undefined && { error: this.#error }) });
+  }
+}
