@@ -23,6 +23,7 @@ export interface ShareableSecrets {
  *   carry no volumeMounts, so an execution started with a template could not mount them.
  */
 export function unshareableReason(spec: JobSpec, jobLevelSecrets: ReadonlySet<string>): string | undefined {
+  if (spec.volumes?.length) return 'it mounts Docker volumes, which an execution template cannot carry';
   if (spec.sharedDirs?.length) return 'its containers mount EmptyDir volumes, which an execution template cannot carry';
   const own = (spec.secrets ?? []).filter((s) => !jobLevelSecrets.has(s.name));
   if (own.length) return 'it has secret environment variables, which ACA keeps on the job';
@@ -40,12 +41,14 @@ export function jobShapeKey(spec: JobSpec, environmentId: string): string {
   const settings = {
     environmentId,
     replicaTimeout: spec.replicaTimeout,
+    workloadProfileName: spec.workloadProfileName ?? null,
     identity: spec.identity ?? null,
     registries: [...(spec.registries ?? [])]
       .map((r) => ({ server: r.server, username: r.username ?? null, passwordSecretRef: r.passwordSecretRef ?? null, identity: r.identity ?? null }))
       .sort((a, b) => a.server.localeCompare(b.server)),
     secrets: [...(spec.secrets ?? [])].map((s) => ({ name: s.name, value: secretDigest(s.value) })).sort((a, b) => a.name.localeCompare(b.name)),
     volumes: [...(spec.sharedDirs ?? [])].map((d) => d.name).sort(),
+    dockerVolumes: (spec.volumes ?? []).length,
     tags: Object.entries(spec.tags ?? {}).sort(([a], [b]) => a.localeCompare(b)),
   };
   return createHash('sha256').update(JSON.stringify(settings)).digest('hex');
