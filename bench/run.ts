@@ -18,11 +18,12 @@ import { imagePull } from './figures/image-pull';
 import { inspectRps } from './figures/inspect';
 import { logLatency } from './figures/logs';
 import { psAndMemory } from './figures/ps';
+import { portForward } from './figures/port-forward';
 import { agentImage } from './figures/agent-image';
 import { runLatency } from './figures/run-latency';
 import { createSpawner, planFromJob, type Spawner } from './spawn-baseline';
 
-const GROUPS = ['run', 'image', 'agent', 'arm', 'concurrent', 'logs', 'minute', 'inspect', 'ps'] as const;
+const GROUPS = ['run', 'image', 'agent', 'arm', 'concurrent', 'logs', 'ports', 'minute', 'inspect', 'ps'] as const;
 type Group = (typeof GROUPS)[number];
 
 const { values } = parseArgs({
@@ -178,6 +179,7 @@ try {
     await phase('concurrent_runs_per_s', ['concurrent_runs_per_s'], (c) => concurrentRuns(c, settings.concurrentReps, settings.concurrentContainers));
   }
   if (only.has('logs')) await phase('log_latency_ms', ['log_latency_ms'], (c) => logLatency(c, settings.logLines));
+  if (only.has('ports')) await phase('port_forward', ['port_forward_mbps', 'port_forward_rtt_ms'], (c) => portForward(c));
   // The running-minute window overlaps inspect, which makes no cloud calls and never holds the
   // event loop for long (ps can, so it comes after the window closes).
   if (only.has('minute') || only.has('inspect')) {
@@ -197,7 +199,7 @@ try {
 }
 const failed = failures.length > 0;
 
-const order = ['run_latency_ms', 'run_overhead_vs_floor', 'run_ratio_vs_spawn', 'image_pull_ms', 'run_latency_cached_image_ms', 'agent_artifact_mb', 'run_latency_injected_ms', 'arm_requests_per_run', 'arm_reads_per_running_minute', 'concurrent_runs_per_s', 'concurrent_runs_p95_ms', 'inspect_rps', 'inspect_ratio_vs_bare', 'ps_ms_10k', 'rss_kb_per_container', 'log_latency_ms'];
+const order = ['run_latency_ms', 'run_overhead_vs_floor', 'run_ratio_vs_spawn', 'image_pull_ms', 'run_latency_cached_image_ms', 'agent_artifact_mb', 'run_latency_injected_ms', 'arm_requests_per_run', 'arm_reads_per_running_minute', 'concurrent_runs_per_s', 'concurrent_runs_p95_ms', 'inspect_rps', 'inspect_ratio_vs_bare', 'ps_ms_10k', 'rss_kb_per_container', 'log_latency_ms', 'port_forward_mbps', 'port_forward_rtt_ms'];
 figures.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
 const took = round((performance.now() - t0) / 1000, 1);
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ArchiveSession } from './archive-session';
+import { AgentPorts } from './ports';
 import { Connection } from './connection';
 import { ProcessSession, type SessionHost } from './process-session';
 import { killContainerProcesses, ownsContainer, sendSignal } from './processes';
@@ -41,6 +42,7 @@ export class Agent {
   readonly #owner = ownsContainer();
   readonly #processes = new Map<number, ProcessSession | PtySession>();
   readonly #archives = new Map<number, ArchiveSession>();
+  readonly #ports: AgentPorts;
   readonly #main: ProcessSession | PtySession;
   readonly #conn: Connection | undefined;
   #welcomed = false;
@@ -59,6 +61,7 @@ export class Agent {
         return agent.#welcomed;
       },
     };
+    this.#ports = new AgentPorts(this.#host);
     if (opts.callback) {
       const { url, containerId, token, ca } = opts.callback;
       this.#conn = new Connection(
@@ -131,6 +134,7 @@ export class Agent {
     this.#welcomed = false;
     for (const archive of this.#archives.values()) archive.close();
     this.#archives.clear();
+    this.#ports.closeAll();
     for (const p of this.#processes.values()) p.flow();
   }
 
@@ -154,6 +158,7 @@ export class Agent {
         );
         return;
       case 'ack':
+        this.#ports.ack(msg.s, msg.seq);
         this.#processes.get(msg.s)?.ack(msg.seq);
         this.#archives.get(msg.s)?.ack(msg.seq);
         return this.#settle(msg.s);
@@ -180,6 +185,12 @@ export class Agent {
         this.#archives.get(msg.s)?.close();
         this.#archives.delete(msg.s);
         return;
+      case 'portOpen':
+        return this.#ports.open(msg.s, msg.port);
+      case 'portEnd':
+        return this.#ports.end(msg.s);
+      case 'portClose':
+        return this.#ports.close(msg.s);
       case 'hb':
         return;
     }
@@ -188,6 +199,7 @@ export class Agent {
   #onData(frame: DataFrame): void {
     if (frame.stream === 'stdin') this.#processes.get(frame.session)?.stdin(frame);
     else if (frame.stream === 'archive') this.#archives.get(frame.session)?.data(frame);
+    else if (frame.stream === 'port') this.#ports.data(frame);
   }
 
   #archive(s: number): ArchiveSession {

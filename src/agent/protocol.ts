@@ -18,8 +18,8 @@ export const MAIN_SESSION = 0;
  */
 export const WINDOW_BYTES = 256 * 1024;
 
-export type DataStream = 'stdin' | 'stdout' | 'stderr' | 'archive';
-const streamCodes: readonly DataStream[] = ['stdin', 'stdout', 'stderr', 'archive'];
+export type DataStream = 'stdin' | 'stdout' | 'stderr' | 'archive' | 'port';
+const streamCodes: readonly DataStream[] = ['stdin', 'stdout', 'stderr', 'archive', 'port'];
 
 /** One binary frame: a chunk of a session's stream. */
 export interface DataFrame {
@@ -123,7 +123,24 @@ export type AgentMessage =
   /** End of a session's archive stream (get); `error` when it broke off. */
   | { t: 'end'; s: number; error?: string }
   | { t: 'putDone'; s: number; error?: { kind: ArchiveErrorKind; message: string } }
+  /** The agent reached the port a `portOpen` named; data may flow. */
+  | { t: 'portOpened'; s: number }
+  | PortEnd
+  | PortClose
   | { t: 'hb' };
+
+/** Half-close of a port stream: the sender will send no more data on it (TCP FIN). Both directions. */
+export interface PortEnd {
+  t: 'portEnd';
+  s: number;
+}
+
+/** A port stream aborted (could not connect, reset, or the other side is gone): drop it at once. Both directions. */
+export interface PortClose {
+  t: 'portClose';
+  s: number;
+  error?: string;
+}
 
 /** Messages the daemon sends. */
 export type DaemonMessage =
@@ -141,13 +158,17 @@ export type DaemonMessage =
   | { t: 'cancel'; s: number }
   | { t: 'ack'; s: number; seq: number }
   | { t: 'exitAck'; s: number }
+  /** A TCP connection to a published port: the agent connects to `port` on the replica's loopback. */
+  | { t: 'portOpen'; s: number; port: number }
+  | PortEnd
+  | PortClose
   | { t: 'hb' };
 
 export class ProtocolError extends Error {}
 
-const agentTypes = new Set(['hello', 'started', 'exit', 'ack', 'stat', 'end', 'putDone', 'hb']);
+const agentTypes = new Set(['hello', 'started', 'exit', 'ack', 'stat', 'end', 'putDone', 'portOpened', 'portEnd', 'portClose', 'hb']);
 const daemonTypes = new Set([
-  'welcome', 'exec', 'stdinEnd', 'signal', 'resize', 'stat', 'get', 'put', 'putEnd', 'cancel', 'ack', 'exitAck', 'hb',
+  'welcome', 'exec', 'stdinEnd', 'signal', 'resize', 'stat', 'get', 'put', 'putEnd', 'cancel', 'ack', 'exitAck', 'portOpen', 'portEnd', 'portClose', 'hb',
 ]);
 
 function parse(text: string, types: Set<string>): { t: string; s?: unknown } {

@@ -16,6 +16,8 @@ import type { LifecycleTimeouts } from './lifecycle-timeouts';
 import { mergeAccess, type RegistryCredentials } from './registry-auth';
 import type { SecretEnv } from './secrets';
 import { Requests } from './requests';
+import { planBindings, type PortRequestFields } from './ports/bindings';
+import { PublishedPorts } from './ports/published';
 
 export type ContainerRef = ActorRefFrom<typeof containerMachine>;
 export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
@@ -55,6 +57,8 @@ export interface AgentSettings {
   liveLogBytes: number;
   /** SOCKERLESS_AGENT_CA: a PEM the agent trusts for a wss:// callback beside Node's own roots. */
   ca?: string;
+  /** SOCKERLESS_PUBLISH_HOST_IP: where a published port listens when the request names no address (dockerd: 0.0.0.0). */
+  publishHostIp?: string;
   debug?: (fields: object, message: string) => void;
 }
 
@@ -67,6 +71,7 @@ export class Daemon {
   readonly requests = new Requests();
   readonly attachments = new Attachments();
   readonly agents: Agents;
+  readonly ports: PublishedPorts;
   readonly execs = new ExecStore();
   readonly root;
 
@@ -80,6 +85,11 @@ export class Daemon {
         if (ref && ref !== 'ambiguous') ref.send(event);
       },
     });
+    this.ports = new PublishedPorts({
+      link: (id) => this.agents.link(id),
+      agentWaitMs: deps.agent.agentWaitMs,
+      warn: deps.agent.debug,
+    });
     const timeouts = deps.timeouts;
     const container = containerMachine.provide({
       ...(timeouts && {
@@ -91,13 +101,19 @@ export class Daemon {
       }),
       actors: {
         runJob: fromPromise(async ({ input, signal }) => {
-          const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
-          if (adopted) return adopted;
-          const volumes = (await this.deps.volumes?.(input.id)) ?? [];
-          signal.throwIfAborted();
-          const spec = { ...this.#jobSpec(input), ...(volumes.length && { volumes }) };
-          const execution = await cloud.runJob(spec, signal);
-          return { ...execution, agent: spec.env.some((e) => e.name === 'SOCKERLESS_AGENT_TOKEN') };
+          if (this.agentRuns()) await this.ports.open(input.id, this.portBindings(input).bindings);
+          try {
+            const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
+            if (adopted) return adopted;
+            const volumes = (await this.deps.volumes?.(input.id)) ?? [];
+            signal.throwIfAborted();
+            const spec = { ...this.#jobSpec(input), ...(volumes.length && { volumes }) };
+            const execution = await cloud.runJob(spec, signal);
+            return { ...execution, agent: spec.env.some((e) => e.name === 'SOCKERLESS_AGENT_TOKEN') };
+          } catch (err) {
+            this.ports.close(input.id);
+            throw err;
+          }
         }),
         waitForEnd: fromPromise(({ input, signal }) => this.#waitForEnd(input, signal)),
         stopExecution: fromPromise(({ input, signal }) => cloud.stopExecution(input.execution, signal)),
@@ -120,9 +136,13 @@ export class Daemon {
         signalProcess: ({ context }, { signal }) => this.agents.link(context.id)?.signal(MAIN_SESSION, signal),
         announce: ({ context }, { action, attributes }) => {
           // An execution's end closes its agent's link; removal forgets the container's agent state.
-          if (action === 'die') this.agents.ended(context.id);
+          if (action === 'die') {
+            this.agents.ended(context.id);
+            this.ports.close(context.id);
+          }
           if (action === 'destroy') {
             this.agents.forget(context.id);
+            this.ports.forget(context.id);
             this.execs.forgetContainer(context.id);
           }
           this.events.publish('container', action, context.id, {
@@ -234,6 +254,15 @@ export class Daemon {
       launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),
       workdir: ctx.config.WorkingDir, user: ctx.config.User, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, ...(ca && { ca }),
     }));
+  }
+
+  /** The listeners a container's start opens for its published ports. */
+  portBindings(ctx: Pick<ContainerContext, 'config' | 'hostConfig'>): ReturnType<typeof planBindings> {
+    const hc = ctx.hostConfig as { PortBindings?: PortRequestFields['PortBindings']; PublishAllPorts?: unknown };
+    return planBindings(
+      { ExposedPorts: ctx.config.ExposedPorts, PortBindings: hc.PortBindings ?? null, PublishAllPorts: hc.PublishAllPorts === true },
+      this.deps.agent.publishHostIp ?? '0.0.0.0',
+    );
   }
 
   create(input: ContainerInput): Promise<Reply> {

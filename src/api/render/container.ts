@@ -1,6 +1,7 @@
 import { dockerStatus, ZERO_TIME } from '../../../machines/container';
 import type { NetworkView } from '../../container-resources';
 import type { ContainerSnapshot } from '../../daemon/daemon';
+import type { PortListItem } from '../../daemon/ports/view';
 
 /** What inspect adds from the daemon's settings: secret values masked, and what ACA runs the container with. */
 export interface InspectExtras {
@@ -98,7 +99,7 @@ function ago(ms: number): string {
 }
 
 /** One item of `GET /containers/json`. */
-export function listItem(snap: ContainerSnapshot, view: NetworkView, status = dockerStatus(snap)) {
+export function listItem(snap: ContainerSnapshot, view: NetworkView, status = dockerStatus(snap), ports: PortListItem[] = []) {
   const ctx = snap.context;
   return {
     Id: ctx.id,
@@ -107,7 +108,7 @@ export function listItem(snap: ContainerSnapshot, view: NetworkView, status = do
     ImageID: ctx.imageId,
     Command: command(ctx).join(' '),
     Created: Math.floor(Date.parse(ctx.created) / 1000),
-    Ports: [],
+    Ports: ports,
     Labels: ctx.config.Labels,
     State: status,
     Status: humanStatus(snap, Date.now(), status),

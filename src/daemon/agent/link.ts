@@ -4,6 +4,8 @@ import {
   CLOSE, MAIN_SESSION, PROTOCOL_VERSION, decodeAgentMessage, decodeData, encodeData, encodeMessage,
   type AgentMessage, type DaemonMessage, type DataFrame, type ExecStart, type ExitStatus,
 } from '../../agent/protocol';
+import type { Socket } from 'node:net';
+import { SocketPump } from '../../agent/socket-pump';
 import { ArchiveCall, ArchiveFailure } from './archive-call';
 import { ProcessChannel, type ChannelLink } from './process-channel';
 
@@ -34,6 +36,8 @@ export class AgentLink implements ChannelLink {
   readonly #opts: LinkOptions;
   readonly #execs = new Map<number, { channel: ProcessChannel; start: ExecStart }>();
   readonly #archives = new Map<number, ArchiveCall>();
+  /** Port streams: the pump, and until the agent reached the port, what to do then. */
+  readonly #ports = new Map<number, { pump: SocketPump; settle?: (error?: string) => void }>();
   #ws: WebSocket | undefined;
   #welcomed = false;
   #contacted = false;
@@ -163,6 +167,44 @@ export class AgentLink implements ChannelLink {
     call.fail(new ArchiveFailure('failed', 'cancelled'));
   }
 
+  /**
+   * Carries one TCP connection (a client of a published port) to `port` inside the replica.
+   * Resolves once the agent reached the port; rejects (the socket destroyed) when it could not.
+   */
+  openPort(port: number, socket: Socket): Promise<void> {
+    if (!this.connected) {
+      socket.destroy();
+      return Promise.reject(new ArchiveFailure('unavailable', 'no agent is connected'));
+    }
+    const s = this.#next++;
+    const link = { sendData: (f: DataFrame) => this.sendData(f), control: (m: DaemonMessage) => this.send(m) };
+    const pump = new SocketPump(s, socket, link, () => this.#ports.delete(s));
+    return new Promise((resolve, reject) => {
+      this.#ports.set(s, {
+        pump,
+        settle: (error) => {
+          const entry = this.#ports.get(s);
+          if (entry) delete entry.settle;
+          if (error === undefined) {
+            pump.flow();
+            return resolve();
+          }
+          pump.abort();
+          reject(new ArchiveFailure('failed', error));
+        },
+      });
+      this.send({ t: 'portOpen', s, port });
+    });
+  }
+
+  #abortPorts(reason: string): void {
+    for (const { pump, settle } of [...this.#ports.values()]) {
+      if (settle) settle(reason);
+      else pump.abort();
+    }
+    this.#ports.clear();
+  }
+
   signal(s: number, signal: string): void {
     this.send({ t: 'signal', s, signal });
   }
@@ -188,6 +230,7 @@ export class AgentLink implements ChannelLink {
     const gone = new ArchiveFailure('unavailable', 'the container is no longer running');
     for (const call of this.#archives.values()) call.fail(gone);
     this.#archives.clear();
+    this.#abortPorts('the container is no longer running');
     for (const { channel } of this.#execs.values()) channel.finish({ code: 137, signal: 'SIGKILL' });
     // An agent that never made contact delivered nothing: its attach clients read Log Analytics
     // instead (attachSource), so their streams are let go here, not ended.
@@ -212,6 +255,7 @@ export class AgentLink implements ChannelLink {
 
   #onData(frame: DataFrame): void {
     if (frame.stream === 'archive') return this.#archives.get(frame.session)?.data(frame);
+    if (frame.stream === 'port') return this.#ports.get(frame.session)?.pump.data(frame);
     this.#channel(frame.session)?.output(frame);
   }
 
@@ -234,7 +278,17 @@ export class AgentLink implements ChannelLink {
       case 'ack':
         this.#channel(msg.s)?.stdinAcked(msg.seq);
         this.#archives.get(msg.s)?.acked(msg.seq);
+        this.#ports.get(msg.s)?.pump.ack(msg.seq);
         return;
+      case 'portOpened':
+        return this.#ports.get(msg.s)?.settle?.();
+      case 'portEnd':
+        return this.#ports.get(msg.s)?.pump.end();
+      case 'portClose': {
+        const entry = this.#ports.get(msg.s);
+        if (entry?.settle) return entry.settle(msg.error ?? 'the agent could not reach the port');
+        return entry?.pump.abort();
+      }
       case 'stat':
       case 'end':
       case 'putDone':
@@ -267,6 +321,7 @@ export class AgentLink implements ChannelLink {
     const lost = new ArchiveFailure('unavailable', 'the agent disconnected during the copy');
     for (const call of this.#archives.values()) call.fail(lost);
     this.#archives.clear();
+    this.#abortPorts('the agent disconnected');
     if (!this.#closed) this.#opts.events.lost();
     this.#changed();
   }

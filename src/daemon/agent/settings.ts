@@ -39,6 +39,7 @@ export async function agentSettings(env: NodeJS.ProcessEnv, simulator: boolean, 
     // Real ACA pulls the image and schedules a replica before the agent can dial.
     agentWaitMs: number('SOCKERLESS_AGENT_WAIT_MS', local ? 20_000 : 180_000),
     liveLogBytes: number('SOCKERLESS_LIVE_LOG_BYTES', 1024 * 1024),
+    publishHostIp: env.SOCKERLESS_PUBLISH_HOST_IP?.trim() || '0.0.0.0',
     debug: (fields, message) => logger.debug(fields, message),
   };
 }

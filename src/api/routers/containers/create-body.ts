@@ -30,6 +30,8 @@ export const createBody = z
         AutoRemove: z.boolean().optional(),
         RestartPolicy: z.object({ Name: z.string().optional(), MaximumRetryCount: z.number().int().optional() }).nullish(),
         NetworkMode: z.string().optional(),
+        PortBindings: z.record(z.string(), z.array(z.object({ HostIp: z.string().optional(), HostPort: z.string().optional() }).loose()).nullable()).nullish(),
+        PublishAllPorts: z.boolean().nullish(),
       })
       .loose()
       .nullish(),

@@ -2,11 +2,12 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { dockerStatus, normalizeSignal, type Reply, type WaitCondition } from '../../../../machines/container';
 import type { Cloud, LogRow } from '../../../aca/cloud';
-import type { ContainerRef, Daemon } from '../../../daemon/daemon';
+import type { ContainerRef, ContainerSnapshot, Daemon } from '../../../daemon/daemon';
+import { portList, portMap } from '../../../daemon/ports/view';
 import { containerLogs } from '../../../daemon/container-logs';
 import { checkName, generateName } from '../../../daemon/names';
 import type { ImageRecord } from '../../../images/types';
-import type { ContainerResourcesApi } from '../../../container-resources';
+import type { ContainerResourcesApi, NetworkView } from '../../../container-resources';
 import { pruneContainers, PRUNE_FILTERS } from '../../../container-resources/prune';
 import { updateFields } from '../../../container-resources/update';
 import type { AppEnv } from '../../env';
@@ -58,11 +59,21 @@ function time(value: string | undefined, name: string): Date | undefined {
   return date;
 }
 
+const PORTS_WITHOUT_AGENT =
+  'published ports are carried by the in-job agent, and containers started now get none (SOCKERLESS_AGENT=off, or no callback address): the ports will not be published';
+
 export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
   const { daemon, cloud } = deps;
   const app = new Hono<AppEnv>();
 
   const find = (ref: string): ContainerRef => findContainer(daemon, ref);
+  /** Networks and mounts, with the published ports of a running container as dockerd shows them. */
+  const viewOf = (snap: ContainerSnapshot): NetworkView => {
+    const view = deps.resources.view(snap.context.id);
+    const running = dockerStatus(snap) === 'running';
+    view.NetworkSettings.Ports = portMap(running, snap.context.config.ExposedPorts, daemon.ports.of(snap.context.id));
+    return view;
+  };
 
   app.post('/containers/create', async (c) => {
     const parsed = createBody.safeParse(await c.req.json().catch(() => undefined));
@@ -81,6 +92,10 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const warnings = deps.hostConfig ? checkCreate(input.hostConfig, deps.hostConfig.defaults, deps.hostConfig.limits) : [];
     const registryAuth = decodeRegistryAuth(c.req.header('x-registry-auth'));
     const prepared = deps.resources.prepare(input, body, image.Config.Volumes);
+    const ports = daemon.portBindings(input);
+    if (ports.error) throw badRequest(ports.error);
+    warnings.push(...ports.warnings);
+    if (ports.bindings.length && !daemon.agentRuns()) warnings.push(PORTS_WITHOUT_AGENT);
     const reply = await daemon.create(input);
     if (reply.status !== 201) return answer(c, reply);
     prepared.commit();
@@ -111,7 +126,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
       // Newest first. `created` is always the same ISO 8601 form, so plain comparison orders it (localeCompare is far slower).
       .sort((a, b) => (a.snap.context.created < b.snap.context.created ? 1 : a.snap.context.created > b.snap.context.created ? -1 : 0));
     if (limit !== undefined && limit > 0) items = items.slice(0, limit);
-    const body = jsonArrayBytes(items, ({ snap, status }) => listItem(snap, deps.resources.view(snap.context.id), status));
+    const body = jsonArrayBytes(items, ({ snap, status }) => listItem(snap, viewOf(snap), status, portList(status === 'running', snap.context.config.ExposedPorts, daemon.ports.of(snap.context.id))));
     return c.body(body, 200, { 'Content-Type': 'application/json' });
   });
 
@@ -119,7 +134,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const snap = find(c.req.param('id')).getSnapshot();
     const hc = deps.hostConfig;
     const aca = hc && { env: (env: string[]) => hc.secretEnv.mask(env), resources: checkResources(snap.context.hostConfig, hc.defaults, hc.limits).pair };
-    return c.json(inspectContainer(snap, deps.resources.view(snap.context.id), aca));
+    return c.json(inspectContainer(snap, viewOf(snap), aca));
   });
 
   app.post('/containers/:id/start', async (c) => answer(c, await daemon.ask(find(c.req.param('id')), { type: 'START' })));
@@ -189,7 +204,9 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const choice = { stdout: bool(q('stdout')), stderr: bool(q('stderr')), timestamps: bool(q('timestamps')), tty: ref.getSnapshot().context.config.Tty };
     if (!choice.stdout && !choice.stderr) throw badRequest('You must choose at least one stream');
     const tailValue = q('tail');
-    const tail = !tailValue || tailValue === 'all' ? undefined : int(tailValue, 'tail');
+    const tailNumber = !tailValue || tailValue === 'all' ? undefined : int(tailValue, 'tail');
+    // dockerd reads a negative tail (dockerode and Testcontainers send -1) as all lines.
+    const tail = tailNumber !== undefined && tailNumber < 0 ? undefined : tailNumber;
     const snap = ref.getSnapshot();
     const contentType = choice.tty ? RAW : MULTIPLEXED;
     if (!snap.context.jobExists && !snap.context.execution) return c.body(null, 200, { 'Content-Type': contentType });
