@@ -118,14 +118,22 @@ export class Daemon {
         waitForEnd: fromPromise(({ input, signal }) => this.#waitForEnd(input, signal)),
         stopExecution: fromPromise(({ input, signal }) => cloud.stopExecution(input.execution, signal)),
         deleteJob: fromPromise(({ input, signal }) => cloud.deleteJob(input.jobName, signal)),
+        // As runJob, on the shape's shared job: published ports are the agent's, per container, so they open the same way.
         startOnSharedJob: fromPromise(async ({ input, signal }) => {
-          const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
-          if (adopted) return adopted;
-          const volumes = (await this.deps.volumes?.(input.id)) ?? [];
-          if (volumes.length) throw new Error(`container ${input.id.slice(0, 12)} has volumes, which a shared job's executions cannot mount; start it with SOCKERLESS_JOB_REUSE=off`);
-          const { spec, shape } = this.#sharedJobSpec(input);
-          const execution = await this.deps.sharedJobs!.start(shape, spec, signal);
-          return { ...execution, agent: spec.env.some((e) => e.name === AGENT_KEY_ENV) };
+          if (this.agentRuns()) await this.ports.open(input.id, this.portBindings(input).bindings);
+          try {
+            const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
+            if (adopted) return adopted;
+            const volumes = (await this.deps.volumes?.(input.id)) ?? [];
+            if (volumes.length) throw new Error(`container ${input.id.slice(0, 12)} has volumes, which a shared job's executions cannot mount; start it with SOCKERLESS_JOB_REUSE=off`);
+            signal.throwIfAborted();
+            const { spec, shape } = this.#sharedJobSpec(input);
+            const execution = await this.deps.sharedJobs!.start(shape, spec, signal);
+            return { ...execution, agent: spec.env.some((e) => e.name === AGENT_KEY_ENV) };
+          } catch (err) {
+            this.ports.close(input.id);
+            throw err;
+          }
         }),
       },
       guards: {
