@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { ArmRates } from './aca/arm-budget';
 import type { LogDestination } from './aca/environment';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 
 /** Where and how the daemon reaches Azure (or the embedded simulator). */
 export interface AcaConfig {
@@ -33,4 +34,6 @@ export interface AcaConfig {
   retryDelayMs?: number;
   /** This daemon's persistent instance id, tagged on every job so daemons sharing a resource group keep to their own. */
   instanceId?: string;
+  /** Extra pipeline policies on both SDK clients, after each retry (test/contract records the exchanges with one). */
+  pipelinePolicies?: PipelinePolicy[];
 }

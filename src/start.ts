@@ -103,13 +103,19 @@ async function startOnState(
 
   let config: AcaConfig | undefined = acaConfigFromEnv(env);
   let simulator: Simulator | undefined;
+  const listeners: Listener[] = [];
   if (!config) {
     // The simulator's own chatter (every execution status) only shows at debug level.
     const simLogger = logger.child({ component: 'simulator' }, { level: logger.level === 'debug' || logger.level === 'trace' ? logger.level : 'warn' });
     // Executions must not see the daemon's state (the simulator hides its own data dir).
     // The agent dials back on the daemon's socket, which executions then need to see.
     const visiblePaths = addresses.flatMap((a) => (a.kind === 'unix' ? [dirname(a.path)] : []));
-    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, logger: simLogger, ...simulatorFaultsFromEnv(env), ...simulatorProfileFromEnv(env), ...simulatorImagesFromEnv(env), ...opts.simulator });
+    // In its own network namespace, a replica reaches the daemon's TCP listeners on its own loopback.
+    const hostLoopbackPorts = () => listeners.flatMap((l) => {
+      const port = /^tcp:\/\/(?:127\.0\.0\.1|0\.0\.0\.0|localhost):(\d+)$/.exec(l.url)?.[1];
+      return port ? [Number(port)] : [];
+    });
+    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, hostLoopbackPorts, replicaNetwork: env.SOCKERLESS_SIMULATOR_NETWORK === 'host' ? 'host' : 'own', logger: simLogger, ...simulatorFaultsFromEnv(env), ...simulatorProfileFromEnv(env), ...simulatorImagesFromEnv(env), ...opts.simulator });
     config = acaConfigForSimulator(simulator);
   }
   // Jobs on Azure itself (not a simulator on this machine) cannot dial back to loopback or a unix socket.
@@ -193,6 +199,13 @@ async function startOnState(
   const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings, { namedVolumes: shares !== undefined, bindShares });
   mountSources = { resources, volumes };
   sourcesSet();
+  // A run that never started (its launch failed) joined nothing, so it has nothing to leave.
+  const joined = new Set<string>();
+  daemon.networks = {
+    join: (id) => (joined.add(id), networks.announceEndpoints(id, 'connect')),
+    leave: (id) => joined.delete(id) && networks.announceEndpoints(id, 'disconnect'),
+  };
+  daemon.mountPoints = (id) => resources.view(id).Mounts.map((m) => m.Destination);
   daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));
   const announceImage = (action: string, id: string, attributes: Record<string, string>) => daemon.events.publish('image', action, id, attributes);
   const containerLookup = (ref: string) => {
@@ -239,7 +252,6 @@ async function startOnState(
     },
   });
 
-  const listeners: Listener[] = [];
   let callbackUrl: string | undefined = env.SOCKERLESS_CALLBACK_URL;
   try {
     for (const address of addresses) listeners.push(await listen(app, address, listenOptions));

@@ -1,8 +1,9 @@
 // port_forward_mbps and port_forward_rtt_ms (issue 20): a TCP transfer and request/response round
 // trips through a published port (the daemon's listener, the agent's connection, the agent), each
-// beside the same exchange with the same server straight over loopback, in the same run. On this
-// simulator the replica's port is also reachable on the host's loopback, which is what makes the
-// comparison possible; with per-replica network namespaces it would not be.
+// beside the same exchange with the same server straight over loopback, in the same run. The
+// replica's own ports are not reachable from the host (it has its own network namespace), so the
+// comparison runs the same server code in a host process, by the same Node.
+import { spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import type { BenchContext } from '../context';
 import { IMAGE } from '../context';
@@ -19,6 +20,16 @@ function freePort(): Promise<number> {
       const port = (s.address() as { port: number }).port;
       s.close(() => resolve(port));
     });
+  });
+}
+
+/** The same servers as a host process; resolves once they listen. */
+function hostServer(sink: number, echo: number): Promise<{ close(): void }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', SERVER(sink, echo)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`the host comparison server exited ${code}`)));
+    child.stdout!.once('data', () => resolve({ close: () => child.kill() }));
   });
 }
 
@@ -86,6 +97,8 @@ export async function portForward(ctx: BenchContext): Promise<Figure[]> {
     ExposedPorts: { [`${sink}/tcp`]: {}, [`${echo}/tcp`]: {} },
     HostConfig: { PortBindings: { [`${sink}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }], [`${echo}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] } },
   });
+  const [hostSink, hostEcho] = [await freePort(), await freePort()];
+  const host = await hostServer(hostSink, hostEcho);
   try {
     await c.start();
     const ports = (await c.inspect()).NetworkSettings.Ports as Record<string, { HostPort: string }[]>;
@@ -102,11 +115,11 @@ export async function portForward(ctx: BenchContext): Promise<Figure[]> {
     const direct: number[] = [];
     for (let i = 0; i < reps; i++) {
       through.push(await transfer(sinkHost, bytes));
-      direct.push(await transfer(sink, bytes));
+      direct.push(await transfer(hostSink, bytes));
     }
     const best = (xs: number[]) => round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!, 0);
     const rtt = await roundTrips(echoHost, trips);
-    const rttDirect = await roundTrips(echo, trips);
+    const rttDirect = await roundTrips(hostEcho, trips);
     return [
       {
         name: 'port_forward_mbps', value: best(through), unit: 'Mbit/s', samples: reps,
@@ -120,6 +133,7 @@ export async function portForward(ctx: BenchContext): Promise<Figure[]> {
       },
     ];
   } finally {
+    host.close();
     await c.remove({ force: true }).catch(() => {});
   }
 }

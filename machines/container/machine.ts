@@ -1,4 +1,4 @@
-import { and, assign, enqueueActions, fromPromise, setup } from 'xstate';
+import { and, assign, enqueueActions, fromPromise, not, setup, stateIn } from 'xstate';
 import { exitCodeOf, neverStarted, startFailureCode, vanished } from './exit-code';
 import { nextRestartDelay, restartsByPolicy } from './restart-policy';
 import { signalNumber } from './signals';
@@ -43,6 +43,9 @@ const errorKind = (error: unknown) => (typeof error === 'object' && error !== nu
 /** `docker update` of resources while a job runs: an execution's CPU and memory are fixed when it starts. */
 const RUNNING_RESOURCES =
   'cannot update the resources of a running container: an Azure Container Apps job execution keeps the CPU and memory it started with; stop the container, update it, then start it';
+
+/** The chart's default wait for an expected agent (see the `agentWait` delay). */
+export const AGENT_WAIT_MS = 10_000;
 
 /** Docker's default grace between the stop signal and SIGKILL, seconds. */
 const DEFAULT_STOP_TIMEOUT = 10;
@@ -107,6 +110,10 @@ export const containerMachine = setup({
     reply: (_, _reply: Reply) => {},
     /** Publishes a Docker event; provided by the daemon's event bus. */
     announce: (_, _event: Announcement) => {},
+    /** The container joins its networks as it starts (`network connect` events); provided by the daemon. */
+    joinNetworks: (_, _params: undefined) => {},
+    /** The container leaves its networks as its run ends (`network disconnect` events); provided by the daemon. */
+    leaveNetworks: (_, _params: undefined) => {},
     /** Delivers a signal to the main process through the agent; provided by the daemon. */
     signalProcess: (_, _params: { signal: string }) => {},
     replyNow: enqueueActions(({ event, enqueue }, params: { status: number; message?: string }) => {
@@ -128,7 +135,9 @@ export const containerMachine = setup({
       );
       for (const r of ready) {
         const failed = r.until === 'running' && until !== 'running' && context.error !== '';
-        reply(enqueue, failed ? { rid: r.rid, status: 500, body: { message: context.error } } : { rid: r.rid, status: 204 });
+        // dockerd answers a command that cannot be run as invalid input (400), other start failures 500.
+        const status = context.processExit?.error ? 400 : 500;
+        reply(enqueue, failed ? { rid: r.rid, status, body: { message: context.error } } : { rid: r.rid, status: 204 });
       }
       if (ready.length) enqueue.assign({ replies: context.replies.filter((r) => !ready.includes(r)) });
     }),
@@ -169,12 +178,18 @@ export const containerMachine = setup({
       const exit: ProcessExit = { code: e.code, ...(e.signal && { signal: e.signal }), ...(e.error && { error: e.error }) };
       return { processExit: exit };
     }),
-    /**
-     * The agent's code is exact, so it wins over what ACA reports (rule 5). A command that could
-     * not start keeps its reason in processExit, not State.Error: the agent already wrote it to
-     * the container's stderr, and an Error in the wait answer would turn the CLI's 127 into 125.
-     */
+    /** The agent's code is exact, so it wins over what ACA reports (rule 5). */
     exitWithProcessCode: assign({ exitCode: ({ context }) => context.processExit!.code }),
+    /**
+     * The command could not be run (not found, not executable, no such user): as runc's failure
+     * through dockerd, the reason is State.Error and the start's answer, with runc's 127/126.
+     */
+    failLaunch: assign({
+      exitCode: ({ context }) => context.processExit!.code,
+      error: ({ context }) => launchFailure(context.processExit!.error!),
+      startFailed: true,
+      startedAt: ({ context }) => context.previousStartedAt ?? ZERO_TIME,
+    }),
     /** Stores what `docker update` changed in HostConfig; the next job gets the new resources. */
     applyUpdate: enqueueActions(({ context, event, enqueue }) => {
       const e = event as Extract<ContainerEvent, { type: 'UPDATE' }>;
@@ -219,6 +234,12 @@ export const containerMachine = setup({
     reusesJob: () => false,
     agentConnected: ({ context }) => context.agentConnected,
     processExited: ({ context }) => context.processExit !== null,
+    /** The agent could not run the command at all (it reported why). */
+    launchFailed: ({ context }) => context.processExit?.error !== undefined,
+    /** The last start could not run the command and none before did (no StartedAt). */
+    neverRan: ({ context }) => context.processExit?.error !== undefined && context.startFailed && context.startedAt === ZERO_TIME,
+    /** Nothing to wait for before start answers: the process runs, or no agent will say so. */
+    launched: ({ context }) => context.processStarted || context.execution?.agent !== true,
     killsAtOnce: ({ context }) => context.stopRequest?.signal === 'SIGKILL',
     agentExpected: ({ context }) => context.execution?.agent === true,
     /** `docker kill -s SIG` through a connected agent: only SIGKILL ends the container by itself. */
@@ -232,8 +253,11 @@ export const containerMachine = setup({
     },
     /** After SIGKILL through the agent, how long before ACA's stop is the backstop. */
     killGrace: 2000,
-    /** How long a stop waits for an expected agent that has not dialled yet. */
-    agentWait: 10_000,
+    /**
+     * How long start (launching) and a stop wait for an expected agent that has not dialled yet.
+     * Kept below the schedule timeout, which is not checked while launching.
+     */
+    agentWait: AGENT_WAIT_MS,
     /** Docker's back-off before a restart by policy. */
     restartDelay: ({ context }) => context.restartDelayMs,
     /** How long one cloud operation (an ARM call and its long-running operation) may take. */
@@ -263,6 +287,7 @@ export const containerMachine = setup({
     executionRunning: false,
     cloudAttempts: 0,
     processExit: null,
+    processStarted: false,
     intent: null,
     replies: [],
     waits: [],
@@ -307,7 +332,7 @@ export const containerMachine = setup({
     starting: {
       tags: 'created',
       entry: assign(({ context }) => ({
-        stopRequest: null, error: '', agentConnected: false, processExit: null, startFailed: false, autoRestart: false,
+        stopRequest: null, error: '', agentConnected: false, processExit: null, processStarted: false, startFailed: false, autoRestart: false,
         executionRunning: false, cloudAttempts: 0,
         // A start by the user begins the restart count and the back-off afresh, as in Docker.
         ...(!context.autoRestart && { restartCount: 0, restartDelayMs: 0 }),
@@ -377,7 +402,13 @@ export const containerMachine = setup({
             input: ({ context }) => context,
             onDone: {
               target: '#container.running',
-              actions: assign({ execution: ({ event }) => event.output, jobExists: true, startedAt: () => new Date().toISOString() }),
+              actions: assign({
+                execution: ({ event }) => event.output,
+                jobExists: true,
+                // Kept, for a launch that fails: dockerd leaves StartedAt as it was before such a start.
+                previousStartedAt: ({ context }) => context.startedAt,
+                startedAt: () => new Date().toISOString(),
+              }),
             },
             onError: [
               // A job may exist even though the start failed; removal must still delete it.
@@ -411,6 +442,7 @@ export const containerMachine = setup({
         AGENT_CONNECTED: { actions: assign({ agentConnected: true }) },
         AGENT_LOST: { actions: assign({ agentConnected: false }) },
         PROCESS_EXITED: { actions: 'recordProcessExit' },
+        PROCESS_STARTED: { actions: assign({ processStarted: true }) },
         UPDATE: [
           { guard: 'changesResources', actions: { type: 'replyNow', params: { status: 409, message: RUNNING_RESOURCES } } },
           { actions: 'applyUpdate' },
@@ -423,7 +455,8 @@ export const containerMachine = setup({
       // An execution ACA never runs (stuck in Processing) is stopped; nothing ran, as a failed start.
       after: {
         scheduleTimeout: {
-          guard: 'neverSeenRunning',
+          // While launching, the agent wait (shorter) decides first.
+          guard: and(['neverSeenRunning', not(stateIn({ running: 'launching' }))]),
           target: '.stopping',
           actions: assign({
             error: ({ context }) => `the execution of job ${context.jobName} never started: ACA kept it pending, so it was stopped`,
@@ -448,11 +481,42 @@ export const containerMachine = setup({
           actions: assign({ exitCode: 1, error: ({ event }) => `lost track of the execution: ${errorMessage(event.error)}` }),
         },
       },
-      initial: 'up',
+      initial: 'launching',
       states: {
+        // Docker's start answers once the command runs, or with the reason it cannot: with an agent,
+        // its word on the main process (bounded by the agent wait, after which start answers anyway).
+        launching: {
+          always: [
+            { guard: 'launchFailed', target: '#container.exited', actions: 'failLaunch' },
+            { guard: 'processExited', target: 'up' },
+            { guard: 'launched', target: 'up' },
+          ],
+          after: { agentWait: 'up' },
+          // Requests that end the run wait, as while starting, until the launch is known (then `up` acts on them).
+          on: {
+            PROCESS_STARTED: { target: 'up', actions: assign({ processStarted: true }) },
+            PROCESS_EXITED: { target: 'launching', reenter: true, actions: 'recordProcessExit' },
+            // After a daemon restart the agent wait starts over (its timer did not survive).
+            RESUME: { target: 'launching', reenter: true },
+            STOP: { actions: ['requestStop', { type: 'await', params: 'exited' }] },
+            KILL: { actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
+            RESTART: { actions: { type: 'await', params: 'running' } },
+            REMOVE: [
+              { guard: 'force', actions: ['requestStop', 'announceKill', assign({ intent: 'remove' }), { type: 'await', params: 'removed' }] },
+              {
+                actions: {
+                  type: 'replyNow',
+                  params: { status: 409, message: 'You cannot remove a running container. Stop the container before attempting removal or force remove' },
+                },
+              },
+            ],
+          },
+        },
         up: {
           entry: [
             { type: 'settle', params: { until: 'running' } },
+            // Docker's order: the container joins its networks (`network connect`), then `start`.
+            'joinNetworks',
             { type: 'announce', params: { action: 'start' } },
             enqueueActions(({ context, enqueue }) => {
               if (context.intent !== 'restart') return;
@@ -568,6 +632,7 @@ export const containerMachine = setup({
         ],
         AGENT_CONNECTED: { actions: assign({ agentConnected: true, executionRunning: true }) },
         AGENT_LOST: { actions: assign({ agentConnected: false }) },
+        PROCESS_STARTED: { actions: assign({ processStarted: true }) },
         PROCESS_EXITED: { target: 'exited', actions: ['recordProcessExit', 'exitWithProcessCode'] },
         REMOVE: [
           { guard: 'force', target: '.stopping', actions: ['requestStop', 'announceKill', assign({ intent: 'remove' }), { type: 'await', params: 'removed' }] },
@@ -586,6 +651,8 @@ export const containerMachine = setup({
       entry: [
         assign({ finishedAt: () => new Date().toISOString(), executionRunning: false }),
         { type: 'announce', params: ({ context }) => ({ action: 'die', attributes: { exitCode: String(context.exitCode) } }) },
+        // …and leaves them right after `die` (`network disconnect`), before `stop` and `destroy`.
+        'leaveNetworks',
         enqueueActions(({ context, enqueue }) => {
           if (context.stopRequest?.by === 'stop') announce(enqueue, { action: 'stop' });
         }),
@@ -600,9 +667,15 @@ export const containerMachine = setup({
       states: {
         // Rule 7: once per exit, the restart policy says whether the container runs again.
         deciding: {
-          always: [{ guard: 'restartsByPolicy', target: 'backoff', actions: 'scheduleRestart' }, { target: 'stopped' }],
+          always: [
+            { guard: 'restartsByPolicy', target: 'backoff', actions: 'scheduleRestart' },
+            { guard: 'neverRan', target: 'neverRan' },
+            { target: 'stopped' },
+          ],
         },
         stopped: {},
+        // dockerd's `created`: the command could not be run, and no earlier start ever ran it.
+        neverRan: { tags: 'created' },
         // Docker's `restarting`: waiting out the back-off. A user's stop cancels the restart.
         backoff: {
           tags: 'restarting',
@@ -673,7 +746,15 @@ export const containerMachine = setup({
   },
 });
 
+/** runc's words (through containerd and dockerd) for a command it could not run; clients match on them. */
+function launchFailure(reason: string): string {
+  return `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${reason}: unknown`;
+}
+
 function waitBody(context: ContainerContext) {
-  return { StatusCode: context.exitCode, Error: context.error ? { Message: context.error } : null };
+  // A command that could not be run: the start's answer carries the reason (and the CLI's 127/126
+  // comes from it); an Error here too would make `docker run` print it twice, and exit 125.
+  const error = context.error && !context.processExit?.error ? { Message: context.error } : null;
+  return { StatusCode: context.exitCode, Error: error };
 }
 

@@ -95,6 +95,8 @@ export interface ContainerContext extends ContainerInput {
   /** Whether a job exists in the cloud that removal must delete. */
   jobExists: boolean;
   startedAt: string;
+  /** StartedAt before the current start (restored if the command cannot be run). */
+  previousStartedAt?: string;
   finishedAt: string;
   exitCode: number;
   error: string;
@@ -117,6 +119,8 @@ export interface ContainerContext extends ContainerInput {
   executionRunning: boolean;
   /** Failed calls of the cloud operation under way, for the chart's own retries. */
   cloudAttempts: number;
+  /** The agent reported the main process running (Docker's start answers then). */
+  processStarted: boolean;
   /** The main process's end as the agent reported it (exact code; signal when killed). */
   processExit: ProcessExit | null;
   /** What follows once the current execution has ended. */
@@ -153,6 +157,8 @@ export type ContainerEvent =
   /** The cloud saw the execution Running (without an agent, the only sign it began). */
   | { type: 'EXECUTION_RUNNING' }
   | ({ type: 'PROCESS_EXITED' } & ProcessExit)
+  /** The agent reported the main process running. */
+  | { type: 'PROCESS_STARTED' }
   /**
    * The daemon restarted and restored this actor from its persisted snapshot. Timers do not
    * survive a restart (invoked cloud calls are re-invoked), so states waiting on one re-arm it.

@@ -1,3 +1,4 @@
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { ContainerAppsAPIClient } from '@azure/arm-appcontainers';
 import { LogsQueryClient } from '@azure/monitor-query';
 import type { AcaConfig } from '../config';
@@ -20,7 +21,10 @@ export function createArmClient(config: AcaConfig): ContainerAppsAPIClient {
     endpoint: config.armEndpoint,
     tlsOptions: tlsOptions(config),
     ...(config.retryDelayMs !== undefined && { retryOptions: { retryDelayInMs: config.retryDelayMs } }),
-    ...(budget && { additionalPolicies: [{ policy: budget.policy(), position: 'perRetry' as const }] }),
+    additionalPolicies: [
+      ...(budget ? [{ policy: budget.policy(), position: 'perRetry' as const }] : []),
+      ...extraPolicies(config),
+    ],
   });
 }
 
@@ -28,5 +32,10 @@ export function createLogsClient(config: AcaConfig): LogsQueryClient {
   return new LogsQueryClient(config.credential, {
     endpoint: config.logsEndpoint,
     tlsOptions: tlsOptions(config),
+    additionalPolicies: extraPolicies(config),
   });
+}
+
+function extraPolicies(config: AcaConfig): Array<{ policy: PipelinePolicy; position: 'perRetry' }> {
+  return (config.pipelinePolicies ?? []).map((policy) => ({ policy, position: 'perRetry' as const }));
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ArchiveSession } from './archive-session';
 import { AgentPorts } from './ports';
 import { Connection } from './connection';
 import { ProcessSession, type SessionHost } from './process-session';
+import { processTable, usageSample } from './proc-table';
 import { killContainerProcesses, ownsContainer, sendSignal } from './processes';
 import { PtySession } from './pty-session';
 import {
@@ -18,10 +20,12 @@ export interface AgentOptions {
   /** The environment the user's processes get (the agent's own variables removed). */
   env: NodeJS.ProcessEnv;
   workdir: string;
-  /** Docker's `--user`, resolved; main process and execs run as it. */
-  user?: { uid: number; gid: number };
   stdin: boolean;
   tty: boolean;
+  /** Docker's `User` for the main process and the default of every exec, resolved by each session. */
+  user?: string;
+  /** `--init` (HostConfig.Init): an init runs the command, which then gets every signal sent. */
+  init?: boolean;
   /** `ca`: a PEM trusted for a wss:// url beside Node's own root certificates (compiled into the artifact's Node). */
   callback?: { url: string; containerId: string; token: string; ca?: string };
   /** How long the agent waits, once the main process ended, for the daemon to take its exit. */
@@ -76,7 +80,10 @@ export class Agent {
     }
     this.#main = new (opts.tty ? PtySession : ProcessSession)(
       MAIN_SESSION,
-      { argv: opts.argv, env: opts.env, cwd: opts.workdir, user: opts.user, stdin: !opts.stdin ? 'ignore' : opts.callback ? 'pipe' : 'inherit', tty: opts.tty, detached: !this.#owner },
+      {
+        argv: opts.argv, env: opts.env, cwd: opts.workdir, stdin: !opts.stdin ? 'ignore' : opts.callback ? 'pipe' : 'inherit', tty: opts.tty,
+        detached: !this.#owner, user: opts.user, pid1: !opts.init,
+      },
       this.#host,
       {
         tee: (stream, data) => (stream === 'stdout' ? process.stdout : process.stderr).write(data),
@@ -126,7 +133,7 @@ export class Agent {
     const droppedUntil = this.#main.out.droppedUntil;
     this.#conn!.send({
       t: 'hello', v: PROTOCOL_VERSION, containerId: this.#opts.callback!.containerId, instance: this.#instance,
-      pid: process.pid, sessions: report, ...(droppedUntil !== undefined && { droppedUntil }),
+      pid: process.pid, sessions: report, hostname: hostname(), ...(droppedUntil !== undefined && { droppedUntil }),
     });
   }
 
@@ -151,7 +158,10 @@ export class Agent {
           msg.s,
           new (msg.tty ? PtySession : ProcessSession)(
             msg.s,
-            { argv: msg.argv, env: { ...this.#opts.env, ...envObject(msg.env) }, cwd: msg.workdir || this.#opts.workdir, user: this.#opts.user, stdin: msg.stdin ? 'pipe' : 'ignore', tty: msg.tty, detached: !this.#owner },
+            {
+              argv: msg.argv, env: { ...this.#opts.env, ...envObject(msg.env) }, cwd: msg.workdir || this.#opts.workdir, stdin: msg.stdin ? 'pipe' : 'ignore',
+              tty: msg.tty, detached: !this.#owner, user: msg.user || this.#opts.user,
+            },
             this.#host,
             { disconnectedLimit: 0 },
           ),
@@ -191,6 +201,12 @@ export class Agent {
         return this.#ports.end(msg.s);
       case 'portClose':
         return this.#ports.close(msg.s);
+      case 'probe':
+        try {
+          return this.#conn!.send(msg.what === 'top' ? { t: 'probed', s: msg.s, top: processTable() } : { t: 'probed', s: msg.s, stats: usageSample() });
+        } catch (err) {
+          return this.#conn!.send({ t: 'probed', s: msg.s, error: (err as Error).message });
+        }
       case 'hb':
         return;
     }

@@ -2,13 +2,13 @@
 // command, and dials the daemon (SOCKERLESS_CALLBACK_URL) so the daemon gets live output, the
 // exact exit code, exec, attach stdin, signals and `docker cp`. See PROTOCOL.md.
 import { createHmac } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent } from './agent';
-import { resolveUser } from './user';
 
 const AGENT_VARIABLES = [
   'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
-  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_USER', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA', 'SOCKERLESS_CARRIED_ENV',
+  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA', 'SOCKERLESS_CARRIED_ENV',
+  'SOCKERLESS_USER', 'SOCKERLESS_INIT', 'SOCKERLESS_HOSTNAME', 'SOCKERLESS_VOLUMES',
   'SOCKERLESS_AGENT_KEY', 'SOCKERLESS_AGENT_NONCE',
 ];
 
@@ -36,16 +36,28 @@ if (own.SOCKERLESS_WORKDIR) {
   mkdirSync(workdir, { recursive: true });
 }
 
-// Docker's --user, resolved in the container's own /etc/passwd and /etc/group as a runtime does.
-let user: { uid: number; gid: number } | undefined;
-if (own.SOCKERLESS_USER) {
-  const resolved = resolveUser('/', own.SOCKERLESS_USER);
-  if (typeof resolved === 'string') {
-    process.stderr.write(`${resolved}\n`);
-    process.exit(126);
+// Only as the container's init (PID 1 of its own namespaces: an ACA replica, or the simulator's
+// isolated one) does the agent touch the system: run as a plain process it would be the host's.
+const init = process.pid === 1;
+
+// Docker's mount points (named and anonymous volumes): a runtime creates the directory it
+// mounts on; ACA's EmptyDir mounts already exist, so this only matters where none is mounted.
+for (const path of init ? (own.SOCKERLESS_VOLUMES ?? '').split('\n').filter((p) => p.startsWith('/')) : []) {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (err) {
+    debug?.(`cannot create the mount point ${path}: ${(err as Error).message}`);
   }
-  user = { uid: resolved.uid, gid: resolved.gid };
-  if (own.HOME === undefined || own.HOME === '/root') env.HOME = resolved.home;
+}
+
+// Docker's hostname (the short id unless --hostname), where the replica lets the agent set it
+// (its own UTS namespace); otherwise the process sees the replica's name, which the agent reports.
+if (init && own.SOCKERLESS_HOSTNAME) {
+  try {
+    writeFileSync('/proc/sys/kernel/hostname', own.SOCKERLESS_HOSTNAME);
+  } catch (err) {
+    debug?.(`cannot set the hostname: ${(err as Error).message}`);
+  }
 }
 
 // On a job shared by many containers the token is derived from the job's key and this start's nonce.
@@ -63,9 +75,10 @@ const agent = new Agent({
   argv,
   env,
   workdir,
-  user,
   stdin: own.SOCKERLESS_STDIN === '1',
   tty: own.SOCKERLESS_TTY === '1',
+  user: own.SOCKERLESS_USER || undefined,
+  init: own.SOCKERLESS_INIT === '1',
   callback,
   lingerMs: Number(own.SOCKERLESS_AGENT_LINGER_MS ?? 30_000),
   disconnectedLimit: 4 * 1024 * 1024,

@@ -3,6 +3,8 @@ import type { Readable } from 'node:stream';
 import { Inbox, Outbox } from './outbox';
 import type { AgentMessage, DataFrame, DataStream, ExitStatus, SessionReport } from './protocol';
 import { exitStatus, sendSignal, toSignal } from './processes';
+import { reachesPid1 } from './signal-mask';
+import { userFor, UserError } from './user';
 
 /** What a session needs from the agent's connection. */
 export interface SessionHost {
@@ -22,8 +24,13 @@ export interface ProcessSpec {
   tty: boolean;
   /** Own process group (when the agent does not own the container's group). */
   detached: boolean;
-  /** Docker's `--user`, resolved: the ids the process runs as (the agent's own when absent). */
-  user?: { uid: number; gid: number };
+  /** Docker's `User` (`name|uid[:group|gid]`), resolved in the container's /etc/passwd and /etc/group. */
+  user?: string;
+  /**
+   * The container's main process without `--init`: Docker runs it as PID 1, which the kernel
+   * spares every signal it has no handler for (SIGKILL aside), so the agent drops those too.
+   */
+  pid1?: boolean;
 }
 
 export interface SessionOptions {
@@ -55,7 +62,8 @@ export class ProcessSession {
   readonly #in = new Inbox();
   readonly #host: SessionHost;
   readonly #opts: SessionOptions;
-  readonly #child: ChildProcess;
+  readonly #child: ChildProcess | undefined;
+  readonly #pid1: boolean;
   readonly #pipes: Readable[] = [];
   #paused = false;
   #exit: ExitStatus | undefined;
@@ -67,13 +75,28 @@ export class ProcessSession {
     this.out = new Outbox(s);
     this.#host = host;
     this.#opts = opts;
+    this.#pid1 = spec.pid1 ?? false;
     const [command, ...args] = spec.argv as [string, ...string[]];
+    let user: { uid: number; gid: number } | undefined;
+    let env: NodeJS.ProcessEnv;
+    try {
+      ({ user, env } = userFor(spec.user, spec.env));
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      this.#child = undefined;
+      // As runc's, the reason reaches the client on the session's stderr; the session never ran.
+      queueMicrotask(() => {
+        this.#output(spec.tty ? 'stdout' : 'stderr', Buffer.from(`${err.message}\n`), 'stderr');
+        this.#finish({ code: 126 }, err.message);
+      });
+      return;
+    }
     this.#child = spawn(command, args, {
       cwd: spec.cwd,
-      env: spec.env,
+      env,
       stdio: [spec.stdin, 'pipe', 'pipe'],
       detached: spec.detached,
-      ...(spec.user && { uid: spec.user.uid, gid: spec.user.gid }),
+      ...(user && { uid: user.uid, gid: user.gid }),
     });
     this.#child.stdin?.on('error', () => {}); // EPIPE once the process has gone
     const read = (pipe: Readable, stream: 'stdout' | 'stderr') => {
@@ -83,7 +106,7 @@ export class ProcessSession {
     read(this.#child.stdout!, 'stdout');
     read(this.#child.stderr!, 'stderr');
     this.#child.once('error', (err: NodeJS.ErrnoException) => {
-      if (this.#child.pid !== undefined) return;
+      if (this.#child!.pid !== undefined) return;
       const failure = spawnFailure(command, err);
       // As a runtime's error would, the reason reaches the client on the session's stderr.
       this.#output(spec.tty ? 'stdout' : 'stderr', Buffer.from(`${failure.message}\n`), 'stderr');
@@ -95,7 +118,7 @@ export class ProcessSession {
   }
 
   get pid(): number | undefined {
-    return this.#child.pid;
+    return this.#child?.pid;
   }
 
   get exit(): ExitStatus | undefined {
@@ -109,7 +132,8 @@ export class ProcessSession {
 
   /** Runs once the process has exited, before its pipes close (orphans may still hold them). */
   onExit(fn: () => void): void {
-    this.#child.once('exit', fn);
+    if (this.#child) this.#child.once('exit', fn);
+    else queueMicrotask(fn);
   }
 
   #output(stream: DataStream, chunk: Buffer, source: 'stdout' | 'stderr'): void {
@@ -135,19 +159,22 @@ export class ProcessSession {
 
   stdin(frame: DataFrame): void {
     if (!this.#in.accept(frame)) return;
-    const stdin = this.#child.stdin;
+    const stdin = this.#child?.stdin;
     const ack = () => this.#host.control({ t: 'ack', s: this.s, seq: frame.seq });
     if (!stdin || stdin.destroyed || stdin.writableEnded) return ack();
     stdin.write(frame.data, ack);
   }
 
   stdinEnd(): void {
-    this.#child.stdin?.end();
+    this.#child?.stdin?.end();
   }
 
   signal(name: string): void {
     const signal = toSignal(name);
-    if (signal && this.#child.pid !== undefined && this.#exit === undefined) sendSignal(this.#child.pid, signal);
+    const pid = this.#child?.pid;
+    if (!signal || pid === undefined || this.#exit !== undefined) return;
+    if (this.#pid1 && !reachesPid1(pid, signal)) return;
+    sendSignal(pid, signal);
   }
 
   exitAcked(): void {

@@ -87,6 +87,12 @@ export interface PathStat {
   linkTarget: string;
 }
 
+import type { UsageSample } from './proc-table';
+
+/** `docker top` and `docker stats`: what the agent reads from /proc for the daemon. */
+export type ProbeKind = 'top' | 'stats';
+export type ProbeResult = { top: { Titles: string[]; Processes: string[][] } } | { stats: UsageSample } | { error: string };
+
 export type ArchiveErrorKind = 'notFound' | 'invalid' | 'failed';
 
 export interface ExecStart {
@@ -97,6 +103,8 @@ export interface ExecStart {
   workdir: string;
   tty: boolean;
   stdin: boolean;
+  /** `docker exec -u`; the container's User when absent. */
+  user?: string;
 }
 
 /** Messages the agent sends. */
@@ -111,6 +119,8 @@ export type AgentMessage =
       sessions: SessionReport[];
       /** Output of the main process dropped while disconnected, up to this time (ms). */
       droppedUntil?: number;
+      /** The hostname the container's processes see (Docker's, unless the replica did not let the agent set it). */
+      hostname?: string;
     }
   | { t: 'started'; s: number; pid: number }
   /**
@@ -127,6 +137,8 @@ export type AgentMessage =
   | { t: 'portOpened'; s: number }
   | PortEnd
   | PortClose
+  /** The answer to a `probe`. */
+  | ({ t: 'probed'; s: number } & ProbeResult)
   | { t: 'hb' };
 
 /** Half-close of a port stream: the sender will send no more data on it (TCP FIN). Both directions. */
@@ -162,13 +174,15 @@ export type DaemonMessage =
   | { t: 'portOpen'; s: number; port: number }
   | PortEnd
   | PortClose
+  /** Read the container's process table or one usage sample (`docker top`, `docker stats`). */
+  | { t: 'probe'; s: number; what: ProbeKind }
   | { t: 'hb' };
 
 export class ProtocolError extends Error {}
 
-const agentTypes = new Set(['hello', 'started', 'exit', 'ack', 'stat', 'end', 'putDone', 'portOpened', 'portEnd', 'portClose', 'hb']);
+const agentTypes = new Set(['hello', 'started', 'exit', 'ack', 'stat', 'end', 'putDone', 'portOpened', 'portEnd', 'portClose', 'probed', 'hb']);
 const daemonTypes = new Set([
-  'welcome', 'exec', 'stdinEnd', 'signal', 'resize', 'stat', 'get', 'put', 'putEnd', 'cancel', 'ack', 'exitAck', 'portOpen', 'portEnd', 'portClose', 'hb',
+  'welcome', 'exec', 'stdinEnd', 'signal', 'resize', 'stat', 'get', 'put', 'putEnd', 'cancel', 'ack', 'exitAck', 'portOpen', 'portEnd', 'portClose', 'probe', 'hb',
 ]);
 
 function parse(text: string, types: Set<string>): { t: string; s?: unknown } {

@@ -8,6 +8,8 @@ import { Inbox, Outbox } from './outbox';
 import type { ProcessSpec, SessionHost, SessionOptions } from './process-session';
 import { sendSignal, toSignal } from './processes';
 import type { DataFrame, ExitStatus, SessionReport } from './protocol';
+import { reachesPid1 } from './signal-mask';
+import { userFor, UserError } from './user';
 
 /** Docker's size for a terminal no client has sized yet. */
 const DEFAULT_SIZE = { cols: 80, rows: 24 };
@@ -45,6 +47,7 @@ export class PtySession {
   readonly #opts: SessionOptions;
   readonly #pty: IPty | undefined;
   readonly #exitListeners: Array<() => void> = [];
+  readonly #pid1: boolean;
   #paused = false;
   #exit: ExitStatus | undefined;
   #error: string | undefined;
@@ -55,22 +58,34 @@ export class PtySession {
     this.out = new Outbox(s);
     this.#host = host;
     this.#opts = opts;
+    this.#pid1 = spec.pid1 ?? false;
     const [command, ...args] = spec.argv as [string, ...string[]];
-    const resolved = resolveCommand(command, spec.env);
-    if ('code' in resolved) {
-      // As a runtime's error would, the reason reaches the client on the terminal.
+    // As a runtime's error would, the reason a command cannot run reaches the client on the terminal.
+    const fail = (code: number, message: string) =>
       queueMicrotask(() => {
-        this.#output(Buffer.from(`${resolved.message}\r\n`));
-        this.#finish({ code: resolved.code }, resolved.message);
+        this.#output(Buffer.from(`${message}\r\n`));
+        this.#finish({ code }, message);
       });
+    let user: { uid: number; gid: number } | undefined;
+    let specEnv: NodeJS.ProcessEnv;
+    try {
+      ({ user, env: specEnv } = userFor(spec.user, spec.env));
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      fail(126, err.message);
+      return;
+    }
+    const resolved = resolveCommand(command, specEnv);
+    if ('code' in resolved) {
+      fail(resolved.code, resolved.message);
       return;
     }
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(spec.env)) if (v !== undefined) env[k] = v;
+    for (const [k, v] of Object.entries(specEnv)) if (v !== undefined) env[k] = v;
     // Docker sets TERM for a TTY container when the image does not.
     env.TERM ??= 'xterm';
     this.#pty = ptySpawn(resolved.path, args, {
-      name: env.TERM, cols: size.cols, rows: size.rows, cwd: spec.cwd, env, encoding: null, ...(spec.user && { uid: spec.user.uid, gid: spec.user.gid }),
+      name: env.TERM, cols: size.cols, rows: size.rows, cwd: spec.cwd, env, encoding: null, ...(user && { uid: user.uid, gid: user.gid }),
     });
     this.#pty.onData((data) => this.#output(Buffer.isBuffer(data) ? data : Buffer.from(data)));
     // node-pty reports the exit once the terminal's output is drained.
@@ -132,7 +147,9 @@ export class PtySession {
 
   signal(name: string): void {
     const signal = toSignal(name);
-    if (signal && this.#pty && this.#exit === undefined) sendSignal(this.#pty.pid, signal);
+    if (!signal || !this.#pty || this.#exit !== undefined) return;
+    if (this.#pid1 && !reachesPid1(this.#pty.pid, signal)) return;
+    sendSignal(this.#pty.pid, signal);
   }
 
   resize(cols: number, rows: number): void {

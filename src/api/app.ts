@@ -13,6 +13,7 @@ import { imagesRouter } from './routers/images';
 import { networksRouter, type NetworksDeps } from './routers/networks';
 import { volumesRouter, type VolumesDeps } from './routers/volumes';
 import { notBuiltRouter } from './routers/not-built';
+import { pluginsRouter } from './routers/plugins';
 import { systemRouter, type SystemDeps } from './routers/system';
 import { uiRouter, type UiDeps } from '../ui/router';
 import { API_VERSION, MIN_API_VERSION } from './version';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', buildRouter(deps.build));
   app.route('/', authRouter(deps.auth));
   if (deps.ui) app.route('/', uiRouter(deps.ui));
+  app.route('/', pluginsRouter());
   app.route('/', notBuiltRouter());
 
   app.notFound((c) => c.json({ message: 'page not found' }, 404));

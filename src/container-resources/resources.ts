@@ -115,7 +115,8 @@ export class ContainerResources implements ContainerResourcesApi {
     return {
       warnings,
       commit: () => {
-        for (const j of joins) this.networks.connect(j.networkId, container, { aliases: j.aliases, ...(j.ipv4 ? { ipv4: j.ipv4 } : {}) });
+        // Announced at each start and end of a run (the chart's joinNetworks/leaveNetworks), as dockerd's.
+        for (const j of joins) this.networks.connect(j.networkId, container, { aliases: j.aliases, quiet: true, ...(j.ipv4 ? { ipv4: j.ipv4 } : {}) });
         const mounts = requests.map((m) => {
           // A mapped bind's volume exists from the first container that binds its host path.
           const mapped = m.type === 'bind' ? shareOfBind(m.source, this.backing.bindShares ?? []) : undefined;
@@ -181,7 +182,7 @@ export class ContainerResources implements ContainerResourcesApi {
   }
 
   #release(containerId: string): void {
-    this.networks.releaseContainer(containerId);
+    this.networks.releaseContainer(containerId, true);
     const h = this.#holdings.get(containerId);
     this.#holdings.delete(containerId);
     if (h) this.#onChange?.(containerId, undefined);

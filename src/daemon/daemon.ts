@@ -1,5 +1,5 @@
 import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
-import { cloudRetryDelayMs, containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
+import { AGENT_WAIT_MS, cloudRetryDelayMs, containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud, JobSpec, JobVolume } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
@@ -73,7 +73,13 @@ export class Daemon {
   readonly agents: Agents;
   readonly ports: PublishedPorts;
   readonly execs = new ExecStore();
+  /** The CPU and memory of each container's current job (stats measure memory against it). */
+  readonly jobResources = new Map<string, { cpu: number; memory: string }>();
   readonly root;
+  /** The container's networks as the chart starts and ends its runs (network events). */
+  networks: { join(containerId: string): void; leave(containerId: string): void } | undefined;
+  /** The mount points of a container's volumes, which the agent creates where nothing is mounted. */
+  mountPoints: (containerId: string) => string[] = () => [];
 
   constructor(private readonly deps: DaemonDeps) {
     this.events = deps.events ?? new EventBus();
@@ -96,6 +102,8 @@ export class Daemon {
         delays: {
           operationTimeout: timeouts.operationMs,
           scheduleTimeout: timeouts.scheduleMs,
+          // The launch must be known (or given up) before an execution counts as never started.
+          agentWait: Math.min(AGENT_WAIT_MS, timeouts.scheduleMs / 2),
           cloudRetryDelay: ({ context }) => cloudRetryDelayMs(context.cloudAttempts, timeouts.cloudRetryMs),
         },
       }),
@@ -141,6 +149,8 @@ export class Daemon {
       },
       actions: {
         reply: (_, reply) => this.requests.settle(reply),
+        joinNetworks: ({ context }) => this.networks?.join(context.id),
+        leaveNetworks: ({ context }) => this.networks?.leave(context.id),
         signalProcess: ({ context }, { signal }) => this.agents.link(context.id)?.signal(MAIN_SESSION, signal),
         announce: ({ context }, { action, attributes }) => {
           // An execution's end closes its agent's link; removal forgets the container's agent state.
@@ -149,16 +159,12 @@ export class Daemon {
             this.ports.close(context.id);
           }
           if (action === 'destroy') {
+            this.jobResources.delete(context.id);
             this.agents.forget(context.id);
             this.ports.forget(context.id);
             this.execs.forgetContainer(context.id);
           }
-          this.events.publish('container', action, context.id, {
-            ...context.config.Labels,
-            image: context.config.Image,
-            name: context.name.slice(1),
-            ...attributes,
-          });
+          this.publish(context, action, attributes);
         },
       },
     });
@@ -251,6 +257,7 @@ export class Daemon {
     // A private agent image needs its registry in the job too, or the init container cannot pull it.
     if (access && registry && launch.kind === 'image' && callbackUrl()) registry = mergeAccess(registry, access.registries.daemonImageAccess(launch.image));
     const spec = jobSpecFor(ctx, image, this.deps.jobDefaults, access && { secretEnv: access.secretEnv, registry });
+    this.jobResources.set(ctx.id, { cpu: spec.cpu, memory: spec.memory });
     const url = callbackUrl();
     if (launch.kind === 'off' || !url) {
       this.agents.startWithoutAgent(ctx.id);
@@ -260,7 +267,9 @@ export class Daemon {
     // Names ACA refuses travel to the agent, which sets them for the user's process.
     return carryRefusedEnv(withAgent(spec, argv, {
       launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),
-      workdir: ctx.config.WorkingDir, user: ctx.config.User, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, ...(ca && { ca }),
+      workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, ...(ca && { ca }),
+      user: ctx.config.User, init: ctx.hostConfig.Init === true, hostname: ctx.config.Hostname || ctx.id.slice(0, 12),
+      mountPoints: this.mountPoints(ctx.id),
     }));
   }
 
@@ -271,6 +280,16 @@ export class Daemon {
       { ExposedPorts: ctx.config.ExposedPorts, PortBindings: hc.PortBindings ?? null, PublishAllPorts: hc.PublishAllPorts === true },
       this.deps.agent.publishHostIp ?? '0.0.0.0',
     );
+  }
+
+  /** Publishes a container event with Docker's attributes (labels, image, name). */
+  publish(context: Pick<ContainerContext, 'id' | 'name' | 'config'>, action: string, attributes?: Record<string, string>): void {
+    this.events.publish('container', action, context.id, {
+      ...context.config.Labels,
+      image: context.config.Image,
+      name: context.name.slice(1),
+      ...attributes,
+    });
   }
 
   create(input: ContainerInput): Promise<Reply> {

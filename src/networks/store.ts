@@ -111,7 +111,7 @@ export class NetworkStore {
   }
 
   /** Attaches a container, giving it the lowest free address (or the one asked for). */
-  connect(ref: string, container: { id: string; name: string }, opts: { aliases?: string[]; ipv4?: string } = {}): EndpointRecord {
+  connect(ref: string, container: { id: string; name: string }, opts: { aliases?: string[]; ipv4?: string; quiet?: boolean } = {}): EndpointRecord {
     const network = this.#mustFind(ref);
     if (network.Endpoints[container.id]) {
       throw forbidden(`endpoint with name ${container.name.replace(/^\//, '')} already exists in network ${network.Name}`);
@@ -132,7 +132,7 @@ export class NetworkStore {
       endpoint.MacAddress = macFor(ip);
     }
     network.Endpoints[container.id] = endpoint;
-    this.#announce('connect', network, { container: container.id });
+    if (!opts.quiet) this.#announce('connect', network, { container: container.id });
     this.#persist?.endpoint(network.Id, container.id, endpoint);
     return structuredClone(endpoint);
   }
@@ -185,9 +185,20 @@ export class NetworkStore {
     return found;
   }
 
-  /** A removed container leaves every network (dockerd announces a disconnect for each). */
-  releaseContainer(containerId: string): void {
-    for (const n of this.#records.values()) if (n.Endpoints[containerId]) this.#detach(n, containerId);
+  /**
+   * A removed container leaves every network. dockerd announced its disconnects when it stopped
+   * (announceEndpoints), so `quiet` leaves them unsaid here.
+   */
+  releaseContainer(containerId: string, quiet = false): void {
+    for (const n of this.#records.values()) if (n.Endpoints[containerId]) this.#detach(n, containerId, quiet);
+  }
+
+  /**
+   * dockerd joins a container's networks when it starts and leaves them when it stops, announcing
+   * `connect`/`disconnect` for each; the endpoints themselves are kept here from create to removal.
+   */
+  announceEndpoints(containerId: string, action: 'connect' | 'disconnect'): void {
+    for (const n of this.#records.values()) if (n.Endpoints[containerId]) this.#announce(action, n, { container: containerId });
   }
 
   renameContainer(containerId: string, name: string): void {
@@ -217,12 +228,12 @@ export class NetworkStore {
     this.#persist?.network(n.Id, undefined);
   }
 
-  #detach(n: NetworkRecord, containerId: string): void {
+  #detach(n: NetworkRecord, containerId: string, quiet = false): void {
     const ip = parseIPv4(n.Endpoints[containerId]!.IPAddress);
     delete n.Endpoints[containerId];
     const book = this.#addresses.get(n.Id);
     if (book && ip !== undefined && book.used.delete(ip)) book.from = Math.min(book.from, ip);
-    this.#announce('disconnect', n, { container: containerId });
+    if (!quiet) this.#announce('disconnect', n, { container: containerId });
     this.#persist?.endpoint(n.Id, containerId, undefined);
   }
 

@@ -58,7 +58,8 @@ export interface SimulatorOptions {
   /** Scratch root for executions (default: a temp dir removed on close). */
   dataDir?: string;
   /**
-   * auto (default): each execution runs in its own mount, PID and UTS namespaces over a
+   * auto (default): each execution runs in its own mount, PID and UTS namespaces (and network
+   * namespace, see replicaNetwork) over a
    * copy-on-write view of its image's filesystem (or of the fallback root of host system
    * directories) where the host allows it (root, Linux), unisolated
    * otherwise; none: always unisolated.
@@ -68,6 +69,10 @@ export interface SimulatorOptions {
   hiddenPaths?: string[];
   /** Host directories executions must see even where the overlay would not show them (read-only). */
   visiblePaths?: string[];
+  /** own (default): each replica in its own network namespace where slirp4netns is; host: the host's. */
+  replicaNetwork?: 'own' | 'host';
+  /** Host TCP ports a replica reaches on its own 127.0.0.1 (the daemon's listeners, for the agent's callback). */
+  hostLoopbackPorts?: () => number[];
   logger?: SimulatorLogger;
   /** Registries whose images need credentials (or a managed identity) in the job; all others are public. */
   privateRegistries?: PrivateRegistry[];
@@ -134,6 +139,8 @@ export interface SimulatorSettings {
   isolation: IsolationSetting;
   hiddenPaths: string[];
   visiblePaths: string[];
+  replicaNetwork: 'own' | 'host';
+  hostLoopbackPorts: () => number[];
   logger: SimulatorLogger;
   privateRegistries: PrivateRegistry[];
   strictValidation: boolean;
@@ -236,6 +243,8 @@ export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
     isolation,
     hiddenPaths: opts.hiddenPaths ?? [],
     visiblePaths: opts.visiblePaths ?? [],
+    replicaNetwork: opts.replicaNetwork ?? 'own',
+    hostLoopbackPorts: opts.hostLoopbackPorts ?? (() => []),
     logger: opts.logger ?? silentLogger,
     privateRegistries: opts.privateRegistries ?? [],
     // The azure profile validates as ARM does; its facts follow the environment settings below.

@@ -1,4 +1,4 @@
-// The rest of the containers API through the docker CLI: update, prune, and the clear 501s (top, stats, diff, export, pause).
+// The rest of the containers API through the docker CLI: update, prune, top and stats through the agent, and the clear 501s (diff, export, pause).
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,13 +47,16 @@ describe('containers: update, prune, and what ACA cannot do', { timeout: 120_000
     expect((await d.cli(['rm', '-f', 'p-keep', 'p-up'])).code).toBe(0);
   });
 
-  it('top, stats, diff, export and pause answer with the reason ACA cannot serve them', async () => {
+  it('top and stats come from the agent; diff, export and pause answer with the reason ACA cannot serve them', async () => {
     await d.cli(['run', '-d', '--name', 'na', 'alpine', 'sleep', '30']);
     const top = await d.cli(['top', 'na']);
-    expect(top.code).toBe(1);
-    expect(top.stderr).toContain('top needs the in-job agent');
-    const stats = await d.docker.getContainer('na').stats({ stream: false }).catch((e) => e);
-    expect(stats.statusCode).toBe(501);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('sleep 30');
+    const stats = (await d.docker.getContainer('na').stats({ stream: false })) as unknown as { memory_stats: { limit: number; usage: number }; pids_stats: { current: number } };
+    expect(stats.memory_stats.limit).toBe(2 * 1024 ** 3);
+    expect(stats.memory_stats.usage).toBeGreaterThan(0);
+    expect(stats.pids_stats.current).toBe(1);
+    expect((await d.cli(['top', 'na', 'aux'])).stderr).toContain('top with ps options (aux) is not supported');
     expect((await d.cli(['diff', 'na'])).stderr).toContain('changes is not supported');
     expect((await d.cli(['export', '-o', join(tmpdir(), `sockerless-export-${process.pid}.tar`), 'na'])).stderr).toContain('export is not supported');
     expect((await d.cli(['pause', 'na'])).stderr).toContain('Azure Container Apps has no way to freeze');

@@ -69,9 +69,11 @@ describe('live output through the agent', () => {
   });
 
   it('kill -s HUP delivers the signal and the container keeps running', async () => {
-    const id = await runningWithAgent(d, ['sh', '-c', "trap 'echo got HUP' HUP; while true; do sleep 0.05; done"]);
-    expect((await d.cli(['kill', '-s', 'HUP', id])).code).toBe(0);
+    const id = await runningWithAgent(d, ['sh', '-c', "trap 'echo got HUP' HUP; echo ready; while true; do sleep 0.05; done"]);
     const follow = cli(['logs', '-f', id]);
+    // The command is PID 1: a signal that comes before its handler is installed is not delivered.
+    await follow.seen('ready\n');
+    expect((await d.cli(['kill', '-s', 'HUP', id])).code).toBe(0);
     await follow.seen('got HUP\n');
     expect((await d.docker.getContainer(id).inspect()).State.Running).toBe(true);
     await d.cli(['rm', '-f', id]);
@@ -86,8 +88,15 @@ describe('stop through the agent', () => {
     expect((await d.docker.getContainer(id).inspect()).State.ExitCode).toBe(137);
   });
 
-  it('docker stop on a plain sleep 60 ends with 143', async () => {
+  // Docker runs the command as PID 1, which has no handler for SIGTERM: the grace runs out, 137.
+  it('docker stop -t 1 on a plain sleep 60 ends with 137 (PID 1 ignores SIGTERM)', async () => {
     const id = await runningWithAgent(d, ['sleep', '60']);
+    expect((await d.cli(['stop', '-t', '1', id])).code).toBe(0);
+    expect((await d.docker.getContainer(id).inspect()).State.ExitCode).toBe(137);
+  });
+
+  it('with --init the command gets SIGTERM: docker stop on a plain sleep 60 ends with 143', async () => {
+    const id = await runningWithAgent(d, ['sleep', '60'], ['--init']);
     expect((await d.cli(['stop', '-t', '30', id])).code).toBe(0);
     expect((await d.docker.getContainer(id).inspect()).State.ExitCode).toBe(143);
   });

@@ -42,10 +42,11 @@ describe('docker CLI on the embedded simulator', () => {
     expect((await d.cli(['ps', '--format', '{{.Names}} {{.State}}'])).stdout).toContain('sleeper running');
     const first = (await d.docker.getContainer(id).inspect()) as unknown as { Aca: { ExecutionName: string } };
 
-    expect((await d.cli(['stop', 'sleeper'])).code).toBe(0);
+    // The command is PID 1 with no SIGTERM handler: after the grace, SIGKILL (Docker's 137).
+    expect((await d.cli(['stop', '-t', '1', 'sleeper'])).code).toBe(0);
     let info = await d.docker.getContainer(id).inspect();
     expect(info.State.Status).toBe('exited');
-    expect(info.State.ExitCode).toBe(143);
+    expect(info.State.ExitCode).toBe(137);
 
     expect((await d.cli(['start', 'sleeper'])).code).toBe(0);
     info = await d.docker.getContainer(id).inspect();
@@ -72,7 +73,7 @@ describe('status rules through dockerode', () => {
     await c.start();
     expect(await statusOf(c.start())).toBe(304);
     expect(await statusOf(c.remove())).toBe(409);
-    await c.stop();
+    await c.stop({ t: 1 });
     expect(await statusOf(c.stop())).toBe(304);
     expect(await statusOf(c.kill())).toBe(409);
     await c.remove();

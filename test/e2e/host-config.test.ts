@@ -169,7 +169,9 @@ describe('private registries', { timeout: 120_000 }, () => {
     expect(job.properties.configuration.registries).toEqual([{ server: PRIVATE, username: 'alice', passwordSecretRef: 'registry-127-0-0-1-9' }]);
     expect(JSON.stringify(job)).not.toContain(REGISTRY_PASSWORD);
     const wrong = await d.docker.createContainer({ Image: image, Cmd: ['true'], authconfig: { ...authconfig, password: 'nope' } } as never);
-    await wrong.start();
+    // The image cannot be pulled, so the command never runs: start itself says why.
+    const refused = await wrong.start().catch((e) => e);
+    expect(refused).toMatchObject({ statusCode: 500, json: { message: expect.stringContaining('401 Unauthorized') } });
     expect(await wrong.wait()).toMatchObject({ StatusCode: 1, Error: { Message: expect.stringContaining('401 Unauthorized') } });
   });
 

@@ -37,13 +37,34 @@ describe('container machine with an agent', () => {
     expect(h.events).toEqual(['create', 'start', 'die']);
   });
 
-  it('a command that cannot start ends with its code; the reason is kept, the wait answer has no Error', async () => {
-    const h = startHarness({ agent: {} });
-    await h.ask({ type: 'START' });
+  it("a command that cannot run: start answers 400 with runc's reason, kept as State.Error; the wait answer has no Error", async () => {
+    const reason = 'exec: "nosuch": executable file not found in $PATH';
+    const h = startHarness({ agent: { cannotRun: { code: 127, error: reason } } });
     const exited = h.ask({ type: 'WAIT', condition: 'next-exit' });
-    h.actor.send({ type: 'PROCESS_EXITED', code: 127, error: 'exec: "nosuch": executable file not found in $PATH' });
+    const start = await h.ask({ type: 'START' });
+    expect(start.status).toBe(400);
+    expect((start.body as { message: string }).message).toMatch(/^failed to create task for container: .*exec: "nosuch": executable file not found in \$PATH: unknown$/);
     expect(await exited).toMatchObject({ body: { StatusCode: 127, Error: null } });
-    expect(h.context()).toMatchObject({ exitCode: 127, error: '', processExit: { error: 'exec: "nosuch": executable file not found in $PATH' } });
+    expect(h.context()).toMatchObject({ exitCode: 127, processExit: { error: reason } });
+    expect(h.context().error).toContain(reason);
+    // dockerd's `created`: nothing ever ran (StartedAt stays zero).
+    expect(h.status()).toBe('created');
+    expect(h.context().startedAt).toBe('0001-01-01T00:00:00Z');
+    // A later start fails the same way.
+    expect(await h.ask({ type: 'START' })).toMatchObject({ status: 400 });
+  });
+
+  it('start with an agent answers once the agent says the command runs', async () => {
+    const h = startHarness({ agent: { dialsLater: true } });
+    let answered = false;
+    const start = h.ask({ type: 'START' }).then((r) => ((answered = true), r));
+    await waitFor(h.actor, (s) => s.matches({ running: 'launching' }));
+    await Promise.resolve();
+    expect(answered).toBe(false);
+    h.actor.send({ type: 'AGENT_CONNECTED' });
+    h.actor.send({ type: 'PROCESS_STARTED' });
+    expect(await start).toMatchObject({ status: 204 });
+    expect(h.events).toEqual(['create', 'start']);
   });
 
   it('stop sends SIGTERM through the agent; a process that exits on it ends with 143 and no ACA stop', async () => {
@@ -176,19 +197,27 @@ describe('container machine with an agent', () => {
 
   it('a stop before the expected agent has dialled waits for it, then signals through it', async () => {
     const h = startHarness({ agent: { onSignal: exitOnTerm, dialsLater: true } });
-    await h.ask({ type: 'START' });
+    // Start answers once the agent reports the command running; the stop comes before that.
+    const start = h.ask({ type: 'START' });
+    await waitFor(h.actor, (s) => s.matches({ running: 'launching' }));
     const stop = h.ask({ type: 'STOP', timeout: 1 });
-    await waitFor(h.actor, (s) => s.matches({ running: { stopping: 'awaitingAgent' } }));
+    expect(h.signals).toEqual([]);
     h.actor.send({ type: 'AGENT_CONNECTED' });
+    h.actor.send({ type: 'PROCESS_STARTED' });
+    expect(await start).toMatchObject({ status: 204 });
     expect(await stop).toMatchObject({ status: 204 });
     expect(h.signals).toEqual(['SIGTERM']);
     expect(h.calls).toEqual(['runJob']);
   });
 
-  it('a stop whose expected agent never dials falls back to ACA after the wait', async () => {
+  it('a stop whose expected agent never dials falls back to ACA after the waits', async () => {
     const h = startHarness({ agent: { dialsLater: true } });
-    await h.ask({ type: 'START' });
+    const start = h.ask({ type: 'START' });
+    await waitFor(h.actor, (s) => s.matches({ running: 'launching' }));
     const stop = h.ask({ type: 'STOP' });
+    // The launch wait ends (start answers), then the stop's own wait for the agent.
+    h.clock.increment(10_000);
+    expect(await start).toMatchObject({ status: 204 });
     await waitFor(h.actor, (s) => s.matches({ running: { stopping: 'awaitingAgent' } }));
     h.clock.increment(10_000);
     expect(await stop).toMatchObject({ status: 204 });

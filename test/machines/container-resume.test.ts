@@ -34,6 +34,7 @@ describe('RESUME after a restore', () => {
     actor.send({ type: 'START', rid: 'r1' });
     await vi.advanceTimersByTimeAsync(0);
     actor.send({ type: 'AGENT_CONNECTED' });
+    actor.send({ type: 'PROCESS_STARTED' });
     actor.send({ type: 'STOP', rid: 'r2', timeout: 5 });
     expect(actor.getSnapshot().value).toEqual({ running: { stopping: 'signalling' } });
 

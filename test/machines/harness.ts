@@ -13,7 +13,7 @@ export interface HarnessOptions {
    * An in-job agent double: connects as soon as the execution starts. `onSignal` is how the
    * process answers a signal delivered through it (an exit, or nothing when it ignores it).
    */
-  agent?: { onSignal?: (signal: string) => ProcessExit | undefined; dialsLater?: boolean };
+  agent?: { onSignal?: (signal: string) => ProcessExit | undefined; dialsLater?: boolean; cannotRun?: ProcessExit };
   stopTimeout?: number;
   restartPolicy?: HostConfig['RestartPolicy'];
   /** Classified cloud failures (as src/aca/errors.ts makes them) the next calls of each operation throw, in order. */
@@ -100,7 +100,13 @@ export function startHarness(opts: HarnessOptions = {}) {
   const actor = createActor(machine, { input, clock }).start();
   if (opts.agent && !opts.agent.dialsLater) {
     actor.subscribe((s) => {
-      if (s.matches('starting') && !s.context.agentConnected) queueMicrotask(() => actor.send({ type: 'AGENT_CONNECTED' }));
+      if (!s.matches('starting') || s.context.agentConnected) return;
+      // As the agent's hello: connected, then the main process running (or the reason it cannot run).
+      queueMicrotask(() => {
+        actor.send({ type: 'AGENT_CONNECTED' });
+        const fails = opts.agent!.cannotRun;
+        actor.send(fails ? { type: 'PROCESS_EXITED', ...fails } : { type: 'PROCESS_STARTED' });
+      });
     });
   }
 

@@ -2,7 +2,8 @@
 // one go on or fail. The work itself still happens on the embedded simulator; only its timing
 // and, for the failure branches, its outcome are the test's. Jobs not under a test's control
 // pass straight through.
-import type { Cloud, Execution, ExecutionEnd } from '../../src/aca/cloud';
+import type { Cloud, Execution, ExecutionEnd, JobSpec } from '../../src/aca/cloud';
+import type { AgentDial } from './fake-agent';
 
 export type HeldKind = 'runJob' | 'stopExecution' | 'deleteJob';
 
@@ -22,13 +23,17 @@ interface Gate {
 export class GatedCloud {
   readonly #inner: Cloud;
   readonly #gates = new Map<string, Gate>();
+  readonly #dials = new Map<string, AgentDial[]>();
   readonly cloud: Cloud;
 
   constructor(inner: Cloud) {
     this.#inner = inner;
     this.cloud = {
       ...inner,
-      runJob: (spec, signal) => this.#hold(spec.jobName, 'runJob', signal, () => inner.runJob(spec, signal)),
+      runJob: (spec, signal) => {
+        const sent = this.#withoutAgent(spec);
+        return this.#hold(spec.jobName, 'runJob', signal, () => inner.runJob(sent, signal));
+      },
       stopExecution: (execution, signal) => this.#hold(execution.jobName, 'stopExecution', signal, () => inner.stopExecution(execution, signal)),
       deleteJob: (jobName, signal) => this.#hold(jobName, 'deleteJob', signal, () => inner.deleteJob(jobName, signal)),
       waitForEnd: (execution, signal) => this.#watch(execution, signal),
@@ -45,6 +50,24 @@ export class GatedCloud {
     const gate = this.#gates.get(jobName);
     this.#gates.delete(jobName);
     for (const h of gate?.held ?? []) h.go();
+  }
+
+  /** How the agents of the job's runJob calls so far dial the daemon (URL, container id, token), oldest first. */
+  dialsOf(jobName: string): AgentDial[] {
+    return this.#dials.get(jobName) ?? [];
+  }
+
+  /**
+   * A controlled job's agent is the test's (a FakeAgent with the dial kept here): the execution
+   * runs the user's command alone, the part after the agent's `--`.
+   */
+  #withoutAgent(spec: JobSpec): JobSpec {
+    const token = spec.secrets?.find((s) => s.name === 'sockerless-agent-token')?.value;
+    const callbackUrl = spec.env.find((e) => e.name === 'SOCKERLESS_CALLBACK_URL');
+    if (!this.#gates.has(spec.jobName) || token === undefined || !callbackUrl || !('value' in callbackUrl)) return spec;
+    this.#dials.set(spec.jobName, [...this.dialsOf(spec.jobName), { callbackUrl: callbackUrl.value, containerId: spec.containerId, token }]);
+    const argv = spec.command!.slice(spec.command!.indexOf('--') + 1);
+    return { ...spec, command: argv, args: undefined };
   }
 
   /** Whether a call of this kind is held now. */

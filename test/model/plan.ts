@@ -35,7 +35,7 @@ export interface Plan {
 // queues (their ids are all the same in the traversal), and values the assertions track.
 const volatileContext = new Set([
   'id', 'name', 'created', 'imageId', 'config', 'jobName', 'execution',
-  'startedAt', 'finishedAt', 'exitCode', 'error', 'restartDelayMs', 'startFailed', 'replies', 'waits',
+  'startedAt', 'previousStartedAt', 'finishedAt', 'exitCode', 'error', 'restartDelayMs', 'startFailed', 'replies', 'waits',
   // The chart's retry count: its limit is checked by test/machines, the retry edge by the traversal.
   'cloudAttempts',
 ]);

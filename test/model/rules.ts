@@ -4,7 +4,7 @@
 // is taken and marked so.
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 
-export type Phase = 'created' | 'starting' | 'up' | 'stopping' | 'exited' | 'backoff' | 'restarting' | 'removing' | 'dead' | 'removed';
+export type Phase = 'created' | 'starting' | 'launching' | 'up' | 'stopping' | 'exited' | 'backoff' | 'restarting' | 'removing' | 'dead' | 'removed';
 export type DockerStatus = 'created' | 'running' | 'exited' | 'restarting' | 'removing' | 'dead';
 
 /** When a request is answered: at once, or when the container first gets somewhere. */
@@ -20,7 +20,7 @@ export interface ExpectedReply {
 export function phaseOf(snapshot: AnyMachineSnapshot): Phase {
   const value = snapshot.value as string | Record<string, unknown>;
   const top = typeof value === 'string' ? value : Object.keys(value)[0]!;
-  if (top === 'running') return snapshot.matches({ running: 'stopping' }) ? 'stopping' : 'up';
+  if (top === 'running') return snapshot.matches({ running: 'stopping' }) ? 'stopping' : snapshot.matches({ running: 'launching' }) ? 'launching' : 'up';
   // Rule 7: waiting out the back-off before a restart by policy.
   if (top === 'exited' && snapshot.matches({ exited: 'backoff' })) return 'backoff';
   const known: Phase[] = ['created', 'starting', 'exited', 'restarting', 'removing', 'dead', 'removed'];
@@ -31,7 +31,7 @@ export function phaseOf(snapshot: AnyMachineSnapshot): Phase {
 /** What `docker inspect` shows in each phase; `removed` is a 404. */
 export function dockerStatusOf(phase: Phase): DockerStatus | 'gone' {
   const map: Record<Phase, DockerStatus | 'gone'> = {
-    created: 'created', starting: 'created', up: 'running', stopping: 'running', exited: 'exited', backoff: 'restarting',
+    created: 'created', starting: 'created', launching: 'running', up: 'running', stopping: 'running', exited: 'exited', backoff: 'restarting',
     restarting: 'restarting', removing: 'removing', dead: 'dead', removed: 'gone',
   };
   return map[phase];
@@ -51,7 +51,9 @@ export const chartDeviations = {
 const signalNumbers: Record<string, number> = { SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGHUP: 1, SIGUSR1: 10, SIGQUIT: 3 };
 const now = (status: number): ExpectedReply => ({ status, due: 'now' });
 const later = (status: number, due: Due): ExpectedReply => ({ status, due });
-const running = (p: Phase) => p === 'up' || p === 'stopping';
+const running = (p: Phase) => p === 'launching' || p === 'up' || p === 'stopping';
+/** Not yet known to run: the start under way, or (chart) the launch the agent has not confirmed. */
+const pending = (p: Phase) => p === 'starting' || p === 'launching';
 
 /**
  * The rules, with the little they must remember along a path: the exit code, and what was asked
@@ -132,7 +134,7 @@ export class DockerRules {
       // Chart: while stopping, only a SIGKILL changes what was asked.
       if (phase !== 'stopping' || e.signal === 'SIGKILL') this.#stopBy = 'kill';
       if (e.signal === 'SIGKILL') this.#sigkill = true;
-      else if (phase === 'starting' && chartDeviations.killWhileStartingReplacesSigkill) this.#sigkill = false;
+      else if (pending(phase) && chartDeviations.killWhileStartingReplacesSigkill) this.#sigkill = false;
       return [`kill:${signalNumbers[e.signal!] ?? e.signal}`];
     }
     if (e.type === 'REMOVE' && e.force && active) {
@@ -144,7 +146,7 @@ export class DockerRules {
     }
     if (e.type === 'STOP' || e.type === 'RESTART') {
       if (e.type === 'RESTART') this.#restart = true;
-      if (phase === 'starting' || phase === 'up') this.#stopBy ??= 'stop';
+      if (pending(phase) || phase === 'up') this.#stopBy ??= 'stop';
       // Chart: a stop asked while starting is sent, unannounced, once the execution runs.
       if (phase === 'up') return ['kill:15'];
     }
@@ -178,8 +180,8 @@ export class DockerRules {
       this.#neverRan = false;
     }
     // Chart: an execution never seen running is stopped after the schedule timeout.
-    if (from === 'up' && to === 'stopping' && cause.type.startsWith('xstate.after.scheduleTimeout')) this.#neverRan = true;
-    if (to === 'up' && from === 'starting') {
+    if ((from === 'up' || from === 'launching') && to === 'stopping' && cause.type.startsWith('xstate.after.scheduleTimeout')) this.#neverRan = true;
+    if (to === 'up' && pending(from)) {
       events.push('start');
       if (this.#restart) events.push('restart');
       this.#restart = false;

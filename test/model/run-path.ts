@@ -21,7 +21,7 @@ function dueNow(due: Due, from: Phase, phases: Phase[]): boolean {
   for (let i = 1; i < seq.length; i++) {
     const [a, b] = [seq[i - 1]!, seq[i]!];
     if (a === b) continue;
-    if (due === 'running' && (b === 'up' || b === 'dead' || (b === 'exited' && a === 'starting'))) return true;
+    if (due === 'running' && (b === 'up' || b === 'dead' || (b === 'exited' && (a === 'starting' || a === 'launching')))) return true;
     if (due === 'exit' && (b === 'exited' || b === 'dead' || b === 'removed')) return true;
     if (due === 'removed' && (b === 'removed' || b === 'dead')) return true;
   }
@@ -29,12 +29,13 @@ function dueNow(due: Due, from: Phase, phases: Phase[]): boolean {
 }
 
 /** The status an answer due at `due` gets, given how it came due. */
-function dueStatus(o: Outstanding, phases: Phase[], rules: DockerRules): { status: number; exitCode?: number } {
+function dueStatus(o: Outstanding, from: Phase, phases: Phase[], rules: DockerRules, failed: boolean): { status: number; exitCode?: number } {
   const last = phases.find((p) => p === 'up' || p === 'exited' || p === 'dead' || p === 'removed');
   if (o.expected.wait) return { status: 200, exitCode: rules.exitCode };
   // A start that ends without running fails; anything left when the container dies fails.
   if (last === 'dead' && o.expected.due !== 'exit') return { status: 500 };
-  if (o.expected.due === 'running' && last === 'exited') return { status: 500 };
+  // Chart: a run that ended before its agent confirmed the launch did run; its start succeeded.
+  if (o.expected.due === 'running' && last === 'exited') return { status: from === 'launching' && !failed ? o.expected.status : 500 };
   return { status: o.expected.status };
 }
 
@@ -102,7 +103,7 @@ export async function runPath(machine: AnyStateMachine, initial: AnyMachineSnaps
       }
 
       const answered = outstanding.filter((o) => dueNow(o.expected.due, from, phases));
-      const checks = answered.map((o) => ({ o, want: dueStatus(o, phases, rules) }));
+      const checks = answered.map((o) => ({ o, want: dueStatus(o, from, phases, rules, outcome?.failed === true) }));
       if (immediate) checks.unshift({ o: immediate, want: { status: immediate.expected.status, exitCode: immediate.expected.wait ? rules.exitCode : undefined } });
       for (const { o, want } of checks) {
         if (o !== immediate) outstanding.splice(outstanding.indexOf(o), 1);

@@ -25,6 +25,9 @@ const createSchema = z.object({
   DetachKeys: z.string().nullish(),
 });
 
+/** How long docker-py gets to read the 101 before the exec's output can come (see exec start). */
+const DOCKER_PY_HEAD_MS = 250;
+
 const startSchema = z.object({ Detach: z.boolean().nullish(), Tty: z.boolean().nullish() }).loose();
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -66,7 +69,7 @@ export function execRouter(deps: { daemon: Daemon }): Hono<AppEnv> {
   app.post('/containers/:id/exec', async (c) => {
     const ref = find(c.req.param('id'));
     const body = parse(createSchema, await c.req.json().catch(() => undefined));
-    connectedLink(daemon, ref, 'exec');
+    await connectedLink(daemon, ref, 'exec', c.req.raw.signal);
     const r = daemon.execs.create(ref.id, {
       Cmd: body.Cmd, Env: body.Env ?? [], WorkingDir: body.WorkingDir ?? '', User: body.User ?? '', Privileged: body.Privileged ?? false,
       Tty: body.Tty ?? false, AttachStdin: body.AttachStdin ?? false, AttachStdout: body.AttachStdout ?? true,
@@ -100,21 +103,36 @@ export function execRouter(deps: { daemon: Daemon }): Hono<AppEnv> {
     if (r.channel) throw conflict(`exec ${r.id} has already been started`);
     const ref = daemon.find(r.containerId);
     if (!ref || ref === 'ambiguous') throw conflict(`Container ${r.containerId} is not running`);
-    const link = connectedLink(daemon, ref, 'exec');
+    const link = await connectedLink(daemon, ref, 'exec', c.req.raw.signal);
     const tty = body.Tty ?? r.config.Tty;
-    const channel: ProcessChannel = link.exec({
-      argv: r.config.Cmd, env: r.config.Env, workdir: r.config.WorkingDir, tty, stdin: r.config.AttachStdin && !body.Detach,
-    });
-    r.channel = channel;
-    if (body.Detach) return c.body(null, 200);
+    const start = (): ProcessChannel =>
+      (r.channel = link.exec({
+        argv: r.config.Cmd, env: r.config.Env, workdir: r.config.WorkingDir, tty, stdin: r.config.AttachStdin && !body.Detach,
+        ...(r.config.User && { user: r.config.User }),
+      }));
+    if (body.Detach) {
+      start();
+      return c.body(null, 200);
+    }
     const choice = { stdout: r.config.AttachStdout, stderr: r.config.AttachStderr, tty };
     const contentType = tty ? RAW : MULTIPLEXED;
     if (!hijack) {
+      const channel = start();
       const out = bodySink(choice, (s) => channel.drained(s), () => channel.removeSink(out.sink));
       channel.addSink(out.sink);
       return c.body(out.body, 200, { 'Content-Type': contentType });
     }
+    // As dockerd: the 101 goes out before the process starts. docker-py reads the answer's head
+    // through a buffered reader, then reads the raw socket: output that reached it together with
+    // the head is lost. dockerd's process start (runc) leaves a gap; the agent's is quicker, so
+    // for docker-py the process starts a little later, enough for a loaded machine to read the head.
     const socket = takeOver(hijack, contentType);
+    if (/^docker-sdk-python\//.test(c.req.header('user-agent') ?? '')) await new Promise((r) => setTimeout(r, DOCKER_PY_HEAD_MS));
+    if (!link.connected) {
+      socket.destroy();
+      return new Response(null);
+    }
+    const channel = start();
     const sink = socketSink(socket, choice, (s) => channel.drained(s));
     channel.addSink(sink);
     socket.on('close', () => channel.removeSink(sink));

@@ -6,7 +6,6 @@ import { notImplemented } from '../errors';
 const families: Array<[prefix: string, what: string]> = [
   ['/session', 'BuildKit sessions'],
   ['/grpc', 'BuildKit'],
-  ['/plugins', 'plugins'],
   ['/swarm', 'swarm mode'],
   ['/services', 'swarm services'],
   ['/nodes', 'swarm nodes'],

@@ -9,6 +9,7 @@ import { AgentTokens } from './tokens';
 export type AgentEvent =
   | { type: 'AGENT_CONNECTED' }
   | { type: 'AGENT_LOST' }
+  | { type: 'PROCESS_STARTED' }
   | { type: 'PROCESS_EXITED'; code: number; signal?: string; error?: string };
 
 export interface AgentsOptions {
@@ -69,6 +70,7 @@ export class Agents {
       events: {
         connected: () => this.#opts.notify(containerId, { type: 'AGENT_CONNECTED' }),
         lost: () => this.#opts.notify(containerId, { type: 'AGENT_LOST' }),
+        started: () => this.#opts.notify(containerId, { type: 'PROCESS_STARTED' }),
         exited: (status, error) => {
           log.flush();
           this.#opts.notify(containerId, { type: 'PROCESS_EXITED', ...status, ...(error !== undefined && { error }) });
@@ -82,6 +84,11 @@ export class Agents {
     const waiting = this.#waiting.get(containerId);
     this.#waiting.delete(containerId);
     for (const resolve of waiting ?? []) resolve(link);
+  }
+
+  /** How long a request that needs the agent waits for it to connect (the agent wait setting). */
+  get waitMs(): number {
+    return this.#opts.agentWaitMs;
   }
 
   /** A start without an agent: those waiting for the next start's link learn there is none. */

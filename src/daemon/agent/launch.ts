@@ -40,6 +40,10 @@ export interface AgentJobInput {
   tty: boolean;
   /** A PEM the agent trusts for its wss:// callback (a private CA). */
   ca?: string;
+  /** Docker's Init (HostConfig.Init), hostname and mount points, which the agent applies. */
+  init?: boolean;
+  hostname?: string;
+  mountPoints?: string[];
 }
 
 /** What the agent adds to a job: its command around the user's, its settings, the token as a secret. */
@@ -53,6 +57,9 @@ export function withAgent(spec: JobSpec, argv: string[], agent: AgentJobInput): 
     ...(agent.stdin ? [{ name: 'SOCKERLESS_STDIN', value: '1' }] : []),
     ...(agent.tty ? [{ name: 'SOCKERLESS_TTY', value: '1' }] : []),
     ...(agent.ca ? [{ name: 'SOCKERLESS_AGENT_CA', value: agent.ca }] : []),
+    ...(agent.init ? [{ name: 'SOCKERLESS_INIT', value: '1' }] : []),
+    ...(agent.hostname ? [{ name: 'SOCKERLESS_HOSTNAME', value: agent.hostname }] : []),
+    ...(agent.mountPoints?.length ? [{ name: 'SOCKERLESS_VOLUMES', value: agent.mountPoints.join('\n') }] : []),
   ];
   return {
     ...spec,

@@ -2,7 +2,7 @@ import type WebSocket from 'ws';
 import type { RawData } from 'ws';
 import {
   CLOSE, MAIN_SESSION, PROTOCOL_VERSION, decodeAgentMessage, decodeData, encodeData, encodeMessage,
-  type AgentMessage, type DaemonMessage, type DataFrame, type ExecStart, type ExitStatus,
+  type AgentMessage, type DaemonMessage, type DataFrame, type ExecStart, type ExitStatus, type ProbeKind, type ProbeResult,
 } from '../../agent/protocol';
 import type { Socket } from 'node:net';
 import { SocketPump } from '../../agent/socket-pump';
@@ -14,6 +14,8 @@ type Hello = Extract<AgentMessage, { t: 'hello' }>;
 export interface LinkEvents {
   connected(): void;
   lost(): void;
+  /** The main process is running (the agent said so, or its hello showed it without an end). */
+  started(): void;
   /** The main process ended; every byte of its output was delivered before this. */
   exited(status: ExitStatus, error: string | undefined): void;
   /** The agent shed main-process output while disconnected, up to this time. */
@@ -38,9 +40,12 @@ export class AgentLink implements ChannelLink {
   readonly #archives = new Map<number, ArchiveCall>();
   /** Port streams: the pump, and until the agent reached the port, what to do then. */
   readonly #ports = new Map<number, { pump: SocketPump; settle?: (error?: string) => void }>();
+  readonly #probes = new Map<number, { resolve: (r: ProbeResult) => void; reject: (e: Error) => void }>();
   #ws: WebSocket | undefined;
   #welcomed = false;
   #contacted = false;
+  /** What the container's processes see as their hostname, as the agent last said. */
+  hostname: string | undefined;
   #closed = false;
   #next = 1;
   #beat: NodeJS.Timeout | undefined;
@@ -110,6 +115,7 @@ export class AgentLink implements ChannelLink {
     if (this.#closed) return ws.close(CLOSE.gone, 'the container no longer runs this agent');
     const previous = this.#ws;
     this.#ws = ws;
+    if (typeof hello.hostname === 'string') this.hostname = hello.hostname;
     this.#welcomed = false;
     if (previous) previous.close(CLOSE.replaced, 'replaced by a newer connection');
     ws.on('message', (data: RawData, isBinary: boolean) => this.#onFrame(ws, data as Buffer, isBinary));
@@ -133,6 +139,8 @@ export class AgentLink implements ChannelLink {
     this.#contacted = true;
     this.#settleContact(true);
     this.#opts.events.connected();
+    const main = reports.get(MAIN_SESSION);
+    if (main && !main.exit && !this.main.exit) this.#opts.events.started();
     this.#changed();
   }
 
@@ -158,6 +166,21 @@ export class AgentLink implements ChannelLink {
     if (msg.t === 'stat') call.stat.then(forget, forget);
     this.send({ ...msg, s });
     return call;
+  }
+
+  /** Asks the agent for the process table or a usage sample; fails if the connection goes first. */
+  probe(what: ProbeKind): Promise<ProbeResult> {
+    if (!this.connected) return Promise.reject(new ArchiveFailure('unavailable', 'no agent is connected'));
+    const s = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#probes.set(s, { resolve, reject });
+      this.send({ t: 'probe', s, what });
+    });
+  }
+
+  #failProbes(message: string): void {
+    for (const p of this.#probes.values()) p.reject(new ArchiveFailure('unavailable', message));
+    this.#probes.clear();
   }
 
   /** The client of an archive call went away: stop the agent's work on it. */
@@ -231,6 +254,7 @@ export class AgentLink implements ChannelLink {
     for (const call of this.#archives.values()) call.fail(gone);
     this.#archives.clear();
     this.#abortPorts('the container is no longer running');
+    this.#failProbes('the container is no longer running');
     for (const { channel } of this.#execs.values()) channel.finish({ code: 137, signal: 'SIGKILL' });
     // An agent that never made contact delivered nothing: its attach clients read Log Analytics
     // instead (attachSource), so their streams are let go here, not ended.
@@ -264,6 +288,7 @@ export class AgentLink implements ChannelLink {
       case 'started': {
         const channel = this.#channel(msg.s);
         if (channel) channel.pid = msg.pid;
+        if (msg.s === MAIN_SESSION) this.#opts.events.started();
         return;
       }
       case 'exit': {
@@ -293,6 +318,12 @@ export class AgentLink implements ChannelLink {
       case 'end':
       case 'putDone':
         return this.#archives.get(msg.s)?.reply(msg);
+      case 'probed': {
+        const probe = this.#probes.get(msg.s);
+        this.#probes.delete(msg.s);
+        const { t: _t, s: _s, ...result } = msg;
+        return probe?.resolve(result as ProbeResult);
+      }
       case 'hello':
       case 'hb':
         return;
@@ -322,6 +353,7 @@ export class AgentLink implements ChannelLink {
     for (const call of this.#archives.values()) call.fail(lost);
     this.#archives.clear();
     this.#abortPorts('the agent disconnected');
+    this.#failProbes('the agent disconnected');
     if (!this.#closed) this.#opts.events.lost();
     this.#changed();
   }

@@ -45,8 +45,10 @@ export class IsolatedProcess implements ReplicaProcess {
   #failure: Failure | undefined;
   #diagnostics: string[] = [];
   #sentKill = false;
+  #onInitPid: ((pid: number) => void) | undefined;
 
-  constructor(argv: readonly string[], env: Record<string, string>, command: string, onLine: (stream: LogStream, line: string) => void) {
+  constructor(argv: readonly string[], env: Record<string, string>, command: string, onLine: (stream: LogStream, line: string) => void, onInitPid?: (pid: number) => void) {
+    this.#onInitPid = onInitPid;
     const [file, ...args] = argv as [string, ...string[]];
     this.started = new Promise((resolve) => (this.#markStarted = resolve));
     this.#child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
@@ -116,7 +118,10 @@ export class IsolatedProcess implements ReplicaProcess {
     if (word === 'pid' && this.#initPid === undefined) {
       const pid = Number(rest[0]);
       // A malformed line must never become pid 0 or -1: process.kill would hit our own group.
-      if (Number.isInteger(pid) && pid > 1) this.#initPid = pid;
+      if (Number.isInteger(pid) && pid > 1) {
+        this.#initPid = pid;
+        this.#onInitPid?.(pid);
+      }
     } else if (word === 'exec' && this.#initPid !== undefined) {
       this.#whenCommandRuns(this.#initPid);
     } else if (word === 'fail') {

@@ -17,6 +17,11 @@ shift 9
 sl_fail() { printf 'fail %s %s\\n' "$1" "$2" >&2; exit "$1"; }
 read -r sl_pid sl_rest </proc/self/stat
 printf 'pid %s\\n' "$sl_pid" >&2
+# In its own network namespace, the replica waits for the simulator to give it an interface.
+if [ -p "$sl_dir/net-ready" ]; then
+  read -r sl_net sl_rest <"$sl_dir/net-ready"
+  [ "$sl_net" = ok ] || sl_fail 125 "network $sl_rest"
+fi
 if [ "$sl_layer" = tmpfs ]; then
   "$sl_mount" -t tmpfs -o mode=0700 sockerless-layer "$sl_dir/layer" &&
     "$sl_mkdir" "$sl_dir/layer/upper" "$sl_dir/layer/work" || sl_fail 125 layer
@@ -56,7 +61,7 @@ if [ -n "$sl_uid" ]; then
 else
   set -- "$sl_unshare" --root="$sl_root" --wd="$sl_wd" -- "$@"
 fi
-unset sl_mount sl_mkdir sl_unshare sl_dir sl_layer sl_host sl_wd sl_uid sl_gid sl_pid sl_rest sl_root sl_found sl_denied sl_d
+unset sl_net sl_mount sl_mkdir sl_unshare sl_dir sl_layer sl_host sl_wd sl_uid sl_gid sl_pid sl_rest sl_root sl_found sl_denied sl_d
 unset -f sl_fail sl_try
 exec "$@" 2>&3 3>&-
 `;
@@ -79,6 +84,8 @@ export interface LaunchTarget {
   /** Numeric ids the command runs as; root when absent. */
   user?: { uid: number; gid: number };
   argv: readonly string[];
+  /** Its own network namespace (set up by the simulator once the launcher said its pid). */
+  network?: boolean;
 }
 
 /**
@@ -96,7 +103,7 @@ export function isLauncherArgv(argv: readonly string[]): boolean {
 export function launcherArgv(tools: LauncherTools, target: LaunchTarget): string[] {
   return [
     tools.unshare,
-    '--mount', '--uts', '--pid', '--fork', '--kill-child', '--propagation', 'private',
+    '--mount', '--uts', '--pid', ...(target.network ? ['--net'] : []), '--fork', '--kill-child', '--propagation', 'private',
     '--', tools.sh, '-c', LAUNCHER_SCRIPT, LAUNCHER_NAME,
     tools.mount, tools.mkdir, tools.unshare,
     target.replicaDir, target.layer, target.hostname, target.workingDir,

@@ -11,6 +11,8 @@ import type { VolumeMount } from './fstab';
 import { IsolatedProcess } from './isolated-process';
 import { launcherArgv } from './launcher-script';
 import type { LauncherTools, LayerBacking } from './launcher-script';
+import { makeReadyFifo, startReplicaNetwork } from './replica-network';
+import type { NetworkTools, ReplicaNetwork } from './replica-network';
 import type { ViewMount } from './view';
 
 export interface NamespaceSetup {
@@ -22,6 +24,8 @@ export interface NamespaceSetup {
   imageMounts: ViewMount[];
   /** Host directories bound elsewhere in every image root (read-only), for the local agent's node. */
   imageBinds: VolumeMount[];
+  /** A network namespace per replica (slirp4netns), with the host's TCP ports its loopback carries. */
+  network?: { tools: NetworkTools; hostPorts: () => number[] };
 }
 
 /** A container runtime's HOME for root when the image sets none; /root is private to each replica. */
@@ -49,7 +53,7 @@ export function prepareReplicaDir(dir: string, setup: NamespaceSetup, root: Repl
   writeFileSync(join(dir, 'fstab'), fstab);
 }
 
-/** Replicas in their own mount, PID and UTS namespaces, over a copy-on-write root: their image's, or the fallback root. */
+/** Replicas in their own mount, PID, UTS (and network, where slirp4netns is) namespaces, over a copy-on-write root: their image's, or the fallback root. */
 export class NamespaceLauncher implements ReplicaLauncher {
   readonly isolation = 'namespaces' as const;
   readonly description: string;
@@ -73,9 +77,17 @@ export class NamespaceLauncher implements ReplicaLauncher {
       workingDir: spec.root?.workingDir || REPLICA_WORKDIR,
       user: spec.root?.user,
       argv: spec.argv,
+      network: !!this.#setup.network,
     });
-    const process = new IsolatedProcess(argv, spec.env(REPLICA_HOME), spec.argv[0]!, onLine);
+    const network = this.#setup.network;
+    let replicaNetwork: ReplicaNetwork | undefined;
+    if (network) makeReadyFifo(dir);
+    const onInitPid = network && ((pid: number) => (replicaNetwork = startReplicaNetwork(network.tools, pid, dir, network.hostPorts())));
+    const process = new IsolatedProcess(argv, spec.env(REPLICA_HOME), spec.argv[0]!, onLine, onInitPid || undefined);
     this.#dirs.recordProcess(dir, process.pid);
-    return withCleanup(process, () => this.#dirs.remove(dir));
+    return withCleanup(process, () => {
+      replicaNetwork?.close();
+      return this.#dirs.remove(dir);
+    });
   }
 }

@@ -11,6 +11,7 @@ import { fallbackSetup, visibleMounts } from '../images/fallback-root';
 import { hostNodeBinds } from '../images/host-node';
 import { NamespaceLauncher } from './namespace-launcher';
 import type { NamespaceSetup } from './namespace-launcher';
+import type { NetworkTools } from './replica-network';
 import { agentPaths } from './view';
 
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -33,6 +34,13 @@ export function findTools(): LauncherTools | string {
   const tools = { sh: '/bin/sh', mount: findTool('mount'), mkdir: findTool('mkdir'), unshare: findTool('unshare') };
   const missing = Object.entries(tools).filter(([, path]) => path === undefined).map(([name]) => name);
   return missing.length ? `${missing.join(', ')} not found` : (tools as LauncherTools);
+}
+
+/** slirp4netns, nsenter and nft, or which are missing (then replicas share the host's network). */
+function findNetworkTools(): NetworkTools | string {
+  const tools = { slirp4netns: findTool('slirp4netns'), nsenter: findTool('nsenter'), nft: findTool('nft') };
+  const missing = Object.entries(tools).filter(([, path]) => path === undefined).map(([name]) => name);
+  return missing.length ? `${missing.join(', ')} not found` : (tools as NetworkTools);
 }
 
 /** Why namespaces cannot be tried at all here, if they cannot. */
@@ -75,11 +83,24 @@ export async function chooseLauncher(settings: SimulatorSettings, dirs: ReplicaD
     const hidden = [settings.dataDir, ...settings.hiddenPaths];
     const fallback = fallbackSetup(settings.dataDir, [agent.node, agent.bundles, ...settings.visiblePaths], hidden);
     const imageMounts = visibleMounts({ visible: [agent.bundles, ...settings.visiblePaths], hidden });
+    const netTools = settings.replicaNetwork === 'host' ? 'turned off by the replicaNetwork option' : findNetworkTools();
+    const network = typeof netTools === 'string' ? undefined : { tools: netTools, hostPorts: settings.hostLoopbackPorts };
     for (const layer of ['disk', 'tmpfs'] as const satisfies readonly LayerBacking[]) {
-      const setup: NamespaceSetup = { tools, layer, fallback, imageMounts, imageBinds: hostNodeBinds() };
-      const launcher = new NamespaceLauncher(dirs, setup, `namespaces (mount, PID, UTS; copy-on-write root of the image or of host system directories, writable layer on ${layer})`);
+      const base: NamespaceSetup = { tools, layer, fallback, imageMounts, imageBinds: hostNodeBinds() };
+      const described = (net: boolean) => `namespaces (mount, PID, UTS${net ? ', network' : ''}; copy-on-write root of the image or of host system directories, writable layer on ${layer})`;
+      if (network) {
+        const launcher = new NamespaceLauncher(dirs, { ...base, network }, described(true));
+        const failure = await trial(launcher);
+        if (!failure) return launcher;
+        failures.push(`own network, writable layer on ${layer}: ${failure}`);
+      }
+      const launcher = new NamespaceLauncher(dirs, base, described(false));
       const failure = await trial(launcher);
-      if (!failure) return launcher;
+      if (!failure) {
+        const reason = typeof netTools === 'string' ? netTools : failures.join('; ');
+        settings.logger.warn({ reason }, 'ACA simulator replicas share the host network: their ports can collide and are reachable from the host');
+        return launcher;
+      }
       failures.push(`writable layer on ${layer}: ${failure}`);
     }
   }

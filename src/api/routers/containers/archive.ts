@@ -27,8 +27,8 @@ function failure(err: unknown, path: string, id: string): DockerError {
  * tar or unpacks it, streamed both ways under flow control; nothing is buffered whole.
  */
 export function archiveRoutes(app: Hono<AppEnv>, daemon: Daemon, find: (ref: string) => ContainerRef): void {
-  const start = (id: string, what: 'stat' | 'get' | 'put', path: string, extra?: boolean): { link: AgentLink; call: ArchiveCall } => {
-    const link = connectedLink(daemon, find(id), 'docker cp');
+  const start = async (id: string, what: 'stat' | 'get' | 'put', path: string, extra?: boolean): Promise<{ link: AgentLink; call: ArchiveCall }> => {
+    const link = await connectedLink(daemon, find(id), 'docker cp');
     const call = what === 'put' ? link.archive({ t: 'put', path, noOverwriteDirNonDir: !!extra }) : link.archive({ t: what, path });
     return { link, call };
   };
@@ -39,7 +39,7 @@ export function archiveRoutes(app: Hono<AppEnv>, daemon: Daemon, find: (ref: str
 
   app.on('HEAD', '/containers/:id/archive', async (c) => {
     const path = pathOf(c.req.query('path'));
-    const { call } = start(c.req.param('id'), 'stat', path);
+    const { call } = await start(c.req.param('id'), 'stat', path);
     const stat = await call.stat.catch((err) => {
       throw failure(err, path, c.req.param('id'));
     });
@@ -48,7 +48,7 @@ export function archiveRoutes(app: Hono<AppEnv>, daemon: Daemon, find: (ref: str
 
   app.get('/containers/:id/archive', async (c) => {
     const path = pathOf(c.req.query('path'));
-    const { link, call } = start(c.req.param('id'), 'get', path);
+    const { link, call } = await start(c.req.param('id'), 'get', path);
     const stat = await call.stat.catch((err) => {
       throw failure(err, path, c.req.param('id'));
     });
@@ -61,7 +61,7 @@ export function archiveRoutes(app: Hono<AppEnv>, daemon: Daemon, find: (ref: str
 
   app.put('/containers/:id/archive', async (c) => {
     const path = pathOf(c.req.query('path'));
-    const { link, call } = start(c.req.param('id'), 'put', path, bool(c.req.query('noOverwriteDirNonDir')));
+    const { link, call } = await start(c.req.param('id'), 'put', path, bool(c.req.query('noOverwriteDirNonDir')));
     const body = c.req.raw.body ? Readable.fromWeb(c.req.raw.body as import('node:stream/web').ReadableStream) : Readable.from([]);
     try {
       await Promise.all([call.send(body), call.done]);

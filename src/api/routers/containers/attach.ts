@@ -50,6 +50,7 @@ export function attachRoute(app: Hono<AppEnv>, deps: ContainersDeps, find: (ref:
     const config = ref.getSnapshot().context.config;
     const choice: StreamChoice = { stdout: bool(q('stdout')), stderr: bool(q('stderr')), tty: config.Tty };
     if (!bool(q('stream')) && !bool(q('logs'))) throw badRequest('attach needs stream=1 or logs=1');
+    daemon.publish(ref.getSnapshot().context, 'attach');
     const contentType = config.Tty ? RAW : MULTIPLEXED;
     const abort = new AbortController();
     let ended!: () => void;

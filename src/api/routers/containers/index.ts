@@ -24,6 +24,7 @@ import { containerInput } from './create';
 import { checkCreate, checkResources, type HostConfigDeps } from './host-config';
 import { refusedEnvMessage } from '../../../daemon/env-names';
 import { archiveRoutes } from './archive';
+import { usageRoutes } from './usage';
 import { attachRoute } from './attach';
 import { MAIN_SESSION } from '../../../agent/protocol';
 import { rowStream } from './streams';
@@ -115,7 +116,8 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
       })
       .filter(({ snap, status }) => {
         const ctx = snap.context;
-        if (!all && !f.has('status') && status !== 'running' && limit === undefined) return false;
+        // Docker: a positive limit lists stopped containers too; `limit <= 0` (docker-py sends -1) is no limit.
+        if (!all && !f.has('status') && status !== 'running' && !(limit !== undefined && limit > 0)) return false;
         if (f.get('status') && !f.get('status')!.includes(status)) return false;
         if (f.get('id') && !f.get('id')!.some((id) => ctx.id.startsWith(id))) return false;
         if (f.get('name') && !f.get('name')!.some((n) => ctx.name.slice(1).includes(n.replace(/^\//, '')))) return false;
@@ -134,7 +136,10 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const snap = find(c.req.param('id')).getSnapshot();
     const hc = deps.hostConfig;
     const aca = hc && { env: (env: string[]) => hc.secretEnv.mask(env), resources: checkResources(snap.context.hostConfig, hc.defaults, hc.limits).pair };
-    return c.json(inspectContainer(snap, viewOf(snap), aca));
+    const body = inspectContainer(snap, viewOf(snap), aca);
+    // What the process sees: Docker's hostname unless the replica kept its own (ACA does not let the agent set it).
+    const seen = daemon.agents.link(snap.context.id)?.hostname;
+    return c.json(seen ? { ...body, Config: { ...body.Config, Hostname: seen } } : body);
   });
 
   app.post('/containers/:id/start', async (c) => answer(c, await daemon.ask(find(c.req.param('id')), { type: 'START' })));
@@ -241,13 +246,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     daemon.agents.link(ref.id)?.resize(MAIN_SESSION, w, h);
     return c.body(null, 200);
   });
-  // Without a connected agent the daemon has nothing to ask: ACA reports neither processes nor usage per execution.
-  const withoutAgent = (what: string, why: string) => async (c: Context<AppEnv>) => {
-    const id = find(c.req.param('id')!).getSnapshot().context.id;
-    throw notImplemented(`${what} needs the in-job agent, and none is connected to container ${id.slice(0, 12)}: ${why}`);
-  };
-  app.get('/containers/:id/top', withoutAgent('top', 'Azure Container Apps exposes no process list for a job execution'));
-  app.get('/containers/:id/stats', withoutAgent('stats', 'Azure Container Apps reports no per-execution CPU or memory figures to the daemon'));
+  usageRoutes(app, daemon, find);
   const unsupported = (what: string, why: string) => async (c: Context<AppEnv>) => {
     find(c.req.param('id')!);
     throw notImplemented(`${what} is not supported: ${why}`);
