@@ -364,7 +364,12 @@ export const containerMachine = setup({
             input: ({ context }) => context,
             onDone: {
               target: '#container.running',
-              actions: assign({ execution: ({ event }) => event.output, jobName: ({ event }) => event.output.jobName, startedAt: () => new Date().toISOString() }),
+              actions: assign({
+                execution: ({ event }) => event.output,
+                jobName: ({ event }) => event.output.jobName,
+                previousStartedAt: ({ context }) => context.startedAt,
+                startedAt: () => new Date().toISOString(),
+              }),
             },
             onError: [
               { guard: 'retryable', target: 'retrying', actions: 'countAttempt' },
