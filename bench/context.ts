@@ -1,3 +1,4 @@
+import type { SimulatorStats } from '../src/simulator/stats';
 import type Docker from 'dockerode';
 import type { HttpClient } from './client';
 import type { DaemonProcess } from './daemon-process';
@@ -16,6 +17,8 @@ export interface BenchContext {
   spawner: Spawner;
   quick: boolean;
   log(message: string): void;
+  /** The simulator's counters around the daemon's first `docker run --rm` (a new job shape's cold run). */
+  coldRun?: SimulatorStats;
 }
 
 export const IMAGE = 'alpine';

@@ -36,6 +36,8 @@ function instantCloud(endAtOnce: boolean): Cloud {
   const stops = new Map<string, (end: ExecutionEnd) => void>();
   return {
     runJob: async (spec: JobSpec) => ({ jobName: spec.jobName, executionName: `${spec.jobName}-exec` }),
+    putJob: async () => {},
+    startExecution: async (spec: JobSpec) => ({ jobName: spec.jobName, executionName: `${spec.jobName}-exec` }),
     waitForEnd: (e) => (endAtOnce ? Promise.resolve({ status: 'Succeeded', exitCode: 0 }) : new Promise((resolve) => stops.set(e.executionName, resolve))),
     stopExecution: async (e) => stops.get(e.executionName)?.({ status: 'Stopped', exitCode: 137 }),
     deleteJob: async () => {},

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { HttpClient } from './client';
 import { IMAGE, type BenchContext } from './context';
-import { startDaemonProcess } from './daemon-process';
+import { dockerRunRm } from './client';
+import { startDaemonProcess, statsDelta } from './daemon-process';
 import { renderTable, round, type Figure } from './figure';
 import { armPerRun, startMinuteWatch, type MinuteWatch } from './figures/arm';
 import { azureRunLatency } from './figures/azure-floor';
@@ -101,16 +102,22 @@ async function boot(): Promise<BenchContext> {
       docker.pull(IMAGE, (err: Error | null, stream: NodeJS.ReadableStream) => (err ? reject(err) : docker.modem.followProgress(stream, (e) => (e ? reject(e) : resolve())))),
     );
     // Does the daemon wrap the user's command in the agent? Read the job it makes.
+    // The first run of the job shape, measured before anything else ran (job reuse: its cold run).
+    const beforeCold = await daemon.simulatorStats();
+    await dockerRunRm(docker, IMAGE, ['true']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const coldRun = statsDelta(beforeCold, await daemon.simulatorStats());
     const probeArgv = ['sleep', '30'];
     const probe = await docker.createContainer({ Image: IMAGE, Cmd: probeArgv });
     await probe.start();
-    const jobName = `sockerless-${probe.id.slice(0, 12)}`;
+    // Its own job, or the job its shape shares (job reuse): inspect names it either way.
+    const jobName = ((await probe.inspect()) as unknown as { Aca: { JobName: string } }).Aca.JobName;
     const job = (await daemon.simulatorJobs()).find((j) => j.job.name === jobName);
     await probe.remove({ force: true });
     if (!job) throw new Error(`no simulator job ${jobName} after starting the probe container`);
     const plan = planFromJob(job, probeArgv);
     log(`spawn baseline: ${plan.description}`);
-    return { daemon, docker, http, plan, agent: plan.wrapper.length > 0, spawner, quick, log };
+    return { daemon, docker, http, plan, agent: plan.wrapper.length > 0, spawner, quick, log, coldRun };
   } catch (err) {
     await daemon.stop();
     throw err;

@@ -8,7 +8,10 @@ import { agentCallbackUrl, agentSettings, fetchImageConfig } from './daemon/agen
 import { callbackRefusal } from './daemon/agent/callback-check';
 import { Daemon } from './daemon/daemon';
 import { openPersistedState, type PersistedState } from './daemon/persisted-state';
+import { jobReuseFromEnv } from './daemon/job-reuse';
 import { Reconciler } from './daemon/reconcile';
+import { SharedJobs } from './daemon/shared-jobs';
+import { environmentId } from './aca/job-spec';
 import { jobSettingsFromEnv } from './daemon/job-settings';
 import { lifecycleTimeoutsFromEnv } from './daemon/lifecycle-timeouts';
 import { parseArmRates } from './aca/arm-budget';
@@ -164,6 +167,8 @@ async function startOnState(
   let mountSources!: { resources: ContainerResources; volumes: VolumeStore };
   let sourcesSet!: () => void;
   const mountsReady = new Promise<void>((resolve) => (sourcesSet = resolve));
+  const reuse = jobReuseFromEnv(env);
+  const sharedJobs = new SharedJobs(cloud, environmentId(acaConfig));
   const daemon = state.restore(() => new Daemon({
     cloud,
     ...state.daemon(cloud),
@@ -179,6 +184,7 @@ async function startOnState(
     timeouts: lifecycleTimeoutsFromEnv(env),
     access: { secretEnv: jobSettings.secretEnv, registries },
     agent,
+    ...(reuse.on && { sharedJobs }),
     volumes: async (containerId) => {
       await mountsReady;
       const { resources: r, volumes: v } = mountSources;
@@ -262,7 +268,14 @@ async function startOnState(
   }
 
   const knows = (id: string) => daemon.find(id) !== undefined;
-  const reconciler = new Reconciler({ cloud, instanceId: state.instanceId, knows, logger }, reconcileIntervalFrom(env));
+  // A container holds a shared job while it starts or runs an execution of it (with reuse off too: it was on before a restart).
+  const inUse = (jobName: string) =>
+    daemon.containers().some((r) => {
+      const snap = r.getSnapshot();
+      return snap.context.jobName === jobName && (snap.matches('starting') || snap.matches('running'));
+    });
+  const shared = { jobs: sharedJobs, idleMs: reuse.idleMs, inUse };
+  const reconciler = new Reconciler({ cloud, instanceId: state.instanceId, knows, logger, shared }, reconcileIntervalFrom(env));
   reconciler.start();
 
   return {

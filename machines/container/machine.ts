@@ -1,6 +1,6 @@
 import { and, assign, enqueueActions, fromPromise, not, setup, stateIn } from 'xstate';
 import { hasProbes, nextHealth, probeArgv, probeIntervalMs, probeTimeoutMs, startingHealth } from './health';
-import type { HealthResult, HealthStatus, ProbeInput } from './health';
+import type { HealthResult, ProbeInput } from './health';
 import { exitCodeOf, neverStarted, startFailureCode, vanished } from './exit-code';
 import { nextRestartDelay, restartsByPolicy } from './restart-policy';
 import { signalNumber } from './signals';
@@ -106,6 +106,8 @@ export const containerMachine = setup({
     deleteJob: notProvided('deleteJob') as unknown as ReturnType<typeof fromPromise<void, { jobName: string }>>,
     /** Runs one health probe inside the container (through its agent) and reports how it ended. */
     probeHealth: notProvided('probeHealth') as unknown as ReturnType<typeof fromPromise<HealthResult, ProbeInput>>,
+    /** Jobs_Start with the container's own template on the job its shape shares (created once). */
+    startOnSharedJob: notProvided('startOnSharedJob') as unknown as ReturnType<typeof fromPromise<ExecutionRef, ContainerContext>>,
   },
   actions: {
     /** Answers a request; provided by the daemon, which owns the HTTP side. */
@@ -223,7 +225,8 @@ export const containerMachine = setup({
   guards: {
     force: ({ event }) => event.type === 'REMOVE' && event.force,
     hasHealthcheck: ({ context }) => hasProbes(context.config.Healthcheck),
-    healthIs: ({ context }, status: HealthStatus) => context.health?.Status === status,
+    healthy: ({ context }) => context.health?.Status === 'healthy',
+    unhealthy: ({ context }) => context.health?.Status === 'unhealthy',
     /** The chart has tries left for the cloud operation under way. */
     attemptsLeft: ({ context }) => context.cloudAttempts + 1 < MAX_CLOUD_ATTEMPTS,
     /** The failed cloud call may succeed later, and the chart has tries left. */
@@ -239,6 +242,12 @@ export const containerMachine = setup({
     /** Rule 7: the exit restarts by the container's restart policy. */
     restartsByPolicy: ({ context }) => restartsByPolicy(context),
     hasJob: ({ context }) => context.jobExists,
+    /**
+     * The next execution runs on a job shared with every container of the same job-level
+     * settings (one ARM write per start). The daemon provides it (reuse on, and the container's
+     * settings can share); the chart alone runs every container on its own job.
+     */
+    reusesJob: () => false,
     agentConnected: ({ context }) => context.agentConnected,
     processExited: ({ context }) => context.processExit !== null,
     /** The agent could not run the command at all (it reported why). */
@@ -347,8 +356,54 @@ export const containerMachine = setup({
         // A start by the user begins the restart count and the back-off afresh, as in Docker.
         ...(!context.autoRestart && { restartCount: 0, restartDelayMs: 0 }),
       })),
-      initial: 'calling',
+      initial: 'choosing',
       states: {
+        choosing: {
+          always: [{ guard: 'reusesJob', target: 'sharing' }, { target: 'calling' }],
+        },
+        // Reuse: the shared job exists (or is created once for the shape); one Jobs_Start with the
+        // container's template. The container owns no job, so removal and restart delete none.
+        sharing: {
+          after: {
+            operationTimeout: [
+              { guard: 'attemptsLeft', target: 'retrying', actions: 'countAttempt' },
+              {
+                target: '#container.exited',
+                actions: assign({
+                  error: () => 'start timed out: ACA did not finish starting the execution on the shared job',
+                  exitCode: 128,
+                  intent: ({ context }) => (context.intent === 'remove' ? 'remove' : null),
+                  startFailed: true,
+                }),
+              },
+            ],
+          },
+          invoke: {
+            src: 'startOnSharedJob',
+            input: ({ context }) => context,
+            onDone: {
+              target: '#container.running',
+              actions: assign({
+                execution: ({ event }) => event.output,
+                jobName: ({ event }) => event.output.jobName,
+                previousStartedAt: ({ context }) => context.startedAt,
+                startedAt: () => new Date().toISOString(),
+              }),
+            },
+            onError: [
+              { guard: 'retryable', target: 'retrying', actions: 'countAttempt' },
+              {
+                target: '#container.exited',
+                actions: assign({
+                  error: ({ event }) => errorMessage(event.error),
+                  exitCode: ({ event }) => startFailureCode(errorMessage(event.error)),
+                  intent: ({ context }) => (context.intent === 'remove' ? 'remove' : null),
+                  startFailed: true,
+                }),
+              },
+            ],
+          },
+        },
         calling: {
           // A create or start that never finishes (ARM kept it InProgress) is given up and tried again.
           after: {
@@ -396,7 +451,7 @@ export const containerMachine = setup({
             ],
           },
         },
-        retrying: { after: { cloudRetryDelay: 'calling' } },
+        retrying: { after: { cloudRetryDelay: 'choosing' } },
       },
       on: {
         START: { actions: { type: 'await', params: 'running' } },
@@ -524,17 +579,17 @@ export const containerMachine = setup({
                 none: { description: 'No health check configured' },
                 starting: {
                   always: [
-                    { guard: { type: 'healthIs', params: 'healthy' }, target: 'healthy' },
-                    { guard: { type: 'healthIs', params: 'unhealthy' }, target: 'unhealthy' },
+                    { guard: 'healthy', target: 'healthy' },
+                    { guard: 'unhealthy', target: 'unhealthy' },
                   ],
                 },
                 healthy: {
                   entry: { type: 'announce', params: { action: 'health_status: healthy' } },
-                  always: { guard: { type: 'healthIs', params: 'unhealthy' }, target: 'unhealthy' },
+                  always: { guard: 'unhealthy', target: 'unhealthy' },
                 },
                 unhealthy: {
                   entry: { type: 'announce', params: { action: 'health_status: unhealthy' } },
-                  always: { guard: { type: 'healthIs', params: 'healthy' }, target: 'healthy' },
+                  always: { guard: 'healthy', target: 'healthy' },
                 },
               },
             },
@@ -729,10 +784,12 @@ export const containerMachine = setup({
       },
     },
 
-    // Rule 3: a restart replaces the job, so the new execution runs the stored config afresh.
+    // Rule 3: a restart replaces the container's own job, so the new execution runs the stored config afresh.
     restarting: {
       tags: 'restarting',
       entry: assign({ intent: 'restart', cloudAttempts: 0 }),
+      // A container on a shared job owns none: its restart is just a new execution.
+      always: { guard: ({ context }) => !context.jobExists, target: 'starting' },
       ...deleteJobStates('#container.starting', 'restart failed deleting the old job'),
     },
 

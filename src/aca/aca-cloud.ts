@@ -6,6 +6,8 @@ import type { Cloud, Execution, ExecutionEnd, ExecutionStatus, ExecutionSummary,
 import { CloudError, isNotFound, toCloudError } from './errors';
 import { ExecutionReader } from './execution-reader';
 import { containerEnd, executionEnd, vanishedEnd } from './execution-end';
+import { executionTemplate } from './execution-template';
+import { SHAPE_TAG } from './job-shape';
 import { jobResource } from './job-spec';
 import { LogReader } from './logs';
 
@@ -50,6 +52,25 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
     if (!started.name) {
       throw new CloudError('start job', spec.jobName, 'ACA returned no execution name');
     }
+    return { jobName: spec.jobName, executionName: started.name };
+  }
+
+  async function putJob(spec: JobSpec, signal?: AbortSignal): Promise<void> {
+    try {
+      await arm.jobs.createOrUpdate(rg, spec.jobName, jobResource(config, spec), lro(signal));
+    } catch (err) {
+      throw toCloudError(err, 'create job', spec.jobName);
+    }
+  }
+
+  async function startExecution(spec: JobSpec, signal?: AbortSignal): Promise<Execution> {
+    let started;
+    try {
+      started = await arm.jobs.start(rg, spec.jobName, { ...lro(signal), template: executionTemplate(spec) });
+    } catch (err) {
+      throw toCloudError(err, 'start job', spec.jobName);
+    }
+    if (!started.name) throw new CloudError('start job', spec.jobName, 'ACA returned no execution name');
     return { jobName: spec.jobName, executionName: started.name };
   }
 
@@ -109,7 +130,7 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
       for await (const job of arm.jobs.listByResourceGroup(rg, { abortSignal: signal })) {
         const tags = job.tags ?? {};
         if (tags['managed-by'] !== 'sockerless' || !job.name) continue;
-        jobs.push({ jobName: job.name, containerId: tags['sockerless-container-id'], instanceId: tags[INSTANCE_TAG] });
+        jobs.push({ jobName: job.name, containerId: tags['sockerless-container-id'], instanceId: tags[INSTANCE_TAG], shape: tags[SHAPE_TAG] });
       }
     } catch (err) {
       throw toCloudError(err, 'list the jobs of', rg);
@@ -132,6 +153,7 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
           ...(e.startTime !== undefined && { startTime: new Date(e.startTime).toISOString() }),
           ...(end && { end }),
           envNames: (main?.env ?? []).flatMap((v) => (v.name ? [v.name] : [])),
+          ...((id) => (id ? { containerId: id } : {}))(main?.env?.find((v) => v.name === 'SOCKERLESS_CONTAINER_ID')?.value),
         });
       }
     } catch (err) {
@@ -141,7 +163,7 @@ export function createAcaCloud(config: AcaConfig, hints?: ChangeHints): Cloud {
     return executions.sort((a, b) => (b.startTime ?? '').localeCompare(a.startTime ?? ''));
   }
 
-  return { runJob, waitForEnd, stopExecution, deleteJob, queryLogs, logLag: logReader.lag, onChange, listManagedJobs, listExecutions };
+  return { runJob, putJob, startExecution, waitForEnd, stopExecution, deleteJob, queryLogs, logLag: logReader.lag, onChange, listManagedJobs, listExecutions };
 }
 
 /** Half the ARM read budget: LRO polls, listings and log reads need the rest. */

@@ -80,6 +80,8 @@ export interface ManagedJob {
   containerId?: string;
   /** Its `sockerless-instance` tag; absent on jobs made before daemons tagged their own. */
   instanceId?: string;
+  /** Its `sockerless-job-shape` tag: a job shared by every container of that shape (no container id). */
+  shape?: string;
 }
 
 /** One execution of a job, as listed. */
@@ -91,6 +93,8 @@ export interface ExecutionSummary {
   end?: ExecutionEnd;
   /** The names of the main container's environment variables (whether an agent runs in it). */
   envNames: string[];
+  /** The plain value of its `SOCKERLESS_CONTAINER_ID` variable: whose execution it is on a shared job. */
+  containerId?: string;
 }
 
 export type Stream = 'stdout' | 'stderr';
@@ -121,6 +125,10 @@ export interface LogQuery {
 export interface Cloud {
   /** Jobs.createOrUpdate, then Jobs.start: the job is (re)defined from the spec and one execution begins. */
   runJob(spec: JobSpec, signal?: AbortSignal): Promise<Execution>;
+  /** Jobs.createOrUpdate alone: defines (or redefines) a shared job from the spec's job-level settings. */
+  putJob(spec: JobSpec, signal?: AbortSignal): Promise<void>;
+  /** Jobs.start on an existing job with the spec's own JobExecutionTemplate (image, command, env, resources). */
+  startExecution(spec: JobSpec, signal?: AbortSignal): Promise<Execution>;
   /**
    * Resolves once the execution is in a terminal state; `onRunning` is called once when it is
    * first seen Running. One shared reader polls every waited-on execution; hints wake it early.

@@ -27,7 +27,8 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
     tags: {
       ...spec.tags,
       'managed-by': 'sockerless',
-      'sockerless-container-id': spec.containerId,
+      // A shared job (spec.containerId empty) belongs to no one container: its shape tag says what it is.
+      ...(spec.containerId && { 'sockerless-container-id': spec.containerId }),
       ...(config.instanceId !== undefined && { [INSTANCE_TAG]: config.instanceId }),
     },
     ...(spec.identity && { identity: managedIdentity(spec.identity) }),

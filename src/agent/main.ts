@@ -1,6 +1,7 @@
 // The in-job agent: `agent -- <entrypoint> <cmd...>`. It becomes the container's init, runs the
 // command, and dials the daemon (SOCKERLESS_CALLBACK_URL) so the daemon gets live output, the
 // exact exit code, exec, attach stdin, signals and `docker cp`. See PROTOCOL.md.
+import { createHmac } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent } from './agent';
 
@@ -8,6 +9,7 @@ const AGENT_VARIABLES = [
   'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
   'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA', 'SOCKERLESS_CARRIED_ENV',
   'SOCKERLESS_USER', 'SOCKERLESS_INIT', 'SOCKERLESS_HOSTNAME', 'SOCKERLESS_VOLUMES',
+  'SOCKERLESS_AGENT_KEY', 'SOCKERLESS_AGENT_NONCE',
 ];
 
 const separator = process.argv.indexOf('--');
@@ -58,9 +60,15 @@ if (init && own.SOCKERLESS_HOSTNAME) {
   }
 }
 
+// On a job shared by many containers the token is derived from the job's key and this start's nonce.
+const token =
+  own.SOCKERLESS_AGENT_TOKEN ??
+  (own.SOCKERLESS_AGENT_KEY && own.SOCKERLESS_AGENT_NONCE && own.SOCKERLESS_CONTAINER_ID
+    ? createHmac('sha256', own.SOCKERLESS_AGENT_KEY).update(`${own.SOCKERLESS_CONTAINER_ID}.${own.SOCKERLESS_AGENT_NONCE}`).digest('base64url')
+    : undefined);
 const callback =
-  own.SOCKERLESS_CALLBACK_URL && own.SOCKERLESS_CONTAINER_ID && own.SOCKERLESS_AGENT_TOKEN
-    ? { url: own.SOCKERLESS_CALLBACK_URL, containerId: own.SOCKERLESS_CONTAINER_ID, token: own.SOCKERLESS_AGENT_TOKEN, ...(own.SOCKERLESS_AGENT_CA && { ca: own.SOCKERLESS_AGENT_CA }) }
+  own.SOCKERLESS_CALLBACK_URL && own.SOCKERLESS_CONTAINER_ID && token
+    ? { url: own.SOCKERLESS_CALLBACK_URL, containerId: own.SOCKERLESS_CONTAINER_ID, token, ...(own.SOCKERLESS_AGENT_CA && { ca: own.SOCKERLESS_AGENT_CA }) }
     : undefined;
 
 const agent = new Agent({

@@ -1,3 +1,4 @@
+import { SHARED_JOB_PREFIX } from '../aca/job-shape';
 import type { Cloud, LogRow } from '../aca/cloud';
 import type { ContainerRef, Daemon } from './daemon';
 import { followLogs } from './follow-logs';
@@ -22,7 +23,10 @@ export interface LogsOptions {
  */
 export async function* containerLogs(cloud: Cloud, daemon: Daemon, ref: ContainerRef, opts: LogsOptions): AsyncGenerator<LogRow> {
   const live = daemon.agents.liveLog(ref.id);
-  const jobName = ref.getSnapshot().context.jobName;
+  const { jobName, execution } = ref.getSnapshot().context;
+  // A shared job's console holds every container of its shape: only this container's execution is
+  // asked for (its earlier executions' output is served from the live log while it is kept).
+  const onlyExecution = jobName.startsWith(SHARED_JOB_PREFIX) && execution?.jobName === jobName ? { executionName: execution.executionName } : {};
   const running = () => ref.getSnapshot().status === 'active' && ref.getSnapshot().matches('running');
   const delivering = () => {
     const link = daemon.agents.link(ref.id);
@@ -46,6 +50,7 @@ export async function* containerLogs(cloud: Cloud, daemon: Daemon, ref: Containe
       // The seam moved past us (first pass, or lines the live log could not keep): Log Analytics fills in.
       yield* followLogs(cloud, {
         jobName,
+        ...onlyExecution,
         since: position ? new Date(position) : undefined,
         until: seam === Infinity ? opts.until : new Date(Math.min(seam - 1, untilMs)),
         tail: first && tail !== undefined ? tail - fresh.length : undefined,

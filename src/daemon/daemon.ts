@@ -5,6 +5,8 @@ import type { Cloud, JobSpec, JobVolume } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
 import { Agents } from './agent/agents';
 import { withAgent, type AgentLaunch } from './agent/launch';
+import { AGENT_KEY_ENV, deriveAgentToken, newNonce, withSharedAgentKey } from './agent/shared-token';
+import { AGENT_KEY_SECRET, type SharedJobs } from './shared-jobs';
 import { Attachments } from './attachments';
 import { EventBus } from './events';
 import { ExecStore } from './exec-store';
@@ -41,6 +43,8 @@ export interface DaemonDeps {
   resumeStart?: (containerId: string) => ((signal: AbortSignal) => Promise<ExecutionRef | undefined>) | undefined;
   /** The chart's clocks for cloud operations; its own defaults when unset. */
   timeouts?: LifecycleTimeouts;
+  /** Job reuse (SOCKERLESS_JOB_REUSE): containers of one shape share a job; unset, each has its own. */
+  sharedJobs?: SharedJobs;
   /** The container's volumes as the job mounts them (shares made and registered on first use). */
   volumes?: (containerId: string) => Promise<JobVolume[]>;
 }
@@ -124,6 +128,26 @@ export class Daemon {
         stopExecution: fromPromise(({ input, signal }) => cloud.stopExecution(input.execution, signal)),
         deleteJob: fromPromise(({ input, signal }) => cloud.deleteJob(input.jobName, signal)),
         probeHealth: fromPromise(({ input, signal }) => runProbe(this.agents, input, signal)),
+        // As runJob, on the shape's shared job: published ports are the agent's, per container, so they open the same way.
+        startOnSharedJob: fromPromise(async ({ input, signal }) => {
+          if (this.agentRuns()) await this.ports.open(input.id, this.portBindings(input).bindings);
+          try {
+            const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
+            if (adopted) return adopted;
+            const volumes = (await this.deps.volumes?.(input.id)) ?? [];
+            if (volumes.length) throw new Error(`container ${input.id.slice(0, 12)} has volumes, which a shared job's executions cannot mount; start it with SOCKERLESS_JOB_REUSE=off`);
+            signal.throwIfAborted();
+            const { spec, shape } = this.#sharedJobSpec(input);
+            const execution = await this.deps.sharedJobs!.start(shape, spec, signal);
+            return { ...execution, agent: spec.env.some((e) => e.name === AGENT_KEY_ENV) };
+          } catch (err) {
+            this.ports.close(input.id);
+            throw err;
+          }
+        }),
+      },
+      guards: {
+        reusesJob: ({ context }) => this.#shape(context) !== undefined,
       },
       actions: {
         reply: (_, reply) => this.requests.settle(reply),
@@ -183,6 +207,47 @@ export class Daemon {
       }
       signal.throwIfAborted();
     }
+  }
+
+  /** The container's job shape when reuse is on and its settings can share a job. */
+  #shape(ctx: ContainerContext): string | undefined {
+    const shared = this.deps.sharedJobs;
+    // The image launch injects the agent through an EmptyDir volume, which a shared job's executions could not mount.
+    if (!shared || this.deps.agent.launch.kind === 'image') return undefined;
+    // Docker volumes become job-level volumes and mounts an execution template cannot carry.
+    if (hasMounts(ctx)) return undefined;
+    const found = shared.shapeOf(this.#baseSpec(ctx));
+    return 'shape' in found ? found.shape : undefined;
+  }
+
+  #baseSpec(ctx: ContainerContext): JobSpec {
+    const image = this.deps.image(ctx.imageId, ctx.config.Image);
+    const access = this.deps.access;
+    return jobSpecFor(ctx, image, this.deps.jobDefaults, access && { secretEnv: access.secretEnv, registry: access.registries.access(ctx.id, image.reference) });
+  }
+
+  /** The spec of a start on the shape's shared job: its name, and the agent keyed by the job with a fresh nonce. */
+  #sharedJobSpec(ctx: ContainerContext): { spec: JobSpec; shape: string } {
+    const shared = this.deps.sharedJobs!;
+    const base = this.#baseSpec(ctx);
+    const found = shared.shapeOf(base);
+    if (!('shape' in found)) throw new Error(`container ${ctx.id.slice(0, 12)} cannot run on a shared job: ${found.reason}`);
+    const { jobName, agentKey } = shared.entry(found.shape);
+    const named = { ...base, jobName };
+    const { launch, callbackUrl } = this.deps.agent;
+    const url = callbackUrl();
+    if (launch.kind === 'off' || !url) {
+      this.agents.startWithoutAgent(ctx.id);
+      return { spec: named, shape: found.shape };
+    }
+    const nonce = newNonce();
+    const token = this.agents.prepare(ctx.id, deriveAgentToken(agentKey, ctx.id, nonce));
+    const argv = [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
+    const withAgentSpec = withAgent(named, argv, {
+      launch, callbackUrl: url, containerId: ctx.id, token,
+      workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty,
+    });
+    return { spec: withSharedAgentKey(withAgentSpec, AGENT_KEY_SECRET, agentKey, nonce), shape: found.shape };
   }
 
   /** The job for a container's next execution, with the agent (and a freshly minted token) when there is one. */
@@ -289,4 +354,11 @@ export class Daemon {
   stop(): void {
     this.root.stop();
   }
+}
+
+/** Binds, mounts or image/anonymous volumes: anything that would make job-level volumes. */
+function hasMounts(ctx: ContainerContext): boolean {
+  const host = ctx.hostConfig as { Binds?: unknown[] | null; Mounts?: unknown[] | null };
+  const volumes = (ctx.config as { Volumes?: Record<string, unknown> | null }).Volumes;
+  return !!host.Binds?.length || !!host.Mounts?.length || (!!volumes && Object.keys(volumes).length > 0);
 }

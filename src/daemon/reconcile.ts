@@ -1,5 +1,6 @@
 import type { Cloud, ManagedJob } from '../aca/cloud';
 import type { Logger } from '../log';
+import type { SharedJobs } from './shared-jobs';
 
 export interface ReconcileDeps {
   cloud: Cloud;
@@ -8,6 +9,8 @@ export interface ReconcileDeps {
   /** Whether a container with this id exists in the daemon (any state). */
   knows(containerId: string): boolean;
   logger: Logger;
+  /** Job reuse: this daemon's shared jobs, deleted once idle for `idleMs`. */
+  shared?: { jobs: SharedJobs; idleMs: number; inUse(jobName: string): boolean };
 }
 
 export interface ReconcileReport {
@@ -17,6 +20,8 @@ export interface ReconcileReport {
   orphans: string[];
   /** Managed jobs without an instance tag (made before instance tags): left alone, reported. */
   untagged: string[];
+  /** Shared jobs of this daemon idle for longer than the idle time: deleted. */
+  idle: string[];
 }
 
 /**
@@ -28,12 +33,19 @@ export interface ReconcileReport {
  */
 export async function reconcile(deps: ReconcileDeps, signal?: AbortSignal): Promise<ReconcileReport> {
   const jobs = await deps.cloud.listManagedJobs(signal);
-  const report: ReconcileReport = { seen: 0, orphans: [], untagged: [] };
+  const report: ReconcileReport = { seen: 0, orphans: [], untagged: [], idle: [] };
   for (const job of jobs) {
     if (job.instanceId === undefined) report.untagged.push(job.jobName);
     if (job.instanceId !== deps.instanceId) continue;
     report.seen++;
-    if (isOrphan(job, deps)) report.orphans.push(job.jobName);
+    if (job.shape !== undefined) {
+      if (isIdle(job, deps)) report.idle.push(job.jobName);
+    } else if (isOrphan(job, deps)) report.orphans.push(job.jobName);
+  }
+  for (const jobName of report.idle) {
+    // A start on it may have begun meanwhile: retire() refuses then, and its shape makes it anew later.
+    if (!deps.shared || deps.shared.inUse(jobName)) continue;
+    if (await deps.shared.jobs.retire(jobName, signal)) deps.logger.debug({ job: jobName }, 'deleted an idle shared job');
   }
   for (const jobName of report.orphans) {
     // Looked at again just before: a container created meanwhile may own it now.
@@ -43,6 +55,13 @@ export async function reconcile(deps: ReconcileDeps, signal?: AbortSignal): Prom
     deps.logger.warn({ job: jobName, container: job.containerId }, 'deleted an orphaned job (no container of this daemon owns it)');
   }
   return report;
+}
+
+/** A shared job no container holds an execution of, unused for the idle time (left alone without `shared`). */
+function isIdle(job: ManagedJob, deps: ReconcileDeps): boolean {
+  if (!deps.shared) return false;
+  const inUse = deps.shared.inUse(job.jobName);
+  return !inUse && deps.shared.jobs.idleFor(job.jobName, inUse) >= deps.shared.idleMs;
 }
 
 function isOrphan(job: ManagedJob, deps: ReconcileDeps): boolean {

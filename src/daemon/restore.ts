@@ -81,19 +81,35 @@ export function mayBeRunning(value: unknown): boolean {
  * previous execution, that one is adopted. Asked once per container (later starts are new ones).
  */
 export function startResumer(cloud: Cloud, restored: RestoredContainers): (containerId: string) => ((signal: AbortSignal) => Promise<ExecutionRef | undefined>) | undefined {
-  const pending = new Map<string, { jobName: string; previous: string | undefined }>();
+  const pending = new Map<string, { jobName: string; previous: string | undefined; shared: boolean }>();
   for (const c of restored.containers) {
     const top = typeof c.value === 'string' ? c.value : Object.keys(c.value as object)[0];
-    if (top === 'starting') pending.set(c.id, { jobName: c.context.jobName, previous: c.context.execution?.executionName });
+    const shared = top === 'starting' && (c.value as { starting?: unknown }).starting === 'sharing';
+    if (top === 'starting') pending.set(c.id, { jobName: c.context.jobName, previous: c.context.execution?.executionName, shared });
   }
   return (containerId) => {
     const entry = pending.get(containerId);
     if (!entry) return undefined;
     pending.delete(containerId);
+    if (entry.shared) return (signal) => adoptSharedStart(cloud, containerId, entry.previous, signal);
     return async (signal) => {
       const newest = (await cloud.listExecutions(entry.jobName, signal))[0];
       if (!newest || newest.executionName === entry.previous) return undefined;
       return { jobName: entry.jobName, executionName: newest.executionName, agent: newest.envNames.includes(AGENT_TOKEN_ENV) };
     };
   };
+}
+
+/**
+ * An interrupted start on a shared job: the container's execution is the one whose template
+ * names the container (SOCKERLESS_CONTAINER_ID), never merely the job's newest. Without an agent
+ * nothing names it, so nothing is adopted and the start is made again.
+ */
+async function adoptSharedStart(cloud: Cloud, containerId: string, previous: string | undefined, signal: AbortSignal): Promise<ExecutionRef | undefined> {
+  for (const job of await cloud.listManagedJobs(signal)) {
+    if (job.shape === undefined) continue;
+    const mine = (await cloud.listExecutions(job.jobName, signal)).find((e) => e.containerId === containerId);
+    if (mine && mine.executionName !== previous) return { jobName: job.jobName, executionName: mine.executionName, agent: true };
+  }
+  return undefined;
 }

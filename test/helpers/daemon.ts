@@ -44,7 +44,8 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
   const running = await startDaemon({
     hosts: [`unix://${socket}`],
     dataRoot: join(dir, 'data'),
-    env: opts.env ?? {},
+    // The CI pass with job reuse off sets SOCKERLESS_JOB_REUSE=off for the whole run.
+    env: { ...(process.env.SOCKERLESS_JOB_REUSE && { SOCKERLESS_JOB_REUSE: process.env.SOCKERLESS_JOB_REUSE }), ...opts.env },
     logger: opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
     simulator: testSimulatorOptions(opts.simulator),
     wrapCloud: opts.wrapCloud,

@@ -69,10 +69,11 @@ const retrying = (s: AnyMachineSnapshot) => JSON.stringify(s.value).includes('"r
  * The daemon's settings for the model run: no agent (see daemonCanTake), and a first retry
  * back-off of a millisecond, so that a retried call follows its failure at once.
  */
-export const DAEMON_ENV = { SOCKERLESS_AGENT: 'off', SOCKERLESS_CLOUD_RETRY_MS: '1' };
+// Reuse off: the paths take the own-job branch (runJob, deleteJob), which the gated cloud holds by job.
+export const DAEMON_ENV = { SOCKERLESS_AGENT: 'off', SOCKERLESS_CLOUD_RETRY_MS: '1', SOCKERLESS_JOB_REUSE: 'off' };
 
 /** The same with the agent on: the simulator's local agent launch, which the gated cloud swaps for a FakeAgent. */
-export const AGENT_DAEMON_ENV = { SOCKERLESS_CLOUD_RETRY_MS: '1' };
+export const AGENT_DAEMON_ENV = { SOCKERLESS_CLOUD_RETRY_MS: '1', SOCKERLESS_JOB_REUSE: 'off' };
 
 const answer = (p: Promise<unknown>, ok: number): Promise<Answer> =>
   p.then((body) => ({ status: ok, body }), (err: DockerError) => ({ status: err.statusCode ?? 0, body: err.json }));

@@ -39,6 +39,11 @@ const outputs: Record<string, unknown[]> = {
     { jobName: 'sockerless-model', executionName: 'sockerless-model-exec' },
     { jobName: 'sockerless-model', executionName: 'sockerless-model-exec', agent: true },
   ],
+  // On a shared job the execution is named after the job, never the container.
+  startOnSharedJob: [
+    { jobName: 'sockerless-s-model', executionName: 'sockerless-s-model-exec' },
+    { jobName: 'sockerless-s-model', executionName: 'sockerless-s-model-exec', agent: true },
+  ],
   waitForEnd: [
     { status: 'Succeeded', exitCode: 0 },
     { status: 'Failed', exitCode: 3 },
@@ -50,6 +55,7 @@ const outputs: Record<string, unknown[]> = {
 /** The failure each call is tried with; runJob's is the one Docker users meet most (exit 127). */
 const failures: Record<string, string> = {
   runJob: 'exec: "model-missing": executable file not found in $PATH',
+  startOnSharedJob: 'exec: "model-missing": executable file not found in $PATH',
 };
 
 export interface InvokeInfo {
@@ -68,7 +74,7 @@ export function invokes(machine: AnyStateMachine): InvokeInfo[] {
 }
 
 /** Cloud calls the chart tries again when they fail in a way worth retrying. */
-const retriedCalls = new Set(['runJob', 'stopExecution', 'deleteJob']);
+const retriedCalls = new Set(['runJob', 'startOnSharedJob', 'stopExecution', 'deleteJob']);
 
 /** A failure as src/aca/errors.ts classifies it: ARM throttled the call. */
 export const throttledError = (src: string) => Object.assign(new Error(`${src} failed: 429 Too Many Requests (injected)`), { kind: 'throttled' });

@@ -34,6 +34,10 @@ const daemonParts: Part[] = [
   { input: base, plan: daemonBase },
   { input: withPolicy, plan: planPaths(containerMachine, withPolicy, (s, e) => daemonCan(s, e) && policy(s, e), daemonBase.covered) },
 ];
+// Job reuse: the same lifecycle with every start on a shared job (startOnSharedJob), for the
+// paths the own-job plan did not already take.
+const sharing = containerMachine.provide({ guards: { reusesJob: () => true } });
+const sharingPlan = planPaths(sharing, base, () => true, pureBase.covered);
 // The daemon with its agent on (played by the test): the agent's events and the starts that wait for it.
 const agentParts: Part[] = [{ input: base, plan: planPaths(containerMachine, base, daemonCanTake(containerMachine, true), new Set([...daemonParts.flatMap(({ plan }) => [...plan.covered])])) }];
 const initial = (input: ContainerInput) => createActor(containerMachine, { input }).getSnapshot() as AnyMachineSnapshot;
@@ -47,6 +51,19 @@ describe(`container lifecycle, pure machine (${cases(pureParts).length} paths)`,
       const driver = new PureDriver(input);
       try {
         await runPath(containerMachine, initial(input), path, driver);
+      } finally {
+        for (const k of driver.watch.taken) pureTaken.add(k);
+      }
+    });
+  }
+});
+
+describe(`container lifecycle on a shared job, pure machine (${sharingPlan.paths.length} paths)`, () => {
+  for (const path of sharingPlan.paths) {
+    it(describePath(path), async () => {
+      const driver = new PureDriver(base, { reusesJob: true });
+      try {
+        await runPath(sharing, createActor(sharing, { input: base }).getSnapshot() as AnyMachineSnapshot, path, driver);
       } finally {
         for (const k of driver.watch.taken) pureTaken.add(k);
       }
@@ -121,7 +138,7 @@ describe(`container lifecycle, daemon with its agent on the embedded simulator (
 afterAll(() => {
   const total = pureBase.transitions.length;
   const union = (parts: Part[]) => new Set(parts.flatMap(({ plan }) => [...plan.covered]));
-  const [planned, plannedOnDaemon] = [union(pureParts), union([...daemonParts, ...agentParts])];
+  const [planned, plannedOnDaemon] = [new Set([...union(pureParts), ...sharingPlan.covered]), union([...daemonParts, ...agentParts])];
   const count = (taken: Set<string>) => pureBase.transitions.filter((t) => taken.has(t.key)).length;
   const notes = pureBase.transitions.flatMap((t) => {
     // The traversal does not count a call's tries (its state would never repeat); giving up after

@@ -24,8 +24,12 @@ export class PureDriver implements Driver {
   #rids = 0;
   readonly #waits = new Set<string>();
 
-  constructor(input: ContainerInput) {
+  readonly #reusesJob: boolean;
+
+  /** `reusesJob`: the container runs on a shared job (the daemon's guard with reuse on). */
+  constructor(input: ContainerInput, opts: { reusesJob?: boolean } = {}) {
     this.#input = input;
+    this.#reusesJob = opts.reusesJob ?? false;
   }
 
   async create(): Promise<void> {
@@ -43,7 +47,9 @@ export class PureDriver implements Driver {
         waitForEnd: call('waitForEnd') as never,
         stopExecution: call('stopExecution') as never,
         deleteJob: call('deleteJob') as never,
+        startOnSharedJob: call('startOnSharedJob') as never,
       },
+      guards: { reusesJob: () => this.#reusesJob },
       actions: {
         reply: (_, r: Reply) => {
           this.#replies.get(r.rid)?.({ status: r.status, body: r.body });

@@ -4,7 +4,7 @@
 import type { Cloud, Execution, ExecutionEnd, ExecutionSummary, JobSpec, LogQuery, LogRow, ManagedJob, Stream } from '../../src/aca/cloud';
 import { INSTANCE_TAG, terminalStatuses } from '../../src/aca/cloud';
 
-type Call = 'runJob' | 'waitForEnd' | 'stopExecution' | 'deleteJob';
+type Call = 'runJob' | 'putJob' | 'startExecution' | 'waitForEnd' | 'stopExecution' | 'deleteJob';
 
 export class FakeCloud implements Cloud {
   readonly calls: Array<{ call: Call; target: string }> = [];
@@ -41,6 +41,16 @@ export class FakeCloud implements Cloud {
       this.executions.set(spec.jobName, [summary, ...(this.executions.get(spec.jobName) ?? [])]);
       return { jobName: spec.jobName, executionName };
     });
+  }
+
+  putJob(spec: JobSpec): Promise<void> {
+    return this.#hold('putJob', spec.jobName, () => {
+      if (!this.jobs.some((j) => j.jobName === spec.jobName)) this.jobs.push({ jobName: spec.jobName, shape: spec.tags?.['sockerless-job-shape'] });
+    });
+  }
+
+  startExecution(spec: JobSpec): Promise<Execution> {
+    return this.#hold('startExecution', spec.jobName, () => ({ jobName: spec.jobName, executionName: `${spec.jobName}-run${++this.#next}` }));
   }
 
   waitForEnd(execution: Execution, signal: AbortSignal, onRunning?: () => void): Promise<ExecutionEnd> {

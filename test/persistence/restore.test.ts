@@ -202,7 +202,7 @@ describe('reconciliation', () => {
       { jobName: 'sockerless-untagged', containerId: id(97) },
     ];
     const report = await reconcile({ cloud, instanceId: state.instanceId, knows: (c) => daemon.find(c) !== undefined, logger });
-    expect(report).toEqual({ seen: 2, orphans: ['sockerless-orphan'], untagged: ['sockerless-untagged'] });
+    expect(report).toEqual({ seen: 2, idle: [], orphans: ['sockerless-orphan'], untagged: ['sockerless-untagged'] });
     expect(cloud.jobs.map((j) => j.jobName)).toEqual(['sockerless-mine', 'sockerless-other', 'sockerless-untagged']);
   });
 });

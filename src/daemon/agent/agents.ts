@@ -42,8 +42,8 @@ export class Agents {
    * A new start of the container: a fresh token (returned, to travel as an ACA secret) and a
    * new link, which those waiting for the next start get before any output can arrive.
    */
-  prepare(containerId: string): string {
-    const token = this.#tokens.mint(containerId);
+  prepare(containerId: string, derived?: string): string {
+    const token = this.#tokens.mint(containerId, derived);
     this.onMinted?.(containerId, this.#tokens.digestOf(containerId)!);
     this.#open(containerId);
     return token;

@@ -11,8 +11,8 @@ export class AgentTokens {
   readonly #digests = new Map<string, Buffer>();
 
   /** A fresh token for the container's next execution; the agent receives it as an ACA secret. */
-  mint(containerId: string): string {
-    const token = randomBytes(32).toString('base64url');
+  mint(containerId: string, given?: string): string {
+    const token = given ?? randomBytes(32).toString('base64url');
     this.#digests.set(containerId, digest(token));
     return token;
   }

@@ -1,0 +1,97 @@
+// Job reuse against the embedded simulator: containers of one shape share a job, each start is
+// one Jobs_Start with the container's template, rm deletes no job, and the idle sweep does.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+
+let d: TestDaemon;
+beforeAll(async () => {
+  d = await startTestDaemon({ env: { SOCKERLESS_JOB_REUSE: 'on', SOCKERLESS_JOB_IDLE_MS: '0', SOCKERLESS_RECONCILE_INTERVAL_MS: '3600000' } });
+  await d.cli(['pull', 'alpine']);
+});
+afterAll(async () => {
+  await d?.close();
+});
+
+const sim = () => d.running.simulator!;
+const ops = () => sim().stats().byOperation;
+type Aca = { Aca: { JobName: string; ExecutionName: string } };
+
+describe('job reuse', () => {
+  it('a warm docker run --rm is one ARM write: no job PUT, no delete; each run has its own execution and output', async () => {
+    const cold = await d.cli(['run', '--rm', 'alpine', 'echo', 'first']);
+    expect(cold).toMatchObject({ code: 0, stdout: 'first\n' });
+    const jobs = sim().jobNames();
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatch(/^sockerless-s-[0-9a-f]{16}$/);
+
+    sim().resetStats();
+    const warm = await d.cli(['run', '--rm', 'alpine', 'sh', '-c', 'echo second; exit 3']);
+    expect(warm).toMatchObject({ code: 3, stdout: 'second\n' });
+    const after = ops();
+    expect(after.Jobs_CreateOrUpdate ?? 0).toBe(0);
+    expect(after.Jobs_Delete ?? 0).toBe(0);
+    expect(after.Jobs_Start).toBe(1);
+    expect(sim().stats().writes).toBe(1);
+    expect(sim().jobNames()).toEqual(jobs);
+  });
+
+  it('two containers on one job: inspect names the shared job and each its own execution; logs and exit codes never mix', async () => {
+    const a = await d.docker.createContainer({ Image: 'alpine', Cmd: ['sh', '-c', 'echo from-a; exit 5'] });
+    const b = await d.docker.createContainer({ Image: 'alpine', Cmd: ['sh', '-c', 'echo from-b; exit 6'] });
+    await Promise.all([a.start(), b.start()]);
+    expect(await a.wait()).toMatchObject({ StatusCode: 5 });
+    expect(await b.wait()).toMatchObject({ StatusCode: 6 });
+    const ia = (await a.inspect()) as unknown as Aca;
+    const ib = (await b.inspect()) as unknown as Aca;
+    expect(ia.Aca.JobName).toBe(ib.Aca.JobName);
+    expect(ia.Aca.ExecutionName).not.toBe(ib.Aca.ExecutionName);
+    expect(ia.Aca.ExecutionName.startsWith(ia.Aca.JobName)).toBe(true);
+    const logs = async (id: string) => (await d.cli(['logs', id])).stdout;
+    expect(await logs(a.id)).toBe('from-a\n');
+    expect(await logs(b.id)).toBe('from-b\n');
+    await Promise.all([a.remove(), b.remove()]);
+    expect(sim().jobNames()).toContain(ia.Aca.JobName);
+  });
+
+  it('docker restart is a new execution on the same job, without a job write', async () => {
+    const c = await d.docker.createContainer({ Image: 'alpine', Cmd: ['sleep', '30'] });
+    await c.start();
+    const before = (await c.inspect()) as unknown as Aca;
+    sim().resetStats();
+    await c.restart({ t: 1 });
+    const after = (await c.inspect()) as unknown as Aca & { State: { Running: boolean } };
+    expect(after.State.Running).toBe(true);
+    expect(after.Aca.JobName).toBe(before.Aca.JobName);
+    expect(after.Aca.ExecutionName).not.toBe(before.Aca.ExecutionName);
+    expect(ops().Jobs_CreateOrUpdate ?? 0).toBe(0);
+    expect(ops().Jobs_Delete ?? 0).toBe(0);
+    await c.remove({ force: true });
+  });
+
+  it('a container with a secret environment variable gets a job of its own, deleted with it', async () => {
+    const own = await startTestDaemon({ env: { SOCKERLESS_JOB_REUSE: 'on', SOCKERLESS_SECRET_ENV: 'API_KEY' } });
+    try {
+      await own.cli(['pull', 'alpine']);
+      const r = await own.cli(['run', '-d', '-e', 'API_KEY=s3cret', 'alpine', 'true']);
+      expect(r.code).toBe(0);
+      const id = r.stdout.trim();
+      const info = JSON.parse((await own.cli(['inspect', id])).stdout)[0] as Aca;
+      expect(info.Aca.JobName).toBe(`sockerless-${id.slice(0, 12)}`);
+      await own.cli(['wait', id]);
+      await own.cli(['rm', id]);
+      expect(own.running.simulator!.jobNames()).not.toContain(info.Aca.JobName);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('reconciliation deletes a shared job once no container holds an execution of it and it has been idle', async () => {
+    const [job] = sim().jobNames();
+    expect(job).toBeDefined();
+    await d.running.reconciler.run();
+    expect(sim().jobNames()).not.toContain(job);
+    // The next run of the shape makes it again.
+    expect(await d.cli(['run', '--rm', 'alpine', 'echo', 'again'])).toMatchObject({ code: 0, stdout: 'again\n' });
+    expect(sim().jobNames()).toContain(job);
+  });
+});
