@@ -82,12 +82,27 @@ export class NamespaceLauncher implements ReplicaLauncher {
     const network = this.#setup.network;
     let replicaNetwork: ReplicaNetwork | undefined;
     if (network) makeReadyFifo(dir);
-    const onInitPid = network && ((pid: number) => (replicaNetwork = startReplicaNetwork(network.tools, pid, dir, network.hostPorts())));
-    const process = new IsolatedProcess(argv, spec.env(REPLICA_HOME), spec.argv[0]!, onLine, onInitPid || undefined);
+    const env = spec.env(REPLICA_HOME);
+    // A daemon this simulator does not embed (a standalone simulator) tells its port only in the callback.
+    const ports = () => [...network!.hostPorts(), ...loopbackCallbackPort(env.SOCKERLESS_CALLBACK_URL)];
+    const onInitPid = network && ((pid: number) => (replicaNetwork = startReplicaNetwork(network.tools, pid, dir, ports())));
+    const process = new IsolatedProcess(argv, env, spec.argv[0]!, onLine, onInitPid || undefined);
     this.#dirs.recordProcess(dir, process.pid);
     return withCleanup(process, () => {
       replicaNetwork?.close();
       return this.#dirs.remove(dir);
     });
+  }
+}
+
+/** The port of a ws:// callback on the host's loopback, which the replica's own loopback must carry. */
+function loopbackCallbackPort(url: string | undefined): number[] {
+  if (!url) return [];
+  try {
+    const u = new URL(url);
+    const loopback = u.hostname === 'localhost' || u.hostname.startsWith('127.') || u.hostname === '[::1]';
+    return (u.protocol === 'ws:' || u.protocol === 'wss:') && loopback && u.port ? [Number(u.port)] : [];
+  } catch {
+    return [];
   }
 }
