@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 
 import type { RouteSpec } from './routing';
+import { seededRandom } from './profile/random';
 
 export type FaultKind = 'throttle' | 'error500' | 'error503' | 'drop' | 'slow' | 'lro-failed' | 'lro-stuck' | 'execution-stuck' | 'logs-partial';
 
@@ -79,18 +80,6 @@ export function simulatorFaultsFromEnv(env: NodeJS.ProcessEnv): { faults?: Fault
   };
 }
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function ruleMatches(rule: FaultRule, route: RouteSpec): boolean {
   if (rule.operation === route.operation) return true;
   // Identity routes are only faulted when a rule names them.
@@ -115,7 +104,7 @@ export class FaultInjector {
   /** Replaces the plan (undefined: no faults), reseeds the PRNG and zeroes the counts. */
   setPlan(plan: FaultPlan | undefined): void {
     this.#plan = plan === undefined ? undefined : parseSetting(faultPlanSchema, plan, 'fault plan');
-    this.#random = mulberry32(plan?.seed ?? 0);
+    this.#random = seededRandom(plan?.seed ?? 0);
     this.#injected.clear();
   }
 
