@@ -126,6 +126,8 @@ async function startOnState(
   }
   let limits: ResourceLimits;
   try {
+    // The budget's rates come first: every ARM client of this subscription shares the budget the first one makes.
+    config = { ...config, armRates: parseArmRates(env.SOCKERLESS_ARM_BUDGET) };
     // Once: the region jobs must be created in, where logs go, what sizes a replica may have.
     const facts = await readEnvironment(config);
     config = withEnvironment(config, facts);
@@ -138,7 +140,7 @@ async function startOnState(
     throw err;
   }
   const target = simulator ? `embedded ACA simulator at ${simulator.url}` : describeTarget(config);
-  const acaConfig = { ...config, armRates: parseArmRates(env.SOCKERLESS_ARM_BUDGET), instanceId: state.instanceId };
+  const acaConfig = { ...config, instanceId: state.instanceId };
   const acaCloud = createAcaCloud(acaConfig, simulator);
   const cloud = opts.wrapCloud ? opts.wrapCloud(acaCloud) : acaCloud;
   const images = new ImageStore({ fetchConfig: fetchImageConfig(env, !!simulator), ...state.images });
