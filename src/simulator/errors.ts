@@ -2,7 +2,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /**
  * An error answered as `{"error":{"code","message"}}`, the shape both ARM and Log Analytics use
- * (see azure-sdk-wire.md §2 and §4: the SDKs build RestError.code/message from it).
+ * (the Azure SDKs build RestError.code and .message from it).
  */
 /** Log Analytics nests them: SemanticError, then SEM0100 with the detail. */
 export interface InnerError {

@@ -63,7 +63,7 @@ function entraError(c: Context, status: 400 | 401, error: string, description: s
   return c.json({ error, error_description: `AADSTS${code}: ${description}`, error_codes: [code], timestamp: new Date().toISOString() }, status);
 }
 
-/** The two endpoints ClientSecretCredential calls (azure-sdk-wire.md §5). */
+/** The two endpoints ClientSecretCredential calls (OpenID discovery, then the token). */
 export function identityRoutes(settings: SimulatorSettings, tokens: TokenRegistry): RouteSpec[] {
   const knownTenant = (tenant: string): boolean => tenant.toLowerCase() === settings.tenantId.toLowerCase();
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Wire shapes (azure-sdk-wire.md §2, "Request bodies"). Objects are loose so fields the simulator
+// Wire shapes of the request bodies the Azure SDK sends. Objects are loose so fields the simulator
 // does not act on (probes, volumes, identity…) are kept and served back as they were sent.
 
 const envVarSchema = z.looseObject({

@@ -34,7 +34,7 @@ const LRO_FAULTS: readonly FaultKind[] = ['lro-failed', 'lro-stuck'];
 const isLroFault = (fault: FaultKind | undefined): fault is LroFault => fault === 'lro-failed' || fault === 'lro-stuck';
 
 /**
- * The Container Apps Jobs operations of azure-sdk-wire.md §2. In instant mode every write is
+ * The Container Apps Jobs operations the daemon's SDK client calls. In instant mode every write is
  * complete in its first response; in realistic mode each is a long-running operation.
  */
 export function jobRoutes(settings: SimulatorSettings, store: JobStore, operations: OperationRegistry, timing: Timing): RouteSpec[] {

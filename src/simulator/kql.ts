@@ -1,7 +1,7 @@
 import { kqlError, tokenize } from './kql-lexer';
 import type { Token } from './kql-lexer';
 
-// The KQL subset the daemon sends (see the brief in azure-sdk-wire.md §4):
+// The KQL subset the daemon sends (src/aca/kql.ts builds it):
 //   Table | where C op literal [and …] | project a, b | order by X [asc|desc] | take N
 // A tiny recursive-descent parser builds a Query; runQuery evaluates it over in-memory rows.
 

@@ -1,4 +1,4 @@
-// Docker's rules for the container lifecycle (DESIGN.md rules 1-6, 8), written apart from the
+// Docker's rules for the container lifecycle (README "The container lifecycle"), written apart from the
 // chart: given where the model path is, they say what a Docker user must see. Where Docker has
 // no counterpart (a container that is still `starting` on ACA), the chart's documented choice
 // is taken and marked so.
