@@ -44,15 +44,7 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
     },
     template: {
       containers: [
-        {
-          name: 'main',
-          image: spec.image,
-          ...(spec.command !== undefined && { command: spec.command }),
-          ...(spec.args !== undefined && { args: spec.args }),
-          env: spec.env.map((e) => ('secretRef' in e ? { name: e.name, secretRef: e.secretRef } : { name: e.name, value: e.value })),
-          resources: { cpu: spec.cpu, memory: spec.memory },
-          ...(mainMounts.length && { volumeMounts: mainMounts }),
-        },
+        { ...mainContainer(spec), ...(mainMounts.length && { volumeMounts: mainMounts }) },
       ],
       ...(spec.initContainers?.length && {
         initContainers: spec.initContainers.map((c) => ({ ...c, resources: { cpu: 0.25, memory: '0.5Gi' }, ...volumeMounts })),
@@ -66,4 +58,16 @@ export function jobResource(config: AcaConfig, spec: JobSpec): Job {
 function managedIdentity(identity: string): NonNullable<Job['identity']> {
   if (identity === 'system') return { type: 'SystemAssigned' };
   return { type: 'UserAssigned', userAssignedIdentities: { [identity]: {} } };
+}
+
+/** The job's main container: the same in the job's template and in a Jobs_Start template. */
+export function mainContainer(spec: JobSpec) {
+  return {
+    name: 'main',
+    image: spec.image,
+    ...(spec.command !== undefined && { command: spec.command }),
+    ...(spec.args !== undefined && { args: spec.args }),
+    env: spec.env.map((e) => ('secretRef' in e ? { name: e.name, secretRef: e.secretRef } : { name: e.name, value: e.value })),
+    resources: { cpu: spec.cpu, memory: spec.memory },
+  };
 }
