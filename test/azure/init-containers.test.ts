@@ -76,10 +76,11 @@ describe('a job whose init container runs first (azure profile, no agent)', () =
     const logs = await d.cli(['logs', 'with-installer']);
     expect(logs).toMatchObject({ code: 0, stdout: 'main-out\n', stderr: 'main-err\n' });
     // The installer's lines are there for anyone who asks for them, under its own container name.
-    const info = await d.docker.getContainer('with-installer').inspect() as unknown as { Aca: { JobName: string } };
+    // (Its execution's rows only: with job reuse the job is shared with the other test's container.)
+    const { Aca } = await d.docker.getContainer('with-installer').inspect() as unknown as { Aca: { JobName: string; ExecutionName: string } };
     const result = await clients.logs.queryWorkspace(
       d.running.simulator!.workspaceId,
-      `ContainerAppConsoleLogs_CL | where ContainerJobName_s == "${info.Aca.JobName}" | project ContainerName_s, Stream_s, Log_s`,
+      `ContainerAppConsoleLogs_CL | where ContainerJobName_s == "${Aca.JobName}" | where ContainerGroupName_s startswith "${Aca.ExecutionName}" | project ContainerName_s, Stream_s, Log_s`,
       { duration: 'PT1H' },
     );
     const rows = (result as { tables: Array<{ rows: unknown[][] }> }).tables[0]!.rows.map((r) => r.join(' '));
