@@ -54,6 +54,8 @@ export interface DaemonOptions {
   simulator?: SimulatorOptions;
   /** Wraps the cloud the container actors invoke; tests use it to hold or fail cloud calls. */
   wrapCloud?: (cloud: Cloud) => Cloud;
+  /** The container charts' clock (StartedAt, FinishedAt, health probes), ms since the epoch; tests give a fake one. Default: the real clock. */
+  now?: () => number;
   /** Stream the actor system to the Stately inspector through a bridge page on this port. */
   inspectPort?: number;
 }
@@ -184,6 +186,7 @@ async function startOnState(
     },
     jobDefaults: { ...jobSettings.defaults, replicaTimeout: config.replicaTimeout, limits },
     timeouts: lifecycleTimeoutsFromEnv(env),
+    ...(opts.now && { now: opts.now }),
     access: { secretEnv: jobSettings.secretEnv, registries },
     agent,
     ...(reuse.on && { sharedJobs }),
