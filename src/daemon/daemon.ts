@@ -1,5 +1,5 @@
 import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
-import { AGENT_WAIT_MS, cloudRetryDelayMs, containerMachine, withClock, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
+import { AGENT_WAIT_MS, cloudRetryDelayMs, type containerMachine, withClock, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud, JobSpec, JobVolume } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';

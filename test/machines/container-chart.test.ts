@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor, type AnyStateNode } from 'xstate';
-import { containerMachine, FIXED_NOW, withClock, type ExecutionOutcome, type Reply, type WatchInput } from '../../machines/container';
+import { containerMachine, FIXED_NOW, type ExecutionOutcome, type Reply, type WatchInput } from '../../machines/container';
 import { containerInput, startHarness } from './harness';
 
 const states = (n: AnyStateNode): AnyStateNode[] => Object.values(n.states as Record<string, AnyStateNode>).flatMap((c) => [c, ...states(c)]);
