@@ -8,6 +8,7 @@ import { withAgent, type AgentLaunch } from './agent/launch';
 import { AGENT_KEY_ENV, deriveAgentToken, newNonce, withSharedAgentKey } from './agent/shared-token';
 import { AGENT_KEY_SECRET, type SharedJobs } from './shared-jobs';
 import { Attachments } from './attachments';
+import type { ChartClock } from './chart-clock';
 import { EventBus } from './events';
 import { ExecStore } from './exec-store';
 import { carryRefusedEnv } from './env-names';
@@ -47,8 +48,8 @@ export interface DaemonDeps {
   sharedJobs?: SharedJobs;
   /** The container's volumes as the job mounts them (shares made and registered on first use). */
   volumes?: (containerId: string) => Promise<JobVolume[]>;
-  /** The chart's clock (StartedAt, FinishedAt, health probes), ms since the epoch; the real one when unset. */
-  now?: () => number;
+  /** The charts' clock (their timers and timestamps); the real one (xstate's timers, Date.now) when unset. */
+  clock?: ChartClock;
 }
 
 export interface AgentSettings {
@@ -100,7 +101,8 @@ export class Daemon {
       warn: deps.agent.debug,
     });
     const timeouts = deps.timeouts;
-    const container = withClock(deps.now ?? Date.now).provide({
+    const clock = deps.clock;
+    const container = withClock(clock ? () => clock.now() : Date.now).provide({
       ...(timeouts && {
         delays: {
           operationTimeout: timeouts.operationMs,
@@ -175,7 +177,7 @@ export class Daemon {
       actors: { container },
       actions: { reply: (_, reply) => this.requests.settle(reply) },
     });
-    this.root = createActor(machine, { inspect: deps.inspect, snapshot: deps.snapshot }).start();
+    this.root = createActor(machine, { inspect: deps.inspect, snapshot: deps.snapshot, ...(clock && { clock }) }).start();
   }
 
   /**
