@@ -54,6 +54,12 @@ export class FakeAgent {
     this.#beat = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(encodeMessage({ t: 'hb' })), welcome.heartbeatMs).unref();
   }
 
+  /** The main process runs: the agent reports it (Docker's start answers then). */
+  started(): void {
+    if (this.#ws?.readyState !== WebSocket.OPEN) throw new Error('the fake agent is not connected');
+    this.#ws.send(encodeMessage({ t: 'started', s: MAIN_SESSION, pid: 2 }));
+  }
+
   /** The main process ended: the agent reports it. */
   exit(code: number, signal?: string): void {
     if (this.#ws?.readyState !== WebSocket.OPEN) throw new Error('the fake agent is not connected');

@@ -96,6 +96,8 @@ export function planPaths(
   input: unknown,
   usable: (s: AnyMachineSnapshot, e: EventObject) => boolean = () => true,
   known: ReadonlySet<string> = new Set(),
+  /** Whether the paths must also reach every explored state (else: only take every transition). */
+  coverStates = true,
 ): Plan {
   const { logic, takenBy } = recordingLogic(machine, input);
   const adjacency = getAdjacencyMap(logic, {
@@ -127,7 +129,7 @@ export function planPaths(
   for (const [from, head] of shortest) {
     for (const edge of edgesOf(from)) {
       const steps = [...head, stepOf(edge)];
-      candidates.push({ steps, covers: new Set(steps.flatMap((s) => [...s.taken, `state:${serialize(s.state)}`])) });
+      candidates.push({ steps, covers: new Set(steps.flatMap((s) => (coverStates ? [...s.taken, `state:${serialize(s.state)}`] : s.taken))) });
     }
   }
 
