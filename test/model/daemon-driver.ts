@@ -59,12 +59,9 @@ export function daemonCanTake(machine: AnyStateMachine, agentOn = false): (s: An
   };
 }
 
-/** Whether the chart waits to call the cloud again after a failure worth retrying. */
-const retrying = (s: AnyMachineSnapshot) => JSON.stringify(s.value).includes('"retrying"');
-
 /**
- * The daemon's settings for the model run: no agent (see daemonCanTake), and a first retry
- * back-off of a millisecond, so that a retried call follows its failure at once.
+ * The daemon's settings for the model run: no agent (see daemonCanTake). The chart's timers are
+ * the ManualClock's; the retry back-off of a millisecond only matters once cleanup frees them.
  */
 // Reuse off: the paths take the own-job branch (runJob, deleteJob), which the gated cloud holds by job.
 export const DAEMON_ENV = { SOCKERLESS_AGENT: 'off', SOCKERLESS_CLOUD_RETRY_MS: '1', SOCKERLESS_JOB_REUSE: 'off' };
