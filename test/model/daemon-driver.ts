@@ -16,7 +16,7 @@ import type { ManualClock } from '../helpers/manual-clock';
 type DockerError = Error & { statusCode?: number; json?: unknown };
 
 const requests = new Set(['START', 'STOP', 'RESTART', 'KILL', 'REMOVE', 'PAUSE', 'UNPAUSE', 'UPDATE', 'RENAME', 'WAIT', 'UNWAIT']);
-const cloudCalls = new Set(['runJob', 'waitForEnd', 'stopExecution', 'deleteJob']);
+const cloudCalls = new Set(['runJob', 'startOnSharedJob', 'waitForEnd', 'stopExecution', 'deleteJob']);
 
 /**
  * The events this driver can take: Docker requests, the ends of cloud calls, and the chart's
@@ -40,7 +40,7 @@ export function daemonCanTake(machine: AnyStateMachine, agentOn = false): (s: An
     if (kind.kind === 'request') return requests.has(e.type);
     if (kind.kind === 'outcome') {
       if (!cloudCalls.has(kind.invoke.src)) return false;
-      if (kind.invoke.src === 'runJob' && kind.ok) return !!(e as { output?: { agent?: boolean } }).output?.agent === agentOn;
+      if ((kind.invoke.src === 'runJob' || kind.invoke.src === 'startOnSharedJob') && kind.ok) return !!(e as { output?: { agent?: boolean } }).output?.agent === agentOn;
       if (kind.invoke.src === 'runJob' && retryWithAgent && isRetryableFailure(e)) return false;
       return kind.invoke.src !== 'waitForEnd' || !context.agentConnected;
     }
@@ -65,6 +65,9 @@ export function daemonCanTake(machine: AnyStateMachine, agentOn = false): (s: An
  */
 // Reuse off: the paths take the own-job branch (runJob, deleteJob), which the gated cloud holds by job.
 export const DAEMON_ENV = { SOCKERLESS_AGENT: 'off', SOCKERLESS_CLOUD_RETRY_MS: '1', SOCKERLESS_JOB_REUSE: 'off' };
+
+/** Reuse on: every start on the shape's shared job (startOnSharedJob), held by the container's own job name. */
+export const SHARING_DAEMON_ENV = { ...DAEMON_ENV, SOCKERLESS_JOB_REUSE: 'on' };
 
 /** The same with the agent on: the simulator's local agent launch, which the gated cloud swaps for a FakeAgent. */
 export const AGENT_DAEMON_ENV = { SOCKERLESS_CLOUD_RETRY_MS: '1', SOCKERLESS_JOB_REUSE: 'off' };
@@ -183,6 +186,8 @@ export class DaemonDriver implements Driver {
       case 'stopExecution':
       case 'deleteJob':
         return this.#gate.settle(this.#jobName, invoke.src, ok ? undefined : error);
+      case 'startOnSharedJob':
+        return this.#gate.settle(this.#jobName, 'startExecution', ok ? undefined : error);
       case 'waitForEnd': {
         const execution = (this.watch.ref!.getSnapshot() as ContainerSnapshot).context.execution!;
         if (!ok) return this.#gate.breakWatch(execution, error!);

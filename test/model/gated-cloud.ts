@@ -5,7 +5,7 @@
 import type { Cloud, Execution, ExecutionEnd, JobSpec } from '../../src/aca/cloud';
 import type { AgentDial } from './fake-agent';
 
-export type HeldKind = 'runJob' | 'stopExecution' | 'deleteJob';
+export type HeldKind = 'runJob' | 'startExecution' | 'stopExecution' | 'deleteJob';
 
 interface Held {
   kind: HeldKind;
@@ -24,6 +24,8 @@ export class GatedCloud {
   readonly #inner: Cloud;
   readonly #gates = new Map<string, Gate>();
   readonly #dials = new Map<string, AgentDial[]>();
+  /** A shared job's executions, by name: the controlled job (the container's own name) each belongs to. */
+  readonly #owners = new Map<string, string>();
   readonly cloud: Cloud;
 
   constructor(inner: Cloud) {
@@ -34,10 +36,22 @@ export class GatedCloud {
         const sent = this.#withoutAgent(spec);
         return this.#hold(spec.jobName, 'runJob', signal, () => inner.runJob(sent, signal));
       },
-      stopExecution: (execution, signal) => this.#hold(execution.jobName, 'stopExecution', signal, () => inner.stopExecution(execution, signal)),
+      // A start on a shared job (job reuse) is held under the container's own job name.
+      startExecution: async (spec, signal) => {
+        const owner = ownJobName(spec.containerId);
+        const execution = await this.#hold(owner, 'startExecution', signal, () => inner.startExecution(spec, signal));
+        if (this.#gates.has(owner)) this.#owners.set(execution.executionName, owner);
+        return execution;
+      },
+      stopExecution: (execution, signal) => this.#hold(this.#ownerOf(execution), 'stopExecution', signal, () => inner.stopExecution(execution, signal)),
       deleteJob: (jobName, signal) => this.#hold(jobName, 'deleteJob', signal, () => inner.deleteJob(jobName, signal)),
       waitForEnd: (execution, signal) => this.#watch(execution, signal),
     };
+  }
+
+  /** The controlled job an execution belongs to: its own job, or the container's on a shared one. */
+  #ownerOf(execution: Execution): string {
+    return this.#owners.get(execution.executionName) ?? execution.jobName;
   }
 
   /** Holds every chart-invoked call for this job from now on. */
@@ -91,7 +105,7 @@ export class GatedCloud {
 
   /** Fails the execution's watcher, then ends the execution so no process outlives it. */
   async breakWatch(execution: Execution, error: Error): Promise<void> {
-    const gate = this.#gates.get(execution.jobName);
+    const gate = this.#gates.get(this.#ownerOf(execution));
     if (!gate?.breakWatch) throw new Error(`no waitForEnd of ${execution.jobName} is running`);
     gate.breakWatch(error);
     await this.#inner.stopExecution(execution);
@@ -118,7 +132,7 @@ export class GatedCloud {
   }
 
   #watch(execution: Execution, signal: AbortSignal): Promise<ExecutionEnd> {
-    const gate = this.#gates.get(execution.jobName);
+    const gate = this.#gates.get(this.#ownerOf(execution));
     if (!gate) return this.#inner.waitForEnd(execution, signal);
     const inner = new AbortController();
     signal.addEventListener('abort', () => inner.abort(signal.reason), { once: true });
@@ -135,5 +149,8 @@ export class GatedCloud {
     });
   }
 }
+
+/** The job a container owns (sockerless-<id[:12]>), as the chart names it. */
+const ownJobName = (containerId: string) => `sockerless-${containerId.slice(0, 12)}`;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -6,7 +6,7 @@ import { containerMachine, type ContainerInput } from '../../machines/container'
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 import { ManualClock } from '../helpers/manual-clock';
 import { containerInput } from '../machines/harness';
-import { AGENT_DAEMON_ENV, DAEMON_ENV, daemonCanTake, DaemonDriver } from './daemon-driver';
+import { AGENT_DAEMON_ENV, DAEMON_ENV, daemonCanTake, DaemonDriver, SHARING_DAEMON_ENV } from './daemon-driver';
 import { ExitControl } from './exit-control';
 import { GatedCloud } from './gated-cloud';
 import { planPaths, type Plan } from './plan';
@@ -42,6 +42,8 @@ const sharingPlan = planPaths(sharing, base, () => true, pureBase.covered);
 // The daemon with its agent on (played by the test): the agent's events and the starts that wait for it.
 // Transitions only (not every explored state): with the agent's events the states are many times more.
 const agentParts: Part[] = [{ input: base, plan: planPaths(containerMachine, base, daemonCanTake(containerMachine, true), new Set([...daemonParts.flatMap(({ plan }) => [...plan.covered])]), false) }];
+// Job reuse on the daemon: the shared-job branch, for what the daemon's other plans leave.
+const sharingDaemonPlan = planPaths(sharing, base, daemonCanTake(sharing), new Set([...daemonParts, ...agentParts].flatMap(({ plan }) => [...plan.covered])), false);
 const initial = (input: ContainerInput) => createActor(containerMachine, { input }).getSnapshot() as AnyMachineSnapshot;
 const cases = (parts: Part[]) => parts.flatMap(({ input, plan }) => plan.paths.map((path) => ({ input, path })));
 const pureTaken = new Set<string>();
@@ -143,10 +145,43 @@ describe(`container lifecycle, daemon with its agent on the embedded simulator (
   });
 });
 
+describe(`container lifecycle on a shared job, daemon on the embedded simulator (${sharingDaemonPlan.paths.length} paths)`, () => {
+  let d: TestDaemon;
+  let gate: GatedCloud;
+  let exits: ExitControl;
+  const clock = new ManualClock();
+  beforeAll(async () => {
+    exits = await ExitControl.start();
+    d = await startTestDaemon({
+      env: SHARING_DAEMON_ENV,
+      simulator: { stopGraceMs: 5_000, isolation: 'none' },
+      wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud,
+      clock,
+    });
+    await d.cli(['pull', 'alpine']);
+  });
+  afterAll(async () => {
+    clock.runFreely();
+    await d?.close();
+    await exits?.close();
+  });
+
+  sharingDaemonPlan.paths.forEach((path, n) => {
+    it(describePath(path), async () => {
+      const driver = new DaemonDriver(d, gate, exits, clock, `shared-${n}`, base.hostConfig.RestartPolicy);
+      try {
+        await runPath(sharing, createActor(sharing, { input: base }).getSnapshot() as AnyMachineSnapshot, path, driver);
+      } finally {
+        for (const k of driver.watch.taken) daemonTaken.add(k);
+      }
+    }, 90_000);
+  });
+});
+
 afterAll(() => {
   const total = pureBase.transitions.length;
   const union = (parts: Part[]) => new Set(parts.flatMap(({ plan }) => [...plan.covered]));
-  const [planned, plannedOnDaemon] = [new Set([...union(pureParts), ...sharingPlan.covered]), union([...daemonParts, ...agentParts])];
+  const [planned, plannedOnDaemon] = [new Set([...union(pureParts), ...sharingPlan.covered]), new Set([...union([...daemonParts, ...agentParts]), ...sharingDaemonPlan.covered])];
   const count = (taken: Set<string>) => pureBase.transitions.filter((t) => taken.has(t.key)).length;
   const notes = pureBase.transitions.flatMap((t) => {
     // The traversal does not count a call's tries (its state would never repeat); giving up after
