@@ -10,7 +10,7 @@ import { AGENT_DAEMON_ENV, DAEMON_ENV, daemonCanTake, DaemonDriver, SHARING_DAEM
 import { ExitControl } from './exit-control';
 import { GatedCloud } from './gated-cloud';
 import { planPaths, type Plan } from './plan';
-import { policyEvents } from './events';
+import { healthEvents, policyEvents } from './events';
 import { PureDriver } from './pure-driver';
 import { describePath, runPath } from './run-path';
 import { label } from './transitions';
@@ -18,6 +18,9 @@ import { label } from './transitions';
 const base = containerInput();
 // Rule 7 needs a policy; on-failure with one retry keeps the restarts, and the states, bounded.
 const withPolicy = containerInput({ hostConfig: { ...base.hostConfig, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 1 } } });
+// A health check, probed through the agent: one failed probe makes it unhealthy.
+const withHealth = containerInput({ config: { ...base.config, Healthcheck: { Test: ['CMD', 'true'], Interval: 1_000_000_000, Retries: 1 } } });
+const health = healthEvents(containerMachine);
 const daemonCan = daemonCanTake(containerMachine);
 const policy = policyEvents(containerMachine);
 
@@ -26,9 +29,11 @@ interface Part {
   plan: Plan;
 }
 const pureBase = planPaths(containerMachine, base);
+const purePolicy = planPaths(containerMachine, withPolicy, policy, pureBase.covered);
 const pureParts: Part[] = [
   { input: base, plan: pureBase },
-  { input: withPolicy, plan: planPaths(containerMachine, withPolicy, policy, pureBase.covered) },
+  { input: withPolicy, plan: purePolicy },
+  { input: withHealth, plan: planPaths(containerMachine, withHealth, health, new Set([...pureBase.covered, ...purePolicy.covered]), false) },
 ];
 const daemonBase = planPaths(containerMachine, base, daemonCan);
 const daemonParts: Part[] = [
@@ -41,7 +46,15 @@ const sharing = containerMachine.provide({ guards: { reusesJob: () => true } });
 const sharingPlan = planPaths(sharing, base, () => true, pureBase.covered);
 // The daemon with its agent on (played by the test): the agent's events and the starts that wait for it.
 // Transitions only (not every explored state): with the agent's events the states are many times more.
-const agentParts: Part[] = [{ input: base, plan: planPaths(containerMachine, base, daemonCanTake(containerMachine, true), new Set([...daemonParts.flatMap(({ plan }) => [...plan.covered])]), false) }];
+const daemonAgent = daemonCanTake(containerMachine, true);
+const agentBase = planPaths(containerMachine, base, daemonAgent, new Set([...daemonParts.flatMap(({ plan }) => [...plan.covered])]), false);
+const agentParts: Part[] = [
+  { input: base, plan: agentBase },
+  {
+    input: withHealth,
+    plan: planPaths(containerMachine, withHealth, (s, e) => daemonAgent(s, e) && health(s, e), new Set([...daemonParts.flatMap(({ plan }) => [...plan.covered]), ...agentBase.covered]), false),
+  },
+];
 // Job reuse on the daemon: the shared-job branch, for what the daemon's other plans leave.
 const sharingDaemonPlan = planPaths(sharing, base, daemonCanTake(sharing), new Set([...daemonParts, ...agentParts].flatMap(({ plan }) => [...plan.covered])), false);
 const initial = (input: ContainerInput) => createActor(containerMachine, { input }).getSnapshot() as AnyMachineSnapshot;
@@ -135,7 +148,7 @@ describe(`container lifecycle, daemon with its agent on the embedded simulator (
 
   cases(agentParts).forEach(({ input, path }, n) => {
     it(describePath(path), async () => {
-      const driver = new DaemonDriver(d, gate, exits, clock, `agent-${n}`, input.hostConfig.RestartPolicy);
+      const driver = new DaemonDriver(d, gate, exits, clock, `agent-${n}`, input.hostConfig.RestartPolicy, input.config.Healthcheck);
       try {
         await runPath(containerMachine, initial(input), path, driver);
       } finally {

@@ -41,9 +41,11 @@ const volatileContext = new Set([
 ]);
 
 // Context the guards read only part of: the presence of the agent's report (its exit code is
-// what the rules check), and the lifecycle settings of HostConfig.
+// what the rules check), the health's status, and the lifecycle settings of HostConfig.
 const projections: Record<string, (v: unknown) => unknown> = {
   processExit: (v) => v !== null,
+  // The health guards read its status only (the probes' log grows with every probe).
+  health: (v) => (v as { Status?: string } | null)?.Status ?? null,
   hostConfig: (v) => {
     const { RestartPolicy, AutoRemove } = v as { RestartPolicy: unknown; AutoRemove: unknown };
     return { RestartPolicy, AutoRemove };
