@@ -49,6 +49,8 @@ export function daemonCanTake(machine: AnyStateMachine, agentOn = false): (s: An
       return kind.invoke.src !== 'waitForEnd' || !context.agentConnected;
     }
     if (e.type === 'RESUME') return true;
+    // ACA's Running reaches the chart through the watcher of an execution without an agent.
+    if (e.type === 'EXECUTION_RUNNING') return !agentOn && s.matches('running') && !s.matches({ running: 'stopping' }) && context.execution?.agent !== true;
     if (!agentOn) return false;
     // While an execution is live: once it ended the daemon closes its agent's link for good.
     const live = s.matches('starting') || s.matches('running');
@@ -222,6 +224,12 @@ export class DaemonDriver implements Driver {
         return;
       case 'PROCESS_STARTED':
         return this.#agent!.started();
+      case 'EXECUTION_RUNNING':
+        for (let i = 0; !this.#gate.reportRunning(this.#jobName); i++) {
+          if (i === 250) throw new Error('no watcher of the execution asked to hear that it runs');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return;
       case 'AGENT_CONNECTED': {
         // The agent of the current start: its runJob call (which mints the token) may still be on its way.
         for (let i = 0; this.#gate.dialsOf(this.#jobName).length < this.#starts; i++) {

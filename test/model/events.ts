@@ -143,6 +143,20 @@ export function healthEvents(machine: AnyStateMachine): (s: AnyMachineSnapshot, 
 }
 
 /**
+ * The traversal to a cloud operation's last try: its timeouts and back-offs, and the requests
+ * and ends that lead to a start, a restart and a removal (the traversal counts tries here).
+ */
+export function retryEvents(machine: AnyStateMachine): (s: AnyMachineSnapshot, e: EventObject) => boolean {
+  return (s, e) => {
+    const kind = classify(machine, e);
+    if (kind.kind === 'timer') return e.type.includes('operationTimeout') || e.type.includes('cloudRetryDelay');
+    if (kind.kind === 'request') return ['START', 'RESTART'].includes(e.type) || (e.type === 'REMOVE' && !(e as { force?: boolean }).force);
+    if (kind.kind === 'outcome') return kind.ok && (kind.invoke.src === 'runJob' || (kind.invoke.src === 'waitForEnd' && (e as { output?: { status?: string } }).output?.status === 'Succeeded'));
+    return false;
+  };
+}
+
+/**
  * The traversal with a restart policy keeps to the events around a restart by policy; with every
  * event and a policy the explored states grow several times over.
  */

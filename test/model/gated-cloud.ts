@@ -18,6 +18,8 @@ interface Gate {
   arrivals: Array<() => void>;
   /** Rejects the current waitForEnd, as if the execution could no longer be watched. */
   breakWatch?: (error: Error) => void;
+  /** The current waitForEnd's "ACA says Running" callback: the test calls it when the path says. */
+  onRunning?: () => void;
 }
 
 export class GatedCloud {
@@ -45,7 +47,7 @@ export class GatedCloud {
       },
       stopExecution: (execution, signal) => this.#hold(this.#ownerOf(execution), 'stopExecution', signal, () => inner.stopExecution(execution, signal)),
       deleteJob: (jobName, signal) => this.#hold(jobName, 'deleteJob', signal, () => inner.deleteJob(jobName, signal)),
-      waitForEnd: (execution, signal) => this.#watch(execution, signal),
+      waitForEnd: (execution, signal, onRunning) => this.#watch(execution, signal, onRunning),
     };
   }
 
@@ -131,9 +133,18 @@ export class GatedCloud {
     });
   }
 
-  #watch(execution: Execution, signal: AbortSignal): Promise<ExecutionEnd> {
+  /** ACA reports the execution Running to its current watcher (false: no watcher asked to hear it). */
+  reportRunning(jobName: string): boolean {
+    const onRunning = this.#gates.get(jobName)?.onRunning;
+    onRunning?.();
+    return !!onRunning;
+  }
+
+  #watch(execution: Execution, signal: AbortSignal, onRunning?: () => void): Promise<ExecutionEnd> {
     const gate = this.#gates.get(this.#ownerOf(execution));
-    if (!gate) return this.#inner.waitForEnd(execution, signal);
+    if (!gate) return this.#inner.waitForEnd(execution, signal, onRunning);
+    // Held: the simulator's Running would race the path; the test reports it (reportRunning).
+    gate.onRunning = onRunning;
     const inner = new AbortController();
     signal.addEventListener('abort', () => inner.abort(signal.reason), { once: true });
     let breakWatch: Gate['breakWatch'];

@@ -10,7 +10,7 @@ import { AGENT_DAEMON_ENV, DAEMON_ENV, daemonCanTake, DaemonDriver, SHARING_DAEM
 import { ExitControl } from './exit-control';
 import { GatedCloud } from './gated-cloud';
 import { planPaths, type Plan } from './plan';
-import { healthEvents, policyEvents } from './events';
+import { healthEvents, policyEvents, retryEvents } from './events';
 import { PureDriver } from './pure-driver';
 import { describePath, runPath } from './run-path';
 import { label } from './transitions';
@@ -21,6 +21,9 @@ const withPolicy = containerInput({ hostConfig: { ...base.hostConfig, RestartPol
 // A health check, probed through the agent: one failed probe makes it unhealthy.
 const withHealth = containerInput({ config: { ...base.config, Healthcheck: { Test: ['CMD', 'true'], Interval: 1_000_000_000, Retries: 1 } } });
 const health = healthEvents(containerMachine);
+// A cloud operation's last try (start, restart's and removal's delete): the traversal counts tries.
+const retries = retryEvents(containerMachine);
+const countTries = new Set(['cloudAttempts']);
 const daemonCan = daemonCanTake(containerMachine);
 const policy = policyEvents(containerMachine);
 
@@ -34,11 +37,17 @@ const pureParts: Part[] = [
   { input: base, plan: pureBase },
   { input: withPolicy, plan: purePolicy },
   { input: withHealth, plan: planPaths(containerMachine, withHealth, health, new Set([...pureBase.covered, ...purePolicy.covered]), false) },
+  { input: base, plan: planPaths(containerMachine, base, retries, new Set([...pureBase.covered, ...purePolicy.covered]), false, countTries) },
 ];
 const daemonBase = planPaths(containerMachine, base, daemonCan);
+const daemonPolicy = planPaths(containerMachine, withPolicy, (s, e) => daemonCan(s, e) && policy(s, e), daemonBase.covered);
 const daemonParts: Part[] = [
   { input: base, plan: daemonBase },
-  { input: withPolicy, plan: planPaths(containerMachine, withPolicy, (s, e) => daemonCan(s, e) && policy(s, e), daemonBase.covered) },
+  { input: withPolicy, plan: daemonPolicy },
+  {
+    input: base,
+    plan: planPaths(containerMachine, base, (s, e) => daemonCan(s, e) && retries(s, e), new Set([...daemonBase.covered, ...daemonPolicy.covered]), false, countTries),
+  },
 ];
 // Job reuse: the same lifecycle with every start on a shared job (startOnSharedJob), for the
 // paths the own-job plan did not already take.
