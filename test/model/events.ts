@@ -133,7 +133,7 @@ export function classify(machine: AnyStateMachine, event: EventObject): StepKind
  * the probes' schedule and results, a daemon restart while waiting, and a stop.
  */
 export function healthEvents(machine: AnyStateMachine): (s: AnyMachineSnapshot, e: EventObject) => boolean {
-  return (s, e) => {
+  return (_s, e) => {
     const kind = classify(machine, e);
     if (kind.kind === 'timer') return true;
     if (kind.kind === 'outcome') return ['runJob', 'probeHealth', 'waitForEnd', 'stopExecution'].includes(kind.invoke.src);
@@ -147,7 +147,7 @@ export function healthEvents(machine: AnyStateMachine): (s: AnyMachineSnapshot, 
  * and ends that lead to a start, a restart and a removal (the traversal counts tries here).
  */
 export function retryEvents(machine: AnyStateMachine): (s: AnyMachineSnapshot, e: EventObject) => boolean {
-  return (s, e) => {
+  return (_s, e) => {
     const kind = classify(machine, e);
     if (kind.kind === 'timer') return e.type.includes('operationTimeout') || e.type.includes('cloudRetryDelay');
     if (kind.kind === 'request') return ['START', 'RESTART'].includes(e.type) || (e.type === 'REMOVE' && !(e as { force?: boolean }).force);
