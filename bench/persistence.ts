@@ -10,7 +10,7 @@ import { waitFor } from 'xstate';
 import type { ContainerInput } from '../machines/container';
 import type { Cloud, ExecutionEnd, JobSpec } from '../src/aca/cloud';
 import { Daemon, type ContainerRef } from '../src/daemon/daemon';
-import { openPersistedState, type PersistedState } from '../src/daemon/persisted-state';
+import { openPersistedState, type PersistedState } from '../src/daemon/persistence/persisted-state';
 import type { Durability } from '../src/store';
 import { createLogger } from '../src/log';
 import { renderTable, round, type Figure } from './figure';

@@ -8,7 +8,7 @@ import { ExecutionReader } from './execution-reader';
 import { containerEnd, executionEnd, vanishedEnd } from './execution-end';
 import { executionTemplate } from './execution-template';
 import { SHAPE_TAG } from './job-shape';
-import { jobResource } from './job-spec';
+import { jobResource } from './job-resource';
 import { LogReader } from './logs';
 
 /** Something that tells us the cloud changed (the embedded simulator is one). */

@@ -1,6 +1,6 @@
 import type { JobExecutionTemplate } from '@azure/arm-appcontainers';
 import type { JobSpec } from './cloud';
-import { mainContainer } from './job-spec';
+import { mainContainer } from './job-resource';
 
 /**
  * What one execution of a shared job runs: Jobs_Start's JobExecutionTemplate, which replaces the

@@ -1,8 +1,8 @@
 import type { Cloud, LogRow } from '../aca/cloud';
 import type { AgentLink } from './agent/link';
-import { containerOutput, nextSnapshot } from './container-output';
+import { containerOutput, nextSnapshot } from './logs/container-output';
 import type { ContainerRef, Daemon } from './daemon';
-import { followLogs } from './follow-logs';
+import { followLogs } from './logs/follow-logs';
 
 export type AttachSource = { kind: 'agent'; link: AgentLink } | { kind: 'logs'; rows: AsyncGenerator<LogRow> };
 

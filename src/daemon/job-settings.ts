@@ -1,5 +1,5 @@
 // The daemon-level settings of the jobs' HostConfig mapping, from the environment.
-import { defaultPair, type AcaPair } from './resources';
+import { defaultPair, type AcaPair } from './cpu-memory-pairs';
 import { secretEnvFromEnv, type SecretEnv } from './secrets';
 
 export interface JobSettings {

@@ -1,7 +1,7 @@
 import type { ContainerContext } from '../../machines/container';
 import type { JobSpec } from '../aca/cloud';
 import type { RegistryAccess } from './registry-auth';
-import { acaResources, type ResourceLimits } from './resources';
+import { acaResources, type ResourceLimits } from './cpu-memory-pairs';
 import type { SecretEnv } from './secrets';
 
 export interface JobDefaults {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acaConfigForSimulator } from '../../src/aca/connect';
 import { environmentFacts, readEnvironment, withEnvironment } from '../../src/aca/environment';
-import { jobResource } from '../../src/aca/job-spec';
-import { acaResources, CONSUMPTION_ONLY, limitsForEnvironment, ResourceRangeError } from '../../src/daemon/resources';
+import { jobResource } from '../../src/aca/job-resource';
+import { acaResources, CONSUMPTION_ONLY, limitsForEnvironment, ResourceRangeError } from '../../src/daemon/cpu-memory-pairs';
 import { startSimulator, type Simulator } from '../../src/simulator/index';
 
 describe('the managed environment, read once at start (real ARM client on the simulator)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LiveLog } from '../../src/daemon/live-log';
+import { LiveLog } from '../../src/daemon/logs/live-log';
 
 const lines = (log: LiveLog) => log.linesAfter(0).map((l) => `${l.stream}:${l.line}`);
 

@@ -8,7 +8,7 @@ import type { Job } from '@azure/arm-appcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { JobSpec } from '../../src/aca/cloud';
-import { jobResource } from '../../src/aca/job-spec';
+import { jobResource } from '../../src/aca/job-resource';
 import type { AcaConfig } from '../../src/config';
 import { buildImage, packEntries, pushImage } from '../../src/oci';
 import { startRegistry, type TestRegistry } from '../compat/registry';

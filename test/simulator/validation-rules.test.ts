@@ -4,7 +4,7 @@ import type { RestError } from '@azure/core-rest-pipeline';
 import type { Job } from '@azure/arm-appcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSpec } from '../../src/aca/cloud';
-import { jobResource } from '../../src/aca/job-spec';
+import { jobResource } from '../../src/aca/job-resource';
 import { withAgent } from '../../src/daemon/agent/launch';
 import type { SimulatorOptions } from '../../src/simulator';
 import type { EnvironmentFacts } from '../../src/simulator';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Cloud, LogQuery, LogRow } from '../../src/aca/cloud';
 import { CloudError, PARTIAL_ERROR } from '../../src/aca/errors';
-import { followLogs, MAX_SETTLE_MS, settleBound } from '../../src/daemon/follow-logs';
+import { followLogs, MAX_SETTLE_MS, settleBound } from '../../src/daemon/logs/follow-logs';
 
 /** A Log Analytics double: rows appear when the test appends them; queries honour since/tail. */
 function fakeLogs() {

@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AcaConfig } from '../../src/config';
 import type { JobSpec } from '../../src/aca/cloud';
-import { jobResource } from '../../src/aca/job-spec';
+import { jobResource } from '../../src/aca/job-resource';
 import { checkRestartPolicy } from '../../src/api/routers/containers/host-config';
 import { jobSettingsFromEnv } from '../../src/daemon/job-settings';
 import { RegistryCredentials } from '../../src/daemon/registry-auth';
-import { acaResources, defaultPair, isAllowedPair, ResourceRangeError } from '../../src/daemon/resources';
+import { acaResources, defaultPair, isAllowedPair, ResourceRangeError } from '../../src/daemon/cpu-memory-pairs';
 import { SecretEnv, secretEnvFromEnv } from '../../src/daemon/secrets';
 import { CredentialStore } from '../../src/images/credentials';
 

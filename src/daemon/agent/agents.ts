@@ -1,7 +1,7 @@
 import type WebSocket from 'ws';
 import type { RawData } from 'ws';
 import { CLOSE, decodeAgentMessage, type AgentMessage } from '../../agent/protocol';
-import { LiveLog } from '../live-log';
+import { LiveLog } from '../logs/live-log';
 import { AgentLink } from './link';
 import { AgentTokens } from './tokens';
 

@@ -3,7 +3,7 @@
 // checks them, secrets masked in inspect, and the registry credentials a create brought.
 import type { HostConfig } from '../../../../machines/container';
 import type { RegistryCredentials } from '../../../daemon/registry-auth';
-import { acaResources, ResourceRangeError, type AcaPair, type ResourceLimits } from '../../../daemon/resources';
+import { acaResources, ResourceRangeError, type AcaPair, type ResourceLimits } from '../../../daemon/cpu-memory-pairs';
 import type { SecretEnv } from '../../../daemon/secrets';
 import { badRequest } from '../../errors';
 

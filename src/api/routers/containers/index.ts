@@ -4,7 +4,7 @@ import { dockerStatus, normalizeSignal, type Reply, type WaitCondition } from '.
 import type { Cloud, LogRow } from '../../../aca/cloud';
 import type { ContainerRef, ContainerSnapshot, Daemon } from '../../../daemon/daemon';
 import { portList, portMap } from '../../../daemon/ports/view';
-import { containerLogs } from '../../../daemon/container-logs';
+import { containerLogs } from '../../../daemon/logs/container-logs';
 import { checkName, generateName } from '../../../daemon/names';
 import type { ImageRecord } from '../../../images/types';
 import type { ContainerResourcesApi, NetworkView } from '../../../container-resources';

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { InspectionEvent, Snapshot } from 'xstate';
-import type { ContainerHoldings } from '../container-resources/resources';
-import type { ImageRecord } from '../images/types';
-import type { Logger } from '../log';
-import type { NetworkPersist } from '../networks/store';
-import type { EndpointRecord, NetworkRecord } from '../networks/types';
-import { Store, type Durability } from '../store';
-import type { VolumeRecord } from '../volumes/types';
-import type { Daemon } from './daemon';
-import { EventBus, type DockerEvent } from './events';
-import type { PersistedExec } from './exec-store';
+import type { ContainerHoldings } from '../../container-resources/resources';
+import type { ImageRecord } from '../../images/types';
+import type { Logger } from '../../log';
+import type { NetworkPersist } from '../../networks/store';
+import type { EndpointRecord, NetworkRecord } from '../../networks/types';
+import { Store, type Durability } from '../../store';
+import type { VolumeRecord } from '../../volumes/types';
+import type { Daemon } from '../daemon';
+import { EventBus, type DockerEvent } from '../events';
+import type { PersistedExec } from '../exec-store';
 import { Persistence } from './persistence';
 import { mayBeRunning, restoreContainers, startResumer, type RestoredContainers } from './restore';
-import type { Cloud } from '../aca/cloud';
+import type { Cloud } from '../../aca/cloud';
 
 /** Where each store starts from and where its changes go. */
 export interface StoreSeed<T> {

@@ -1,14 +1,14 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate';
-import type { ContainerContext } from '../../machines/container';
-import type { ContainerHoldings } from '../container-resources/resources';
-import type { ImageRecord } from '../images/types';
-import type { NetworkPersist } from '../networks/store';
-import type { NetworkRecord } from '../networks/types';
-import type { ObjectKind, Store } from '../store';
-import type { VolumeRecord } from '../volumes/types';
-import type { ContainerSnapshot } from './daemon';
-import type { DockerEvent, EventBus } from './events';
-import type { ExecStore, PersistedExec } from './exec-store';
+import type { ContainerContext } from '../../../machines/container';
+import type { ContainerHoldings } from '../../container-resources/resources';
+import type { ImageRecord } from '../../images/types';
+import type { NetworkPersist } from '../../networks/store';
+import type { NetworkRecord } from '../../networks/types';
+import type { ObjectKind, Store } from '../../store';
+import type { VolumeRecord } from '../../volumes/types';
+import type { ContainerSnapshot } from '../daemon';
+import type { DockerEvent, EventBus } from '../events';
+import type { ExecStore, PersistedExec } from '../exec-store';
 
 /** What was last written for a container: an unchanged snapshot object is not written again. */
 interface Written {

@@ -1,7 +1,7 @@
 import { createActor, type AnyMachineSnapshot, type Snapshot } from 'xstate';
-import { containerMachine, type ContainerContext, type ContainerInput, type ExecutionRef } from '../../machines/container';
-import type { Cloud } from '../aca/cloud';
-import type { ContainerRow } from '../store';
+import { containerMachine, type ContainerContext, type ContainerInput, type ExecutionRef } from '../../../machines/container';
+import type { Cloud } from '../../aca/cloud';
+import type { ContainerRow } from '../../store';
 
 /** The agent's token variable: an execution that has it runs an agent that will dial back. */
 const AGENT_TOKEN_ENV = 'SOCKERLESS_AGENT_TOKEN';

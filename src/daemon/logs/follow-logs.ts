@@ -1,5 +1,5 @@
-import type { Cloud, LogQuery, LogRow } from '../aca/cloud';
-import { isRetryable } from '../aca/errors';
+import type { Cloud, LogQuery, LogRow } from '../../aca/cloud';
+import { isRetryable } from '../../aca/errors';
 
 /** Failed polls in a row (throttled, 5xx, a partial answer) a follower rides out before giving up. */
 const MAX_FAILED_POLLS = 5;

@@ -1,6 +1,6 @@
-import type { Cloud, ManagedJob } from '../aca/cloud';
-import type { Logger } from '../log';
-import type { SharedJobs } from './shared-jobs';
+import type { Cloud, ManagedJob } from '../../aca/cloud';
+import type { Logger } from '../../log';
+import type { SharedJobs } from '../shared-jobs';
 
 export interface ReconcileDeps {
   cloud: Cloud;

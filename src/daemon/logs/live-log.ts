@@ -1,4 +1,4 @@
-import type { LogRow, Stream } from '../aca/cloud';
+import type { LogRow, Stream } from '../../aca/cloud';
 
 /** A line of the live log: a Log Analytics row's shape, numbered. */
 export interface LiveLine extends LogRow {

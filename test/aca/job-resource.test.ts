@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AcaConfig } from '../../src/config';
 import type { JobSpec } from '../../src/aca/cloud';
-import { environmentId, jobResource } from '../../src/aca/job-spec';
+import { environmentId, jobResource } from '../../src/aca/job-resource';
 
 const config = {
   subscriptionId: 'sub1',

@@ -1,6 +1,6 @@
-import { SHARED_JOB_PREFIX } from '../aca/job-shape';
-import type { Cloud, LogRow } from '../aca/cloud';
-import type { ContainerRef, Daemon } from './daemon';
+import { SHARED_JOB_PREFIX } from '../../aca/job-shape';
+import type { Cloud, LogRow } from '../../aca/cloud';
+import type { ContainerRef, Daemon } from '../daemon';
 import { followLogs } from './follow-logs';
 import type { LiveLine, LiveLog } from './live-log';
 

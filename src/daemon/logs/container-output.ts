@@ -1,5 +1,5 @@
-import type { Cloud, LogRow } from '../aca/cloud';
-import type { ContainerRef, ContainerSnapshot } from './daemon';
+import type { Cloud, LogRow } from '../../aca/cloud';
+import type { ContainerRef, ContainerSnapshot } from '../daemon';
 import { followLogs } from './follow-logs';
 
 export interface OutputOptions {
