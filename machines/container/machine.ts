@@ -46,6 +46,9 @@ const errorKind = (error: unknown) => (typeof error === 'object' && error !== nu
 const RUNNING_RESOURCES =
   'cannot update the resources of a running container: an Azure Container Apps job execution keeps the CPU and memory it started with; stop the container, update it, then start it';
 
+/** The error kind with which a start on a shared job says the container needs a job of its own. */
+export const OWN_JOB_KIND = 'own-job';
+
 /** The chart's default wait for an expected agent (see the `agentWait` delay). */
 export const AGENT_WAIT_MS = 10_000;
 
@@ -248,6 +251,8 @@ export const containerMachine = setup({
      * settings can share); the chart alone runs every container on its own job.
      */
     reusesJob: () => false,
+    /** The shared-job start refused the container (kind `own-job`): it has volumes an execution template cannot mount. */
+    needsOwnJob: ({ event }) => errorKind((event as { error?: unknown }).error) === OWN_JOB_KIND,
     agentConnected: ({ context }) => context.agentConnected,
     processExited: ({ context }) => context.processExit !== null,
     /** The agent could not run the command at all (it reported why). */
@@ -391,6 +396,8 @@ export const containerMachine = setup({
               }),
             },
             onError: [
+              // Found only at start (an image's VOLUMEs): the container cannot share, so it gets a job of its own.
+              { guard: 'needsOwnJob', target: 'calling' },
               { guard: 'retryable', target: 'retrying', actions: 'countAttempt' },
               {
                 target: '#container.exited',

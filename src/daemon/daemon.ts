@@ -1,5 +1,5 @@
 import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
-import { AGENT_WAIT_MS, cloudRetryDelayMs, containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
+import { AGENT_WAIT_MS, cloudRetryDelayMs, containerMachine, OWN_JOB_KIND, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud, JobSpec, JobVolume } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
@@ -135,7 +135,8 @@ export class Daemon {
             const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
             if (adopted) return adopted;
             const volumes = (await this.deps.volumes?.(input.id)) ?? [];
-            if (volumes.length) throw new Error(`container ${input.id.slice(0, 12)} has volumes, which a shared job's executions cannot mount; start it with SOCKERLESS_JOB_REUSE=off`);
+            // Volumes are job-level (an execution template carries no mounts): the chart starts it on a job of its own.
+            if (volumes.length) throw Object.assign(new Error(`container ${input.id.slice(0, 12)} has volumes, which a shared job's executions cannot mount`), { kind: OWN_JOB_KIND });
             signal.throwIfAborted();
             const { spec, shape } = this.#sharedJobSpec(input);
             const execution = await this.deps.sharedJobs!.start(shape, spec, signal);
