@@ -170,7 +170,7 @@ async function startOnState(
   let sourcesSet!: () => void;
   const mountsReady = new Promise<void>((resolve) => (sourcesSet = resolve));
   const reuse = jobReuseFromEnv(env);
-  const sharedJobs = new SharedJobs(cloud, environmentId(acaConfig));
+  const sharedJobs = new SharedJobs(cloud, environmentId(acaConfig), state.sharedJobs);
   const daemon = state.restore(() => new Daemon({
     cloud,
     ...state.daemon(cloud),
