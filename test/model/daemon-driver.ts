@@ -69,7 +69,8 @@ const retrying = (s: AnyMachineSnapshot) => JSON.stringify(s.value).includes('"r
  * The daemon's settings for the model run: no agent (see daemonCanTake), and a first retry
  * back-off of a millisecond, so that a retried call follows its failure at once.
  */
-// Reuse off: the paths take the own-job branch (runJob, deleteJob), which the gated cloud holds by job.
+// Reuse off (the daemon's default is on): the paths take the own-job branch (runJob, deleteJob), which the
+// gated cloud holds by job; the shared-job branch runs on the pure machine (lifecycle.model.test.ts).
 export const DAEMON_ENV = { SOCKERLESS_AGENT: 'off', SOCKERLESS_CLOUD_RETRY_MS: '1', SOCKERLESS_JOB_REUSE: 'off' };
 
 /** The same with the agent on: the simulator's local agent launch, which the gated cloud swaps for a FakeAgent. */
