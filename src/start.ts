@@ -39,6 +39,9 @@ import { simulatorFaultsFromEnv } from './simulator/faults';
 import { simulatorProfileFromEnv } from './simulator/profile/settings-from-text';
 import { simulatorImagesFromEnv } from './simulator/images/settings';
 import type { Durability } from './store';
+import { Peers } from './daemon/peers';
+import type { PortRequestFields } from './daemon/ports/bindings';
+import { exposedTcpPorts, peerDirectory } from './networks/peer-directory';
 
 export interface DaemonOptions {
   /** `-H` addresses; default tcp://127.0.0.1:2375 (2376 with TLS). */
@@ -195,7 +198,10 @@ async function startOnState(
   }));
   const networks = new NetworkStore({
     ...state.networks,
-    announce: (action, n, extra) => daemon.events.publish('network', action, n.Id, { name: n.Name, type: n.Driver, ...extra }),
+    announce: (action, n, extra) => {
+      daemon.events.publish('network', action, n.Id, { name: n.Name, type: n.Driver, ...extra });
+      if (action === 'connect' || action === 'disconnect') daemon.peers?.changed();
+    },
   });
   // The predefined networks made just now keep their ids across restarts, as dockerd's do.
   state.networks.onChange?.(networks.list());
@@ -210,6 +216,12 @@ async function startOnState(
     leave: (id) => joined.delete(id) && networks.announceEndpoints(id, 'disconnect'),
   };
   daemon.mountPoints = (id) => resources.view(id).Mounts.map((m) => m.Destination);
+  daemon.peers = new Peers(peerDirectory(networks, joined, (id) => {
+    const found = daemon.find(id);
+    if (!found || found === 'ambiguous') return [];
+    const { config, hostConfig } = found.getSnapshot().context;
+    return exposedTcpPorts({ ExposedPorts: config.ExposedPorts, PortBindings: (hostConfig as { PortBindings?: PortRequestFields['PortBindings'] }).PortBindings ?? null });
+  }), daemon.agents, { agentWaitMs: daemon.agents.waitMs, debug: logger.debug.bind(logger) });
   daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));
   const announceImage = (action: string, id: string, attributes: Record<string, string>) => daemon.events.publish('image', action, id, attributes);
   const containerLookup = (ref: string) => {

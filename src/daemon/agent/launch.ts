@@ -44,6 +44,8 @@ export interface AgentJobInput {
   init?: boolean;
   hostname?: string;
   mountPoints?: string[];
+  /** The containers of its user networks it reaches by name (JSON of PeerInfo[]); absent off user networks. */
+  peers?: string;
 }
 
 /** What the agent adds to a job: its command around the user's, its settings, the token as a secret. */
@@ -60,6 +62,7 @@ export function withAgent(spec: JobSpec, argv: string[], agent: AgentJobInput): 
     ...(agent.init ? [{ name: 'SOCKERLESS_INIT', value: '1' }] : []),
     ...(agent.hostname ? [{ name: 'SOCKERLESS_HOSTNAME', value: agent.hostname }] : []),
     ...(agent.mountPoints?.length ? [{ name: 'SOCKERLESS_VOLUMES', value: agent.mountPoints.join('\n') }] : []),
+    ...(agent.peers !== undefined ? [{ name: 'SOCKERLESS_PEERS', value: agent.peers }] : []),
   ];
   return {
     ...spec,

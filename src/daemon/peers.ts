@@ -1,0 +1,126 @@
+import { AGENT_SESSIONS, type AgentMessage, type PeerInfo } from '../agent/protocol';
+import type { Agents } from './agent/agents';
+import { relayPort } from './agent/port-relay';
+
+/** What the daemon knows of networks and containers that peers are made of. */
+export interface PeerDirectory {
+  /** Whether the container has an endpoint on a user network (Docker's names resolve on those only). */
+  onUserNetwork(containerId: string): boolean;
+  /** The other containers on the user networks of `containerId`, with the names it reaches each by. */
+  neighbours(containerId: string): Array<{ id: string; names: string[] }>;
+  /** Containers whose run has joined its networks (started, not yet ended). */
+  running(): Iterable<string>;
+  /** The TCP ports the container exposes or publishes (its config). */
+  exposed(containerId: string): number[];
+}
+
+export interface PeersOptions {
+  /** How long a relayed connection waits for the peer's agent to be connected. */
+  agentWaitMs: number;
+  debug?: (fields: object, message: string) => void;
+}
+
+/**
+ * Container names between containers, through their agents (Docker's embedded DNS and bridge,
+ * carried over ACA, where executions cannot reach each other): each running agent on a user
+ * network is told its peers (names, ports) and kept up to date as containers start, stop,
+ * connect and disconnect; a connection an agent accepts for a peer (`dial`) is relayed to the
+ * peer's agent. Peers are the running containers with an agent that share a user network.
+ */
+export class Peers {
+  readonly #dir: PeerDirectory;
+  readonly #agents: Agents;
+  readonly #opts: PeersOptions;
+  /** What each container's servers listen on, as its agent last said. */
+  readonly #listening = new Map<string, number[]>();
+  /** The last list each agent was sent (JSON), so only changes go out. */
+  readonly #sent = new Map<string, string>();
+  #scheduled = false;
+
+  constructor(dir: PeerDirectory, agents: Agents, opts: PeersOptions) {
+    this.#dir = dir;
+    this.#agents = agents;
+    this.#opts = opts;
+  }
+
+  /** The peers of a container now: the neighbours that run with an agent, each with its ports. */
+  of(containerId: string): PeerInfo[] {
+    const out: PeerInfo[] = [];
+    for (const n of this.#dir.neighbours(containerId)) {
+      const link = this.#agents.link(n.id);
+      if (!link || link.closed) continue;
+      const ports = new Set([...this.#dir.exposed(n.id), ...(this.#listening.get(n.id) ?? [])]);
+      out.push({ id: n.id, names: n.names, ports: [...ports].sort((a, b) => a - b) });
+    }
+    return out;
+  }
+
+  /** SOCKERLESS_PEERS for a container's next run: its peers as JSON, or nothing when it is on no user network. */
+  envFor(containerId: string): string | undefined {
+    return this.#dir.onUserNetwork(containerId) ? JSON.stringify(this.of(containerId)) : undefined;
+  }
+
+  /** Memberships or runs changed: every agent concerned is told its new peers (once per turn of the event loop). */
+  changed(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#refresh();
+    });
+  }
+
+  /** The container's agent (re)connected: it gets its peers again, whatever it had. */
+  connected(containerId: string): void {
+    this.#sent.delete(containerId);
+    this.changed();
+  }
+
+  /** The container is gone. */
+  forget(containerId: string): void {
+    this.#sent.delete(containerId);
+    this.#listening.delete(containerId);
+    this.changed();
+  }
+
+  message(containerId: string, msg: Extract<AgentMessage, { t: 'dial' | 'listening' }>): void {
+    if (msg.t === 'listening') {
+      const ports = Array.isArray(msg.ports) ? msg.ports.filter((p) => Number.isInteger(p) && p > 0 && p < 65536) : [];
+      if (this.#listening.get(containerId)?.join() === ports.join()) return;
+      this.#listening.set(containerId, ports);
+      return this.changed();
+    }
+    void this.#dial(containerId, msg);
+  }
+
+  #refresh(): void {
+    for (const id of this.#dir.running()) {
+      const link = this.#agents.link(id);
+      if (!link?.connected) continue;
+      if (!this.#dir.onUserNetwork(id) && !this.#sent.has(id)) continue;
+      const peers = this.of(id);
+      const json = JSON.stringify(peers);
+      if (this.#sent.get(id) === json) continue;
+      this.#sent.set(id, json);
+      link.send({ t: 'peers', peers });
+    }
+  }
+
+  async #dial(callerId: string, msg: Extract<AgentMessage, { t: 'dial' }>): Promise<void> {
+    const caller = this.#agents.link(callerId);
+    // The agent numbers its dials from AGENT_SESSIONS: below is the daemon's own numbering.
+    if (!caller || !Number.isInteger(msg.s) || msg.s < AGENT_SESSIONS) return;
+    const refuse = (error: string) => {
+      this.#opts.debug?.({ containerId: callerId, peer: msg.peer, port: msg.port }, `a connection to a peer was refused: ${error}`);
+      caller.send({ t: 'portClose', s: msg.s, error });
+    };
+    if (!Number.isInteger(msg.port) || msg.port < 1 || msg.port > 65535) return refuse(`invalid port ${msg.port}`);
+    // Only containers of the caller's own networks: an agent cannot reach anything else by naming it.
+    if (typeof msg.peer !== 'string' || !this.of(callerId).some((p) => p.id === msg.peer)) return refuse('not a container of this container\'s networks');
+    const target = this.#agents.link(msg.peer);
+    if (target && !target.connected && !target.closed) await target.until(true, AbortSignal.timeout(this.#opts.agentWaitMs));
+    if (!target?.connected) return refuse('the container has no connected agent');
+    if (!caller.connected) return;
+    relayPort(caller, msg.s, target, msg.port);
+  }
+}

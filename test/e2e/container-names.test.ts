@@ -1,0 +1,112 @@
+// Issue 20 item 3: a container on a user network reaches another container of that network by
+// name, alias or short id, through the two agents (the caller's resolves the name to a loopback
+// address it listens on; the daemon relays each connection to the callee's agent). Real docker
+// CLI; busybox's httpd serves inside the callee, GNU wget fetches in the caller.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { IS_ROOT } from '../simulator/isolation-support';
+import { agentConnected } from './agent-helpers';
+
+let d: TestDaemon;
+beforeAll(async () => {
+  d = await startTestDaemon();
+  await d.cli(['pull', 'alpine']);
+}, 60_000);
+afterAll(async () => {
+  await d?.close();
+});
+
+/** A web server on port 80 of the container whose index says `text`. */
+const web = (text: string) => ['sh', '-c', `mkdir -p /www && echo ${text} >/www/index.html && exec busybox httpd -f -p 80 -h /www`];
+
+/** Resolves once the container's own server answers inside it (so a miss later is the names' fault, not a slow start). */
+async function serving(id: string): Promise<void> {
+  await agentConnected(d, id);
+  for (let i = 0; i < 200; i++) {
+    const r = await d.cli(['exec', id, 'wget', '-qO-', 'http://127.0.0.1:80/']);
+    if (r.code === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the server in ${id} never answered`);
+}
+
+const ok = async (args: string[]) => {
+  const r = await d.cli(args);
+  if (r.code !== 0) throw new Error(`docker ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout.trim();
+};
+
+/** `wget` in `id` until it answers (a server seen listening reaches the caller's agent within about a second). */
+async function fetchFrom(id: string, url: string): Promise<string> {
+  let last = '';
+  for (let i = 0; i < 60; i++) {
+    const r = await d.cli(['exec', id, 'wget', '-qO-', '-T', '5', url]);
+    if (r.code === 0) return r.stdout;
+    last = r.stderr;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`wget ${url} never answered: ${last}`);
+}
+
+// The caller's agent writes /etc/hosts and listens on loopback addresses as the replica's init,
+// which the simulator gives it in its own namespaces (root only).
+describe.skipIf(!IS_ROOT)('container names between containers of a user network', () => {
+  it('docker run --rm on the network fetches http://web:80/ by container name; a name on another network does not resolve', { timeout: 120_000 }, async () => {
+    await ok(['network', 'create', 'names-n']);
+    await ok(['network', 'create', 'names-other']);
+    const webId = await ok(['run', '-d', '--network', 'names-n', '--name', 'web', '--expose', '80', 'alpine', ...web('hello-from-web')]);
+    const hiddenId = await ok(['run', '-d', '--network', 'names-other', '--name', 'hidden', '--expose', '80', 'alpine', ...web('hidden')]);
+    await serving(webId);
+    await serving(hiddenId);
+
+    const got = await d.cli(['run', '--rm', '--network', 'names-n', 'alpine', 'wget', '-qO-', 'http://web:80/']);
+    expect(got.stderr).toBe('');
+    expect(got).toMatchObject({ code: 0, stdout: 'hello-from-web\n' });
+
+    // By short id too, as Docker's DNS answers it.
+    const byId = await d.cli(['run', '--rm', '--network', 'names-n', 'alpine', 'wget', '-qO-', `http://${webId.slice(0, 12)}:80/`]);
+    expect(byId).toMatchObject({ code: 0, stdout: 'hello-from-web\n' });
+
+    // `hidden` runs, but on another network: its name means nothing here.
+    const refused = await d.cli(['run', '--rm', '--network', 'names-n', 'alpine', 'wget', '-nv', '-O-', '-T', '3', 'http://hidden:80/']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/unable to resolve host address|bad address|Name or service not known|failed: /i);
+    const hosts = await d.cli(['run', '--rm', '--network', 'names-n', 'alpine', 'cat', '/etc/hosts']);
+    expect(hosts.stdout).toMatch(/^127\.\d+\.\d+\.\d+\tweb( |$)/m);
+    expect(hosts.stdout).not.toMatch(/hidden/);
+
+    // On the default bridge there are no names at all, as under dockerd.
+    const bridge = await d.cli(['run', '--rm', 'alpine', 'wget', '-qO-', '-T', '3', 'http://web:80/']);
+    expect(bridge.code).not.toBe(0);
+
+    await ok(['rm', '-f', webId, hiddenId]);
+    await ok(['network', 'rm', 'names-n', 'names-other']);
+  });
+
+  it('reaches a container by its --network-alias on a port it never exposed, started after the caller, and loses it when it stops', { timeout: 120_000 }, async () => {
+    await ok(['network', 'create', 'names-alias']);
+    const callerId = await ok(['run', '-d', '--network', 'names-alias', 'alpine', 'sleep', '300']);
+    await agentConnected(d, callerId);
+    // No --expose: the callee's agent reports the ports its servers listen on.
+    const svcId = await ok(['run', '-d', '--network', 'names-alias', '--network-alias', 'svc', '--name', 'names-svc', 'alpine', ...web('via-alias')]);
+    await serving(svcId);
+
+    expect(await fetchFrom(callerId, 'http://svc:80/')).toBe('via-alias\n');
+    expect(await fetchFrom(callerId, 'http://names-svc/')).toBe('via-alias\n');
+    // Many connections at once, each its own relayed stream.
+    const many = await d.cli(['exec', callerId, 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do wget -qO- http://svc/ & done; wait']);
+    expect(many.stdout).toBe('via-alias\n'.repeat(8));
+
+    await ok(['stop', '-t', '1', svcId]);
+    for (let i = 0; i < 100; i++) {
+      const hosts = await d.cli(['exec', callerId, 'cat', '/etc/hosts']);
+      if (!/\bsvc\b/.test(hosts.stdout)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const gone = await d.cli(['exec', callerId, 'wget', '-qO-', '-T', '3', 'http://svc:80/']);
+    expect(gone.code).not.toBe(0);
+
+    await ok(['rm', '-f', callerId, svcId]);
+    await ok(['network', 'rm', 'names-alias']);
+  });
+});
