@@ -50,7 +50,8 @@ describe.skipIf(absent !== undefined || !IS_ROOT)('docker-compose 1.29: a servic
     expect(exit.StatusCode, logs.stdout).toBe(0);
     expect(logs.stdout).toMatch(/client_1\s+\| hello-from-web/);
 
-    const down = await compose('down');
+    // httpd as the container's PID 1 ignores SIGTERM, as under dockerd: a short stop timeout.
+    const down = await compose('down', '--timeout', '1');
     expect(down.code, down.stderr).toBe(0);
     expect(await d.docker.listContainers({ all: true, filters: { label: ['com.docker.compose.project=names'] } })).toEqual([]);
     expect((await d.docker.listNetworks({ filters: { name: ['names_default'] } })).length).toBe(0);
