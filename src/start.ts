@@ -200,7 +200,8 @@ async function startOnState(
     ...state.networks,
     announce: (action, n, extra) => {
       daemon.events.publish('network', action, n.Id, { name: n.Name, type: n.Driver, ...extra });
-      if (action === 'connect' || action === 'disconnect') daemon.peers?.changed();
+      // Names resolve on user networks only: a change there changes some container's peers.
+      if ((action === 'connect' || action === 'disconnect') && !n.Predefined) daemon.peers?.changed();
     },
   });
   // The predefined networks made just now keep their ids across restarts, as dockerd's do.
@@ -216,7 +217,7 @@ async function startOnState(
     leave: (id) => joined.delete(id) && networks.announceEndpoints(id, 'disconnect'),
   };
   daemon.mountPoints = (id) => resources.view(id).Mounts.map((m) => m.Destination);
-  daemon.peers = new Peers(peerDirectory(networks, joined, (id) => {
+  daemon.peers = new Peers(peerDirectory(networks, (id) => {
     const found = daemon.find(id);
     if (!found || found === 'ambiguous') return [];
     const { config, hostConfig } = found.getSnapshot().context;

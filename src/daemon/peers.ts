@@ -8,8 +8,8 @@ export interface PeerDirectory {
   onUserNetwork(containerId: string): boolean;
   /** The other containers on the user networks of `containerId`, with the names it reaches each by. */
   neighbours(containerId: string): Array<{ id: string; names: string[] }>;
-  /** Containers whose run has joined its networks (started, not yet ended). */
-  running(): Iterable<string>;
+  /** Every container with an endpoint on a user network. */
+  members(): Iterable<string>;
   /** The TCP ports the container exposes or publishes (its config). */
   exposed(containerId: string): number[];
 }
@@ -25,7 +25,9 @@ export interface PeersOptions {
  * carried over ACA, where executions cannot reach each other): each running agent on a user
  * network is told its peers (names, ports) and kept up to date as containers start, stop,
  * connect and disconnect; a connection an agent accepts for a peer (`dial`) is relayed to the
- * peer's agent. Peers are the running containers with an agent that share a user network.
+ * peer's agent. Peers are the containers that share a user network and whose run has an agent
+ * (its link, from the start that minted its token to the execution's end, also after a daemon
+ * restart, which resumes it).
  */
 export class Peers {
   readonly #dir: PeerDirectory;
@@ -72,7 +74,7 @@ export class Peers {
 
   /** The container's agent (re)connected: it gets its peers again, whatever it had. */
   connected(containerId: string): void {
-    this.#sent.delete(containerId);
+    if (!this.#sent.delete(containerId) && !this.#dir.onUserNetwork(containerId)) return;
     this.changed();
   }
 
@@ -94,10 +96,10 @@ export class Peers {
   }
 
   #refresh(): void {
-    for (const id of this.#dir.running()) {
+    // Those no longer on a user network are sent their empty list once.
+    for (const id of new Set([...this.#dir.members(), ...this.#sent.keys()])) {
       const link = this.#agents.link(id);
       if (!link?.connected) continue;
-      if (!this.#dir.onUserNetwork(id) && !this.#sent.has(id)) continue;
       const peers = this.of(id);
       const json = JSON.stringify(peers);
       if (this.#sent.get(id) === json) continue;

@@ -7,7 +7,7 @@ import type { NetworkStore } from './store';
  * bridge, host or none), each container by its name, its aliases on that network (compose's
  * service name among them) and its short id.
  */
-export function peerDirectory(networks: NetworkStore, running: ReadonlySet<string>, exposed: (containerId: string) => number[]): PeerDirectory {
+export function peerDirectory(networks: NetworkStore, exposed: (containerId: string) => number[]): PeerDirectory {
   const userNetworks = (id: string) => networks.endpointsOf(id).filter(({ network }) => !network.Predefined);
   return {
     onUserNetwork: (id) => userNetworks(id).length > 0,
@@ -15,7 +15,7 @@ export function peerDirectory(networks: NetworkStore, running: ReadonlySet<strin
       const found = new Map<string, Set<string>>();
       for (const { network } of userNetworks(id)) {
         for (const e of Object.values(networks.find(network.Id)?.Endpoints ?? {})) {
-          if (e.ContainerID === id || !running.has(e.ContainerID)) continue;
+          if (e.ContainerID === id) continue;
           let names = found.get(e.ContainerID);
           if (!names) found.set(e.ContainerID, (names = new Set()));
           for (const n of [e.Name, ...(e.Aliases ?? []), e.ContainerID.slice(0, 12)]) if (n) names.add(n);
@@ -23,7 +23,11 @@ export function peerDirectory(networks: NetworkStore, running: ReadonlySet<strin
       }
       return [...found].map(([peer, names]) => ({ id: peer, names: [...names] }));
     },
-    running: () => running,
+    members: () => {
+      const ids = new Set<string>();
+      for (const n of networks.list()) if (!n.Predefined) for (const id of Object.keys(n.Endpoints)) ids.add(id);
+      return ids;
+    },
     exposed,
   };
 }

@@ -109,4 +109,22 @@ describe.skipIf(!IS_ROOT)('container names between containers of a user network'
     await ok(['rm', '-f', callerId, svcId]);
     await ok(['network', 'rm', 'names-alias']);
   });
+
+  it('a relayed stream carries more than the flow-control window, with half-close both ways', { timeout: 120_000 }, async () => {
+    await ok(['network', 'create', 'names-flow']);
+    // Upper-cases what it reads; after the client's FIN it writes "bye" and closes.
+    const echo = `require('net').createServer({allowHalfOpen:true},s=>{s.on('data',b=>s.write(b.toString().toUpperCase()));s.on('end',()=>s.end('bye'))}).listen(7000,()=>console.log('listening'))`;
+    const echoId = await ok(['run', '-d', '--network', 'names-flow', '--name', 'names-echo', '--expose', '7000', 'alpine', 'node', '-e', echo]);
+    await agentConnected(d, echoId);
+    // 3 MiB out, then FIN; counts what comes back until the server closes.
+    const client = `const s=require('net').connect({host:'names-echo',port:7000,allowHalfOpen:true},()=>s.end(Buffer.alloc(3*1024*1024,'a')));let n=0,tail='';s.on('data',b=>{n+=b.length;tail=(tail+b.toString()).slice(-3)});s.on('error',e=>{console.error(e.message);process.exit(2)});s.on('close',()=>console.log(n,tail))`;
+    let got = { code: -1, stdout: '', stderr: '' };
+    for (let i = 0; i < 100 && got.stdout.trim() !== `${3 * 1024 * 1024 + 3} bye`; i++) {
+      got = await d.cli(['run', '--rm', '--network', 'names-flow', 'alpine', 'node', '-e', client]);
+      if (got.code !== 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(got).toMatchObject({ code: 0, stdout: `${3 * 1024 * 1024 + 3} bye\n` });
+    await ok(['rm', '-f', echoId]);
+    await ok(['network', 'rm', 'names-flow']);
+  });
 });
