@@ -103,7 +103,7 @@ export function systemRouter(deps: SystemDeps): Hono<AppEnv> {
         ['Target', deps.target],
         ...(deps.environment ? [['ACA Environment', deps.environment]] : []),
         ...(deps.isolation ? [['Simulator isolation', deps.isolation]] : []),
-        ['Networks', 'in-memory records; ACA job executions are not connected to each other (synthetic addresses)'],
+        ['Networks', 'in-memory records; synthetic addresses (not routed); on user networks containers reach each other by name over TCP through their agents'],
         ['Volumes', volumesStatus(deps.usage.shares)],
       ],
       Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['azure-log-analytics'] },
