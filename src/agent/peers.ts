@@ -6,6 +6,8 @@ import { AGENT_SESSIONS, type DataFrame, type PeerInfo } from './protocol';
 import { SocketPump } from './socket-pump';
 
 const HOSTS_MARK = '# sockerless: containers of this container\'s networks, relayed by its agent';
+/** What may stand in /etc/hosts as a name (Docker's container names and aliases are of these characters). */
+const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$/;
 /** How long a connection accepted while the daemon is out of reach waits for it. */
 const DIAL_WAIT_MS = 15_000;
 
@@ -99,7 +101,7 @@ export class PeerListeners {
       const lines = [];
       for (const p of peers) {
         // A name two peers share resolves to the first (Docker's DNS would answer either).
-        const names = p.names.filter((n) => !seen.has(n.toLowerCase()));
+        const names = p.names.filter((n) => HOST_NAME.test(n) && !seen.has(n.toLowerCase()));
         for (const n of names) seen.add(n.toLowerCase());
         if (names.length) lines.push(`${this.#addresses.get(p.id)}\t${names.join(' ')}`);
       }
