@@ -120,7 +120,14 @@ export class Peers {
     // Only containers of the caller's own networks: an agent cannot reach anything else by naming it.
     if (typeof msg.peer !== 'string' || !this.of(callerId).some((p) => p.id === msg.peer)) return refuse('not a container of this container\'s networks');
     const target = this.#agents.link(msg.peer);
-    if (target && !target.connected && !target.closed) await target.until(true, AbortSignal.timeout(this.#opts.agentWaitMs));
+    if (target && !target.connected && !target.closed) {
+      // Meanwhile the caller may give up (its client went away): then nothing is opened.
+      let gaveUp = false;
+      caller.bindRelay(msg.s, { data: () => {}, control: (m) => void (gaveUp ||= m.t === 'portClose'), lost: () => void (gaveUp = true) });
+      await target.until(true, AbortSignal.timeout(this.#opts.agentWaitMs));
+      caller.unbindRelay(msg.s);
+      if (gaveUp) return;
+    }
     if (!target?.connected) return refuse('the container has no connected agent');
     if (!caller.connected) return;
     relayPort(caller, msg.s, target, msg.port);

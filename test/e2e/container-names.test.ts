@@ -83,7 +83,7 @@ describe.skipIf(!IS_ROOT)('container names between containers of a user network'
     await ok(['network', 'rm', 'names-n', 'names-other']);
   });
 
-  it('reaches a container by its --network-alias on a port it never exposed, started after the caller, and loses it when it stops', { timeout: 120_000 }, async () => {
+  it('reaches a container by its --network-alias on a port it never exposed, started after the caller (and from one connected later), and loses it when it stops', { timeout: 120_000 }, async () => {
     await ok(['network', 'create', 'names-alias']);
     const callerId = await ok(['run', '-d', '--network', 'names-alias', 'alpine', 'sleep', '300']);
     await agentConnected(d, callerId);
@@ -96,6 +96,14 @@ describe.skipIf(!IS_ROOT)('container names between containers of a user network'
     // Many connections at once, each its own relayed stream.
     const many = await d.cli(['exec', callerId, 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do wget -qO- http://svc/ & done; wait']);
     expect(many.stdout).toBe('via-alias\n'.repeat(8));
+
+    // A running container connected to the network later gets the names then (`docker network connect`).
+    const outsiderId = await ok(['run', '-d', 'alpine', 'sleep', '300']);
+    await agentConnected(d, outsiderId);
+    expect((await d.cli(['exec', outsiderId, 'wget', '-qO-', '-T', '3', 'http://svc:80/'])).code).not.toBe(0);
+    await ok(['network', 'connect', 'names-alias', outsiderId]);
+    expect(await fetchFrom(outsiderId, 'http://svc:80/')).toBe('via-alias\n');
+    await ok(['rm', '-f', outsiderId]);
 
     await ok(['stop', '-t', '1', svcId]);
     for (let i = 0; i < 100; i++) {
