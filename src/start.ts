@@ -32,7 +32,7 @@ import type { DockerEvent } from './daemon/events';
 import { InspectionHub } from './inspect/hub';
 import { startStatelyStream, type StatelyStream } from './inspect/stately';
 import { ContainerTimeline } from './ui/timeline';
-import { listen, parseAddress, refusal, type Listener, type TlsOptions } from './listen';
+import { inProcessApi, listen, parseAddress, refusal, type Listener, type TlsOptions } from './listen';
 import { createLogger, type Logger } from './log';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator';
 import { simulatorFaultsFromEnv } from './simulator/faults';
@@ -41,7 +41,8 @@ import { simulatorImagesFromEnv } from './simulator/images/settings';
 import type { Durability } from './store';
 import { Peers } from './daemon/peers';
 import type { PortRequestFields } from './daemon/ports/bindings';
-import { exposedTcpPorts, peerDirectory } from './networks/peer-directory';
+import { dockerSocketTarget, exposedTcpPorts, peerDirectory } from './networks/peer-directory';
+import type { MountFields } from './volumes/mounts';
 
 export interface DaemonOptions {
   /** `-H` addresses; default tcp://127.0.0.1:2375 (2376 with TLS). */
@@ -207,7 +208,9 @@ async function startOnState(
   // The predefined networks made just now keep their ids across restarts, as dockerd's do.
   state.networks.onChange?.(networks.list());
   const volumes = new VolumeStore({ ...state.volumes, announce: (action, v) => daemon.events.publish('volume', action, v.Name, { driver: v.Driver }) });
-  const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings, { namedVolumes: shares !== undefined, bindShares });
+  // A bound Docker socket is served in the container by its agent, as the replica's init (on Azure, and on the simulator's namespaces).
+  const servesDockerSocket = agent.launch.kind !== 'off' && (!simulator || simulator.isolation === 'namespaces');
+  const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings, { namedVolumes: shares !== undefined, bindShares, dockerSocketServed: servesDockerSocket });
   mountSources = { resources, volumes };
   sourcesSet();
   // A run that never started (its launch failed) joined nothing, so it has nothing to leave.
@@ -217,11 +220,19 @@ async function startOnState(
     leave: (id) => joined.delete(id) && networks.announceEndpoints(id, 'disconnect'),
   };
   daemon.mountPoints = (id) => resources.view(id).Mounts.map((m) => m.Destination);
-  daemon.peers = new Peers(peerDirectory(networks, (id) => {
+  const contextOf = (id: string) => {
     const found = daemon.find(id);
-    if (!found || found === 'ambiguous') return [];
-    const { config, hostConfig } = found.getSnapshot().context;
-    return exposedTcpPorts({ ExposedPorts: config.ExposedPorts, PortBindings: (hostConfig as { PortBindings?: PortRequestFields['PortBindings'] }).PortBindings ?? null });
+    return found && found !== 'ambiguous' ? found.getSnapshot().context : undefined;
+  };
+  daemon.peers = new Peers(peerDirectory(networks, {
+    exposed: (id) => {
+      const ctx = contextOf(id);
+      return ctx ? exposedTcpPorts({ ExposedPorts: ctx.config.ExposedPorts, PortBindings: (ctx.hostConfig as { PortBindings?: PortRequestFields['PortBindings'] }).PortBindings ?? null }) : [];
+    },
+    dockerSocket: (id) => {
+      const ctx = contextOf(id);
+      return ctx && dockerSocketTarget(ctx.hostConfig as MountFields['HostConfig']);
+    },
   }), daemon.agents, { agentWaitMs: daemon.agents.waitMs, debug: logger.debug.bind(logger) });
   daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));
   const announceImage = (action: string, id: string, attributes: Record<string, string>) => daemon.events.publish('image', action, id, attributes);
@@ -269,6 +280,9 @@ async function startOnState(
     },
   });
 
+  const socketApi = servesDockerSocket ? inProcessApi(app) : undefined;
+  if (socketApi) daemon.peers.serveApi = (stream) => socketApi.serve(stream);
+
   let callbackUrl: string | undefined = env.SOCKERLESS_CALLBACK_URL;
   try {
     for (const address of addresses) listeners.push(await listen(app, address, listenOptions));
@@ -304,6 +318,7 @@ async function startOnState(
     reconciler,
     // Like dockerd --live-restore: executions keep running in ACA; a restart restores their actors.
     async close() {
+      socketApi?.close();
       await Promise.all(listeners.map((l) => l.close()));
       await reconciler.stop();
       state.pause();

@@ -4,6 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent } from './agent';
+import { serveDockerSocket } from './docker-socket';
 import { PeerListeners } from './peers';
 import type { PeerInfo } from './protocol';
 
@@ -11,7 +12,7 @@ const AGENT_VARIABLES = [
   'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
   'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA', 'SOCKERLESS_CARRIED_ENV',
   'SOCKERLESS_USER', 'SOCKERLESS_INIT', 'SOCKERLESS_HOSTNAME', 'SOCKERLESS_VOLUMES',
-  'SOCKERLESS_AGENT_KEY', 'SOCKERLESS_AGENT_NONCE', 'SOCKERLESS_PEERS',
+  'SOCKERLESS_AGENT_KEY', 'SOCKERLESS_AGENT_NONCE', 'SOCKERLESS_PEERS', 'SOCKERLESS_DOCKER_SOCKET',
 ];
 
 const separator = process.argv.indexOf('--');
@@ -78,6 +79,10 @@ const callback =
 const initialPeers = peersOf(own.SOCKERLESS_PEERS);
 const peers = init ? new PeerListeners({ hostsFile: '/etc/hosts', debug }) : undefined;
 if (peers && initialPeers) await peers.update(initialPeers);
+// The Docker socket the container binds, served by the daemon through this agent (SOCKERLESS_DOCKER_SOCKET: its path inside).
+if (peers && own.SOCKERLESS_DOCKER_SOCKET?.startsWith('/')) {
+  await serveDockerSocket(own.SOCKERLESS_DOCKER_SOCKET, peers).catch((err) => process.stderr.write(`[sockerless-agent] cannot serve the Docker socket at ${own.SOCKERLESS_DOCKER_SOCKET}: ${(err as Error).message}\n`));
+}
 
 const agent = new Agent({
   argv,

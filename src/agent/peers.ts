@@ -11,6 +11,9 @@ const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$/;
 /** How long a connection accepted while the daemon is out of reach waits for it. */
 const DIAL_WAIT_MS = 15_000;
 
+/** Where a stream the agent opens goes: a peer's port, or the daemon's own API. */
+export type DialTarget = { peer: string; port: number } | { daemon: true };
+
 export interface PeerOptions {
   /** The file names resolve through (/etc/hosts); names are not written where there is none. */
   hostsFile?: string;
@@ -31,7 +34,7 @@ export class PeerListeners {
   readonly #servers = new Map<string, Server>();
   readonly #pumps = new Map<number, SocketPump>();
   /** Dialled, not yet answered: sent again once connected if the daemon was away. */
-  readonly #dialing = new Map<number, { peer: string; port: number; sent: boolean; timer: NodeJS.Timeout }>();
+  readonly #dialing = new Map<number, { target: DialTarget; sent: boolean; timer: NodeJS.Timeout }>();
   #hostsBase: string | undefined;
   #next = AGENT_SESSIONS;
 
@@ -114,15 +117,23 @@ export class PeerListeners {
 
   #accept(peer: string, port: number, socket: Socket): void {
     socket.setNoDelay(true);
+    this.carry(socket, { peer, port });
+  }
+
+  /**
+   * Carries a connection accepted in the container as a stream the agent opens (`dial`): to a
+   * peer's port, or (`daemon`) to the daemon's own API. Waits while the daemon is out of reach.
+   */
+  carry(socket: Socket, target: DialTarget): void {
     const s = this.#next++;
     const link = { sendData: (f: DataFrame) => this.#host?.send(f), control: (m: Parameters<SessionHost['control']>[0]) => this.#host?.control(m) };
     const pump = new SocketPump(s, socket, link, () => this.#forget(s));
     this.#pumps.set(s, pump);
     const timer = setTimeout(() => this.#pumps.get(s)?.abort(), DIAL_WAIT_MS);
     timer.unref();
-    const dial = { peer, port, sent: this.#connected, timer };
+    const dial = { target, sent: this.#connected, timer };
     this.#dialing.set(s, dial);
-    if (dial.sent) this.#host!.control({ t: 'dial', s, peer, port });
+    if (dial.sent) this.#host!.control({ t: 'dial', s, ...target });
   }
 
   #forget(s: number): void {
@@ -137,7 +148,7 @@ export class PeerListeners {
     for (const [s, dial] of this.#dialing) {
       if (dial.sent) continue;
       dial.sent = true;
-      this.#host!.control({ t: 'dial', s, peer: dial.peer, port: dial.port });
+      this.#host!.control({ t: 'dial', s, ...dial.target });
     }
   }
 

@@ -145,6 +145,8 @@ export type AgentMessage =
    * number, from AGENT_SESSIONS up; `portOpened` or `portClose` from the daemon answers it.
    */
   | { t: 'dial'; s: number; peer: string; port: number }
+  /** A connection to the Docker socket the agent serves in the container (`-v /var/run/docker.sock:…`): the daemon's own API answers it. */
+  | { t: 'dial'; s: number; daemon: true }
   /** The TCP ports something listens on in the replica (on user networks only; sent when they change). */
   | { t: 'listening'; ports: number[] }
   | { t: 'hb' };

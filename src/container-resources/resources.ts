@@ -87,7 +87,7 @@ export class ContainerResources implements ContainerResourcesApi {
     /** Holdings kept across a daemon restart, and where each change goes to be kept. */
     persisted: { holdings?: Iterable<[string, ContainerHoldings]>; onChange?(containerId: string, holdings: ContainerHoldings | undefined): void } = {},
     /** Whether named volumes have shares to live in (a storage account is configured), and the host paths shares serve. */
-    private readonly backing: { namedVolumes: boolean; bindShares?: readonly BindShare[] } = { namedVolumes: true },
+    private readonly backing: { namedVolumes: boolean; bindShares?: readonly BindShare[]; dockerSocketServed?: boolean } = { namedVolumes: true },
   ) {
     for (const [id, h] of persisted.holdings ?? []) this.#holdings.set(id, structuredClone(h));
     this.#onChange = persisted.onChange;
@@ -113,7 +113,8 @@ export class ContainerResources implements ContainerResourcesApi {
       if (m.type === 'bind' && !(this.backing.namedVolumes && shareOfBind(m.source, this.backing.bindShares ?? []))) throw badRequest(BIND_REFUSAL(m.source, m.destination));
       if (m.type === 'volume' && m.source && !this.backing.namedVolumes) throw badRequest(NO_SHARES(m.source));
     }
-    const warnings: string[] = asked.filter(isDockerSocketBind).map((m) => DOCKER_SOCKET_WARNING(m.source, m.destination));
+    // Served by the agent where it can (the daemon's own API at that path); a clear warning otherwise.
+    const warnings: string[] = this.backing.dockerSocketServed ? [] : asked.filter(isDockerSocketBind).map((m) => DOCKER_SOCKET_WARNING(m.source, m.destination));
     return {
       warnings,
       commit: () => {

@@ -252,6 +252,7 @@ export class Daemon {
     const withAgentSpec = withAgent(named, argv, {
       launch, callbackUrl: url, containerId: ctx.id, token,
       workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, peers: this.peers?.envFor(ctx.id),
+      dockerSocket: this.peers?.dockerSocketFor(ctx.id),
     });
     return { spec: withSharedAgentKey(withAgentSpec, AGENT_KEY_SECRET, agentKey, nonce), shape: found.shape };
   }
@@ -277,7 +278,7 @@ export class Daemon {
       launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),
       workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, ...(ca && { ca }),
       user: ctx.config.User, init: ctx.hostConfig.Init === true, hostname: ctx.config.Hostname || ctx.id.slice(0, 12),
-      mountPoints: this.mountPoints(ctx.id), peers: this.peers?.envFor(ctx.id),
+      mountPoints: this.mountPoints(ctx.id), peers: this.peers?.envFor(ctx.id), dockerSocket: this.peers?.dockerSocketFor(ctx.id),
     }));
   }
 

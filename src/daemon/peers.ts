@@ -1,6 +1,7 @@
 import { AGENT_SESSIONS, type AgentMessage, type PeerInfo } from '../agent/protocol';
 import type { Agents } from './agent/agents';
 import { relayPort } from './agent/port-relay';
+import { duplexPair, type Duplex } from 'node:stream';
 
 /** What the daemon knows of networks and containers that peers are made of. */
 export interface PeerDirectory {
@@ -12,11 +13,15 @@ export interface PeerDirectory {
   members(): Iterable<string>;
   /** The TCP ports the container exposes or publishes (its config). */
   exposed(containerId: string): number[];
+  /** Where the container binds the Docker socket (`-v /var/run/docker.sock:PATH`), if it does. */
+  dockerSocket(containerId: string): string | undefined;
 }
 
 export interface PeersOptions {
   /** How long a relayed connection waits for the peer's agent to be connected. */
   agentWaitMs: number;
+  /** Serves the daemon's own API on a stream (the Docker socket in a container); absent: not served. */
+  serveApi?: (socket: Duplex) => void;
   debug?: (fields: object, message: string) => void;
 }
 
@@ -38,6 +43,8 @@ export class Peers {
   /** The last list each agent was sent (JSON), so only changes go out. */
   readonly #sent = new Map<string, string>();
   #scheduled = false;
+  /** Serves the daemon's own API on a stream (the Docker socket in a container); unset: not served. */
+  serveApi: ((socket: Duplex) => void) | undefined;
 
   constructor(dir: PeerDirectory, agents: Agents, opts: PeersOptions) {
     this.#dir = dir;
@@ -108,14 +115,29 @@ export class Peers {
     }
   }
 
+  /** Where SOCKERLESS_DOCKER_SOCKET points for the container's next run: the socket it binds, when the daemon serves it. */
+  dockerSocketFor(containerId: string): string | undefined {
+    return this.serveApi ? this.#dir.dockerSocket(containerId) : undefined;
+  }
+
   async #dial(callerId: string, msg: Extract<AgentMessage, { t: 'dial' }>): Promise<void> {
     const caller = this.#agents.link(callerId);
     // The agent numbers its dials from AGENT_SESSIONS: below is the daemon's own numbering.
     if (!caller || !Number.isInteger(msg.s) || msg.s < AGENT_SESSIONS) return;
     const refuse = (error: string) => {
-      this.#opts.debug?.({ containerId: callerId, peer: msg.peer, port: msg.port }, `a connection to a peer was refused: ${error}`);
+      this.#opts.debug?.({ containerId: callerId, dial: msg }, `a connection the agent opened was refused: ${error}`);
       caller.send({ t: 'portClose', s: msg.s, error });
     };
+    if ('daemon' in msg) {
+      // Only a container that binds the Docker socket reaches the daemon's API through its agent.
+      if (!this.serveApi || !this.#dir.dockerSocket(callerId)) return refuse('this container does not bind the Docker socket');
+      const [daemonEnd, apiEnd] = duplexPair();
+      // An in-process pair: one end's destruction must reach the other (a socket's would through the kernel).
+      daemonEnd.once('close', () => apiEnd.destroy());
+      apiEnd.once('close', () => daemonEnd.destroy());
+      this.serveApi(apiEnd);
+      return caller.acceptStream(msg.s, daemonEnd);
+    }
     if (!Number.isInteger(msg.port) || msg.port < 1 || msg.port > 65535) return refuse(`invalid port ${msg.port}`);
     // Only containers of the caller's own networks: an agent cannot reach anything else by naming it.
     if (typeof msg.peer !== 'string' || !this.of(callerId).some((p) => p.id === msg.peer)) return refuse('not a container of this container\'s networks');

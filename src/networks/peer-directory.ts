@@ -1,13 +1,15 @@
 import { parsePortKey, type PortRequestFields } from '../daemon/ports/bindings';
 import type { PeerDirectory } from '../daemon/peers';
 import type { NetworkStore } from './store';
+import { isDockerSocketBind } from '../volumes/docker-socket';
+import { mountRequests, type MountFields } from '../volumes/mounts';
 
 /**
  * Peers from the network store: Docker resolves names on user networks only (not on the default
  * bridge, host or none), each container by its name, its aliases on that network (compose's
  * service name among them) and its short id.
  */
-export function peerDirectory(networks: NetworkStore, exposed: (containerId: string) => number[]): PeerDirectory {
+export function peerDirectory(networks: NetworkStore, container: Pick<PeerDirectory, 'exposed' | 'dockerSocket'>): PeerDirectory {
   const userNetworks = (id: string) => networks.endpointsOf(id).filter(({ network }) => !network.Predefined);
   return {
     onUserNetwork: (id) => userNetworks(id).length > 0,
@@ -28,7 +30,8 @@ export function peerDirectory(networks: NetworkStore, exposed: (containerId: str
       for (const n of networks.list()) if (!n.Predefined) for (const id of Object.keys(n.Endpoints)) ids.add(id);
       return ids;
     },
-    exposed,
+    exposed: container.exposed,
+    dockerSocket: container.dockerSocket,
   };
 }
 
@@ -40,4 +43,13 @@ export function exposedTcpPorts(fields: Pick<PortRequestFields, 'ExposedPorts' |
     if (spec?.proto === 'tcp') ports.add(spec.port);
   }
   return [...ports];
+}
+
+/** The container path where a container binds the host's Docker socket, if it does. */
+export function dockerSocketTarget(hostConfig: MountFields['HostConfig']): string | undefined {
+  try {
+    return mountRequests({ HostConfig: hostConfig }, null).find(isDockerSocketBind)?.destination;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,6 +5,7 @@ import {
   type AgentMessage, type DaemonMessage, type DataFrame, type ExecStart, type ExitStatus, type ProbeKind, type ProbeResult,
 } from '../../agent/protocol';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { SocketPump } from '../../agent/socket-pump';
 import { ArchiveCall, ArchiveFailure } from './archive-call';
 import { ProcessChannel, type ChannelLink } from './process-channel';
@@ -232,6 +233,18 @@ export class AgentLink implements ChannelLink {
       });
       this.send({ t: 'portOpen', s, port });
     });
+  }
+
+  /**
+   * A stream the agent opened itself (`dial`, session `s` of its numbering) that ends in the
+   * daemon: `socket` is the daemon's end (its own API, for the Docker socket in a container).
+   */
+  acceptStream(s: number, socket: Duplex): void {
+    const link = { sendData: (f: DataFrame) => this.sendData(f), control: (m: DaemonMessage) => this.send(m) };
+    const pump = new SocketPump(s, socket, link, () => this.#ports.delete(s));
+    this.#ports.set(s, { pump });
+    this.send({ t: 'portOpened', s });
+    pump.flow();
   }
 
   /** A session number of the daemon's for a stream it relays (the agent's own dials are numbered by the agent). */
