@@ -67,7 +67,7 @@ async function step(jobId: string, script: string, env: Record<string, string>) 
 }
 
 describe('the GitHub Actions runner on this daemon', () => {
-  it('runs a job container and a service (health, port, a step reaching the service by alias, workspace both ways, a failing step), as the runner drives them', { timeout: 300_000 }, async () => {
+  it('runs a job container and a service (health, port, a step reaching the service by alias, workspace both ways, docker through the bound socket, a failing step), as the runner drives them', { timeout: 300_000 }, async () => {
     // DockerVersion: the quotes reach the CLI as they are and come back in the output.
     expect((await ok(['version', '--format', "'{{.Server.APIVersion}}'"]))[0]).toMatch(/^'1\.\d+'$/);
     // Clean up resources from previous jobs.
@@ -127,6 +127,10 @@ describe('the GitHub Actions runner on this daemon', () => {
     const read = await step(jobId, 'cat artifact.txt\n', {});
     expect(read).toMatchObject({ code: 0, stdout: 'built\n' });
     expect(await readFile(join(work, REPO, REPO, 'artifact.txt'), 'utf8')).toBe('built\n');
+
+    // A step that runs `docker` against the bound socket reaches this daemon (the agent serves it).
+    const inner = await step(jobId, `docker ps --filter id=${svcId} --format '{{.Names}}'\n`, {});
+    expect(inner, inner.stderr).toMatchObject({ code: 0, stdout: `${svcName}\n` });
 
     // The failing step: exits 3, which the runner sees as the step's result.
     expect((await step(jobId, 'echo failing\nexit 3\n', {})).code).toBe(3);
