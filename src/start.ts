@@ -39,7 +39,7 @@ import { simulatorFaultsFromEnv } from './simulator/faults';
 import { simulatorProfileFromEnv } from './simulator/profile/settings-from-text';
 import { simulatorImagesFromEnv } from './simulator/images/settings';
 import type { Durability } from './store';
-import { Peers } from './daemon/peers';
+import { Peers, peerPortsFrom } from './daemon/peers';
 import type { PortRequestFields } from './daemon/ports/bindings';
 import { dockerSocketTarget, exposedTcpPorts, peerDirectory } from './networks/peer-directory';
 import type { MountFields } from './volumes/mounts';
@@ -168,6 +168,7 @@ async function startOnState(
   const shareSettings = shareSettingsFromEnv(env, config, !!simulator);
   const shares = shareSettings && createAzureFileShares(acaConfig, shareSettings, state.instanceId);
   const bindShares = parseBindShares(env.SOCKERLESS_BIND_VOLUMES);
+  const peerPorts = peerPortsFrom(env.SOCKERLESS_PEER_PORTS);
   if (simulator && shares) linkBindSharesToHost(bindShares, (volume) => simulatorShareDir(join(opts.dataRoot, 'simulator'), shares.settings.account, shares.names(volume).share));
   // Containers restored while starting ask for their volumes before the stores below exist.
   let mountSources!: { resources: ContainerResources; volumes: VolumeStore };
@@ -233,7 +234,7 @@ async function startOnState(
       const ctx = contextOf(id);
       return ctx && dockerSocketTarget(ctx.hostConfig as MountFields['HostConfig']);
     },
-  }), daemon.agents, { agentWaitMs: daemon.agents.waitMs, debug: logger.debug.bind(logger) });
+  }), daemon.agents, { agentWaitMs: daemon.agents.waitMs, ports: peerPorts, debug: logger.debug.bind(logger) });
   daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));
   const announceImage = (action: string, id: string, attributes: Record<string, string>) => daemon.events.publish('image', action, id, attributes);
   const containerLookup = (ref: string) => {

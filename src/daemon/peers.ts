@@ -17,9 +17,24 @@ export interface PeerDirectory {
   dockerSocket(containerId: string): string | undefined;
 }
 
+/**
+ * SOCKERLESS_PEER_PORTS: the ports of a peer its callers' agents listen on. `declared` (the
+ * default): those it exposes or publishes. `listening`: also those its servers are seen listening
+ * on, which reaches undeclared servers but may take a port before the caller's own undeclared
+ * server binds it (README, "Container names between containers").
+ */
+export type PeerPorts = 'declared' | 'listening';
+
+export function peerPortsFrom(value: string | undefined): PeerPorts {
+  const v = value?.trim() || 'declared';
+  if (v !== 'declared' && v !== 'listening') throw new Error(`SOCKERLESS_PEER_PORTS must be declared or listening, not ${JSON.stringify(value)}`);
+  return v;
+}
+
 export interface PeersOptions {
   /** How long a relayed connection waits for the peer's agent to be connected. */
   agentWaitMs: number;
+  ports?: PeerPorts;
   /** Serves the daemon's own API on a stream (the Docker socket in a container); absent: not served. */
   serveApi?: (socket: Duplex) => void;
   debug?: (fields: object, message: string) => void;
@@ -52,13 +67,23 @@ export class Peers {
     this.#opts = opts;
   }
 
-  /** The peers of a container now: the neighbours that run with an agent, each with its ports. */
-  of(containerId: string): PeerInfo[] {
+  /**
+   * The peers of a container now: the neighbours that run with an agent, each with its ports.
+   * The caller's agent listens on those ports on loopback addresses of its replica, where a
+   * listener on a port blocks a server of the container on the same port (a wildcard bind
+   * overlaps every local address): so the ports the caller itself declares or listens on are
+   * left out, and `declaredOnly` (before the caller's command starts, when its own servers are
+   * not known yet) keeps only the ports peers declare.
+   */
+  of(containerId: string, declaredOnly = false): PeerInfo[] {
     const out: PeerInfo[] = [];
+    const own = new Set([...this.#dir.exposed(containerId), ...(this.#listening.get(containerId) ?? [])]);
     for (const n of this.#dir.neighbours(containerId)) {
       const link = this.#agents.link(n.id);
       if (!link || link.closed) continue;
-      const ports = new Set([...this.#dir.exposed(n.id), ...(this.#listening.get(n.id) ?? [])]);
+      const seen = declaredOnly || this.#opts.ports !== 'listening' ? [] : (this.#listening.get(n.id) ?? []);
+      const ports = new Set([...this.#dir.exposed(n.id), ...seen]);
+      for (const p of own) ports.delete(p);
       out.push({ id: n.id, names: n.names, ports: [...ports].sort((a, b) => a - b) });
     }
     return out;
@@ -66,7 +91,9 @@ export class Peers {
 
   /** SOCKERLESS_PEERS for a container's next run: its peers as JSON, or nothing when it is on no user network. */
   envFor(containerId: string): string | undefined {
-    return this.#dir.onUserNetwork(containerId) ? JSON.stringify(this.of(containerId)) : undefined;
+    // A new run's own servers are not known yet: what its previous run listened on says nothing.
+    this.#listening.delete(containerId);
+    return this.#dir.onUserNetwork(containerId) ? JSON.stringify(this.of(containerId, true)) : undefined;
   }
 
   /** Memberships or runs changed: every agent concerned is told its new peers (once per turn of the event loop). */

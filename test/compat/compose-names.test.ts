@@ -11,13 +11,16 @@ import { missing, run } from './tools';
 const absent = await missing('docker-compose');
 if (absent) console.warn(`skipping the docker-compose service-name test: ${absent}`);
 
-// `web` exposes nothing: its agent reports the port httpd listens on. The client retries, as
-// clients of a compose project must: depends_on waits for the server's start, not for it to listen.
+// `expose` declares the port the other services reach (as an image's EXPOSE would). The client
+// retries, as clients of a compose project must: depends_on waits for the server's start, not
+// for it to listen.
 const project = `version: "2.1"
 services:
   web:
     image: alpine
     command: sh -c "mkdir -p /www && echo hello-from-web >/www/index.html && exec busybox httpd -f -p 80 -h /www"
+    expose:
+      - "80"
   client:
     image: alpine
     command: sh -c "i=0; while [ $$i -lt 60 ]; do wget -qO- http://web:80/ && exit 0; i=$$((i+1)); sleep 1; done; exit 1"

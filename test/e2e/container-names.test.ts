@@ -20,27 +20,29 @@ afterAll(async () => {
 const web = (text: string) => ['sh', '-c', `mkdir -p /www && echo ${text} >/www/index.html && exec busybox httpd -f -p 80 -h /www`];
 
 /** Resolves once the container's own server answers inside it (so a miss later is the names' fault, not a slow start). */
-async function serving(id: string): Promise<void> {
-  await agentConnected(d, id);
+const serving = (id: string) => servingOn(d, id);
+async function servingOn(on: TestDaemon, id: string): Promise<void> {
+  await agentConnected(on, id);
   for (let i = 0; i < 200; i++) {
-    const r = await d.cli(['exec', id, 'wget', '-qO-', 'http://127.0.0.1:80/']);
+    const r = await on.cli(['exec', id, 'wget', '-qO-', 'http://127.0.0.1:80/']);
     if (r.code === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`the server in ${id} never answered`);
 }
 
-const ok = async (args: string[]) => {
-  const r = await d.cli(args);
+const ok = (args: string[]) => okOn(d, args);
+const okOn = async (on: TestDaemon, args: string[]) => {
+  const r = await on.cli(args);
   if (r.code !== 0) throw new Error(`docker ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return r.stdout.trim();
 };
 
 /** `wget` in `id` until it answers (a server seen listening reaches the caller's agent within about a second). */
-async function fetchFrom(id: string, url: string): Promise<string> {
+async function fetchFromOn(on: TestDaemon, id: string, url: string): Promise<string> {
   let last = '';
   for (let i = 0; i < 60; i++) {
-    const r = await d.cli(['exec', id, 'wget', '-qO-', '-T', '5', url]);
+    const r = await on.cli(['exec', id, 'wget', '-qO-', '-T', '5', url]);
     if (r.code === 0) return r.stdout;
     last = r.stderr;
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -83,41 +85,6 @@ describe.skipIf(!IS_ROOT)('container names between containers of a user network'
     await ok(['network', 'rm', 'names-n', 'names-other']);
   });
 
-  it('reaches a container by its --network-alias on a port it never exposed, started after the caller (and from one connected later), and loses it when it stops', { timeout: 120_000 }, async () => {
-    await ok(['network', 'create', 'names-alias']);
-    const callerId = await ok(['run', '-d', '--network', 'names-alias', 'alpine', 'sleep', '300']);
-    await agentConnected(d, callerId);
-    // No --expose: the callee's agent reports the ports its servers listen on.
-    const svcId = await ok(['run', '-d', '--network', 'names-alias', '--network-alias', 'svc', '--name', 'names-svc', 'alpine', ...web('via-alias')]);
-    await serving(svcId);
-
-    expect(await fetchFrom(callerId, 'http://svc:80/')).toBe('via-alias\n');
-    expect(await fetchFrom(callerId, 'http://names-svc/')).toBe('via-alias\n');
-    // Many connections at once, each its own relayed stream.
-    const many = await d.cli(['exec', callerId, 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do wget -qO- http://svc/ & done; wait']);
-    expect(many.stdout).toBe('via-alias\n'.repeat(8));
-
-    // A running container connected to the network later gets the names then (`docker network connect`).
-    const outsiderId = await ok(['run', '-d', 'alpine', 'sleep', '300']);
-    await agentConnected(d, outsiderId);
-    expect((await d.cli(['exec', outsiderId, 'wget', '-qO-', '-T', '3', 'http://svc:80/'])).code).not.toBe(0);
-    await ok(['network', 'connect', 'names-alias', outsiderId]);
-    expect(await fetchFrom(outsiderId, 'http://svc:80/')).toBe('via-alias\n');
-    await ok(['rm', '-f', outsiderId]);
-
-    await ok(['stop', '-t', '1', svcId]);
-    for (let i = 0; i < 100; i++) {
-      const hosts = await d.cli(['exec', callerId, 'cat', '/etc/hosts']);
-      if (!/\bsvc\b/.test(hosts.stdout)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const gone = await d.cli(['exec', callerId, 'wget', '-qO-', '-T', '3', 'http://svc:80/']);
-    expect(gone.code).not.toBe(0);
-
-    await ok(['rm', '-f', callerId, svcId]);
-    await ok(['network', 'rm', 'names-alias']);
-  });
-
   it('a relayed stream carries more than the flow-control window, with half-close both ways', { timeout: 120_000 }, async () => {
     await ok(['network', 'create', 'names-flow']);
     // Upper-cases what it reads; after the client's FIN it writes "bye" and closes.
@@ -135,4 +102,66 @@ describe.skipIf(!IS_ROOT)('container names between containers of a user network'
     await ok(['rm', '-f', echoId]);
     await ok(['network', 'rm', 'names-flow']);
   });
+
+  it('by default the agent listens only on ports peers declare: a container\'s own undeclared server keeps its port', { timeout: 120_000 }, async () => {
+    await ok(['network', 'create', 'names-own']);
+    const peerId = await ok(['run', '-d', '--network', 'names-own', '--name', 'names-peer80', 'alpine', ...web('peer')]);
+    await serving(peerId);
+    const selfId = await ok(['run', '-d', '--network', 'names-own', '--name', 'names-self80', 'alpine', ...web('self')]);
+    await serving(selfId);
+    // Its own httpd on port 80 bound (nothing of its agent's was in the way), and answers.
+    expect((await d.cli(['exec', selfId, 'wget', '-qO-', 'http://127.0.0.1:80/'])).stdout).toBe('self\n');
+    // The peer's name resolves, but its undeclared port 80 is not carried: the name's loopback
+    // address is the container's own, where its own wildcard-bound httpd answers.
+    expect((await d.cli(['exec', selfId, 'cat', '/etc/hosts'])).stdout).toMatch(/\tnames-peer80( |$)/m);
+    expect((await d.cli(['exec', selfId, 'wget', '-qO-', '-T', '3', 'http://names-peer80:80/'])).stdout).toBe('self\n');
+    await ok(['rm', '-f', peerId, selfId]);
+    await ok(['network', 'rm', 'names-own']);
+  });
+});
+
+describe.skipIf(!IS_ROOT)('SOCKERLESS_PEER_PORTS=listening: the ports peers\' servers listen on too', () => {
+  let l: TestDaemon;
+  beforeAll(async () => {
+    l = await startTestDaemon({ env: { SOCKERLESS_PEER_PORTS: 'listening' } });
+    await l.cli(['pull', 'alpine']);
+  }, 60_000);
+  afterAll(async () => {
+    await l?.close();
+  });
+
+    it('reaches a container by its --network-alias on a port it never declared, started after the caller (and from one connected later), and loses it when it stops', { timeout: 120_000 }, async () => {
+      await okOn(l, ['network', 'create', 'names-alias']);
+      const callerId = await okOn(l, ['run', '-d', '--network', 'names-alias', 'alpine', 'sleep', '300']);
+      await agentConnected(l, callerId);
+      // No --expose: the callee's agent reports the ports its servers listen on (SOCKERLESS_PEER_PORTS=listening).
+      const svcId = await okOn(l, ['run', '-d', '--network', 'names-alias', '--network-alias', 'svc', '--name', 'names-svc', 'alpine', ...web('via-alias')]);
+      await servingOn(l, svcId);
+
+      expect(await fetchFromOn(l, callerId, 'http://svc:80/')).toBe('via-alias\n');
+      expect(await fetchFromOn(l, callerId, 'http://names-svc/')).toBe('via-alias\n');
+      // Many connections at once, each its own relayed stream.
+      const many = await l.cli(['exec', callerId, 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do wget -qO- http://svc/ & done; wait']);
+      expect(many.stdout).toBe('via-alias\n'.repeat(8));
+
+      // A running container connected to the network later gets the names then (`docker network connect`).
+      const outsiderId = await okOn(l, ['run', '-d', 'alpine', 'sleep', '300']);
+      await agentConnected(l, outsiderId);
+      expect((await l.cli(['exec', outsiderId, 'wget', '-qO-', '-T', '3', 'http://svc:80/'])).code).not.toBe(0);
+      await okOn(l, ['network', 'connect', 'names-alias', outsiderId]);
+      expect(await fetchFromOn(l, outsiderId, 'http://svc:80/')).toBe('via-alias\n');
+      await okOn(l, ['rm', '-f', outsiderId]);
+
+      await okOn(l, ['stop', '-t', '1', svcId]);
+      for (let i = 0; i < 100; i++) {
+        const hosts = await l.cli(['exec', callerId, 'cat', '/etc/hosts']);
+        if (!/\bsvc\b/.test(hosts.stdout)) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const gone = await l.cli(['exec', callerId, 'wget', '-qO-', '-T', '3', 'http://svc:80/']);
+      expect(gone.code).not.toBe(0);
+
+      await okOn(l, ['rm', '-f', callerId, svcId]);
+      await okOn(l, ['network', 'rm', 'names-alias']);
+    });
 });
