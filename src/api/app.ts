@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { Logger } from '../log';
 import type { AppEnv } from './env';
-import { badRequest, DockerError, renderError } from './errors';
+import { invalidParameter } from '../errdefs';
+import { answerError } from './errors';
 import { bodyLimits } from './limits';
 import { pathOf } from './query';
 import { agentRouter } from './routers/agent';
@@ -42,10 +43,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(async (c, next) => {
     const m = versionPrefix.exec(pathOf(c.req.url));
     if (m && (Number(m[1]) > maxMajor || (Number(m[1]) === maxMajor && Number(m[2]) > maxMinor))) {
-      throw badRequest(`client version ${m[1]}.${m[2]} is too new. Maximum supported API version is ${API_VERSION}`);
+      throw invalidParameter(`client version ${m[1]}.${m[2]} is too new. Maximum supported API version is ${API_VERSION}`);
     }
     if (m && (Number(m[1]) < minMajor || (Number(m[1]) === minMajor && Number(m[2]) < minMinor))) {
-      throw badRequest(`client version ${m[1]}.${m[2]} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+      throw invalidParameter(`client version ${m[1]}.${m[2]} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
     }
     const started = performance.now();
     await next();
@@ -67,9 +68,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', notBuiltRouter());
 
   app.notFound((c) => c.json({ message: 'page not found' }, 404));
-  app.onError((err, c) => {
-    if (!(err instanceof DockerError)) deps.logger.error({ err, path: c.req.path }, 'request failed');
-    return renderError(err, c);
-  });
+  app.onError(answerError(deps.logger));
   return app;
 }

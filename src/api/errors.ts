@@ -1,21 +1,51 @@
-import type { Context } from 'hono';
+import type { Context, ErrorHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DockerError, type ErrorKind } from '../errdefs';
+import type { Logger } from '../log';
 
-/** An answer in Docker's error shape: `{"message": "..."}` with an HTTP status. */
-export class DockerError extends Error {
-  constructor(readonly status: ContentfulStatusCode, message: string) {
-    super(message);
-  }
+/** moby's `httpstatus.FromError`: the one place a kind becomes an HTTP status. */
+const STATUS: Record<ErrorKind, ContentfulStatusCode | 304> = {
+  invalidParameter: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  notFound: 404,
+  conflict: 409,
+  tooLarge: 413,
+  system: 500,
+  notImplemented: 501,
+  unavailable: 503,
+  notModified: 304,
+};
+
+export function statusOf(kind: ErrorKind): ContentfulStatusCode | 304 {
+  return STATUS[kind];
 }
 
-export const badRequest = (message: string) => new DockerError(400, message);
-export const notFound = (message: string) => new DockerError(404, message);
-export const conflict = (message: string) => new DockerError(409, message);
-export const notImplemented = (message: string) => new DockerError(501, message);
+/** The status an error is answered with: its kind's, or 500 for an error without one. */
+export function httpStatus(err: unknown): ContentfulStatusCode | 304 {
+  return err instanceof DockerError ? statusOf(err.kind) : 500;
+}
 
-/** Renders any thrown error as Docker's error JSON; unknown errors become 500. */
+/** Renders any thrown error as Docker's error JSON (`{"message": ...}`); 304 has no body. */
 export function renderError(err: unknown, c: Context) {
-  if (err instanceof DockerError) return c.json({ message: err.message }, err.status);
+  const status = httpStatus(err);
+  if (status === 304) return c.body(null, 304);
   const message = err instanceof Error ? err.message : String(err);
-  return c.json({ message }, 500);
+  return c.json({ message }, status);
+}
+
+/** The kind a status stands for (the chart's replies still carry statuses). */
+export function kindOfStatus(status: number): ErrorKind {
+  return (Object.keys(STATUS) as ErrorKind[]).find((k) => STATUS[k] === status) ?? 'system';
+}
+
+/**
+ * The app's `onError`: every answer in Docker's error shape, and every 5xx logged, once, here
+ * (a 4xx is the client's to read; a 5xx is the daemon's to explain).
+ */
+export function answerError(logger: Pick<Logger, 'error'>): ErrorHandler {
+  return function answerError(err, c) {
+    if (httpStatus(err) >= 500) logger.error({ err, method: c.req.method, path: c.req.path }, 'request failed');
+    return renderError(err, c);
+  };
 }

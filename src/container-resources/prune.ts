@@ -1,5 +1,5 @@
 import { dockerStatus } from '../../machines/container';
-import { matchLabels, type Filters } from '../api/query';
+import { matchLabels, type Filters } from '../filters';
 import type { Daemon } from '../daemon/daemon';
 import { parseUntil } from '../images/filters';
 

@@ -7,7 +7,7 @@ import { DockerfileError } from '../../build/dockerfile';
 import { familiarString, parseReference, withDefaultTag, type ImageStore } from '../../images';
 import type { ImageRecord, PullMessage } from '../../images/types';
 import type { AppEnv } from '../env';
-import { badRequest, DockerError, notImplemented } from '../errors';
+import { invalidParameter, DockerError, notImplemented } from '../../errdefs';
 import { bool } from '../query';
 
 export interface BuildDeps {
@@ -26,10 +26,10 @@ function jsonMap<T>(name: string, schema: z.ZodType<Record<string, T>>, value: s
   try {
     parsed = JSON.parse(value);
   } catch {
-    throw badRequest(`invalid ${name}: ${value}`);
+    throw invalidParameter(`invalid ${name}: ${value}`);
   }
   const checked = schema.safeParse(parsed);
-  if (!checked.success) throw badRequest(`invalid ${name}: give a JSON object of strings`);
+  if (!checked.success) throw invalidParameter(`invalid ${name}: give a JSON object of strings`);
   return checked.data;
 }
 const buildArgs = (v: string | undefined) => jsonMap('buildargs', z.record(z.string(), z.string().nullable()), v);
@@ -48,11 +48,11 @@ export function buildRouter(deps: BuildDeps): Hono<AppEnv> {
     }
     if (q('remote')) throw notImplemented('remote build contexts (git or URL) are not supported: send the context as a tar body');
     const platform = q('platform') ?? '';
-    if (!['', 'linux', 'linux/amd64'].includes(platform)) throw badRequest(`platform "${platform}" is not supported: Azure Container Apps runs linux/amd64 images`);
+    if (!['', 'linux', 'linux/amd64'].includes(platform)) throw invalidParameter(`platform "${platform}" is not supported: Azure Container Apps runs linux/amd64 images`);
     const tags = (c.req.queries('t') ?? []).filter(Boolean);
     for (const t of tags) {
       const ref = parseReference(t);
-      if (ref.digest) throw badRequest(`invalid tag ${t}: a build cannot tag with a digest`);
+      if (ref.digest) throw invalidParameter(`invalid tag ${t}: a build cannot tag with a digest`);
     }
     const request = {
       dockerfileName: q('dockerfile') || 'Dockerfile',

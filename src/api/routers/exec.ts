@@ -4,7 +4,7 @@ import type { ProcessChannel } from '../../daemon/agent/process-channel';
 import type { ContainerRef, Daemon } from '../../daemon/daemon';
 import type { ExecRecord } from '../../daemon/exec-store';
 import type { AppEnv } from '../env';
-import { badRequest, conflict, notFound } from '../errors';
+import { invalidParameter, conflict, notFound } from '../../errdefs';
 import { findContainer } from '../find-container';
 import { MULTIPLEXED, RAW } from '../frames';
 import { readUpgradeBody, takeOver } from '../hijack';
@@ -32,7 +32,7 @@ const startSchema = z.object({ Detach: z.boolean().nullish(), Tty: z.boolean().n
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!parsed.success) throw invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   return parsed.data;
 }
 
@@ -97,7 +97,7 @@ export function execRouter(deps: { daemon: Daemon }): Hono<AppEnv> {
     try {
       json = text ? JSON.parse(text) : {};
     } catch {
-      throw badRequest('exec start: the body is not JSON');
+      throw invalidParameter('exec start: the body is not JSON');
     }
     const body = parse(startSchema, json);
     if (r.channel) throw conflict(`exec ${r.id} has already been started`);

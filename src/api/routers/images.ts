@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import type { Context } from 'hono';
-import { badRequest, notFound, notImplemented } from '../errors';
+import { invalidParameter, notFound, notImplemented } from '../../errdefs';
 import { bool, filters } from '../query';
 import type { AppEnv } from '../env';
 import {
@@ -100,10 +100,10 @@ function createImage(c: Context<AppEnv>, deps: ImagesRouterDeps): Response {
     throw notImplemented(`image import (fromSrc) is not supported: ${NOT_FROM_REGISTRY}; push the image to a registry and pull it`);
   }
   const fromImage = c.req.query('fromImage');
-  if (!fromImage) throw badRequest('fromImage is required (image import with fromSrc is not supported)');
+  if (!fromImage) throw invalidParameter('fromImage is required (image import with fromSrc is not supported)');
   const platform = c.req.query('platform') ?? '';
   if (!['', 'linux', 'linux/amd64'].includes(platform)) {
-    throw badRequest(`platform "${platform}" is not supported: Azure Container Apps runs linux/amd64 images`);
+    throw invalidParameter(`platform "${platform}" is not supported: Azure Container Apps runs linux/amd64 images`);
   }
   const tag = c.req.query('tag') ?? '';
   let ref = parseReference(fromImage);

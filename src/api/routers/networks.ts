@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LIST_FILTERS, listFilter, PRUNE_FILTERS, pruneFilter } from '../../networks/filters';
 import type { NetworkStore } from '../../networks/store';
 import type { AppEnv } from '../env';
-import { badRequest } from '../errors';
+import { invalidParameter } from '../../errdefs';
 import { findContainer } from '../find-container';
 import { bool, filters } from '../query';
 import { renderNetwork } from '../render/network';
@@ -61,7 +61,7 @@ const disconnectBody = z.object({ Container: z.string().min(1, 'Container is req
 
 async function parse<T>(schema: z.ZodType<T>, req: { json(): Promise<unknown> }): Promise<T> {
   const parsed = schema.safeParse(await req.json().catch(() => undefined));
-  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!parsed.success) throw invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   return parsed.data;
 }
 
@@ -110,7 +110,7 @@ export function networksRouter(deps: NetworksDeps): Hono<AppEnv> {
     const body = await parse(connectBody, c.req);
     const ctr = container(body.Container);
     if (network.Driver !== 'bridge' || ctr.networkMode === 'host' || ctr.networkMode === 'none' || ctr.networkMode.startsWith('container:')) {
-      throw badRequest('container cannot be disconnected from host network or connected to host network');
+      throw invalidParameter('container cannot be disconnected from host network or connected to host network');
     }
     networks.connect(network.Id, ctr, {
       aliases: body.EndpointConfig?.Aliases ?? [],

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { notImplemented } from '../errors';
+import { notImplemented } from '../../errdefs';
 
 // API families not built yet. Each answers 501 naming what is missing, never a fake success.
 const families: Array<[prefix: string, what: string]> = [

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { notFound, notImplemented } from '../errors';
+import { notFound, notImplemented } from '../../errdefs';
 
 /** moby's answer for a plugin it does not have (plugin/errors.go). */
 const noSuchPlugin = (name: string) => notFound(`plugin "${name}" not found`);

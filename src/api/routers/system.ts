@@ -3,7 +3,7 @@ import { dockerStatus } from '../../../machines/container';
 import type { Daemon } from '../../daemon/daemon';
 import type { DockerEvent } from '../../daemon/events';
 import type { AppEnv } from '../env';
-import { badRequest } from '../errors';
+import { invalidParameter } from '../../errdefs';
 import { filters } from '../query';
 import { diskUsage, DISK_USAGE_TYPES, type DiskUsageSources } from '../render/disk-usage';
 import type { AzureFileShares } from '../../volumes/azure-files';
@@ -59,7 +59,7 @@ function fuzzyName(values: string[] | undefined, e: DockerEvent): boolean {
 function seconds(value: string | undefined, name: string): number | undefined {
   if (!value) return undefined;
   const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
-  if (Number.isNaN(n)) throw badRequest(`invalid value for ${name}: ${value}`);
+  if (Number.isNaN(n)) throw invalidParameter(`invalid value for ${name}: ${value}`);
   return n;
 }
 
@@ -150,7 +150,7 @@ export function systemRouter(deps: SystemDeps): Hono<AppEnv> {
 
   app.get('/system/df', async (c) => {
     const types = c.req.queries('type') ?? [];
-    for (const t of types) if (!(DISK_USAGE_TYPES as readonly string[]).includes(t)) throw badRequest(`unknown object type: ${t}`);
+    for (const t of types) if (!(DISK_USAGE_TYPES as readonly string[]).includes(t)) throw invalidParameter(`unknown object type: ${t}`);
     return c.json(await diskUsage(deps.usage, types));
   });
 

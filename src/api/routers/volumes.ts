@@ -5,7 +5,7 @@ import { isAnonymous, type VolumeStore } from '../../volumes/store';
 import type { AzureFileShares } from '../../volumes/azure-files';
 import type { VolumeRecord } from '../../volumes/types';
 import type { AppEnv } from '../env';
-import { badRequest, notImplemented } from '../errors';
+import { invalidParameter, notImplemented } from '../../errdefs';
 import { bool, filters, pathOf } from '../query';
 import { checkLabels } from '../validate';
 import { renderVolume } from '../render/volume';
@@ -49,7 +49,7 @@ export function volumesRouter(deps: VolumesDeps): Hono<AppEnv> {
 
   app.post('/volumes/create', async (c) => {
     const parsed = createBody.safeParse(await c.req.json().catch(() => ({})));
-    if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    if (!parsed.success) throw invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const body = parsed.data;
     checkLabels(body.Labels);
     if (body.ClusterVolumeSpec != null) throw notImplemented('cluster volumes are a swarm feature; Sockerless ACA has no swarm');

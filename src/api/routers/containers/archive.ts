@@ -5,7 +5,7 @@ import { ArchiveFailure, type ArchiveCall } from '../../../daemon/agent/archive-
 import type { AgentLink } from '../../../daemon/agent/link';
 import type { ContainerRef, Daemon } from '../../../daemon/daemon';
 import type { AppEnv } from '../../env';
-import { badRequest, DockerError } from '../../errors';
+import { invalidParameter, DockerError } from '../../../errdefs';
 import { bool } from '../../query';
 import { connectedLink } from './agent-link';
 
@@ -15,11 +15,11 @@ const statHeader = (stat: PathStat) => Buffer.from(JSON.stringify(stat)).toStrin
 
 /** The agent's refusal as Docker's answer: a missing path is 404, a refused entry 400. */
 function failure(err: unknown, path: string, id: string): DockerError {
-  if (!(err instanceof ArchiveFailure)) return new DockerError(500, (err as Error).message);
-  if (err.kind === 'notFound') return new DockerError(404, `Could not find the file ${path} in container ${id}`);
-  if (err.kind === 'invalid') return new DockerError(400, err.message);
-  if (err.kind === 'unavailable') return new DockerError(409, `${err.message}; try again`);
-  return new DockerError(500, err.message);
+  if (!(err instanceof ArchiveFailure)) return new DockerError('system', (err as Error).message);
+  if (err.kind === 'notFound') return new DockerError('notFound', `Could not find the file ${path} in container ${id}`);
+  if (err.kind === 'invalid') return new DockerError('invalidParameter', err.message);
+  if (err.kind === 'unavailable') return new DockerError('conflict', `${err.message}; try again`);
+  return new DockerError('system', err.message);
 }
 
 /**
@@ -33,7 +33,7 @@ export function archiveRoutes(app: Hono<AppEnv>, daemon: Daemon, find: (ref: str
     return { link, call };
   };
   const pathOf = (value: string | undefined) => {
-    if (!value) throw badRequest('path is required');
+    if (!value) throw invalidParameter('path is required');
     return value;
   };
 

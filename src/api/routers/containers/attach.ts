@@ -7,7 +7,7 @@ import type { OutputSink } from '../../../daemon/agent/process-channel';
 import { attachSource, type AttachSource } from '../../../daemon/attach-source';
 import type { ContainerRef } from '../../../daemon/daemon';
 import type { AppEnv } from '../../env';
-import { badRequest } from '../../errors';
+import { invalidParameter } from '../../../errdefs';
 import { MULTIPLEXED, RAW } from '../../frames';
 import { readUpgradeBody, takeOver } from '../../hijack';
 import { bool } from '../../query';
@@ -49,7 +49,7 @@ export function attachRoute(app: Hono<AppEnv>, deps: ContainersDeps, find: (ref:
     const q = (k: string) => c.req.query(k);
     const config = ref.getSnapshot().context.config;
     const choice: StreamChoice = { stdout: bool(q('stdout')), stderr: bool(q('stderr')), tty: config.Tty };
-    if (!bool(q('stream')) && !bool(q('logs'))) throw badRequest('attach needs stream=1 or logs=1');
+    if (!bool(q('stream')) && !bool(q('logs'))) throw invalidParameter('attach needs stream=1 or logs=1');
     daemon.publish(ref.getSnapshot().context, 'attach');
     const contentType = config.Tty ? RAW : MULTIPLEXED;
     const abort = new AbortController();

@@ -11,7 +11,8 @@ import type { ContainerResourcesApi, NetworkView } from '../../../container-reso
 import { pruneContainers, PRUNE_FILTERS } from '../../../container-resources/prune';
 import { updateFields } from '../../../container-resources/update';
 import type { AppEnv } from '../../env';
-import { badRequest, conflict, DockerError, notFound, notImplemented } from '../../errors';
+import { invalidParameter, conflict, DockerError, notFound, notImplemented } from '../../../errdefs';
+import { kindOfStatus } from '../../errors';
 import { findContainer } from '../../find-container';
 import { MULTIPLEXED, RAW } from '../../frames';
 import { bool, filters, int, matchLabels } from '../../query';
@@ -48,7 +49,7 @@ const waitConditions: readonly WaitCondition[] = ['not-running', 'next-exit', 'r
 /** Renders the chart's answer to a request. */
 function answer(c: Context, reply: Reply) {
   if (reply.status === 204 || reply.status === 304) return c.body(null, reply.status);
-  if (reply.status >= 400) throw new DockerError(reply.status as 400, (reply.body as { message: string }).message);
+  if (reply.status >= 400) throw new DockerError(kindOfStatus(reply.status), (reply.body as { message: string }).message);
   return c.json(reply.body ?? {}, reply.status as 200);
 }
 
@@ -56,7 +57,7 @@ function answer(c: Context, reply: Reply) {
 function time(value: string | undefined, name: string): Date | undefined {
   if (!value || value === '0') return undefined;
   const date = /^\d+(\.\d+)?$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
-  if (Number.isNaN(date.getTime())) throw badRequest(`invalid value for ${name}: ${value}`);
+  if (Number.isNaN(date.getTime())) throw invalidParameter(`invalid value for ${name}: ${value}`);
   return date;
 }
 
@@ -81,23 +82,23 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
 
   app.post('/containers/create', async (c) => {
     const parsed = createBody.safeParse(await c.req.json().catch(() => undefined));
-    if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    if (!parsed.success) throw invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const body = parsed.data;
     checkLabels(body.Labels);
     const image = deps.images.peek(body.Image);
     if (!image) throw notFound(`No such image: ${body.Image}`);
     const requested = c.req.query('name');
     const name = requested ? checkName(requested) : generateName(daemon.nameTaken);
-    if (!name) throw badRequest(`Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (!name) throw invalidParameter(`Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     const input = containerInput(body, name, image);
     // Variables ACA refuses can only reach the process through the agent.
     const refusedEnv = deps.hostConfig && !daemon.agentRuns() ? refusedEnvMessage(body.Env ?? []) : undefined;
-    if (refusedEnv) throw badRequest(refusedEnv);
+    if (refusedEnv) throw invalidParameter(refusedEnv);
     const warnings = deps.hostConfig ? checkCreate(input.hostConfig, deps.hostConfig.defaults, deps.hostConfig.limits) : [];
     const registryAuth = decodeRegistryAuth(c.req.header('x-registry-auth'));
     const prepared = deps.resources.prepare(input, body, image.Config.Volumes);
     const ports = daemon.portBindings(input);
-    if (ports.error) throw badRequest(ports.error);
+    if (ports.error) throw invalidParameter(ports.error);
     warnings.push(...ports.warnings);
     if (ports.bindings.length && !daemon.agentRuns()) warnings.push(PORTS_WITHOUT_AGENT);
     const reply = await daemon.create(input);
@@ -111,7 +112,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const all = bool(c.req.query('all'));
     const limit = int(c.req.query('limit'), 'limit');
     const f = filters(c.req.query('filters'), ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'health']);
-    for (const h of f.get('health') ?? []) if (!HEALTH_FILTER_VALUES.includes(h)) throw badRequest(`Unrecognised filter value for health: ${h}`);
+    for (const h of f.get('health') ?? []) if (!HEALTH_FILTER_VALUES.includes(h)) throw invalidParameter(`Unrecognised filter value for health: ${h}`);
     let items = daemon
       .containers()
       .map((r) => {
@@ -163,7 +164,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const ref = find(c.req.param('id'));
     const given = c.req.query('signal') || 'SIGKILL';
     const signal = normalizeSignal(given);
-    if (!signal) throw badRequest(`Invalid signal: ${given}`);
+    if (!signal) throw invalidParameter(`Invalid signal: ${given}`);
     return answer(c, await daemon.ask(ref, { type: 'KILL', signal }));
   });
 
@@ -184,7 +185,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const ref = find(c.req.param('id'));
     const requested = c.req.query('name') ?? '';
     const name = checkName(requested);
-    if (!name) throw badRequest(`Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (!name) throw invalidParameter(`Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     return answer(c, await daemon.rename(ref.id, name));
   });
 
@@ -192,7 +193,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
   app.post('/containers/:id/wait', (c) => {
     const ref = find(c.req.param('id'));
     const condition = (c.req.query('condition') || 'not-running') as WaitCondition;
-    if (!waitConditions.includes(condition)) throw badRequest(`invalid condition: ${condition}`);
+    if (!waitConditions.includes(condition)) throw invalidParameter(`invalid condition: ${condition}`);
     const abort = new AbortController();
     c.env.outgoing?.once('close', () => abort.abort());
     const reply = daemon.ask(ref, { type: 'WAIT', condition }, { signal: abort.signal });
@@ -212,7 +213,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
     const ref = find(c.req.param('id'));
     const q = (k: string) => c.req.query(k);
     const choice = { stdout: bool(q('stdout')), stderr: bool(q('stderr')), timestamps: bool(q('timestamps')), tty: ref.getSnapshot().context.config.Tty };
-    if (!choice.stdout && !choice.stderr) throw badRequest('You must choose at least one stream');
+    if (!choice.stdout && !choice.stderr) throw invalidParameter('You must choose at least one stream');
     const tailValue = q('tail');
     const tailNumber = !tailValue || tailValue === 'all' ? undefined : int(tailValue, 'tail');
     // dockerd reads a negative tail (dockerode and Testcontainers send -1) as all lines.

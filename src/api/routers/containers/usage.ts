@@ -5,7 +5,7 @@ import { ArchiveFailure } from '../../../daemon/agent/archive-call';
 import type { AgentLink } from '../../../daemon/agent/link';
 import type { ContainerRef, Daemon } from '../../../daemon/daemon';
 import type { AppEnv } from '../../env';
-import { DockerError, notImplemented } from '../../errors';
+import { DockerError, notImplemented } from '../../../errdefs';
 import { bool } from '../../query';
 import { connectedLink } from './agent-link';
 
@@ -62,13 +62,13 @@ function statsBody(id: string, name: string, now: Timed | undefined, pre: Timed 
 }
 
 function unwrap<K extends 'top' | 'stats'>(result: ProbeResult, key: K): Extract<ProbeResult, Record<K, unknown>>[K] {
-  if ('error' in result) throw new DockerError(500, `the agent could not read the container's processes: ${result.error}`);
-  if (!(key in result)) throw new DockerError(500, 'the agent answered something else');
+  if ('error' in result) throw new DockerError('system', `the agent could not read the container's processes: ${result.error}`);
+  if (!(key in result)) throw new DockerError('system', 'the agent answered something else');
   return (result as unknown as Record<K, never>)[key];
 }
 
 const unavailable = (err: unknown) => {
-  if (err instanceof ArchiveFailure) return new DockerError(409, `${err.message}; try again`);
+  if (err instanceof ArchiveFailure) return new DockerError('conflict', `${err.message}; try again`);
   return err;
 };
 
