@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HostConfig } from '../../machines/container';
 import { invalidParameter } from '../errdefs';
+import { checked } from '../errdefs/checked';
 
 const RESOURCE_FIELDS = [
   'CpuShares', 'Memory', 'NanoCpus', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime', 'CpusetCpus',
@@ -19,9 +20,7 @@ export const updateBody = z
 
 /** The HostConfig fields an update changes, and whether any of them is a resource. */
 export function updateFields(body: unknown, autoRemove: boolean): { hostConfig: Partial<HostConfig>; resources: boolean } {
-  const parsed = updateBody.safeParse(body ?? {});
-  if (!parsed.success) throw invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  const b = parsed.data as Record<string, unknown> & { RestartPolicy?: z.infer<typeof restartPolicy> | null };
+  const b = checked(updateBody, body ?? {}) as Record<string, unknown> & { RestartPolicy?: z.infer<typeof restartPolicy> | null };
   const hostConfig: Partial<HostConfig> = {};
   for (const f of RESOURCE_FIELDS) {
     const v = b[f];

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { authFromConfig, registryDomain, type CredentialStore } from '../../images/credentials';
 import { verifyLogin } from '../../images/login';
 import type { RegistryOptions } from '../../images/registry';
+import { readBody } from '../body';
 import type { AppEnv } from '../env';
 import { invalidParameter, DockerError } from '../../errdefs';
 
@@ -30,9 +31,7 @@ const body = z
 export function authRouter(deps: AuthDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post('/auth', async (c) => {
-    const parsed = body.safeParse(await c.req.json().catch(() => undefined));
-    if (!parsed.success) throw invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    const auth = authFromConfig(parsed.data);
+    const auth = authFromConfig(await readBody(c, body));
     if (auth.identityToken) throw invalidParameter('identity-token logins are not supported: log in with a username and password (or a registry token)');
     if (!auth.username && !auth.registryToken) throw invalidParameter('a username is required to log in');
     const domain = registryDomain(auth.serverAddress);

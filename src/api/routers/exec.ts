@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { ProcessChannel } from '../../daemon/agent/process-channel';
 import type { ContainerRef, Daemon } from '../../daemon/daemon';
 import type { ExecRecord } from '../../daemon/exec-store';
+import { readBody } from '../body';
+import { checked } from '../../errdefs/checked';
 import type { AppEnv } from '../env';
 import { invalidParameter, conflict, notFound } from '../../errdefs';
 import { findContainer } from '../find-container';
@@ -29,12 +31,6 @@ const createSchema = z.object({
 const DOCKER_PY_HEAD_MS = 250;
 
 const startSchema = z.object({ Detach: z.boolean().nullish(), Tty: z.boolean().nullish() }).loose();
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  return parsed.data;
-}
 
 /** Docker's exec inspect. */
 function inspectExec(r: ExecRecord) {
@@ -68,7 +64,7 @@ export function execRouter(deps: { daemon: Daemon }): Hono<AppEnv> {
 
   app.post('/containers/:id/exec', async (c) => {
     const ref = find(c.req.param('id'));
-    const body = parse(createSchema, await c.req.json().catch(() => undefined));
+    const body = await readBody(c, createSchema);
     await connectedLink(daemon, ref, 'exec', c.req.raw.signal);
     const r = daemon.execs.create(ref.id, {
       Cmd: body.Cmd, Env: body.Env ?? [], WorkingDir: body.WorkingDir ?? '', User: body.User ?? '', Privileged: body.Privileged ?? false,
@@ -99,7 +95,7 @@ export function execRouter(deps: { daemon: Daemon }): Hono<AppEnv> {
     } catch {
       throw invalidParameter('exec start: the body is not JSON');
     }
-    const body = parse(startSchema, json);
+    const body = checked(startSchema, json);
     if (r.channel) throw conflict(`exec ${r.id} has already been started`);
     const ref = daemon.find(r.containerId);
     if (!ref || ref === 'ambiguous') throw conflict(`Container ${r.containerId} is not running`);

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { LIST_FILTERS, listFilter, PRUNE_FILTERS, pruneFilter } from '../../networks/filters';
 import type { NetworkStore } from '../../networks/store';
+import { readBody } from '../body';
 import type { AppEnv } from '../env';
 import { invalidParameter } from '../../errdefs';
 import { findContainer } from '../find-container';
@@ -59,12 +60,6 @@ const connectBody = z.object({
 
 const disconnectBody = z.object({ Container: z.string().min(1, 'Container is required'), Force: z.boolean().nullish() });
 
-async function parse<T>(schema: z.ZodType<T>, req: { json(): Promise<unknown> }): Promise<T> {
-  const parsed = schema.safeParse(await req.json().catch(() => undefined));
-  if (!parsed.success) throw invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  return parsed.data;
-}
-
 /** The Docker Networks API over the in-memory network store. */
 export function networksRouter(deps: NetworksDeps): Hono<AppEnv> {
   const { networks } = deps;
@@ -78,7 +73,7 @@ export function networksRouter(deps: NetworksDeps): Hono<AppEnv> {
   });
 
   app.post('/networks/create', async (c) => {
-    const body = await parse(createBody, c.req);
+    const body = await readBody(c, createBody);
     checkLabels(body.Labels);
     const record = networks.create({
       Name: body.Name,
@@ -107,7 +102,7 @@ export function networksRouter(deps: NetworksDeps): Hono<AppEnv> {
 
   app.post('/networks/:id/connect', async (c) => {
     const network = networks.resolve(c.req.param('id'));
-    const body = await parse(connectBody, c.req);
+    const body = await readBody(c, connectBody);
     const ctr = container(body.Container);
     if (network.Driver !== 'bridge' || ctr.networkMode === 'host' || ctr.networkMode === 'none' || ctr.networkMode.startsWith('container:')) {
       throw invalidParameter('container cannot be disconnected from host network or connected to host network');
@@ -121,7 +116,7 @@ export function networksRouter(deps: NetworksDeps): Hono<AppEnv> {
 
   app.post('/networks/:id/disconnect', async (c) => {
     const network = networks.resolve(c.req.param('id'));
-    const body = await parse(disconnectBody, c.req);
+    const body = await readBody(c, disconnectBody);
     const found = deps.containers.find(body.Container);
     // With Force, a container that is already gone is still taken off the network.
     const id = found && found !== 'ambiguous' ? found.id : body.Force ? body.Container : container(body.Container).id;

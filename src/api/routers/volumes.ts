@@ -4,8 +4,9 @@ import { LIST_FILTERS, listFilter, PRUNE_FILTERS, pruneFilter } from '../../volu
 import { isAnonymous, type VolumeStore } from '../../volumes/store';
 import type { AzureFileShares } from '../../volumes/azure-files';
 import type { VolumeRecord } from '../../volumes/types';
+import { readBody } from '../body';
 import type { AppEnv } from '../env';
-import { invalidParameter, notImplemented } from '../../errdefs';
+import { notImplemented } from '../../errdefs';
 import { bool, filters, pathOf } from '../query';
 import { checkLabels } from '../validate';
 import { renderVolume } from '../render/volume';
@@ -48,9 +49,7 @@ export function volumesRouter(deps: VolumesDeps): Hono<AppEnv> {
   });
 
   app.post('/volumes/create', async (c) => {
-    const parsed = createBody.safeParse(await c.req.json().catch(() => ({})));
-    if (!parsed.success) throw invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    const body = parsed.data;
+    const body = await readBody(c, createBody, {});
     checkLabels(body.Labels);
     if (body.ClusterVolumeSpec != null) throw notImplemented('cluster volumes are a swarm feature; Sockerless ACA has no swarm');
     const record = volumes.create({

@@ -12,6 +12,7 @@ import { pruneContainers, PRUNE_FILTERS } from '../../../container-resources/pru
 import { updateFields } from '../../../container-resources/update';
 import type { AppEnv } from '../../env';
 import { invalidParameter, conflict, DockerError, notFound, notImplemented } from '../../../errdefs';
+import { readBody } from '../../body';
 import { kindOfStatus } from '../../errors';
 import { findContainer } from '../../find-container';
 import { MULTIPLEXED, RAW } from '../../frames';
@@ -81,9 +82,7 @@ export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
   };
 
   app.post('/containers/create', async (c) => {
-    const parsed = createBody.safeParse(await c.req.json().catch(() => undefined));
-    if (!parsed.success) throw invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    const body = parsed.data;
+    const body = await readBody(c, createBody);
     checkLabels(body.Labels);
     const image = deps.images.peek(body.Image);
     if (!image) throw notFound(`No such image: ${body.Image}`);
