@@ -41,11 +41,15 @@ export function kindOfStatus(status: number): ErrorKind {
 
 /**
  * The app's `onError`: every answer in Docker's error shape, and every 5xx logged, once, here
- * (a 4xx is the client's to read; a 5xx is the daemon's to explain).
+ * (a 4xx is the client's to read; a 5xx is the daemon's to explain). A 501 is a deliberate
+ * refusal (what ACA cannot do), so it is a warning with its message, not an error with a stack.
  */
-export function answerError(logger: Pick<Logger, 'error'>): ErrorHandler {
+export function answerError(logger: Pick<Logger, 'error' | 'warn'>): ErrorHandler {
   return function answerError(err, c) {
-    if (httpStatus(err) >= 500) logger.error({ err, method: c.req.method, path: c.req.path }, 'request failed');
+    const status = httpStatus(err);
+    const where = { method: c.req.method, path: c.req.path };
+    if (status === 501) logger.warn({ ...where, message: (err as Error).message }, 'not implemented');
+    else if (status >= 500) logger.error({ err, ...where }, 'request failed');
     return renderError(err, c);
   };
 }

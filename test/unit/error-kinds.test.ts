@@ -1,12 +1,15 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { answerError, statusOf } from '../../src/api/errors';
-import { conflict, DockerError, ERROR_KINDS, invalidParameter, notFound, system, type ErrorKind } from '../../src/errdefs';
+import { conflict, DockerError, ERROR_KINDS, invalidParameter, notFound, notImplemented, system, type ErrorKind } from '../../src/errdefs';
 
 /** A bare app whose one route throws `err`, answered by the daemon's error handler, with its log calls. */
 function appThrowing(err: unknown) {
-  const logged: { obj: Record<string, unknown>; msg: string }[] = [];
-  const logger = { error: (obj: Record<string, unknown>, msg: string) => void logged.push({ obj, msg }) };
+  const logged: { level: string; obj: Record<string, unknown>; msg: string }[] = [];
+  const logger = {
+    error: (obj: Record<string, unknown>, msg: string) => void logged.push({ level: 'error', obj, msg }),
+    warn: (obj: Record<string, unknown>, msg: string) => void logged.push({ level: 'warn', obj, msg }),
+  };
   const app = new Hono().get('/x', () => {
     throw err;
   });
@@ -54,9 +57,17 @@ describe('error kinds', () => {
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ message: 'the agent answered something else' });
     expect(five.logged).toHaveLength(1);
+    expect(five.logged[0]!.level).toBe('error');
     expect(five.logged[0]!.msg).toBe('request failed');
     expect(five.logged[0]!.obj).toMatchObject({ method: 'GET', path: '/x' });
     expect((five.logged[0]!.obj.err as DockerError).kind).toBe('system');
+  });
+
+  it('a 501 (what ACA cannot do) is logged once as a warning with its message', async () => {
+    const { app, logged } = appThrowing(notImplemented('pause is not supported'));
+    const res = await app.request('/x', { method: 'GET' });
+    expect(res.status).toBe(501);
+    expect(logged).toEqual([{ level: 'warn', obj: { method: 'GET', path: '/x', message: 'pause is not supported' }, msg: 'not implemented' }]);
   });
 
   it('an error without a kind is a logged 500 with its message', async () => {

@@ -11,7 +11,7 @@ import { findContainer } from '../find-container';
 import { MULTIPLEXED, RAW } from '../frames';
 import { readUpgradeBody, takeOver } from '../hijack';
 import { int } from '../query';
-import { connectedLink } from './containers/agent-link';
+import { connectedLink } from '../../daemon/agent/connected-link';
 import { bodySink, socketSink } from './containers/sinks';
 
 const createSchema = z.object({
