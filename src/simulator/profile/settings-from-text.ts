@@ -34,7 +34,7 @@ function workloadProfiles(text: string | undefined, what: string): WorkloadProfi
 export function profileOptions(text: ProfileText, names: Record<keyof ProfileText, string>): SimulatorOptions {
   const seed = text.seed === undefined || text.seed === '' ? undefined : Number(text.seed);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new Error(`${names.seed} must be a non-negative integer, got '${text.seed}'`);
-  const figures = (text.figures ?? []).reduce((all, t) => ({ ...all, ...parseFigureOverrides(t, names.figures) }), {});
+  const figures: NonNullable<SimulatorOptions['figures']> = Object.assign({}, ...(text.figures ?? []).map((t) => parseFigureOverrides(t, names.figures)));
   const options: SimulatorOptions = {
     profile: profileName(text.profile, names.profile),
     timeScale: timeScaleValue(text.timeScale, names.timeScale),
