@@ -7,7 +7,7 @@ import { bodyLimits } from './limits';
 import { pathOf } from './query';
 import { agentRouter } from './routers/agent';
 import { execRouter } from './routers/exec';
-import { containersRouter, type ContainersDeps } from './routers/containers';
+import { containersBackend, containersRouter, type ContainersDeps } from './routers/containers';
 import { authRouter, type AuthDeps } from './routers/auth';
 import { buildRouter, type BuildDeps } from './routers/build';
 import { imagesRouter } from './routers/images';
@@ -55,9 +55,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(bodyLimits());
 
   app.route('/', systemRouter(deps.system));
-  app.route('/', containersRouter(deps.containers));
+  const backend = containersBackend(deps.containers);
+  const { images, resources, hostConfig } = deps.containers;
+  app.route('/', containersRouter({ backend, images, resources, ...(hostConfig && { hostConfig }) }));
   app.route('/', agentRouter({ agents: deps.containers.daemon.agents }));
-  app.route('/', execRouter({ daemon: deps.containers.daemon }));
+  app.route('/', execRouter(backend));
   app.route('/', imagesRouter(deps.images));
   app.route('/', networksRouter(deps.networks));
   app.route('/', volumesRouter(deps.volumes));

@@ -8,6 +8,7 @@ import type { AgentLink } from './agent/link';
 import { attachSource, type AttachSource } from './attach-source';
 import { containerLogs } from './container-logs';
 import type { ContainerRef, ContainerRequest, Daemon } from './daemon';
+import type { ExecConfig, ExecRecord } from './exec-store';
 
 export interface LogTiming {
   pollIntervalMs: number;
@@ -16,7 +17,8 @@ export interface LogTiming {
 }
 
 /**
- * The daemon as the Docker containers API sees it (the API's `ContainersBackend`): requests to
+ * The daemon as the Docker containers API sees it (the API's `ContainersBackend` and
+ * `ExecBackend`): requests to
  * the container actors, and the agents, attachments and logs behind one surface, so that the
  * routes need none of the daemon's parts.
  */
@@ -101,5 +103,17 @@ export class DaemonContainers {
 
   prune(filters: Filters) {
     return pruneContainers(this.daemon, filters);
+  }
+
+  execCreate(containerId: string, config: ExecConfig): ExecRecord {
+    return this.daemon.execs.create(containerId, config);
+  }
+
+  execGet(id: string): ExecRecord | undefined {
+    return this.daemon.execs.get(id);
+  }
+
+  execResize(record: ExecRecord, width: number, height: number): void {
+    if (record.channel && !record.channel.exit) this.daemon.agents.link(record.containerId)?.resize(record.channel.s, width, height);
   }
 }

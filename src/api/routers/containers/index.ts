@@ -59,6 +59,7 @@ export const CONTAINER_ROUTES: readonly Route<ContainerRoutes>[] = [
   ['POST', '/containers/prune', postContainersPrune],
 ];
 
+/** What the app is given for the containers and exec families: the daemon, and what its backend needs. */
 export interface ContainersDeps extends Omit<ContainerRoutes, 'backend'> {
   daemon: Daemon;
   cloud: Cloud;
@@ -67,8 +68,9 @@ export interface ContainersDeps extends Omit<ContainerRoutes, 'backend'> {
   logSettleMs: number;
 }
 
-export function containersRouter(deps: ContainersDeps): Hono<AppEnv> {
-  const { daemon, cloud, pollIntervalMs, logSettleMs, ...rest } = deps;
-  const backend = new DaemonContainers(daemon, cloud, { pollIntervalMs, settleMs: logSettleMs });
-  return routeTable(CONTAINER_ROUTES, { backend, ...rest });
+/** The daemon's side of the containers and exec families. */
+export function containersBackend(deps: ContainersDeps): DaemonContainers {
+  return new DaemonContainers(deps.daemon, deps.cloud, { pollIntervalMs: deps.pollIntervalMs, settleMs: deps.logSettleMs });
 }
+
+export const containersRouter = (routes: ContainerRoutes): Hono<AppEnv> => routeTable(CONTAINER_ROUTES, routes);
