@@ -22,7 +22,7 @@ interface Import {
 }
 
 /** Every static import, re-export and dynamic `import('…')` of a file. */
-export function importsOf(text: string): Import[] {
+function importsOf(text: string): Import[] {
   const found: Import[] = [];
   for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
     found.push({ specifier: m[3]!, typeOnly: !!m[2] });
