@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import type { Context } from 'hono';
 import { invalidParameter, notFound, notImplemented } from '../../errdefs';
@@ -11,6 +11,7 @@ import {
 import type { DeleteItem, ImageStore, PullMessage } from '../../images';
 import { decodeRegistryAuth, type CredentialStore } from '../../images/credentials';
 import type { RegistryAuth } from '../../images/registry';
+import { routeTable, type Route } from './route-table';
 
 export interface ImagesRouterDeps {
   images: ImageStore;
@@ -28,52 +29,67 @@ const NOT_FROM_REGISTRY = 'Azure Container Apps runs images from a container reg
 const SUFFIXES = ['/json', '/history', '/get', '/tag', '/push'] as const;
 type Suffix = (typeof SUFFIXES)[number] | '';
 
-/** The Docker Images API (`/images/...`, without the `/vX.Y` prefix). */
-export function imagesRouter(deps: ImagesRouterDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  app.post('/images/create', (c) => createImage(c, deps));
-  app.get('/images/json', (c) => {
-    for (const name of ['all', 'digests', 'shared-size', 'manifests']) bool(c.req.query(name));
-    return c.json(listImages(deps.images, filters(c.req.query('filters'), LIST_FILTERS)));
-  });
-  app.get('/images/search', () => {
-    throw notImplemented(`image search is not supported: ${NOT_FROM_REGISTRY}; search your registry instead`);
-  });
-  app.get('/images/get', saveOrLoad);
-  app.post('/images/load', saveOrLoad);
-  app.post('/images/prune', (c) => pruneImages(c, deps));
-  app.get('/images/*', function getImage(c) {
-    const [name, suffix] = splitName(c.req.path);
-    if (suffix === '/json') return c.json(imageInspect(deps.images.resolve(name)));
-    if (suffix === '/history') return c.json(deps.images.history(name));
-    if (suffix === '/get') return saveOrLoad();
-    throw notFound('page not found');
-  });
-  app.post('/images/*', function postImage(c) {
-    const [name, suffix] = splitName(c.req.path);
-    if (suffix === '/tag') {
-      const [repo, tag] = [c.req.query('repo') ?? '', c.req.query('tag') ?? ''];
-      const record = deps.images.tag(name, repo, tag);
-      const target = tag ? withTag(parseReference(repo), tag) : withDefaultTag(parseReference(repo));
-      deps.announce?.('tag', record.Id, { name: familiarString(target) });
-      return c.body(null, 201);
-    }
-    if (suffix === '/push') {
-      throw notImplemented('push is not supported: ACA runs images from your registry; push with a registry client');
-    }
-    throw notFound('page not found');
-  });
-  app.delete('/images/*', function deleteImage(c) {
-    const [name, suffix] = splitName(c.req.path, false);
-    if (suffix !== '') throw notFound('page not found');
-    const force = bool(c.req.query('force'));
-    const noprune = bool(c.req.query('noprune'));
-    const items = deps.images.remove(name, { force, noprune }, deps.inUseBy);
-    announceRemoval(deps, items);
-    return c.json(items);
-  });
-  return app;
+type Ctx = Context<AppEnv>;
+
+export function getImagesJSON(c: Ctx, deps: ImagesRouterDeps) {
+  for (const name of ['all', 'digests', 'shared-size', 'manifests']) bool(c.req.query(name));
+  return c.json(listImages(deps.images, filters(c.req.query('filters'), LIST_FILTERS)));
 }
+
+export function getImagesSearch(): never {
+  throw notImplemented(`image search is not supported: ${NOT_FROM_REGISTRY}; search your registry instead`);
+}
+
+/** `GET /images/{name}/json|history|get`: the name may hold slashes, so the suffix is split off by hand. */
+export function getImage(c: Ctx, deps: ImagesRouterDeps) {
+  const [name, suffix] = splitName(c.req.path);
+  if (suffix === '/json') return c.json(imageInspect(deps.images.resolve(name)));
+  if (suffix === '/history') return c.json(deps.images.history(name));
+  if (suffix === '/get') return saveOrLoad();
+  throw notFound('page not found');
+}
+
+/** `POST /images/{name}/tag|push`. */
+export function postImage(c: Ctx, deps: ImagesRouterDeps) {
+  const [name, suffix] = splitName(c.req.path);
+  if (suffix === '/tag') {
+    const [repo, tag] = [c.req.query('repo') ?? '', c.req.query('tag') ?? ''];
+    const record = deps.images.tag(name, repo, tag);
+    const target = tag ? withTag(parseReference(repo), tag) : withDefaultTag(parseReference(repo));
+    deps.announce?.('tag', record.Id, { name: familiarString(target) });
+    return c.body(null, 201);
+  }
+  if (suffix === '/push') {
+    throw notImplemented('push is not supported: ACA runs images from your registry; push with a registry client');
+  }
+  throw notFound('page not found');
+}
+
+/** `DELETE /images/{name}`. */
+export function deleteImage(c: Ctx, deps: ImagesRouterDeps) {
+  const [name, suffix] = splitName(c.req.path, false);
+  if (suffix !== '') throw notFound('page not found');
+  const force = bool(c.req.query('force'));
+  const noprune = bool(c.req.query('noprune'));
+  const items = deps.images.remove(name, { force, noprune }, deps.inUseBy);
+  announceRemoval(deps, items);
+  return c.json(items);
+}
+
+/** The Docker Images API (`/images/...`, without the `/vX.Y` prefix), one line per endpoint (moby's router/image). */
+export const IMAGE_ROUTES: readonly Route<ImagesRouterDeps>[] = [
+  ['POST', '/images/create', createImage],
+  ['GET', '/images/json', getImagesJSON],
+  ['GET', '/images/search', getImagesSearch],
+  ['GET', '/images/get', saveOrLoad],
+  ['POST', '/images/load', saveOrLoad],
+  ['POST', '/images/prune', pruneImages],
+  ['GET', '/images/*', getImage],
+  ['POST', '/images/*', postImage],
+  ['DELETE', '/images/*', deleteImage],
+];
+
+export const imagesRouter = (deps: ImagesRouterDeps): Hono<AppEnv> => routeTable(IMAGE_ROUTES, deps);
 
 function saveOrLoad(): never {
   throw notImplemented(`image save and load (NotImplemented): ${NOT_FROM_REGISTRY}; push the image to a registry and pull it`);

@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 
-export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+/** `ALL`: any method (Hono's `app.all`). */
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'ALL';
 
 /** A named handler: the request, and what its family's routes are given. */
 export type Handler<D> = (c: Context<AppEnv>, deps: D) => Response | Promise<Response>;
