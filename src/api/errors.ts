@@ -1,6 +1,7 @@
 import type { Context, ErrorHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DockerError, type ErrorKind } from '../errdefs';
+import type { ReplyOutcome } from '../../machines/container';
 import type { Logger } from '../log';
 
 /** moby's `httpstatus.FromError`: the one place a kind becomes an HTTP status. */
@@ -34,9 +35,11 @@ export function renderError(err: unknown, c: Context) {
   return c.json({ message }, status);
 }
 
-/** The kind a status stands for (the chart's replies still carry statuses). */
-export function kindOfStatus(status: number): ErrorKind {
-  return (Object.keys(STATUS) as ErrorKind[]).find((k) => STATUS[k] === status) ?? 'system';
+const DONE = { ok: 200, created: 201, noContent: 204 } as const;
+
+/** The status of the chart's answer to a request: its success, or its refusal's kind. */
+export function statusOfOutcome(outcome: ReplyOutcome): ContentfulStatusCode | 204 | 304 {
+  return outcome in DONE ? DONE[outcome as keyof typeof DONE] : statusOf(outcome as ErrorKind);
 }
 
 /**

@@ -20,5 +20,5 @@ export async function pruneContainers(daemon: Daemon, f: Filters, now: Date = ne
     );
   });
   const replies = await Promise.all(chosen.map(async (ref) => ({ id: ref.id, reply: await daemon.ask(ref, { type: 'REMOVE', force: false }) })));
-  return { ContainersDeleted: replies.filter((r) => r.reply.status === 204).map((r) => r.id), SpaceReclaimed: 0 };
+  return { ContainersDeleted: replies.filter((r) => r.reply.outcome === 'noContent').map((r) => r.id), SpaceReclaimed: 0 };
 }

@@ -34,7 +34,7 @@ export async function postContainersCreate(c: ContainersContext, d: ContainerRou
   warnings.push(...ports.warnings);
   if (ports.bindings.length && !backend.agentRuns()) warnings.push(PORTS_WITHOUT_AGENT);
   const reply = await backend.create(input);
-  if (reply.status !== 201) return answer(c, reply);
+  if (reply.outcome !== 'created') return answer(c, reply);
   prepared.commit();
   d.hostConfig?.registries.rememberForContainer(input.id, registryAuth);
   return c.json({ Id: input.id, Warnings: [...prepared.warnings, ...warnings] }, 201);

@@ -3,9 +3,9 @@ import type { Reply } from '../../../../machines/container';
 import type { ContainerResourcesApi, NetworkView } from '../../../container-resources';
 import type { ContainerRef, ContainerSnapshot } from '../../../daemon/daemon';
 import type { ImageRecord } from '../../../images/types';
-import { DockerError } from '../../../errdefs';
+import { DockerError, type ErrorKind } from '../../../errdefs';
 import type { AppEnv } from '../../env';
-import { kindOfStatus } from '../../errors';
+import { statusOfOutcome } from '../../errors';
 import { findContainer } from '../../find-container';
 import { dockerStatus } from '../../../../machines/container';
 import { portMap } from '../../../daemon/ports/view';
@@ -30,10 +30,14 @@ export const containerOf = (c: ContainersContext, d: ContainerRoutes): Container
 
 /** Renders the chart's answer to a request. */
 export function answer(c: ContainersContext, reply: Reply) {
-  if (reply.status === 204 || reply.status === 304) return c.body(null, reply.status);
-  if (reply.status >= 400) throw new DockerError(kindOfStatus(reply.status), (reply.body as { message: string }).message);
-  return c.json(reply.body ?? {}, reply.status as 200);
+  const status = statusOfOutcome(reply.outcome);
+  if (status === 204 || status === 304) return c.body(null, status);
+  if (status >= 400) throw new DockerError(reply.outcome as ErrorKind, (reply.body as { message: string }).message);
+  return c.json(reply.body ?? {}, status);
 }
+
+/** Whether the chart refused the request (an error kind, or not modified). */
+export const refused = (reply: Reply): boolean => statusOfOutcome(reply.outcome) >= 300;
 
 /** Networks and mounts, with the published ports of a running container as dockerd shows them. */
 export function networkView(d: ContainerRoutes, snap: ContainerSnapshot): NetworkView {

@@ -4,7 +4,7 @@ import { checkName } from '../../../daemon/names';
 import { updateFields } from '../../../container-resources/update';
 import { conflict, invalidParameter, notImplemented } from '../../../errdefs';
 import { bool, filters, int } from '../../query';
-import { answer, containerOf, type ContainerRoutes, type ContainersContext } from './deps';
+import { answer, containerOf, refused, type ContainerRoutes, type ContainersContext } from './deps';
 import { checkResources } from './host-config';
 
 const waitConditions: readonly WaitCondition[] = ['not-running', 'next-exit', 'removed'];
@@ -48,7 +48,7 @@ export async function deleteContainers(c: ContainersContext, d: ContainerRoutes)
   bool(c.req.query('link'));
   d.resources.removeVolumesWith(ref.id, removeVolumes);
   const reply = await d.backend.ask(ref, { type: 'REMOVE', force: bool(c.req.query('force')) });
-  if (reply.status >= 300) d.resources.removeVolumesWith(ref.id, false);
+  if (refused(reply)) d.resources.removeVolumesWith(ref.id, false);
   return answer(c, reply);
 }
 
