@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { answerError, statusOf } from '../../src/api/errors';
+import { answerError, statusOf, statusOfOutcome } from '../../src/api/errors';
 import { conflict, DockerError, ERROR_KINDS, invalidParameter, notFound, notImplemented, system, type ErrorKind } from '../../src/errdefs';
 
 /** A bare app whose one route throws `err`, answered by the daemon's error handler, with its log calls. */
@@ -33,6 +33,12 @@ describe('error kinds', () => {
     };
     for (const kind of ERROR_KINDS) expect([kind, statusOf(kind)]).toEqual([kind, expected[kind]]);
     expect(new Set(ERROR_KINDS.map(statusOf)).size).toBe(ERROR_KINDS.length);
+  });
+
+  it("the chart's outcomes: its successes as 200/201/204, its refusals as their kind's status", () => {
+    expect(['ok', 'created', 'noContent', 'notModified', 'conflict', 'notImplemented', 'invalidParameter', 'system'].map((o) => statusOfOutcome(o as never))).toEqual([
+      200, 201, 204, 304, 409, 501, 400, 500,
+    ]);
   });
 
   it("render as Docker's error JSON with the kind's status", async () => {
