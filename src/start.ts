@@ -122,8 +122,11 @@ async function startOnState(
     simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, hostLoopbackPorts, replicaNetwork: env.SOCKERLESS_SIMULATOR_NETWORK === 'host' ? 'host' : 'own', logger: simLogger, ...simulatorFaultsFromEnv(env), ...simulatorProfileFromEnv(env), ...simulatorImagesFromEnv(env), ...opts.simulator });
     config = acaConfigForSimulator(simulator);
   }
-  // Jobs on Azure itself (not a simulator on this machine) cannot dial back to loopback or a unix socket.
-  if (!simulator && config.armEndpoint === undefined && env.SOCKERLESS_AGENT !== 'off' && env.SOCKERLESS_AGENT !== 'local' && env.SOCKERLESS_AGENT_IMAGE) {
+  // Jobs that get the agent by image, on a target the daemon does not embed, are judged as on
+  // Azure: the daemon cannot know where that endpoint runs its replicas, and Azure's cannot dial
+  // back to loopback or a unix socket. (A standalone simulator on this host runs this checkout's
+  // agent with SOCKERLESS_AGENT=local, as its --write-env says, and is not checked.)
+  if (!simulator && env.SOCKERLESS_AGENT !== 'off' && env.SOCKERLESS_AGENT !== 'local' && env.SOCKERLESS_AGENT_IMAGE) {
     const refused = callbackRefusal(env.SOCKERLESS_CALLBACK_URL, addresses);
     if (refused) throw new Error(refused);
   }
