@@ -1,11 +1,7 @@
 // The job reuse settings, from the environment.
 
 export interface JobReuseSettings {
-  /**
-   * SOCKERLESS_JOB_REUSE=on|off (default off for now: with it on, a container whose image declares
-   * VOLUMEs cannot start on a shared job, and 500 concurrent starts still draw a few 429s from ARM;
-   * both are open work): containers of one job shape share an ACA job.
-   */
+  /** SOCKERLESS_JOB_REUSE=on|off (default on): containers of one job shape share an ACA job. */
   on: boolean;
   /** SOCKERLESS_JOB_IDLE_MS (default 10 minutes): how long a shared job stays unused before reconciliation deletes it. */
   idleMs: number;
@@ -19,5 +15,5 @@ export function jobReuseFromEnv(env: NodeJS.ProcessEnv): JobReuseSettings {
   const idleRaw = env.SOCKERLESS_JOB_IDLE_MS;
   const idleMs = idleRaw === undefined || idleRaw === '' ? 600_000 : Number(idleRaw);
   if (!Number.isSafeInteger(idleMs) || idleMs < 0) throw new Error(`SOCKERLESS_JOB_IDLE_MS must be a non-negative integer, not ${idleRaw}`);
-  return { on: ['on', 'true', '1'].includes(raw), idleMs };
+  return { on: !['off', 'false', '0'].includes(raw), idleMs };
 }
