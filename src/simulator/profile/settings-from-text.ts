@@ -12,13 +12,13 @@ export interface ProfileText {
   logDestination?: string;
 }
 
-function choice<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T | undefined {
+export function choice<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T | undefined {
   if (value === undefined || value === '') return undefined;
   if (!(allowed as readonly string[]).includes(value)) throw new Error(`${what} must be one of ${allowed.join(', ')}, got '${value}'`);
   return value as T;
 }
 
-function workloadProfiles(text: string | undefined, what: string): WorkloadProfile[] | undefined {
+export function workloadProfiles(text: string | undefined, what: string): WorkloadProfile[] | undefined {
   if (text === undefined || text === '') return undefined;
   let value: unknown;
   try {
@@ -30,10 +30,15 @@ function workloadProfiles(text: string | undefined, what: string): WorkloadProfi
   return value as WorkloadProfile[];
 }
 
+export function seedValue(text: string | undefined, what: string): number | undefined {
+  const seed = text === undefined || text === '' ? undefined : Number(text);
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new Error(`${what} must be a non-negative integer, got '${text}'`);
+  return seed;
+}
+
 /** Simulator options from text; `names` says what each came from, for the error messages. */
 export function profileOptions(text: ProfileText, names: Record<keyof ProfileText, string>): SimulatorOptions {
-  const seed = text.seed === undefined || text.seed === '' ? undefined : Number(text.seed);
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new Error(`${names.seed} must be a non-negative integer, got '${text.seed}'`);
+  const seed = seedValue(text.seed, names.seed);
   const figures = (text.figures ?? []).reduce((all, t) => ({ ...all, ...parseFigureOverrides(t, names.figures) }), {});
   const options: SimulatorOptions = {
     profile: profileName(text.profile, names.profile),

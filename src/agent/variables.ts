@@ -1,0 +1,8 @@
+// The variables the daemon sets in a job for its agent (the agent's input, not the daemon's
+// settings): the agent reads them and hides them from the user's processes.
+export const AGENT_VARIABLES = [
+  'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
+  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA', 'SOCKERLESS_CARRIED_ENV',
+  'SOCKERLESS_USER', 'SOCKERLESS_INIT', 'SOCKERLESS_HOSTNAME', 'SOCKERLESS_VOLUMES',
+  'SOCKERLESS_AGENT_KEY', 'SOCKERLESS_AGENT_NONCE',
+] as const;
