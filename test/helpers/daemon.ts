@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { createLogger, type Logger } from '../../src/log';
-import { simulatorProfileFromEnv } from '../../src/simulator';
+import { parseSimulatorSettings, simulatorOptionsFrom } from '../../src/settings';
 import type { SimulatorOptions } from '../../src/simulator';
 import { startDaemon, type DaemonOptions, type RunningDaemon } from '../../src/start';
 
@@ -23,7 +23,7 @@ export interface TestDaemonOptions {
   simulator?: SimulatorOptions;
   wrapCloud?: DaemonOptions['wrapCloud'];
   /** The daemon's environment (e.g. SOCKERLESS_FETCH_IMAGE_CONFIG); empty by default. */
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
   /** The daemon's logger (default: warnings and errors on stderr, or TEST_LOG_LEVEL). */
   logger?: Logger;
 }
@@ -34,7 +34,7 @@ export interface TestDaemonOptions {
  * azure profile keeps its own grace (ACA's 30 s, time-scaled).
  */
 function testSimulatorOptions(extra: SimulatorOptions | undefined): SimulatorOptions {
-  const profile = simulatorProfileFromEnv(process.env);
+  const profile = simulatorOptionsFrom(parseSimulatorSettings(process.env));
   return { ...(profile.profile === 'azure' ? profile : { stopGraceMs: 2000, ...profile }), ...extra };
 }
 

@@ -51,27 +51,3 @@ export function profileOptions(text: ProfileText, names: Record<keyof ProfileTex
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
-
-/** What the daemon's environment asks of its embedded simulator's profile (SOCKERLESS_SIM_*). */
-export function simulatorProfileFromEnv(env: NodeJS.ProcessEnv): SimulatorOptions {
-  return profileOptions(
-    {
-      profile: env.SOCKERLESS_SIM_PROFILE,
-      timeScale: env.SOCKERLESS_SIM_TIME_SCALE,
-      seed: env.SOCKERLESS_SIM_SEED,
-      figures: env.SOCKERLESS_SIM_FIGURES ? [env.SOCKERLESS_SIM_FIGURES] : [],
-      environmentType: env.SOCKERLESS_SIM_ENVIRONMENT_TYPE,
-      workloadProfiles: env.SOCKERLESS_SIM_WORKLOAD_PROFILES,
-      logDestination: env.SOCKERLESS_SIM_LOG_DESTINATION,
-    },
-    {
-      profile: 'SOCKERLESS_SIM_PROFILE',
-      timeScale: 'SOCKERLESS_SIM_TIME_SCALE',
-      seed: 'SOCKERLESS_SIM_SEED',
-      figures: 'SOCKERLESS_SIM_FIGURES',
-      environmentType: 'SOCKERLESS_SIM_ENVIRONMENT_TYPE',
-      workloadProfiles: 'SOCKERLESS_SIM_WORKLOAD_PROFILES',
-      logDestination: 'SOCKERLESS_SIM_LOG_DESTINATION',
-    },
-  );
-}
