@@ -55,7 +55,7 @@ export const DAEMON_SETTINGS = {
     parse: text,
   }),
   agent: setting({
-    name: 'SOCKERLESS_AGENT', table: 'azure', value: '`off`, `local` or `image`', default: '`local` on the simulator, `image` with `SOCKERLESS_AGENT_IMAGE` on Azure',
+    name: 'SOCKERLESS_AGENT', table: 'azure', value: '`off`, `local` or `image`', default: '`local` on the embedded simulator; elsewhere `image` when `SOCKERLESS_AGENT_IMAGE` is set, else no agent',
     description: '`off`: no agent (exec, attach stdin and cp then answer why they cannot); `local`: run this checkout\'s agent in each job (a standalone simulator on this host); `image`: inject `SOCKERLESS_AGENT_IMAGE` by init container on the simulator too (the job Azure would get)',
     parse: optionalOneOf(['off', 'local', 'image'] as const),
   }),
