@@ -187,9 +187,9 @@ export const DAEMON_SETTINGS = {
     description: 'the embedded simulator\'s replicas: each in its own network namespace, or `host`: on the host\'s network', parse: oneOf(['own', 'host'] as const, 'own'),
   }),
   inspect: setting({
-    name: 'SOCKERLESS_INSPECT', table: 'general', value: '`1`', default: '',
+    name: 'SOCKERLESS_INSPECT', table: 'general', value: '`1` or `0` (also `on`/`off`)', default: '`0`',
     description: 'as `--inspect`: stream the actor system to the Stately inspector (see "Watching the actors")',
-    parse: (raw: string | undefined) => blank(raw) === '1',
+    parse: onOff(false),
   }),
   logLevel: setting({
     name: 'SOCKERLESS_LOG_LEVEL', table: 'general', value: '`trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`', default: '`info`',
