@@ -5,7 +5,9 @@ import type { ImageFallback } from '../simulator/images/image-store';
 import type { EnvironmentType, LogDestination } from '../simulator/options';
 import { parseFigureOverrides, profileName, timeScaleValue } from '../simulator/profile/resolve';
 import { choice, seedValue, workloadProfiles } from '../simulator/profile/settings-from-text';
+import type { SimulatorOptions } from '../simulator/options';
 import { blank } from './kinds';
+import { parseWith, type Environment, type ValuesOf } from './parse';
 import { setting } from './setting';
 
 export const SIMULATOR_SETTINGS = {
@@ -71,3 +73,33 @@ export const SIMULATOR_SETTINGS = {
     },
   }),
 };
+
+export type SimulatorSettings = ValuesOf<typeof SIMULATOR_SETTINGS>;
+
+/** Only the SOCKERLESS_SIM_* settings (`npm run simulator`). */
+export function parseSimulatorSettings(env: Environment): SimulatorSettings {
+  return parseWith(SIMULATOR_SETTINGS, env);
+}
+
+/** The simulator's settings from this process's environment (`npm run simulator`). */
+export function simulatorSettingsFromProcess(): SimulatorSettings {
+  return parseSimulatorSettings(process.env);
+}
+
+/** The simulator options the SOCKERLESS_SIM_* settings ask for (only those set). */
+export function simulatorOptionsFrom(s: SimulatorSettings): SimulatorOptions {
+  const options: SimulatorOptions = {
+    profile: s.simProfile,
+    timeScale: s.simTimeScale,
+    seed: s.simSeed,
+    figures: s.simFigures && Object.keys(s.simFigures).length ? s.simFigures : undefined,
+    environmentType: s.simEnvironmentType,
+    workloadProfiles: s.simWorkloadProfiles,
+    logDestination: s.simLogDestination,
+    faults: s.simFaults,
+    armThrottle: s.simArmThrottle,
+    imageFallback: s.simImageFallback,
+    imageCacheBytes: s.simImageCacheBytes,
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+}

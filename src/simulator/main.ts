@@ -9,7 +9,7 @@ import type { ImageFallback } from './images/image-store';
 import type { IsolationSetting, Latency, SimulatorLogger } from './options';
 import { describeFigures } from './profile/describe';
 import { profileOptions } from './profile/settings-from-text';
-import { simulatorOptionsFrom, simulatorSettingsFromProcess } from '../settings';
+import { simulatorOptionsFrom, simulatorSettingsFromProcess } from '../settings/simulator-settings';
 import { startSimulator } from './simulator';
 
 const USAGE = `Usage: npm run simulator -- [options]
