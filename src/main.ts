@@ -10,7 +10,8 @@ const usage = `Usage: sockerless-aca [-H tcp://127.0.0.1:2375 | -H unix:///path.
                      [--tlsverify --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem] [--tls] [--insecure-listen]
 
 A Docker Engine API daemon whose containers run as Azure Container Apps Jobs executions.
-Without SOCKERLESS_ACA_SUBSCRIPTION_ID it runs on an embedded ACA simulator.
+Without SOCKERLESS_ACA_SUBSCRIPTION_ID it runs on an embedded ACA simulator. Its other settings are
+SOCKERLESS_* variables (the README's settings tables), read once at start: a bad one stops it.
 
   -H, --host ADDR     tcp://HOST:PORT or unix:///PATH (repeatable); default tcp://127.0.0.1:2375,
                       or tcp://127.0.0.1:2376 with TLS
