@@ -1,7 +1,7 @@
 // How the bench drives the daemon: dockerode for `docker run` flows, plain node:http for the rest.
 import { Agent, request } from 'node:http';
 import { PassThrough } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 
 export interface RunResult {
   statusCode: number;

@@ -1,4 +1,4 @@
-import { assign, enqueueActions, setup } from 'xstate';
+import { enqueueActions, setup } from 'xstate';
 import { containerMachine } from '../container/machine';
 import type { ContainerInput, Reply } from '../container/types';
 

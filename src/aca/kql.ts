@@ -2,6 +2,7 @@ import type { LogQuery } from './cloud';
 
 /** A KQL string literal: double-quoted, with backslashes, quotes and control characters escaped. */
 export function kqlString(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this escapes
   const escaped = value.replace(/[\\"\u0000-\u001f]/g, (ch) => {
     switch (ch) {
       case '\\': return '\\\\';

@@ -36,7 +36,7 @@ export async function* containerLogs(cloud: Cloud, daemon: Daemon, ref: Containe
   const wanted = (l: LiveLine) => l.ms <= untilMs && (!opts.since || l.ms >= opts.since.getTime());
   let position = opts.since?.getTime() ?? 0;
   let lastSeq = 0;
-  let tail = opts.tail;
+  const tail = opts.tail;
 
   for (let first = true; !opts.signal.aborted; first = false) {
     const seam = live.completeSince;

@@ -17,7 +17,7 @@ export function globToRegExp(pattern: string): RegExp {
       let body = pattern.slice(i + 1, close);
       const negated = body.startsWith('^');
       if (negated) body = body.slice(1);
-      out += `[${negated ? '^' : ''}${body.replace(/[\]\[]/g, '\\$&')}]`;
+      out += `[${negated ? '^' : ''}${body.replace(/[\][]/g, '\\$&')}]`;
       i = close;
     } else out += escape(c);
   }

@@ -1,10 +1,10 @@
 import { lstat, mkdir, mkdtemp, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ArchiveError, extractInto, goFileMode, packPath, statPath } from '../../src/agent/archive';
+import { type ArchiveError, extractInto, goFileMode, packPath, statPath } from '../../src/agent/archive';
 
 type Entry = { name: string; type?: 'file' | 'directory' | 'symlink' | 'link'; body?: string; linkname?: string };
 

@@ -105,7 +105,7 @@ describe('docker build', { timeout: 120_000 }, () => {
     const empty = await mkdtemp(join(tmpdir(), 'sockerless-build-empty-'));
     await writeFile(join(empty, 'README'), 'no Dockerfile here\n');
     const none = await d.docker.buildImage({ context: empty, src: ['README'] }, { t: 'never' });
-    const lines = await new Promise<Array<{ error?: string }>>((resolve, reject) =>
+    const lines = await new Promise<Array<{ error?: string }>>((resolve) =>
       d.docker.modem.followProgress(none, (err: Error | null, out: Array<{ error?: string }>) => (err ? resolve([{ error: err.message }]) : resolve(out)), () => {}),
     );
     await rm(empty, { recursive: true, force: true });

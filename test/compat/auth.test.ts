@@ -22,7 +22,7 @@ describe('POST /auth', () => {
       const url = String(input);
       seen.push(`${url} ${(init?.headers as Record<string, string>)?.Authorization ?? '-'}`);
       if (url.endsWith('/v2/')) return new Response('', { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="https://auth.example/token",service="reg"' } });
-      const ok = (init?.headers as Record<string, string>).Authorization === `Basic ${Buffer.from('me:right').toString('base64')}`;
+      const ok = (init?.headers as Record<string, string> | undefined)?.Authorization === `Basic ${Buffer.from('me:right').toString('base64')}`;
       return new Response(ok ? '{"token":"t"}' : '', { status: ok ? 200 : 401 });
     });
     const bad = await login({ username: 'me', password: 'wrong', serveraddress: 'https://reg.example' });

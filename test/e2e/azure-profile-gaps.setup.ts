@@ -6,7 +6,7 @@ import { AZURE_PROFILE_GAPS } from './azure-profile-gaps';
 /** "describe > … > test", as listed in azure-profile-gaps.ts. */
 function fullName(task: { name: string; suite?: { name: string; suite?: unknown } }): string {
   const names = [task.name];
-  for (let s = task.suite as { name: string; suite?: unknown } | undefined; s && s.name; s = s.suite as typeof s) names.unshift(s.name);
+  for (let s = task.suite as { name: string; suite?: unknown } | undefined; s?.name; s = s.suite as typeof s) names.unshift(s.name);
   return names.join(' > ');
 }
 

@@ -54,7 +54,7 @@ describe('packDirectory', () => {
     expect(found['bin/hard']).toMatchObject({ type: 'file', mode: 0o4755, uid: 0, content: '#!/bin/sh\necho tool\n' });
     expect(found['bin/tool']).toMatchObject({ type: 'link', linkname: 'bin/hard', content: '' });
     expect(found['bin/alias']).toMatchObject({ type: 'symlink', linkname: 'tool' });
-    expect(found['bin']).toMatchObject({ type: 'directory', mode: 0o755 });
+    expect(found.bin).toMatchObject({ type: 'directory', mode: 0o755 });
     expect(found['data.txt']!.content).toBe('payload\n');
   });
 

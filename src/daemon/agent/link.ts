@@ -126,7 +126,7 @@ export class AgentLink implements ChannelLink {
     ws.send(encodeMessage({ t: 'welcome', v: PROTOCOL_VERSION, heartbeatMs: this.#opts.heartbeatMs, acks }));
     this.#welcomed = true;
     this.#lastHeard = Date.now();
-    this.#heartbeat(ws);
+    this.#heartbeat();
     for (const [s, size] of this.#sizes) this.send({ t: 'resize', s, ...size });
     const reports = new Map(hello.sessions.map((r) => [r.s, r]));
     this.main.resume(reports.get(MAIN_SESSION));
@@ -334,7 +334,7 @@ export class AgentLink implements ChannelLink {
     return s === MAIN_SESSION ? this.main : this.#execs.get(s)?.channel;
   }
 
-  #heartbeat(ws: WebSocket): void {
+  #heartbeat(): void {
     clearInterval(this.#beat);
     const every = this.#opts.heartbeatMs;
     this.#beat = setInterval(() => {

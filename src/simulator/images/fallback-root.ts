@@ -84,7 +84,7 @@ function lstatOrUndefined(path: string) {
 
 function isDirectory(path: string): boolean {
   const st = lstatOrUndefined(path);
-  return st !== undefined && st.isDirectory();
+  return st?.isDirectory() === true;
 }
 
 /**

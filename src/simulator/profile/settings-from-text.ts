@@ -39,7 +39,7 @@ export function seedValue(text: string | undefined, what: string): number | unde
 /** Simulator options from text; `names` says what each came from, for the error messages. */
 export function profileOptions(text: ProfileText, names: Record<keyof ProfileText, string>): SimulatorOptions {
   const seed = seedValue(text.seed, names.seed);
-  const figures = (text.figures ?? []).reduce((all, t) => ({ ...all, ...parseFigureOverrides(t, names.figures) }), {});
+  const figures: NonNullable<SimulatorOptions['figures']> = Object.assign({}, ...(text.figures ?? []).map((t) => parseFigureOverrides(t, names.figures)));
   const options: SimulatorOptions = {
     profile: profileName(text.profile, names.profile),
     timeScale: timeScaleValue(text.timeScale, names.timeScale),
