@@ -1,3 +1,4 @@
+import type { ChartClock } from './daemon/chart-clock';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { acaConfigForSimulator, acaConfigFrom, armBudgetOf, createAcaCloud, describeTarget } from './aca';
@@ -51,6 +52,8 @@ export interface DaemonOptions {
   simulator?: SimulatorOptions;
   /** Wraps the cloud the container actors invoke; tests use it to hold or fail cloud calls. */
   wrapCloud?: (cloud: Cloud) => Cloud;
+  /** The container charts' clock (their timers and timestamps); tests give one they move. Default: the real clock. */
+  clock?: ChartClock;
   /** Stream the actor system to the Stately inspector through a bridge page on this port. */
   inspectPort?: number;
 }
@@ -180,6 +183,7 @@ async function startOnState(
     },
     jobDefaults: { ...jobSettings.defaults, replicaTimeout: config.replicaTimeout, limits },
     timeouts: lifecycleTimeoutsFrom(settings),
+    ...(opts.clock && { clock: opts.clock }),
     access: { secretEnv: jobSettings.secretEnv, registries },
     agent,
     ...(settings.jobReuse && { sharedJobs }),

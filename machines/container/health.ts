@@ -66,7 +66,7 @@ export function probeTimeoutMs(hc: Healthcheck): number {
 }
 
 /** The wait before the next probe: the start interval while still in the start period (Docker 25+). */
-export function probeIntervalMs(hc: Healthcheck, health: Health | null, startedAt: string, now = Date.now()): number {
+export function probeIntervalMs(hc: Healthcheck, health: Health | null, startedAt: string, now: number): number {
   const interval = ms(hc.Interval, DEFAULT_INTERVAL_MS);
   const startPeriod = ms(hc.StartPeriod, 0);
   const inStartPeriod = health?.Status === 'starting' && now - Date.parse(startedAt) < startPeriod;

@@ -5,6 +5,8 @@ import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { children, edges, internalEvents } from './walk';
 
 const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+/** The state's description, as its tooltip (the SVG's title) after `sep`. */
+const tooltip = (n: AnyStateNode, sep: string) => (n.description ? `${sep}tooltip=${q(n.description)}` : '');
 const nodeName = (n: AnyStateNode) => q(n.id);
 const anchor = (n: AnyStateNode) => q(`${n.id}#anchor`);
 const isCompound = (n: AnyStateNode) => children(n).length > 0;
@@ -47,13 +49,13 @@ export function toDot(machine: AnyStateMachine): string {
     for (const c of children(parent)) {
       if (isCompound(c)) {
         out.push(`${pad}subgraph ${q(`cluster_${c.id}`)} {`);
-        out.push(`${pad}  id=${q(`state:${c.id}`)}; label=${q(stateLabel(c))}; style="rounded"; color="#555555";`);
+        out.push(`${pad}  id=${q(`state:${c.id}`)}; label=${q(stateLabel(c))};${tooltip(c, ' ')}${c.description ? ';' : ''} style="rounded"; color="#555555";`);
         out.push(`${pad}  ${anchor(c)} [shape=point, style=invis, width=0.01, label=""];`);
         draw(c, `${pad}  `);
         out.push(`${pad}}`);
       } else {
         const final = c.type === 'final' ? ', peripheries=2' : '';
-        out.push(`${pad}${nodeName(c)} [id=${q(`state:${c.id}`)}, label=${q(stateLabel(c))}${final}];`);
+        out.push(`${pad}${nodeName(c)} [id=${q(`state:${c.id}`)}, label=${q(stateLabel(c))}${final}${tooltip(c, ', ')}];`);
       }
     }
   };

@@ -11,6 +11,7 @@ export function toMermaid(machine: AnyStateMachine): string {
     if (node.initial?.target?.[0]) lines.push(`${pad}[*] --> ${sid(node.initial.target[0])}`);
     for (const c of children(node)) {
       lines.push(`${pad}state "${c.key}" as ${sid(c)}`);
+      if (c.description) lines.push(`${pad}${sid(c)} : ${c.description.replace(/[:;#]/g, ',')}`);
       if (c.invoke.length) lines.push(`${pad}${sid(c)} : invoke ${c.invoke.map((i) => String(i.src)).join(', ')}`);
       const internal = internalEvents(c);
       if (internal.length) lines.push(`${pad}${sid(c)} : also ${internal.join(', ')}`);

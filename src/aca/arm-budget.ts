@@ -103,10 +103,12 @@ export class TokenBucket {
 
 /** One subscription's read and write buckets. */
 export class ArmBudget {
+  readonly rates: ArmRates;
   readonly reads: TokenBucket;
   readonly writes: TokenBucket;
 
   constructor(rates: ArmRates) {
+    this.rates = rates;
     this.reads = new TokenBucket(rates.reads);
     this.writes = new TokenBucket(rates.writes);
   }
@@ -144,14 +146,27 @@ function retryAfterMs(header: string | undefined): number {
 // must share its budget too.
 const budgets = new Map<string, ArmBudget>();
 
-/** The budget of a subscription (at an endpoint), made with `rates` the first time it is asked for. */
+/**
+ * The budget of a subscription (at an endpoint), made with `rates` the first time it is asked for.
+ * A later client asking for other rates is refused: it would otherwise run silently at the first
+ * client's rates (as the environment read once made the daemon's budget with the default ones).
+ */
 export function armBudgetFor(key: string, rates: ArmRates): ArmBudget {
-  let budget = budgets.get(key);
+  const budget = budgets.get(key);
   if (!budget) {
-    budget = new ArmBudget(rates);
-    budgets.set(key, budget);
+    const made = new ArmBudget(rates);
+    budgets.set(key, made);
+    return made;
+  }
+  if (formatArmRates(budget.rates) !== formatArmRates(rates)) {
+    throw new Error(`the ARM budget of ${key} already runs at ${formatArmRates(budget.rates)}; a second client of it asked for ${formatArmRates(rates)}`);
   }
   return budget;
+}
+
+/** Rates as `SOCKERLESS_ARM_BUDGET` writes them: `reads=20/200,writes=8/150`. */
+export function formatArmRates(rates: ArmRates): string {
+  return `reads=${rates.reads.perSecond}/${rates.reads.burst},writes=${rates.writes.perSecond}/${rates.writes.burst}`;
 }
 
 /**

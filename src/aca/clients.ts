@@ -11,7 +11,7 @@ function tlsOptions(config: AcaConfig): { ca: string } | undefined {
 /** The ARM budget the daemon's client of this subscription waits on, or `off`. */
 export function armBudgetOf(config: AcaConfig): { rates: ArmRates; budget: ArmBudget } | 'off' {
   const rates = config.armRates ?? DEFAULT_ARM_RATES;
-  return rates === 'off' ? 'off' : { rates, budget: armBudgetFor(`${config.armEndpoint ?? 'azure'}|${config.subscriptionId}`, rates) };
+  return rates === 'off' ? 'off' : { rates, budget: armBudgetFor(`subscription ${config.subscriptionId} at ${config.armEndpoint ?? 'Azure'}`, rates) };
 }
 
 export function createArmClient(config: AcaConfig): ContainerAppsAPIClient {

@@ -1,18 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { Inbox, Outbox } from './outbox';
-import type { AgentMessage, DataFrame, DataStream, ExitStatus, SessionReport } from './protocol';
+import type { DataFrame } from './protocol';
 import { exitStatus, sendSignal, toSignal } from './processes';
+import { Session, type SessionHost, type SessionOptions } from './session';
 import { reachesPid1 } from './signal-mask';
 import { userFor, UserError } from './user';
 
-/** What a session needs from the agent's connection. */
-export interface SessionHost {
-  /** Sends at once when connected; otherwise drops (the outbox keeps data for the resume). */
-  send(frame: DataFrame): void;
-  control(msg: AgentMessage): void;
-  readonly connected: boolean;
-}
+export type { SessionHost, SessionOptions };
 
 export interface ProcessSpec {
   argv: string[];
@@ -33,18 +27,6 @@ export interface ProcessSpec {
   pid1?: boolean;
 }
 
-export interface SessionOptions {
-  /** Copies output elsewhere as it is read (the main process's console, which ACA collects). */
-  tee?: (stream: 'stdout' | 'stderr', data: Buffer) => void;
-  /**
-   * While disconnected, keep reading and hold at most this many bytes, shedding the oldest
-   * (main process: it must not block on a daemon that is away, and its console has every byte).
-   * 0: stop reading once the window is full, so the process blocks until the daemon is back.
-   */
-  disconnectedLimit: number;
-  onEnd?: (status: ExitStatus) => void;
-}
-
 /** The failure a container runtime reports for a command it cannot exec. */
 function spawnFailure(command: string, err: NodeJS.ErrnoException): { code: number; message: string } {
   if (err.code === 'EACCES') return { code: 126, message: `exec: "${command}": permission denied` };
@@ -56,25 +38,13 @@ function spawnFailure(command: string, err: NodeJS.ErrnoException): { code: numb
  * One process the agent runs (the main process or an exec), its output numbered into an
  * outbox, its stdin fed from numbered frames. Reading pauses while the window is full.
  */
-export class ProcessSession {
-  readonly s: number;
-  readonly out: Outbox;
-  readonly #in = new Inbox();
-  readonly #host: SessionHost;
-  readonly #opts: SessionOptions;
+export class ProcessSession extends Session {
   readonly #child: ChildProcess | undefined;
   readonly #pid1: boolean;
   readonly #pipes: Readable[] = [];
-  #paused = false;
-  #exit: ExitStatus | undefined;
-  #error: string | undefined;
-  #exitAcked = false;
 
   constructor(s: number, spec: ProcessSpec, host: SessionHost, opts: SessionOptions) {
-    this.s = s;
-    this.out = new Outbox(s);
-    this.#host = host;
-    this.#opts = opts;
+    super(s, host, opts);
     this.#pid1 = spec.pid1 ?? false;
     const [command, ...args] = spec.argv as [string, ...string[]];
     let user: { uid: number; gid: number } | undefined;
@@ -86,8 +56,8 @@ export class ProcessSession {
       this.#child = undefined;
       // As runc's, the reason reaches the client on the session's stderr; the session never ran.
       queueMicrotask(() => {
-        this.#output(spec.tty ? 'stdout' : 'stderr', Buffer.from(`${err.message}\n`), 'stderr');
-        this.#finish({ code: 126 }, err.message);
+        this.output(spec.tty ? 'stdout' : 'stderr', Buffer.from(`${err.message}\n`), 'stderr');
+        this.finish({ code: 126 }, err.message);
       });
       return;
     }
@@ -101,7 +71,7 @@ export class ProcessSession {
     this.#child.stdin?.on('error', () => {}); // EPIPE once the process has gone
     const read = (pipe: Readable, stream: 'stdout' | 'stderr') => {
       this.#pipes.push(pipe);
-      pipe.on('data', (chunk: Buffer) => this.#output(spec.tty ? 'stdout' : stream, chunk, stream));
+      pipe.on('data', (chunk: Buffer) => this.output(spec.tty ? 'stdout' : stream, chunk, stream));
     };
     read(this.#child.stdout!, 'stdout');
     read(this.#child.stderr!, 'stderr');
@@ -109,25 +79,16 @@ export class ProcessSession {
       if (this.#child!.pid !== undefined) return;
       const failure = spawnFailure(command, err);
       // As a runtime's error would, the reason reaches the client on the session's stderr.
-      this.#output(spec.tty ? 'stdout' : 'stderr', Buffer.from(`${failure.message}\n`), 'stderr');
-      this.#finish({ code: failure.code }, failure.message);
+      this.output(spec.tty ? 'stdout' : 'stderr', Buffer.from(`${failure.message}\n`), 'stderr');
+      this.finish({ code: failure.code }, failure.message);
     });
     if (this.#child.pid !== undefined) host.control({ t: 'started', s, pid: this.#child.pid });
     // 'close' follows 'exit' once both pipes are drained, so the exit comes after the last byte.
-    this.#child.once('close', (code, signal) => this.#finish(exitStatus(code, signal)));
+    this.#child.once('close', (code, signal) => this.finish(exitStatus(code, signal)));
   }
 
   get pid(): number | undefined {
     return this.#child?.pid;
-  }
-
-  get exit(): ExitStatus | undefined {
-    return this.#exit;
-  }
-
-  /** Ended, every byte acknowledged and the exit acknowledged: nothing left to resume. */
-  get done(): boolean {
-    return this.#exitAcked && this.out.bytes === 0;
   }
 
   /** Runs once the process has exited, before its pipes close (orphans may still hold them). */
@@ -136,31 +97,14 @@ export class ProcessSession {
     else queueMicrotask(fn);
   }
 
-  #output(stream: DataStream, chunk: Buffer, source: 'stdout' | 'stderr'): void {
-    this.#opts.tee?.(source, chunk);
-    const frame = this.out.push(stream, chunk);
-    if (this.#host.connected) this.#host.send(frame);
-    else if (this.#opts.disconnectedLimit > 0) this.out.shed(this.#opts.disconnectedLimit);
-    this.flow();
-  }
-
-  /** Pauses or resumes reading the process's output according to the window. */
-  flow(): void {
-    const stop = this.#host.connected || this.#opts.disconnectedLimit === 0 ? this.out.full : false;
-    if (stop === this.#paused) return;
-    this.#paused = stop;
-    for (const pipe of this.#pipes) stop ? pipe.pause() : pipe.resume();
-  }
-
-  ack(seq: number): void {
-    this.out.ack(seq);
-    this.flow();
+  protected setReading(paused: boolean): void {
+    for (const pipe of this.#pipes) paused ? pipe.pause() : pipe.resume();
   }
 
   stdin(frame: DataFrame): void {
-    if (!this.#in.accept(frame)) return;
+    if (!this.acceptStdin(frame)) return;
     const stdin = this.#child?.stdin;
-    const ack = () => this.#host.control({ t: 'ack', s: this.s, seq: frame.seq });
+    const ack = () => this.host.control({ t: 'ack', s: this.s, seq: frame.seq });
     if (!stdin || stdin.destroyed || stdin.writableEnded) return ack();
     stdin.write(frame.data, ack);
   }
@@ -172,36 +116,8 @@ export class ProcessSession {
   signal(name: string): void {
     const signal = toSignal(name);
     const pid = this.#child?.pid;
-    if (!signal || pid === undefined || this.#exit !== undefined) return;
+    if (!signal || pid === undefined || this.exit !== undefined) return;
     if (this.#pid1 && !reachesPid1(pid, signal)) return;
     sendSignal(pid, signal);
-  }
-
-  exitAcked(): void {
-    this.#exitAcked = true;
-  }
-
-  report(): SessionReport {
-    return { s: this.s, firstSeq: this.out.firstSeq, lastSeq: this.out.lastSeq, inSeq: this.#in.lastSeq, ...(this.#exit && { exit: this.#exit }) };
-  }
-
-  /** After a reconnect: forget what the daemon has, send the rest, then the exit if still unacknowledged. */
-  resume(acked: number): void {
-    this.out.ack(acked);
-    for (const frame of this.out.unacked()) this.#host.send(frame);
-    if (this.#exit && !this.#exitAcked) this.#sendExit();
-    this.flow();
-  }
-
-  #finish(status: ExitStatus, error?: string): void {
-    if (this.#exit) return;
-    this.#exit = status;
-    this.#error = error;
-    if (this.#host.connected) this.#sendExit();
-    this.#opts.onEnd?.(status);
-  }
-
-  #sendExit(): void {
-    this.#host.control({ t: 'exit', s: this.s, status: this.#exit!, ...(this.#error !== undefined && { error: this.#error }) });
   }
 }

@@ -4,10 +4,10 @@ import { delimiter, join } from 'node:path';
 // Its JS is bundled with the agent; its native pty.node is loaded from the node_modules beside
 // the bundle (the artifact's, or the one bundleAgent writes next to the local bundle).
 import { spawn as ptySpawn, type IPty } from '@lydell/node-pty';
-import { Inbox, Outbox } from './outbox';
-import type { ProcessSpec, SessionHost, SessionOptions } from './process-session';
+import type { ProcessSpec } from './process-session';
 import { sendSignal, toSignal } from './processes';
-import type { DataFrame, ExitStatus, SessionReport } from './protocol';
+import type { DataFrame } from './protocol';
+import { Session, type SessionHost, type SessionOptions } from './session';
 import { reachesPid1 } from './signal-mask';
 import { userFor, UserError } from './user';
 
@@ -39,32 +39,20 @@ function resolveCommand(command: string, env: NodeJS.ProcessEnv): { path: string
  * stdin becomes SIGINT from the line discipline, and a resize sets the window size (SIGWINCH).
  * Output is the terminal's one stream, numbered into an outbox like a piped session's.
  */
-export class PtySession {
-  readonly s: number;
-  readonly out: Outbox;
-  readonly #in = new Inbox();
-  readonly #host: SessionHost;
-  readonly #opts: SessionOptions;
+export class PtySession extends Session {
   readonly #pty: IPty | undefined;
   readonly #exitListeners: Array<() => void> = [];
   readonly #pid1: boolean;
-  #paused = false;
-  #exit: ExitStatus | undefined;
-  #error: string | undefined;
-  #exitAcked = false;
 
   constructor(s: number, spec: ProcessSpec, host: SessionHost, opts: SessionOptions, size = DEFAULT_SIZE) {
-    this.s = s;
-    this.out = new Outbox(s);
-    this.#host = host;
-    this.#opts = opts;
+    super(s, host, opts);
     this.#pid1 = spec.pid1 ?? false;
     const [command, ...args] = spec.argv as [string, ...string[]];
     // As a runtime's error would, the reason a command cannot run reaches the client on the terminal.
     const fail = (code: number, message: string) =>
       queueMicrotask(() => {
         this.#output(Buffer.from(`${message}\r\n`));
-        this.#finish({ code }, message);
+        this.finish({ code }, message);
       });
     let user: { uid: number; gid: number } | undefined;
     let specEnv: NodeJS.ProcessEnv;
@@ -92,7 +80,7 @@ export class PtySession {
     this.#pty.onExit(({ exitCode, signal }) => {
       for (const fn of this.#exitListeners) fn();
       const name = signal ? (Object.keys(os.signals) as NodeJS.Signals[]).find((k) => os.signals[k] === signal) : undefined;
-      this.#finish(signal ? { code: 128 + signal, ...(name && { signal: name }) } : { code: exitCode });
+      this.finish(signal ? { code: 128 + signal, ...(name && { signal: name }) } : { code: exitCode });
     });
     host.control({ t: 'started', s, pid: this.#pty.pid });
   }
@@ -101,90 +89,44 @@ export class PtySession {
     return this.#pty?.pid;
   }
 
-  get exit(): ExitStatus | undefined {
-    return this.#exit;
-  }
-
-  get done(): boolean {
-    return this.#exitAcked && this.out.bytes === 0;
-  }
-
   onExit(fn: () => void): void {
     this.#exitListeners.push(fn);
   }
 
+  /** The terminal's one stream. */
   #output(chunk: Buffer): void {
-    this.#opts.tee?.('stdout', chunk);
-    const frame = this.out.push('stdout', chunk);
-    if (this.#host.connected) this.#host.send(frame);
-    else if (this.#opts.disconnectedLimit > 0) this.out.shed(this.#opts.disconnectedLimit);
-    this.flow();
+    this.output('stdout', chunk, 'stdout');
   }
 
-  flow(): void {
-    const stop = this.#host.connected || this.#opts.disconnectedLimit === 0 ? this.out.full : false;
-    if (stop === this.#paused || !this.#pty || this.#exit) return;
-    this.#paused = stop;
-    stop ? this.#pty.pause() : this.#pty.resume();
-  }
-
-  ack(seq: number): void {
-    this.out.ack(seq);
-    this.flow();
+  protected setReading(paused: boolean): void {
+    paused ? this.#pty?.pause() : this.#pty?.resume();
   }
 
   stdin(frame: DataFrame): void {
-    if (!this.#in.accept(frame)) return;
+    if (!this.acceptStdin(frame)) return;
     // The terminal's socket takes bytes; the library's type says string only.
-    if (this.#pty && !this.#exit) this.#pty.write(frame.data as unknown as string);
-    this.#host.control({ t: 'ack', s: this.s, seq: frame.seq });
+    if (this.#pty && !this.exit) this.#pty.write(frame.data as unknown as string);
+    this.host.control({ t: 'ack', s: this.s, seq: frame.seq });
   }
 
   /** The client's stdin ended: the terminal's end-of-file character, as a terminal would send. */
   stdinEnd(): void {
-    if (this.#pty && !this.#exit) this.#pty.write('\x04');
+    if (this.#pty && !this.exit) this.#pty.write('\x04');
   }
 
   signal(name: string): void {
     const signal = toSignal(name);
-    if (!signal || !this.#pty || this.#exit !== undefined) return;
+    if (!signal || !this.#pty || this.exit !== undefined) return;
     if (this.#pid1 && !reachesPid1(this.#pty.pid, signal)) return;
     sendSignal(this.#pty.pid, signal);
   }
 
   resize(cols: number, rows: number): void {
-    if (!this.#pty || this.#exit || cols < 1 || rows < 1) return;
+    if (!this.#pty || this.exit || cols < 1 || rows < 1) return;
     try {
       this.#pty.resize(cols, rows);
     } catch {
       // The terminal closed in between.
     }
-  }
-
-  exitAcked(): void {
-    this.#exitAcked = true;
-  }
-
-  report(): SessionReport {
-    return { s: this.s, firstSeq: this.out.firstSeq, lastSeq: this.out.lastSeq, inSeq: this.#in.lastSeq, ...(this.#exit && { exit: this.#exit }) };
-  }
-
-  resume(acked: number): void {
-    this.out.ack(acked);
-    for (const frame of this.out.unacked()) this.#host.send(frame);
-    if (this.#exit && !this.#exitAcked) this.#sendExit();
-    this.flow();
-  }
-
-  #finish(status: ExitStatus, error?: string): void {
-    if (this.#exit) return;
-    this.#exit = status;
-    this.#error = error;
-    if (this.#host.connected) this.#sendExit();
-    this.#opts.onEnd?.(status);
-  }
-
-  #sendExit(): void {
-    this.#host.control({ t: 'exit', s: this.s, status: this.#exit!, ...(this.#error !== undefined && { error: this.#error }) });
   }
 }

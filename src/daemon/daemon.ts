@@ -1,5 +1,5 @@
 import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
-import { AGENT_WAIT_MS, cloudRetryDelayMs, containerMachine, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
+import { AGENT_WAIT_MS, cloudRetryDelayMs, type containerMachine, withClock, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud, JobSpec, JobVolume } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
@@ -8,6 +8,7 @@ import { withAgent, type AgentLaunch } from './agent/launch';
 import { AGENT_KEY_ENV, deriveAgentToken, newNonce, withSharedAgentKey } from './agent/shared-token';
 import { AGENT_KEY_SECRET, type SharedJobs } from './shared-jobs';
 import { Attachments } from './attachments';
+import type { ChartClock } from './chart-clock';
 import { EventBus } from './events';
 import { ExecStore } from './exec-store';
 import { carryRefusedEnv } from './env-names';
@@ -47,6 +48,8 @@ export interface DaemonDeps {
   sharedJobs?: SharedJobs;
   /** The container's volumes as the job mounts them (shares made and registered on first use). */
   volumes?: (containerId: string) => Promise<JobVolume[]>;
+  /** The charts' clock (their timers and timestamps); the real one (xstate's timers, Date.now) when unset. */
+  clock?: ChartClock;
 }
 
 export interface AgentSettings {
@@ -98,7 +101,8 @@ export class Daemon {
       warn: deps.agent.debug,
     });
     const timeouts = deps.timeouts;
-    const container = containerMachine.provide({
+    const clock = deps.clock;
+    const container = withClock(clock ? () => clock.now() : Date.now).provide({
       ...(timeouts && {
         delays: {
           operationTimeout: timeouts.operationMs,
@@ -148,33 +152,32 @@ export class Daemon {
       },
       guards: {
         reusesJob: ({ context }) => this.#shape(context) !== undefined,
+        agentLaunches: () => this.agentRuns(),
       },
       actions: {
         reply: (_, reply) => this.requests.settle(reply),
         joinNetworks: ({ context }) => this.networks?.join(context.id),
         leaveNetworks: ({ context }) => this.networks?.leave(context.id),
         signalProcess: ({ context }, { signal }) => this.agents.link(context.id)?.signal(MAIN_SESSION, signal),
-        announce: ({ context }, { action, attributes }) => {
-          // An execution's end closes its agent's link; removal forgets the container's agent state.
-          if (action === 'die') {
-            this.agents.ended(context.id);
-            this.ports.close(context.id);
-          }
-          if (action === 'destroy') {
-            this.jobResources.delete(context.id);
-            this.agents.forget(context.id);
-            this.ports.forget(context.id);
-            this.execs.forgetContainer(context.id);
-          }
-          this.publish(context, action, attributes);
+        startWithoutAgent: ({ context }) => this.agents.startWithoutAgent(context.id),
+        endAgentLink: ({ context }) => {
+          this.agents.ended(context.id);
+          this.ports.close(context.id);
         },
+        releaseContainer: ({ context }) => {
+          this.jobResources.delete(context.id);
+          this.agents.forget(context.id);
+          this.ports.forget(context.id);
+          this.execs.forgetContainer(context.id);
+        },
+        announce: ({ context }, { action, attributes }) => this.publish(context, action, attributes),
       },
     });
     const machine = daemonMachine.provide({
       actors: { container },
       actions: { reply: (_, reply) => this.requests.settle(reply) },
     });
-    this.root = createActor(machine, { inspect: deps.inspect, snapshot: deps.snapshot }).start();
+    this.root = createActor(machine, { inspect: deps.inspect, snapshot: deps.snapshot, ...(clock && { clock }) }).start();
   }
 
   /**
@@ -236,10 +239,8 @@ export class Daemon {
     const named = { ...base, jobName };
     const { launch, callbackUrl } = this.deps.agent;
     const url = callbackUrl();
-    if (launch.kind === 'off' || !url) {
-      this.agents.startWithoutAgent(ctx.id);
-      return { spec: named, shape: found.shape };
-    }
+    // The chart's `agentLaunches` made the choice (and `startWithoutAgent` ran): no agent, no wrapper.
+    if (launch.kind === 'off' || !url) return { spec: named, shape: found.shape };
     const nonce = newNonce();
     const token = this.agents.prepare(ctx.id, deriveAgentToken(agentKey, ctx.id, nonce));
     const argv = [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
@@ -261,10 +262,8 @@ export class Daemon {
     const spec = jobSpecFor(ctx, image, this.deps.jobDefaults, access && { secretEnv: access.secretEnv, registry });
     this.jobResources.set(ctx.id, { cpu: spec.cpu, memory: spec.memory });
     const url = callbackUrl();
-    if (launch.kind === 'off' || !url) {
-      this.agents.startWithoutAgent(ctx.id);
-      return spec;
-    }
+    // The chart's `agentLaunches` made the choice (and `startWithoutAgent` ran): no agent, no wrapper.
+    if (launch.kind === 'off' || !url) return spec;
     const argv = [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
     // Names ACA refuses travel to the agent, which sets them for the user's process.
     return carryRefusedEnv(withAgent(spec, argv, {

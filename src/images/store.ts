@@ -58,7 +58,7 @@ export interface ImageMatch {
 
 const noUser: InUseBy = () => undefined;
 
-/** The daemon's local images: metadata only, in memory, as plain JSON records. */
+/** The daemon's local images: metadata only, as plain JSON records in memory, every change told to `onChange` (the daemon's store). */
 export class ImageStore {
   readonly #records = new Map<string, ImageRecord>();
   readonly #fetchConfig: boolean;

@@ -33,7 +33,7 @@ const newId = () => randomBytes(32).toString('hex');
 const validName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 /**
- * The daemon's networks: in-memory records only (seed). Containers get synthetic addresses,
+ * The daemon's networks: records in memory, each change told to `persist` (the daemon's store). Containers get synthetic addresses,
  * unique per network, that ACA never routes: each job execution is isolated in the environment.
  */
 export class NetworkStore {

@@ -22,6 +22,8 @@ export interface TestDaemonOptions {
   /** Merged over the default simulator options (stop grace 2 s; the run's profile, if any). */
   simulator?: SimulatorOptions;
   wrapCloud?: DaemonOptions['wrapCloud'];
+  /** The container charts' clock (timers and timestamps; one the test moves); the real clock when unset. */
+  clock?: DaemonOptions['clock'];
   /** The daemon's environment (e.g. SOCKERLESS_FETCH_IMAGE_CONFIG); empty by default. */
   env?: Record<string, string | undefined>;
   /** The daemon's logger (default: warnings and errors on stderr, or TEST_LOG_LEVEL). */
@@ -49,6 +51,7 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
     logger: opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
     simulator: testSimulatorOptions(opts.simulator),
     wrapCloud: opts.wrapCloud,
+    clock: opts.clock,
   });
   const docker = new Docker({ socketPath: socket });
   const cli: TestDaemon['cli'] = (args, opts = {}) =>

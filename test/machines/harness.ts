@@ -1,7 +1,7 @@
 // A container actor on in-memory cloud doubles: fast, pure checks of the lifecycle rules.
 import { createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
 import {
-  containerMachine, dockerStatus, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type HostConfig, type ProcessExit, type Reply, type WatchInput,
+  dockerStatus, withClock, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type HostConfig, type ProcessExit, type Reply, type WatchInput,
   type Healthcheck, type HealthResult,
 } from '../../machines/container';
 
@@ -61,7 +61,8 @@ export function startHarness(opts: HarnessOptions = {}) {
   let failStart = opts.failStart;
   let rids = 0;
 
-  const machine = containerMachine.provide({
+  // One simulated clock for the chart's timers and its timestamps (StartedAt, FinishedAt, probes).
+  const machine = withClock(() => clock.now()).provide({
     actors: {
       runJob: fromPromise(async (): Promise<ExecutionRef> => {
         calls.push('runJob');
@@ -85,7 +86,7 @@ export function startHarness(opts: HarnessOptions = {}) {
       }),
       probeHealth: fromPromise(async (): Promise<HealthResult> => {
         calls.push('probeHealth');
-        const now = new Date().toISOString();
+        const now = new Date(clock.now()).toISOString();
         return { Start: now, End: now, ExitCode: opts.health?.codes.shift() ?? 0, Output: '' };
       }),
     },
