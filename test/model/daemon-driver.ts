@@ -3,7 +3,8 @@
 // chart's cloud calls are held by the gated cloud until their step.
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { getNextSnapshot, waitFor, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { waitFor, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import type { Healthcheck } from '../../machines/container';
 import type { ContainerSnapshot } from '../../src/daemon/daemon';
 import type { TestDaemon } from '../helpers/daemon';
 import { ActorWatch, until, type Answer, type Driver, type SeenState } from './driver';
@@ -11,66 +12,68 @@ import { classify, isRetryableFailure, type InvokeInfo } from './events';
 import type { ExitControl } from './exit-control';
 import { FakeAgent } from './fake-agent';
 import type { GatedCloud } from './gated-cloud';
+import type { ManualClock } from '../helpers/manual-clock';
 
 type DockerError = Error & { statusCode?: number; json?: unknown };
 
 const requests = new Set(['START', 'STOP', 'RESTART', 'KILL', 'REMOVE', 'PAUSE', 'UNPAUSE', 'UPDATE', 'RENAME', 'WAIT', 'UNWAIT']);
-const cloudCalls = new Set(['runJob', 'waitForEnd', 'stopExecution', 'deleteJob']);
+const cloudCalls = new Set(['runJob', 'startOnSharedJob', 'waitForEnd', 'stopExecution', 'deleteJob']);
 
 /**
- * The events this driver can take: Docker requests and the ends of cloud calls; with the agent
- * on, also the agent's events, played by a FakeAgent over the daemon's /agent route. The agent
- * speaks only over a connection (an exit report needs one, a drop ends one), and while it is
- * connected the daemon hears the execution's end from it, not from ACA. Timers other than the
- * back-offs (the agent's wait, the stop timeout, the kill grace) stay with the pure run.
+ * The events this driver can take: Docker requests, the ends of cloud calls, and the chart's
+ * timers, which run on the daemon's chart clock (a ManualClock: a timer fires when the path says,
+ * so none races a step); with the agent on, also the agent's events, played by a FakeAgent over
+ * the daemon's /agent route. The agent speaks only over a connection (a report needs one, a drop
+ * ends one), and while it is connected the daemon hears the execution's end from it, not from ACA.
+ * RESUME is what the daemon's restore sends each restored actor.
  */
 export function daemonCanTake(machine: AnyStateMachine, agentOn = false): (s: AnyMachineSnapshot, e: EventObject) => boolean {
   return (s, e) => {
     const kind = classify(machine, e);
-    // The back-offs (before a restart by policy, before a failed cloud call is tried again) are
-    // real time on the daemon, the latter a millisecond (DAEMON_ENV): nothing may race them.
-    const backoff = s.matches({ exited: 'backoff' }) || retrying(s);
-    if (kind.kind === 'timer') return backoff && (!retrying(s) || e.type.includes('cloudRetryDelay'));
-    if (backoff) return false;
-    // A signal with no grace (kill -s TERM, stop -t 0) through the agent: its stop timeout fires at once on the daemon.
-    if (agentOn && zeroGraceSignal(machine, s, e)) return false;
+    const context = s.context as { agentConnected: boolean; processExit: unknown; processStarted: boolean; execution?: { agent?: boolean } };
+    // An agent dropped while stopping leaves the chart's agentConnected set (as does the kill
+    // grace running out with it connected): the chart and the daemon part ways here, so a path ends.
+    if (s.matches({ running: { stopping: 'cloud' } }) && context.agentConnected) return false;
+    // A gap of the daemon: its retried runJob mints a new token and the connected agent's link
+    // goes quietly, while the chart still counts the agent as connected. Left out until fixed.
+    const retryWithAgent = s.matches('starting') && context.agentConnected;
+    if (kind.kind === 'timer') return !(retryWithAgent && e.type.includes('operationTimeout'));
     if (kind.kind === 'request') return requests.has(e.type);
-    const context = s.context as { agentConnected: boolean; processExit: unknown; execution?: { agent?: boolean } };
     if (kind.kind === 'outcome') {
+      // A probe runs through the agent, which the FakeAgent plays (its command's exit code); the
+      // daemon's probe never fails as a call (a probe that cannot run is a failed result).
+      if (kind.invoke.src === 'probeHealth') return agentOn && kind.ok && context.agentConnected;
       if (!cloudCalls.has(kind.invoke.src)) return false;
-      if (kind.invoke.src === 'runJob' && kind.ok) return !!(e as { output?: { agent?: boolean } }).output?.agent === agentOn;
-      // A gap of the daemon: its retried runJob mints a new token and the connected agent's link
-      // goes quietly, while the chart still counts the agent as connected. Left out until fixed.
-      if (kind.invoke.src === 'runJob' && context.agentConnected && isRetryableFailure(e)) return false;
+      if ((kind.invoke.src === 'runJob' || kind.invoke.src === 'startOnSharedJob') && kind.ok) return !!(e as { output?: { agent?: boolean } }).output?.agent === agentOn;
+      if (kind.invoke.src === 'runJob' && retryWithAgent && isRetryableFailure(e)) return false;
       return kind.invoke.src !== 'waitForEnd' || !context.agentConnected;
     }
+    if (e.type === 'RESUME') return true;
+    // ACA's Running reaches the chart through the watcher of an execution without an agent.
+    if (e.type === 'EXECUTION_RUNNING') return !agentOn && s.matches('running') && !s.matches({ running: 'stopping' }) && context.execution?.agent !== true;
     if (!agentOn) return false;
     // While an execution is live: once it ended the daemon closes its agent's link for good.
     const live = s.matches('starting') || s.matches('running');
-    // A drop while stopping leaves the chart's agentConnected set, which later steps rely on.
+    // A drop while stopping: only where the chart turns to ACA's stop for it.
     const stopping = s.matches({ running: 'stopping' });
+    const dropsToCloud = s.matches({ running: { stopping: 'signalling' } }) || s.matches({ running: { stopping: 'killing' } });
     if (e.type === 'AGENT_CONNECTED') return live && !context.agentConnected && (s.matches('starting') || context.execution?.agent === true);
-    if (e.type === 'AGENT_LOST') return live && !stopping && context.agentConnected;
+    if (e.type === 'AGENT_LOST') return live && (!stopping || dropsToCloud) && context.agentConnected;
     if (e.type === 'PROCESS_EXITED') return live && context.agentConnected && context.processExit === null;
+    if (e.type === 'PROCESS_STARTED') return live && context.agentConnected && !context.processStarted && context.processExit === null;
     return false;
   };
 }
 
-function zeroGraceSignal(machine: AnyStateMachine, s: AnyMachineSnapshot, e: EventObject): boolean {
-  const next = getNextSnapshot(machine, s, e) as AnyMachineSnapshot;
-  const request = (next.context as { stopRequest?: { timeout: number } | null }).stopRequest;
-  return next.matches({ running: { stopping: 'signalling' } }) && request?.timeout === 0;
-}
-
-/** Whether the chart waits to call the cloud again after a failure worth retrying. */
-const retrying = (s: AnyMachineSnapshot) => JSON.stringify(s.value).includes('"retrying"');
-
 /**
- * The daemon's settings for the model run: no agent (see daemonCanTake), and a first retry
- * back-off of a millisecond, so that a retried call follows its failure at once.
+ * The daemon's settings for the model run: no agent (see daemonCanTake). The chart's timers are
+ * the ManualClock's; the retry back-off of a millisecond only matters once cleanup frees them.
  */
 // Reuse off: the paths take the own-job branch (runJob, deleteJob), which the gated cloud holds by job.
 export const DAEMON_ENV = { SOCKERLESS_AGENT: 'off', SOCKERLESS_CLOUD_RETRY_MS: '1', SOCKERLESS_JOB_REUSE: 'off' };
+
+/** Reuse on: every start on the shape's shared job (startOnSharedJob), held by the container's own job name. */
+export const SHARING_DAEMON_ENV = { ...DAEMON_ENV, SOCKERLESS_JOB_REUSE: 'on' };
 
 /** The same with the agent on: the simulator's local agent launch, which the gated cloud swaps for a FakeAgent. */
 export const AGENT_DAEMON_ENV = { SOCKERLESS_CLOUD_RETRY_MS: '1', SOCKERLESS_JOB_REUSE: 'off' };
@@ -99,8 +102,16 @@ export class DaemonDriver implements Driver {
   /** How many times the container entered `starting`: each start launches an agent (again on each runJob try). */
   #starts = 0;
 
-  constructor(d: TestDaemon, gate: GatedCloud, exits: ExitControl, n: number | string, restartPolicy: { Name: string; MaximumRetryCount: number }) {
+  readonly #clock: ManualClock;
+  readonly #healthcheck: Healthcheck | undefined;
+
+  constructor(
+    d: TestDaemon, gate: GatedCloud, exits: ExitControl, clock: ManualClock, n: number | string,
+    restartPolicy: { Name: string; MaximumRetryCount: number }, healthcheck?: Healthcheck,
+  ) {
     this.#d = d;
+    this.#clock = clock;
+    this.#healthcheck = healthcheck;
     this.#restartPolicy = restartPolicy;
     this.#gate = gate;
     this.#exits = exits;
@@ -108,6 +119,8 @@ export class DaemonDriver implements Driver {
   }
 
   async create(): Promise<void> {
+    // The chart's timers fire when the path says (cleanup hands them back to real time).
+    this.#clock.hold();
     this.#stream = (await this.#d.docker.getEvents({ filters: { label: [`model-path=${this.#label}`] } })) as unknown as Readable;
     let buffered = '';
     this.#stream.on('data', (chunk: Buffer) => {
@@ -125,6 +138,7 @@ export class DaemonDriver implements Driver {
       Cmd: this.#exits.command(this.#label),
       Labels: { 'model-path': this.#label },
       HostConfig: { RestartPolicy: this.#restartPolicy as Docker.HostRestartPolicy },
+      ...(this.#healthcheck && { Healthcheck: this.#healthcheck }),
     });
     this.#jobName = `sockerless-${this.#container.id.slice(0, 12)}`;
     this.#gate.control(this.#jobName);
@@ -184,6 +198,10 @@ export class DaemonDriver implements Driver {
       case 'stopExecution':
       case 'deleteJob':
         return this.#gate.settle(this.#jobName, invoke.src, ok ? undefined : error);
+      case 'probeHealth':
+        return this.#agent!.endExec((event as unknown as { output: { ExitCode: number } }).output.ExitCode);
+      case 'startOnSharedJob':
+        return this.#gate.settle(this.#jobName, 'startExecution', ok ? undefined : error);
       case 'waitForEnd': {
         const execution = (this.watch.ref!.getSnapshot() as ContainerSnapshot).context.execution!;
         if (!ok) return this.#gate.breakWatch(execution, error!);
@@ -199,9 +217,19 @@ export class DaemonDriver implements Driver {
   }
 
   async environment(kind: 'timer' | 'other', event: EventObject): Promise<void> {
-    // A timer fires by itself (the plan allows only the back-offs, with nothing racing them).
-    if (kind === 'timer') return;
+    if (kind === 'timer') return this.#fire(event.type);
     switch (event.type) {
+      case 'RESUME':
+        this.watch.ref!.send({ type: 'RESUME' });
+        return;
+      case 'PROCESS_STARTED':
+        return this.#agent!.started();
+      case 'EXECUTION_RUNNING':
+        for (let i = 0; !this.#gate.reportRunning(this.#jobName); i++) {
+          if (i === 250) throw new Error('no watcher of the execution asked to hear that it runs');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return;
       case 'AGENT_CONNECTED': {
         // The agent of the current start: its runJob call (which mints the token) may still be on its way.
         for (let i = 0; this.#gate.dialsOf(this.#jobName).length < this.#starts; i++) {
@@ -221,6 +249,21 @@ export class DaemonDriver implements Driver {
       }
       default:
         throw new Error(`the daemon driver cannot take ${event.type} (the daemon plan leaves it out)`);
+    }
+  }
+
+  /**
+   * Fires the chart's timers, the earliest due first, until the container actor has received
+   * `type`: in every state the timer a path takes is its earliest (the schedule timeout, pending
+   * throughout a run, is far the longest), so this fires just that one.
+   */
+  async #fire(type: string): Promise<void> {
+    const seen = this.watch.received(type);
+    for (let i = 0; this.watch.received(type) === seen; i++) {
+      if (i === 500) throw new Error(`the chart never received ${type} (${this.#clock.pending} timers pending)`);
+      // A timer is armed as its state is entered, which may still be on its way.
+      if (!this.#clock.fireNext()) await new Promise((resolve) => setTimeout(resolve, 10));
+      else await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -244,6 +287,7 @@ export class DaemonDriver implements Driver {
 
   async cleanup(): Promise<void> {
     const ref = this.watch.ref;
+    this.#clock.runFreely();
     this.#agent?.drop();
     this.#gate.release(this.#jobName);
     this.#exits.exit(this.#label, 0);

@@ -44,6 +44,11 @@ const outputs: Record<string, unknown[]> = {
     { jobName: 'sockerless-s-model', executionName: 'sockerless-s-model-exec' },
     { jobName: 'sockerless-s-model', executionName: 'sockerless-s-model-exec', agent: true },
   ],
+  // A health probe that passed, and one that failed.
+  probeHealth: [
+    { Start: '2030-01-01T00:00:00.000Z', End: '2030-01-01T00:00:00.000Z', ExitCode: 0, Output: '' },
+    { Start: '2030-01-01T00:00:00.000Z', End: '2030-01-01T00:00:00.000Z', ExitCode: 1, Output: '' },
+  ],
   waitForEnd: [
     { status: 'Succeeded', exitCode: 0 },
     { status: 'Failed', exitCode: 3 },
@@ -121,6 +126,34 @@ export function classify(machine: AnyStateMachine, event: EventObject): StepKind
   if ('rid' in event || event.type === 'RENAME') return { kind: 'request', event };
   if (event.type.startsWith('xstate.after.')) return { kind: 'timer', event };
   return { kind: 'other', event };
+}
+
+/**
+ * The traversal with a health check keeps to a run and its probes: start, the agent's hello,
+ * the probes' schedule and results, a daemon restart while waiting, and a stop.
+ */
+export function healthEvents(machine: AnyStateMachine): (s: AnyMachineSnapshot, e: EventObject) => boolean {
+  return (_s, e) => {
+    const kind = classify(machine, e);
+    if (kind.kind === 'timer') return true;
+    if (kind.kind === 'outcome') return ['runJob', 'probeHealth', 'waitForEnd', 'stopExecution'].includes(kind.invoke.src);
+    if (kind.kind === 'request') return e.type === 'START' || e.type === 'STOP';
+    return true;
+  };
+}
+
+/**
+ * The traversal to a cloud operation's last try: its timeouts and back-offs, and the requests
+ * and ends that lead to a start, a restart and a removal (the traversal counts tries here).
+ */
+export function retryEvents(machine: AnyStateMachine): (s: AnyMachineSnapshot, e: EventObject) => boolean {
+  return (_s, e) => {
+    const kind = classify(machine, e);
+    if (kind.kind === 'timer') return e.type.includes('operationTimeout') || e.type.includes('cloudRetryDelay');
+    if (kind.kind === 'request') return ['START', 'RESTART'].includes(e.type) || (e.type === 'REMOVE' && !(e as { force?: boolean }).force);
+    if (kind.kind === 'outcome') return kind.ok && (kind.invoke.src === 'runJob' || (kind.invoke.src === 'waitForEnd' && (e as { output?: { status?: string } }).output?.status === 'Succeeded'));
+    return false;
+  };
 }
 
 /**

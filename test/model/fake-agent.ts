@@ -20,6 +20,9 @@ export class FakeAgent {
   readonly signals: string[] = [];
   #ws: WebSocket | undefined;
   #beat: NodeJS.Timeout | undefined;
+  /** Exec sessions the daemon opened (a health probe is one) and not yet ended, oldest first. */
+  readonly #execs: number[] = [];
+  #execArrived: (() => void) | undefined;
 
   constructor(dial: AgentDial) {
     this.#dial = dial;
@@ -42,6 +45,10 @@ export class FakeAgent {
         const msg = decodeDaemonMessage(data.toString());
         if (msg.t === 'welcome') resolve(msg);
         if (msg.t === 'signal') this.signals.push(msg.signal);
+        if (msg.t === 'exec') {
+          this.#execs.push(msg.s);
+          this.#execArrived?.();
+        }
         if (msg.t === 'hb') ws.send(encodeMessage({ t: 'hb' }));
       });
       ws.on('close', (code) => reject(new Error(`the daemon closed the agent's connection (${code})`)));
@@ -54,10 +61,30 @@ export class FakeAgent {
     this.#beat = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(encodeMessage({ t: 'hb' })), welcome.heartbeatMs).unref();
   }
 
+  /** The main process runs: the agent reports it (Docker's start answers then). */
+  started(): void {
+    if (this.#ws?.readyState !== WebSocket.OPEN) throw new Error('the fake agent is not connected');
+    this.#ws.send(encodeMessage({ t: 'started', s: MAIN_SESSION, pid: 2 }));
+  }
+
   /** The main process ended: the agent reports it. */
   exit(code: number, signal?: string): void {
     if (this.#ws?.readyState !== WebSocket.OPEN) throw new Error('the fake agent is not connected');
     this.#ws.send(encodeMessage({ t: 'exit', s: MAIN_SESSION, status: { code, ...(signal && { signal }) } }));
+  }
+
+  /** The oldest open exec session (a health probe's command) ends with `code`, once it has arrived. */
+  async endExec(code: number): Promise<void> {
+    for (let tries = 0; this.#execs.length === 0; tries++) {
+      if (tries > 0) throw new Error('the daemon opened no exec session');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 5_000);
+        this.#execArrived = () => (clearTimeout(timer), resolve());
+      });
+    }
+    const s = this.#execs.shift()!;
+    this.#ws!.send(encodeMessage({ t: 'started', s, pid: 3 }));
+    this.#ws!.send(encodeMessage({ t: 'exit', s, status: { code } }));
   }
 
   /** The connection breaks (the replica's network, or the replica itself). */

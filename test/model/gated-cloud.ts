@@ -5,7 +5,7 @@
 import type { Cloud, Execution, ExecutionEnd, JobSpec } from '../../src/aca/cloud';
 import type { AgentDial } from './fake-agent';
 
-export type HeldKind = 'runJob' | 'stopExecution' | 'deleteJob';
+export type HeldKind = 'runJob' | 'startExecution' | 'stopExecution' | 'deleteJob';
 
 interface Held {
   kind: HeldKind;
@@ -18,12 +18,16 @@ interface Gate {
   arrivals: Array<() => void>;
   /** Rejects the current waitForEnd, as if the execution could no longer be watched. */
   breakWatch?: (error: Error) => void;
+  /** The current waitForEnd's "ACA says Running" callback: the test calls it when the path says. */
+  onRunning?: () => void;
 }
 
 export class GatedCloud {
   readonly #inner: Cloud;
   readonly #gates = new Map<string, Gate>();
   readonly #dials = new Map<string, AgentDial[]>();
+  /** A shared job's executions, by name: the controlled job (the container's own name) each belongs to. */
+  readonly #owners = new Map<string, string>();
   readonly cloud: Cloud;
 
   constructor(inner: Cloud) {
@@ -34,10 +38,22 @@ export class GatedCloud {
         const sent = this.#withoutAgent(spec);
         return this.#hold(spec.jobName, 'runJob', signal, () => inner.runJob(sent, signal));
       },
-      stopExecution: (execution, signal) => this.#hold(execution.jobName, 'stopExecution', signal, () => inner.stopExecution(execution, signal)),
+      // A start on a shared job (job reuse) is held under the container's own job name.
+      startExecution: async (spec, signal) => {
+        const owner = ownJobName(spec.containerId);
+        const execution = await this.#hold(owner, 'startExecution', signal, () => inner.startExecution(spec, signal));
+        if (this.#gates.has(owner)) this.#owners.set(execution.executionName, owner);
+        return execution;
+      },
+      stopExecution: (execution, signal) => this.#hold(this.#ownerOf(execution), 'stopExecution', signal, () => inner.stopExecution(execution, signal)),
       deleteJob: (jobName, signal) => this.#hold(jobName, 'deleteJob', signal, () => inner.deleteJob(jobName, signal)),
-      waitForEnd: (execution, signal) => this.#watch(execution, signal),
+      waitForEnd: (execution, signal, onRunning) => this.#watch(execution, signal, onRunning),
     };
+  }
+
+  /** The controlled job an execution belongs to: its own job, or the container's on a shared one. */
+  #ownerOf(execution: Execution): string {
+    return this.#owners.get(execution.executionName) ?? execution.jobName;
   }
 
   /** Holds every chart-invoked call for this job from now on. */
@@ -91,7 +107,7 @@ export class GatedCloud {
 
   /** Fails the execution's watcher, then ends the execution so no process outlives it. */
   async breakWatch(execution: Execution, error: Error): Promise<void> {
-    const gate = this.#gates.get(execution.jobName);
+    const gate = this.#gates.get(this.#ownerOf(execution));
     if (!gate?.breakWatch) throw new Error(`no waitForEnd of ${execution.jobName} is running`);
     gate.breakWatch(error);
     await this.#inner.stopExecution(execution);
@@ -117,9 +133,18 @@ export class GatedCloud {
     });
   }
 
-  #watch(execution: Execution, signal: AbortSignal): Promise<ExecutionEnd> {
-    const gate = this.#gates.get(execution.jobName);
-    if (!gate) return this.#inner.waitForEnd(execution, signal);
+  /** ACA reports the execution Running to its current watcher (false: no watcher asked to hear it). */
+  reportRunning(jobName: string): boolean {
+    const onRunning = this.#gates.get(jobName)?.onRunning;
+    onRunning?.();
+    return !!onRunning;
+  }
+
+  #watch(execution: Execution, signal: AbortSignal, onRunning?: () => void): Promise<ExecutionEnd> {
+    const gate = this.#gates.get(this.#ownerOf(execution));
+    if (!gate) return this.#inner.waitForEnd(execution, signal, onRunning);
+    // Held: the simulator's Running would race the path; the test reports it (reportRunning).
+    gate.onRunning = onRunning;
     const inner = new AbortController();
     signal.addEventListener('abort', () => inner.abort(signal.reason), { once: true });
     let breakWatch: Gate['breakWatch'];
@@ -135,5 +160,8 @@ export class GatedCloud {
     });
   }
 }
+
+/** The job a container owns (sockerless-<id[:12]>), as the chart names it. */
+const ownJobName = (containerId: string) => `sockerless-${containerId.slice(0, 12)}`;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

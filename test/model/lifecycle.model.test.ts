@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createActor, type AnyMachineSnapshot } from 'xstate';
 import { containerMachine, type ContainerInput } from '../../machines/container';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { ManualClock } from '../helpers/manual-clock';
 import { containerInput } from '../machines/harness';
-import { AGENT_DAEMON_ENV, DAEMON_ENV, daemonCanTake, DaemonDriver } from './daemon-driver';
+import { AGENT_DAEMON_ENV, DAEMON_ENV, daemonCanTake, DaemonDriver, SHARING_DAEMON_ENV } from './daemon-driver';
 import { ExitControl } from './exit-control';
 import { GatedCloud } from './gated-cloud';
 import { planPaths, type Plan } from './plan';
-import { policyEvents } from './events';
+import { healthEvents, policyEvents, retryEvents } from './events';
 import { PureDriver } from './pure-driver';
 import { describePath, runPath } from './run-path';
 import { label } from './transitions';
@@ -17,6 +18,12 @@ import { label } from './transitions';
 const base = containerInput();
 // Rule 7 needs a policy; on-failure with one retry keeps the restarts, and the states, bounded.
 const withPolicy = containerInput({ hostConfig: { ...base.hostConfig, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 1 } } });
+// A health check, probed through the agent: one failed probe makes it unhealthy.
+const withHealth = containerInput({ config: { ...base.config, Healthcheck: { Test: ['CMD', 'true'], Interval: 1_000_000_000, Retries: 1 } } });
+const health = healthEvents(containerMachine);
+// A cloud operation's last try (start, restart's and removal's delete): the traversal counts tries.
+const retries = retryEvents(containerMachine);
+const countTries = new Set(['cloudAttempts']);
 const daemonCan = daemonCanTake(containerMachine);
 const policy = policyEvents(containerMachine);
 
@@ -25,21 +32,40 @@ interface Part {
   plan: Plan;
 }
 const pureBase = planPaths(containerMachine, base);
+const purePolicy = planPaths(containerMachine, withPolicy, policy, pureBase.covered);
 const pureParts: Part[] = [
   { input: base, plan: pureBase },
-  { input: withPolicy, plan: planPaths(containerMachine, withPolicy, policy, pureBase.covered) },
+  { input: withPolicy, plan: purePolicy },
+  { input: withHealth, plan: planPaths(containerMachine, withHealth, health, new Set([...pureBase.covered, ...purePolicy.covered]), false) },
+  { input: base, plan: planPaths(containerMachine, base, retries, new Set([...pureBase.covered, ...purePolicy.covered]), false, countTries) },
 ];
 const daemonBase = planPaths(containerMachine, base, daemonCan);
+const daemonPolicy = planPaths(containerMachine, withPolicy, (s, e) => daemonCan(s, e) && policy(s, e), daemonBase.covered);
 const daemonParts: Part[] = [
   { input: base, plan: daemonBase },
-  { input: withPolicy, plan: planPaths(containerMachine, withPolicy, (s, e) => daemonCan(s, e) && policy(s, e), daemonBase.covered) },
+  { input: withPolicy, plan: daemonPolicy },
+  {
+    input: base,
+    plan: planPaths(containerMachine, base, (s, e) => daemonCan(s, e) && retries(s, e), new Set([...daemonBase.covered, ...daemonPolicy.covered]), false, countTries),
+  },
 ];
 // Job reuse: the same lifecycle with every start on a shared job (startOnSharedJob), for the
 // paths the own-job plan did not already take.
 const sharing = containerMachine.provide({ guards: { reusesJob: () => true } });
 const sharingPlan = planPaths(sharing, base, () => true, pureBase.covered);
 // The daemon with its agent on (played by the test): the agent's events and the starts that wait for it.
-const agentParts: Part[] = [{ input: base, plan: planPaths(containerMachine, base, daemonCanTake(containerMachine, true), new Set([...daemonParts.flatMap(({ plan }) => [...plan.covered])])) }];
+// Transitions only (not every explored state): with the agent's events the states are many times more.
+const daemonAgent = daemonCanTake(containerMachine, true);
+const agentBase = planPaths(containerMachine, base, daemonAgent, new Set([...daemonParts.flatMap(({ plan }) => [...plan.covered])]), false);
+const agentParts: Part[] = [
+  { input: base, plan: agentBase },
+  {
+    input: withHealth,
+    plan: planPaths(containerMachine, withHealth, (s, e) => daemonAgent(s, e) && health(s, e), new Set([...daemonParts.flatMap(({ plan }) => [...plan.covered]), ...agentBase.covered]), false),
+  },
+];
+// Job reuse on the daemon: the shared-job branch, for what the daemon's other plans leave.
+const sharingDaemonPlan = planPaths(sharing, base, daemonCanTake(sharing), new Set([...daemonParts, ...agentParts].flatMap(({ plan }) => [...plan.covered])), false);
 const initial = (input: ContainerInput) => createActor(containerMachine, { input }).getSnapshot() as AnyMachineSnapshot;
 const cases = (parts: Part[]) => parts.flatMap(({ input, plan }) => plan.paths.map((path) => ({ input, path })));
 const pureTaken = new Set<string>();
@@ -75,6 +101,7 @@ describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonP
   let d: TestDaemon;
   let gate: GatedCloud;
   let exits: ExitControl;
+  const clock = new ManualClock();
   beforeAll(async () => {
     exits = await ExitControl.start();
     // The daemon runs without its agent here (exits and stops through ACA); the next run has it.
@@ -84,17 +111,19 @@ describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonP
       env: DAEMON_ENV,
       simulator: { stopGraceMs: 5_000, isolation: 'none' },
       wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud,
+      clock,
     });
     await d.cli(['pull', 'alpine']);
   });
   afterAll(async () => {
+    clock.runFreely();
     await d?.close();
     await exits?.close();
   });
 
   cases(daemonParts).forEach(({ input, path }, n) => {
     it(describePath(path), async () => {
-      const driver = new DaemonDriver(d, gate, exits, n, input.hostConfig.RestartPolicy);
+      const driver = new DaemonDriver(d, gate, exits, clock, n, input.hostConfig.RestartPolicy);
       try {
         await runPath(containerMachine, initial(input), path, driver);
       } finally {
@@ -109,25 +138,61 @@ describe(`container lifecycle, daemon with its agent on the embedded simulator (
   let d: TestDaemon;
   let gate: GatedCloud;
   let exits: ExitControl;
+  const clock = new ManualClock();
   beforeAll(async () => {
     exits = await ExitControl.start();
     d = await startTestDaemon({
       env: AGENT_DAEMON_ENV,
       simulator: { stopGraceMs: 5_000, isolation: 'none' },
       wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud,
+      clock,
     });
     await d.cli(['pull', 'alpine']);
   });
   afterAll(async () => {
+    clock.runFreely();
     await d?.close();
     await exits?.close();
   });
 
   cases(agentParts).forEach(({ input, path }, n) => {
     it(describePath(path), async () => {
-      const driver = new DaemonDriver(d, gate, exits, `agent-${n}`, input.hostConfig.RestartPolicy);
+      const driver = new DaemonDriver(d, gate, exits, clock, `agent-${n}`, input.hostConfig.RestartPolicy, input.config.Healthcheck);
       try {
         await runPath(containerMachine, initial(input), path, driver);
+      } finally {
+        for (const k of driver.watch.taken) daemonTaken.add(k);
+      }
+    }, 90_000);
+  });
+});
+
+describe(`container lifecycle on a shared job, daemon on the embedded simulator (${sharingDaemonPlan.paths.length} paths)`, () => {
+  let d: TestDaemon;
+  let gate: GatedCloud;
+  let exits: ExitControl;
+  const clock = new ManualClock();
+  beforeAll(async () => {
+    exits = await ExitControl.start();
+    d = await startTestDaemon({
+      env: SHARING_DAEMON_ENV,
+      simulator: { stopGraceMs: 5_000, isolation: 'none' },
+      wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud,
+      clock,
+    });
+    await d.cli(['pull', 'alpine']);
+  });
+  afterAll(async () => {
+    clock.runFreely();
+    await d?.close();
+    await exits?.close();
+  });
+
+  sharingDaemonPlan.paths.forEach((path, n) => {
+    it(describePath(path), async () => {
+      const driver = new DaemonDriver(d, gate, exits, clock, `shared-${n}`, base.hostConfig.RestartPolicy);
+      try {
+        await runPath(sharing, createActor(sharing, { input: base }).getSnapshot() as AnyMachineSnapshot, path, driver);
       } finally {
         for (const k of driver.watch.taken) daemonTaken.add(k);
       }
@@ -138,7 +203,7 @@ describe(`container lifecycle, daemon with its agent on the embedded simulator (
 afterAll(() => {
   const total = pureBase.transitions.length;
   const union = (parts: Part[]) => new Set(parts.flatMap(({ plan }) => [...plan.covered]));
-  const [planned, plannedOnDaemon] = [new Set([...union(pureParts), ...sharingPlan.covered]), union([...daemonParts, ...agentParts])];
+  const [planned, plannedOnDaemon] = [new Set([...union(pureParts), ...sharingPlan.covered]), new Set([...union([...daemonParts, ...agentParts]), ...sharingDaemonPlan.covered])];
   const count = (taken: Set<string>) => pureBase.transitions.filter((t) => taken.has(t.key)).length;
   const notes = pureBase.transitions.flatMap((t) => {
     // The traversal does not count a call's tries (its state would never repeat); giving up after
@@ -151,7 +216,7 @@ afterAll(() => {
     return [];
   });
   const pureOnly = [...planned].filter((k) => !plannedOnDaemon.has(k)).length;
-  // What daemonCanTake leaves out (real-time timers other than the back-offs, a daemon restart, drops the chart cannot follow) is listed below.
+  // What daemonCanTake leaves out (health probes, job reuse, drops the chart cannot follow) is listed below.
   console.log([
     `container machine transition coverage — daemon: ${count(daemonTaken)}/${total} (${pureOnly} on the pure machine only), pure: ${count(pureTaken)}/${total}`,
     ...notes,

@@ -41,19 +41,21 @@ const volatileContext = new Set([
 ]);
 
 // Context the guards read only part of: the presence of the agent's report (its exit code is
-// what the rules check), and the lifecycle settings of HostConfig.
+// what the rules check), the health's status, and the lifecycle settings of HostConfig.
 const projections: Record<string, (v: unknown) => unknown> = {
   processExit: (v) => v !== null,
+  // The health guards read its status only (the probes' log grows with every probe).
+  health: (v) => (v as { Status?: string } | null)?.Status ?? null,
   hostConfig: (v) => {
     const { RestartPolicy, AutoRemove } = v as { RestartPolicy: unknown; AutoRemove: unknown };
     return { RestartPolicy, AutoRemove };
   },
 };
 
-/** State identity for the traversal: the value plus every context field not known to be volatile. */
-export function serialize(snapshot: AnyMachineSnapshot): string {
+/** State identity for the traversal: the value plus every context field not known to be volatile (or kept). */
+export function serialize(snapshot: AnyMachineSnapshot, keep: ReadonlySet<string> = new Set()): string {
   const context = Object.entries(snapshot.context as Record<string, unknown>)
-    .filter(([k]) => !volatileContext.has(k))
+    .filter(([k]) => keep.has(k) || !volatileContext.has(k))
     .map(([k, v]) => [k, projections[k] ? projections[k](v) : v]);
   return JSON.stringify({ value: snapshot.value, context: Object.fromEntries(context) });
 }
@@ -96,13 +98,17 @@ export function planPaths(
   input: unknown,
   usable: (s: AnyMachineSnapshot, e: EventObject) => boolean = () => true,
   known: ReadonlySet<string> = new Set(),
+  /** Whether the paths must also reach every explored state (else: only take every transition). */
+  coverStates = true,
+  /** Volatile context the traversal tells states apart by (the retry count, to reach the last try). */
+  keep: ReadonlySet<string> = new Set(),
 ): Plan {
   const { logic, takenBy } = recordingLogic(machine, input);
   const adjacency = getAdjacencyMap(logic, {
     input,
     events: modelEvents(machine),
     filterEvents: usable,
-    serializeState: (s: AnyMachineSnapshot) => serialize(s),
+    serializeState: (s: AnyMachineSnapshot) => serialize(s, keep),
     // A final state takes no events.
     stopWhen: (s: AnyMachineSnapshot) => s.status !== 'active',
     limit: 100_000,
@@ -117,7 +123,7 @@ export function planPaths(
   const shortest = new Map<string, Step[]>([[initial, []]]);
   for (const from of shortest.keys()) {
     for (const edge of edgesOf(from)) {
-      const to = serialize(edge.state);
+      const to = serialize(edge.state, keep);
       if (!shortest.has(to) && nodes[to]) shortest.set(to, [...shortest.get(from)!, stepOf(edge)]);
     }
   }
@@ -127,7 +133,7 @@ export function planPaths(
   for (const [from, head] of shortest) {
     for (const edge of edgesOf(from)) {
       const steps = [...head, stepOf(edge)];
-      candidates.push({ steps, covers: new Set(steps.flatMap((s) => [...s.taken, `state:${serialize(s.state)}`])) });
+      candidates.push({ steps, covers: new Set(steps.flatMap((s) => (coverStates ? [...s.taken, `state:${serialize(s.state, keep)}`] : s.taken))) });
     }
   }
 

@@ -1,9 +1,10 @@
 // The container machine on in-memory doubles whose every invoked call ends when the path says.
-import { createActor, fromPromise, SimulatedClock, type AnyStateMachine, type EventObject } from 'xstate';
-import { containerMachine, dockerStatus, type ContainerInput, type Reply } from '../../machines/container';
+import { createActor, fromPromise, type AnyStateMachine, type EventObject } from 'xstate';
+import { dockerStatus, withClock, type ContainerInput, type Reply } from '../../machines/container';
 import type { ContainerSnapshot } from '../../src/daemon/daemon';
 import { ActorWatch, until, type Answer, type Driver, type SeenState } from './driver';
 import type { InvokeInfo } from './events';
+import { ManualClock } from '../helpers/manual-clock';
 
 interface Pending {
   src: string;
@@ -19,7 +20,8 @@ export class PureDriver implements Driver {
   readonly #replies = new Map<string, (r: Answer) => void>();
   readonly #events: string[] = [];
   readonly #wakers = new Set<() => void>();
-  readonly #clock = new SimulatedClock();
+  /** The chart's timers and timestamps: a timer fires when the path says. */
+  readonly #clock = new ManualClock();
   #actor: ReturnType<typeof createActor<AnyStateMachine>> | undefined;
   #rids = 0;
   readonly #waits = new Set<string>();
@@ -41,13 +43,14 @@ export class PureDriver implements Driver {
           signal.addEventListener('abort', () => this.#calls.splice(this.#calls.indexOf(pending) >>> 0, 1), { once: true });
         }),
       );
-    const machine = containerMachine.provide({
+    const machine = withClock(() => this.#clock.now()).provide({
       actors: {
         runJob: call('runJob') as never,
         waitForEnd: call('waitForEnd') as never,
         stopExecution: call('stopExecution') as never,
         deleteJob: call('deleteJob') as never,
         startOnSharedJob: call('startOnSharedJob') as never,
+        probeHealth: call('probeHealth') as never,
       },
       guards: { reusesJob: () => this.#reusesJob },
       actions: {
@@ -96,9 +99,10 @@ export class PureDriver implements Driver {
   }
 
   async environment(kind: 'timer' | 'other', event: EventObject): Promise<void> {
-    // Only the active state's timer is pending, so running the clock far ahead fires just it.
-    if (kind === 'timer') this.#clock.increment(2 ** 31);
-    else this.#actor!.send(event);
+    // The earliest-due timer is the path's (as on the daemon: the schedule timeout is far the longest).
+    if (kind !== 'timer') return void this.#actor!.send(event);
+    const seen = this.watch.received(event.type);
+    while (this.watch.received(event.type) === seen) if (!this.#clock.fireNext()) throw new Error(`no timer is pending for ${event.type}`);
   }
 
   async inspect(): Promise<SeenState | 'gone'> {

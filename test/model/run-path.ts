@@ -39,6 +39,12 @@ function dueStatus(o: Outstanding, from: Phase, phases: Phase[], rules: DockerRu
   return { status: o.expected.status };
 }
 
+function healthOf(s: AnyMachineSnapshot): 'healthy' | 'unhealthy' | undefined {
+  if (s.matches({ running: { up: { health: 'healthy' } } })) return 'healthy';
+  if (s.matches({ running: { up: { health: 'unhealthy' } } })) return 'unhealthy';
+  return undefined;
+}
+
 function label(e: EventObject): string {
   const { type, rid: _rid, actorId: _a, ...rest } = e as EventObject & Record<string, unknown>;
   const short = type.replace(/^xstate\.(done|error)\.actor\.(.*)$/, (_, k: string, id: string) => `${k}(${id})`);
@@ -97,9 +103,14 @@ export async function runPath(machine: AnyStateMachine, initial: AnyMachineSnaps
         ? (kind.ok ? { exitCode: (step.event as { output?: { exitCode?: number } }).output?.exitCode } : { failed: true })
         : undefined;
       let at = from;
-      for (const p of phases) {
+      let health = healthOf(prev);
+      for (const [j, p] of phases.entries()) {
         if (p !== at) expectedEvents.push(...rules.moved(at, p, step.event, outcome));
         at = p;
+        // Docker's health_status event, as the container's health changes.
+        const now = healthOf(microsteps[j]!);
+        if (now && now !== health) expectedEvents.push(`health_status: ${now}`);
+        health = now;
       }
 
       const answered = outstanding.filter((o) => dueNow(o.expected.due, from, phases));
