@@ -88,13 +88,13 @@ const find = (daemon: Daemon, id: string): ContainerRef => daemon.find(id) as Co
 
 async function lifecycle(daemon: Daemon): Promise<void> {
   const i = input();
-  if ((await daemon.create(i)).status !== 201) throw new Error('create failed');
+  if ((await daemon.create(i)).outcome !== 'created') throw new Error('create failed');
   const ref = find(daemon, i.id);
   const started = await daemon.ask(ref, { type: 'START' });
-  if (started.status !== 204) throw new Error(`start answered ${started.status}`);
+  if (started.outcome !== 'noContent') throw new Error(`start answered ${started.outcome}`);
   await waitFor(ref, (s) => s.hasTag('exited'));
   const removed = await daemon.ask(ref, { type: 'REMOVE', force: false });
-  if (removed.status !== 204) throw new Error(`remove answered ${removed.status}`);
+  if (removed.outcome !== 'noContent') throw new Error(`remove answered ${removed.outcome}`);
 }
 
 interface Cost {

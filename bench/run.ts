@@ -18,6 +18,7 @@ import { imagePull } from './figures/image-pull';
 import { inspectRps } from './figures/inspect';
 import { logLatency } from './figures/logs';
 import { psAndMemory } from './figures/ps';
+import { peerForward } from './figures/peer-forward';
 import { portForward } from './figures/port-forward';
 import { agentImage } from './figures/agent-image';
 import { runLatency } from './figures/run-latency';
@@ -180,6 +181,7 @@ try {
   }
   if (only.has('logs')) await phase('log_latency_ms', ['log_latency_ms'], (c) => logLatency(c, settings.logLines));
   if (only.has('ports')) await phase('port_forward', ['port_forward_mbps', 'port_forward_rtt_ms'], (c) => portForward(c));
+  if (only.has('ports')) await phase('peer_forward', ['peer_forward_mbps'], (c) => peerForward(c));
   // The running-minute window overlaps inspect, which makes no cloud calls and never holds the
   // event loop for long (ps can, so it comes after the window closes).
   if (only.has('minute') || only.has('inspect')) {

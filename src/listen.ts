@@ -74,10 +74,8 @@ function onClientError(err: NodeJS.ErrnoException, socket: Duplex) {
   socket.end(`HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-/** Serves the app on one address, with hijacked upgrades going through the same app. */
-export async function listen(app: Hono<AppEnv>, address: ListenAddress, opts: ListenOptions = {}): Promise<Listener> {
-  const refused = refusal(address, opts);
-  if (refused) throw new Error(refused);
+/** The HTTP(S) server of the app: its requests, hijacked upgrades and Docker-shaped parse errors. */
+function apiServer(app: Hono<AppEnv>, maxHeaderSize = 64 * 1024, tls?: TlsOptions): Server {
   const honoListener = getRequestListener(app.fetch, {
     hostname: 'docker', // clients may leave out Host (dockerd does not look at it)
     errorHandler: (err) => Response.json({ message: `bad request: ${err instanceof Error ? err.message : String(err)}` }, { status: err instanceof RequestError ? 400 : 500 }),
@@ -89,8 +87,6 @@ export async function listen(app: Hono<AppEnv>, address: ListenAddress, opts: Li
     if (host !== undefined && !URL.canParse(`http://${host}/`)) incoming.headers.host = 'docker';
     return honoListener(incoming, outgoing);
   };
-  const maxHeaderSize = opts.maxHeaderSize ?? 64 * 1024;
-  const tls = address.kind === 'tcp' ? opts.tls : undefined;
   const server: Server = tls
     ? createHttpsServer(
         // allowHalfOpen as http.Server has it: the CLI half-closes a hijacked stream at stdin EOF.
@@ -100,6 +96,35 @@ export async function listen(app: Hono<AppEnv>, address: ListenAddress, opts: Li
     : createHttpServer({ maxHeaderSize, requireHostHeader: false }, requestListener);
   server.on('upgrade', upgradeHandler(app));
   server.on('clientError', onClientError);
+  return server;
+}
+
+/**
+ * The app served on streams handed to it rather than on a listener: the Docker socket an agent
+ * serves inside a container (each connection there reaches the daemon as such a stream).
+ */
+export function inProcessApi(app: Hono<AppEnv>): { serve(stream: Duplex): void; close(): void } {
+  const server = apiServer(app);
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  const streams = new Set<Duplex>();
+  return {
+    serve: (stream) => {
+      streams.add(stream);
+      stream.once('close', () => streams.delete(stream));
+      server.emit('connection', stream);
+    },
+    close: () => {
+      for (const stream of streams) stream.destroy();
+    },
+  };
+}
+
+/** Serves the app on one address, with hijacked upgrades going through the same app. */
+export async function listen(app: Hono<AppEnv>, address: ListenAddress, opts: ListenOptions = {}): Promise<Listener> {
+  const refused = refusal(address, opts);
+  if (refused) throw new Error(refused);
+  const server = apiServer(app, opts.maxHeaderSize, address.kind === 'tcp' ? opts.tls : undefined);
   // Hijacked sockets leave the HTTP server's bookkeeping; keep every socket to end them at close.
   const sockets = new Set<Duplex>();
   server.on('connection', (socket: Duplex) => {

@@ -30,10 +30,14 @@ import type { DockerEvent } from './daemon/events';
 import { InspectionHub } from './inspect/hub';
 import { startStatelyStream, type StatelyStream } from './inspect/stately';
 import { ContainerTimeline } from './ui/timeline';
-import { listen, parseAddress, refusal, type Listener, type TlsOptions } from './listen';
+import { inProcessApi, listen, parseAddress, refusal, type Listener, type TlsOptions } from './listen';
 import { createLogger, type Logger } from './log';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator';
 import { parseSettings, settingsFromProcess, simulatorOptionsFrom, type Environment, type Settings } from './settings';
+import { Peers } from './daemon/peers';
+import type { PortRequestFields } from './daemon/ports/bindings';
+import { dockerSocketTarget, exposedTcpPorts, peerDirectory } from './networks/peer-directory';
+import type { MountFields } from './volumes/mounts';
 
 export interface DaemonOptions {
   /** `-H` addresses; default tcp://127.0.0.1:2375 (2376 with TLS). */
@@ -119,8 +123,11 @@ async function startOnState(
     simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, hostLoopbackPorts, replicaNetwork: settings.simulatorNetwork, logger: simLogger, ...simulatorOptionsFrom(settings), ...opts.simulator });
     config = acaConfigForSimulator(simulator);
   }
-  // Jobs on Azure itself (not a simulator on this machine) cannot dial back to loopback or a unix socket.
-  if (!simulator && config.armEndpoint === undefined && settings.agent !== 'off' && settings.agent !== 'local' && settings.agentImage) {
+  // Jobs that get the agent by image, on a target the daemon does not embed, are judged as on
+  // Azure: the daemon cannot know where that endpoint runs its replicas, and Azure's cannot dial
+  // back to loopback or a unix socket. (A standalone simulator on this host runs this checkout's
+  // agent with SOCKERLESS_AGENT=local, as its --write-env says, and is not checked.)
+  if (!simulator && settings.agent !== 'off' && settings.agent !== 'local' && settings.agentImage) {
     const refused = callbackRefusal(settings.callbackUrl, addresses);
     if (refused) throw new Error(refused);
   }
@@ -164,6 +171,7 @@ async function startOnState(
   const shareSettings = shareSettingsFrom(settings, config, !!simulator);
   const shares = shareSettings && createAzureFileShares(acaConfig, shareSettings, state.instanceId);
   const bindShares = settings.bindVolumes;
+  const peerPorts = settings.peerPorts;
   if (simulator && shares) linkBindSharesToHost(bindShares, (volume) => simulatorShareDir(join(opts.dataRoot, 'simulator'), shares.settings.account, shares.names(volume).share));
   // Containers restored while starting ask for their volumes before the stores below exist.
   let mountSources!: { resources: ContainerResources; volumes: VolumeStore };
@@ -195,12 +203,18 @@ async function startOnState(
   }));
   const networks = new NetworkStore({
     ...state.networks,
-    announce: (action, n, extra) => daemon.events.publish('network', action, n.Id, { name: n.Name, type: n.Driver, ...extra }),
+    announce: (action, n, extra) => {
+      daemon.events.publish('network', action, n.Id, { name: n.Name, type: n.Driver, ...extra });
+      // Names resolve on user networks only: a change there changes some container's peers.
+      if ((action === 'connect' || action === 'disconnect') && !n.Predefined) daemon.peers?.changed();
+    },
   });
   // The predefined networks made just now keep their ids across restarts, as dockerd's do.
   state.networks.onChange?.(networks.list());
   const volumes = new VolumeStore({ ...state.volumes, announce: (action, v) => daemon.events.publish('volume', action, v.Name, { driver: v.Driver }) });
-  const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings, { namedVolumes: shares !== undefined, bindShares });
+  // A bound Docker socket is served in the container by its agent, as the replica's init (on Azure, and on the simulator's namespaces).
+  const servesDockerSocket = agent.launch.kind !== 'off' && (!simulator || simulator.isolation === 'namespaces');
+  const resources = new ContainerResources(networks, volumes, daemon.events, state.holdings, { namedVolumes: shares !== undefined, bindShares, dockerSocketServed: servesDockerSocket });
   mountSources = { resources, volumes };
   sourcesSet();
   // A run that never started (its launch failed) joined nothing, so it has nothing to leave.
@@ -210,6 +224,20 @@ async function startOnState(
     leave: (id) => joined.delete(id) && networks.announceEndpoints(id, 'disconnect'),
   };
   daemon.mountPoints = (id) => resources.view(id).Mounts.map((m) => m.Destination);
+  const contextOf = (id: string) => {
+    const found = daemon.find(id);
+    return found && found !== 'ambiguous' ? found.getSnapshot().context : undefined;
+  };
+  daemon.peers = new Peers(peerDirectory(networks, {
+    exposed: (id) => {
+      const ctx = contextOf(id);
+      return ctx ? exposedTcpPorts({ ExposedPorts: ctx.config.ExposedPorts, PortBindings: (ctx.hostConfig as { PortBindings?: PortRequestFields['PortBindings'] }).PortBindings ?? null }) : [];
+    },
+    dockerSocket: (id) => {
+      const ctx = contextOf(id);
+      return ctx && dockerSocketTarget(ctx.hostConfig as MountFields['HostConfig']);
+    },
+  }), daemon.agents, { agentWaitMs: daemon.agents.waitMs, ports: peerPorts, debug: logger.debug.bind(logger) });
   daemon.events.on('event', (e: DockerEvent) => e.Type === 'container' && e.Action === 'destroy' && registries.forget(e.Actor.ID));
   const announceImage = (action: string, id: string, attributes: Record<string, string>) => daemon.events.publish('image', action, id, attributes);
   const containerLookup = (ref: string) => {
@@ -256,6 +284,9 @@ async function startOnState(
     },
   });
 
+  const socketApi = servesDockerSocket ? inProcessApi(app) : undefined;
+  if (socketApi) daemon.peers.serveApi = (stream) => socketApi.serve(stream);
+
   let callbackUrl: string | undefined = settings.callbackUrl;
   try {
     for (const address of addresses) listeners.push(await listen(app, address, listenOptions));
@@ -291,6 +322,7 @@ async function startOnState(
     reconciler,
     // Like dockerd --live-restore: executions keep running in ACA; a restart restores their actors.
     async close() {
+      socketApi?.close();
       await Promise.all(listeners.map((l) => l.close()));
       await reconciler.stop();
       state.pause();

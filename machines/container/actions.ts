@@ -13,7 +13,7 @@ import { nextRestartDelay } from './restart-policy';
 
 import { signalNumber } from './signals';
 import type { ContainerEvent, RequestEvent, Until } from './events';
-import type { Announcement, ContainerContext, ContainerInput, ExecutionOutcome, ExecutionRef, ProcessExit, Reply } from './types';
+import type { Announcement, ContainerContext, ContainerInput, ExecutionOutcome, ExecutionRef, ProcessExit, Reply, ReplyOutcome } from './types';
 
 // setup() cannot type a reference to its own named actions from inside enqueueActions, so these
 // helpers enqueue `reply`, `announce` and `startWithoutAgent` with their params checked here instead.
@@ -67,9 +67,9 @@ const chart = setup({
     chooseAgentOrCloud: enqueueActions(({ check, enqueue }) => {
       if (!check({ type: 'agentLaunches' } as never)) (enqueue as unknown as Enqueue)({ type: 'startWithoutAgent' });
     }),
-    replyNow: enqueueActions(({ event, enqueue }, params: { status: number; message?: string }) => {
+    replyNow: enqueueActions(({ event, enqueue }, params: { outcome: ReplyOutcome; message?: string }) => {
       const { rid } = event as RequestEvent;
-      reply(enqueue, { rid, status: params.status, body: params.message && { message: params.message } });
+      reply(enqueue, { rid, outcome: params.outcome, body: params.message && { message: params.message } });
     }),
     await: assign({
       replies: ({ context, event }, until: Until) => [...context.replies, { rid: (event as RequestEvent).rid, until }],
@@ -86,15 +86,15 @@ const chart = setup({
       );
       for (const r of ready) {
         const failed = r.until === 'running' && until !== 'running' && context.error !== '';
-        // dockerd answers a command that cannot be run as invalid input (400), other start failures 500.
-        const status = context.processExit?.error ? 400 : 500;
-        reply(enqueue, failed ? { rid: r.rid, status, body: { message: context.error } } : { rid: r.rid, status: 204 });
+        // dockerd answers a command that cannot be run as invalid input, other start failures as its own (system) error.
+        const outcome: ReplyOutcome = context.processExit?.error ? 'invalidParameter' : 'system';
+        reply(enqueue, failed ? { rid: r.rid, outcome, body: { message: context.error } } : { rid: r.rid, outcome: 'noContent' });
       }
       if (ready.length) enqueue.assign({ replies: context.replies.filter((r) => !ready.includes(r)) });
     }),
     /** Settles every outstanding request with the container's error (dead end). */
     failAll: enqueueActions(({ context, enqueue }) => {
-      for (const r of context.replies) reply(enqueue, { rid: r.rid, status: 500, body: { message: context.error } });
+      for (const r of context.replies) reply(enqueue, { rid: r.rid, outcome: 'system', body: { message: context.error } });
       enqueue.assign({ replies: [] });
     }),
     addWait: assign({
@@ -107,12 +107,12 @@ const chart = setup({
       waits: ({ context, event }) => context.waits.filter((w) => w.rid !== (event as { rid: string }).rid),
     }),
     answerWaitNow: enqueueActions(({ context, event, enqueue }) => {
-      reply(enqueue, { rid: (event as RequestEvent).rid, status: 200, body: waitBody(context) });
+      reply(enqueue, { rid: (event as RequestEvent).rid, outcome: 'ok', body: waitBody(context) });
     }),
     /** Answers `wait` requests whose condition an exit (or removal) satisfies. */
     releaseWaits: enqueueActions(({ context, enqueue }, { removed }: { removed: boolean }) => {
       const ready = context.waits.filter((w) => removed || w.condition !== 'removed');
-      for (const w of ready) reply(enqueue, { rid: w.rid, status: 200, body: waitBody(context) });
+      for (const w of ready) reply(enqueue, { rid: w.rid, outcome: 'ok', body: waitBody(context) });
       if (ready.length) enqueue.assign({ waits: context.waits.filter((w) => !ready.includes(w)) });
     }),
     requestStop: assign({
@@ -154,7 +154,7 @@ const chart = setup({
     applyUpdate: enqueueActions(({ context, event, enqueue }) => {
       const e = event as Extract<ContainerEvent, { type: 'UPDATE' }>;
       enqueue.assign({ hostConfig: { ...context.hostConfig, ...e.hostConfig } });
-      reply(enqueue, { rid: e.rid, status: 200, body: { Warnings: e.warnings ?? [] } });
+      reply(enqueue, { rid: e.rid, outcome: 'ok', body: { Warnings: e.warnings ?? [] } });
     }),
     /** Counts a restart by policy (Docker counts it at the exit) and sets its back-off. */
     scheduleRestart: assign(({ context }) => ({ restartCount: context.restartCount + 1, restartDelayMs: nextRestartDelay(context) })),

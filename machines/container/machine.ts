@@ -51,7 +51,7 @@ function deleteJobStates(then: '#container.starting' | '#container.removed', fai
  * One Docker container whose runs are ACA Jobs executions. The state is the truth for what
  * `inspect` shows, which requests are legal, which cloud call comes next and which events fire.
  * Requests carry a request id (`rid`); the chart answers each with the `reply` action, either at
- * once (304, 409, 501) or when the container reaches the state the request waits for.
+ * once (not modified, conflict, not implemented) or when the container reaches the state the request waits for.
  */
 export const containerMachine = containerChartSetup.createMachine({
   id: 'container',
@@ -83,13 +83,13 @@ export const containerMachine = containerChartSetup.createMachine({
   output: ({ context }) => ({ id: context.id, name: context.name }),
   // Defaults for every state; states override what they allow.
   on: {
-    START: { actions: { type: 'replyNow', params: { status: 409, message: 'container is busy; try again' } } },
-    STOP: { actions: { type: 'replyNow', params: { status: 409, message: 'container is busy; try again' } } },
-    RESTART: { actions: { type: 'replyNow', params: { status: 409, message: 'container is busy; try again' } } },
-    KILL: { actions: { type: 'replyNow', params: { status: 409, message: 'container is not running' } } },
-    REMOVE: { actions: { type: 'replyNow', params: { status: 409, message: 'removal of container is already in progress' } } },
-    PAUSE: { actions: { type: 'replyNow', params: { status: 501, message: 'pause is not supported: Azure Container Apps has no way to freeze a running replica' } } },
-    UNPAUSE: { actions: { type: 'replyNow', params: { status: 501, message: 'unpause is not supported: Azure Container Apps has no way to freeze a running replica' } } },
+    START: { actions: { type: 'replyNow', params: { outcome: 'conflict', message: 'container is busy; try again' } } },
+    STOP: { actions: { type: 'replyNow', params: { outcome: 'conflict', message: 'container is busy; try again' } } },
+    RESTART: { actions: { type: 'replyNow', params: { outcome: 'conflict', message: 'container is busy; try again' } } },
+    KILL: { actions: { type: 'replyNow', params: { outcome: 'conflict', message: 'container is not running' } } },
+    REMOVE: { actions: { type: 'replyNow', params: { outcome: 'conflict', message: 'removal of container is already in progress' } } },
+    PAUSE: { actions: { type: 'replyNow', params: { outcome: 'notImplemented', message: 'pause is not supported: Azure Container Apps has no way to freeze a running replica' } } },
+    UNPAUSE: { actions: { type: 'replyNow', params: { outcome: 'notImplemented', message: 'unpause is not supported: Azure Container Apps has no way to freeze a running replica' } } },
     WAIT: { actions: 'addWait' },
     UNWAIT: { actions: 'dropWait' },
     AGENT_LOST: { actions: 'markAgentLost' },
@@ -99,14 +99,14 @@ export const containerMachine = containerChartSetup.createMachine({
   },
   states: {
     created: {
-      description: 'Created, never started: start runs it; stop answers 304, kill 409',
+      description: 'Created, never started: start runs it; stop is not modified, kill a conflict',
       tags: 'created',
       entry: { type: 'announce', params: { action: 'create' } },
       on: {
         START: { target: 'starting', actions: { type: 'await', params: 'running' } },
         RESTART: { target: 'starting', actions: { type: 'await', params: 'running' } },
-        STOP: { actions: { type: 'replyNow', params: { status: 304 } } },
-        KILL: { actions: { type: 'replyNow', params: { status: 409, message: 'container is not running' } } },
+        STOP: { actions: { type: 'replyNow', params: { outcome: 'notModified' } } },
+        KILL: { actions: { type: 'replyNow', params: { outcome: 'conflict', message: 'container is not running' } } },
         REMOVE: { target: 'removing', actions: { type: 'await', params: 'removed' } },
         WAIT: [{ guard: 'notRunningWait', actions: 'answerWaitNow' }, { actions: 'addWait' }],
       },
@@ -172,7 +172,7 @@ export const containerMachine = containerChartSetup.createMachine({
         KILL: { actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
         REMOVE: [
           { guard: 'force', actions: ['requestStop', 'announceKill', 'intendRemove', { type: 'await', params: 'removed' }] },
-          { actions: { type: 'replyNow', params: { status: 409, message: 'cannot remove a starting container: stop it first or force-remove it' } } },
+          { actions: { type: 'replyNow', params: { outcome: 'conflict', message: 'cannot remove a starting container: stop it first or force-remove it' } } },
         ],
         // The agent may dial, and a short process end, before the start operation returns.
         AGENT_CONNECTED: { actions: 'markAgentConnected' },
@@ -180,7 +180,7 @@ export const containerMachine = containerChartSetup.createMachine({
         PROCESS_EXITED: { actions: 'recordProcessExit' },
         PROCESS_STARTED: { actions: 'markProcessStarted' },
         UPDATE: [
-          { guard: 'changesResources', actions: { type: 'replyNow', params: { status: 409, message: RUNNING_RESOURCES } } },
+          { guard: 'changesResources', actions: { type: 'replyNow', params: { outcome: 'conflict', message: RUNNING_RESOURCES } } },
           { actions: 'applyUpdate' },
         ],
       },
@@ -231,7 +231,7 @@ export const containerMachine = containerChartSetup.createMachine({
               {
                 actions: {
                   type: 'replyNow',
-                  params: { status: 409, message: 'You cannot remove a running container. Stop the container before attempting removal or force remove' },
+                  params: { outcome: 'conflict', message: 'You cannot remove a running container. Stop the container before attempting removal or force remove' },
                 },
               },
             ],
@@ -258,7 +258,7 @@ export const containerMachine = containerChartSetup.createMachine({
                 actions: [
                   { type: 'signalProcess', params: ({ event }) => ({ signal: (event as { signal: string }).signal }) },
                   'announceKill',
-                  { type: 'replyNow', params: { status: 204 } },
+                  { type: 'replyNow', params: { outcome: 'noContent' } },
                 ],
               },
               { target: 'stopping', actions: ['requestStop', 'announceKill', { type: 'await', params: 'exited' }] },
@@ -409,9 +409,9 @@ export const containerMachine = containerChartSetup.createMachine({
         },
       },
       on: {
-        START: { actions: { type: 'replyNow', params: { status: 304 } } },
+        START: { actions: { type: 'replyNow', params: { outcome: 'notModified' } } },
         UPDATE: [
-          { guard: 'changesResources', actions: { type: 'replyNow', params: { status: 409, message: RUNNING_RESOURCES } } },
+          { guard: 'changesResources', actions: { type: 'replyNow', params: { outcome: 'conflict', message: RUNNING_RESOURCES } } },
           { actions: 'applyUpdate' },
         ],
         AGENT_CONNECTED: { actions: ['markAgentConnected', 'markExecutionRunning'] },
@@ -423,7 +423,7 @@ export const containerMachine = containerChartSetup.createMachine({
           {
             actions: {
               type: 'replyNow',
-              params: { status: 409, message: 'You cannot remove a running container. Stop the container before attempting removal or force remove' },
+              params: { outcome: 'conflict', message: 'You cannot remove a running container. Stop the container before attempting removal or force remove' },
             },
           },
         ],
@@ -472,15 +472,15 @@ export const containerMachine = containerChartSetup.createMachine({
           on: {
             // After a daemon restart the back-off starts over (its timer did not survive).
             RESUME: { target: 'backoff', reenter: true },
-            START: { actions: { type: 'replyNow', params: { status: 304 } } },
+            START: { actions: { type: 'replyNow', params: { outcome: 'notModified' } } },
             STOP: {
               target: 'stopped',
-              actions: ['requestStop', { type: 'announce', params: { action: 'stop' } }, { type: 'replyNow', params: { status: 204 } }, { type: 'releaseWaits', params: { removed: false } }],
+              actions: ['requestStop', { type: 'announce', params: { action: 'stop' } }, { type: 'replyNow', params: { outcome: 'noContent' } }, { type: 'releaseWaits', params: { removed: false } }],
             },
-            KILL: { actions: { type: 'replyNow', params: ({ context }) => ({ status: 409, message: `Container ${context.id} is restarting, wait until the container is running` }) } },
+            KILL: { actions: { type: 'replyNow', params: ({ context }) => ({ outcome: 'conflict', message: `Container ${context.id} is restarting, wait until the container is running` }) } },
             REMOVE: [
               { guard: 'force', target: '#container.removing', actions: { type: 'await', params: 'removed' } },
-              { actions: { type: 'replyNow', params: ({ context }) => ({ status: 409, message: `You cannot remove a restarting container ${context.id}. Stop the container before attempting removal or force remove` }) } },
+              { actions: { type: 'replyNow', params: ({ context }) => ({ outcome: 'conflict', message: `You cannot remove a restarting container ${context.id}. Stop the container before attempting removal or force remove` }) } },
             ],
             WAIT: { actions: 'addWait' },
           },
@@ -489,8 +489,8 @@ export const containerMachine = containerChartSetup.createMachine({
       on: {
         START: { target: 'starting', actions: { type: 'await', params: 'running' } },
         RESTART: { target: 'restarting', actions: { type: 'await', params: 'running' } },
-        STOP: { actions: { type: 'replyNow', params: { status: 304 } } },
-        KILL: { actions: { type: 'replyNow', params: { status: 409, message: 'container is not running' } } },
+        STOP: { actions: { type: 'replyNow', params: { outcome: 'notModified' } } },
+        KILL: { actions: { type: 'replyNow', params: { outcome: 'conflict', message: 'container is not running' } } },
         REMOVE: { target: 'removing', actions: { type: 'await', params: 'removed' } },
         WAIT: [{ guard: 'notRunningWait', actions: 'answerWaitNow' }, { actions: 'addWait' }],
       },
@@ -522,8 +522,8 @@ export const containerMachine = containerChartSetup.createMachine({
       entry: ['failAll', { type: 'releaseWaits', params: { removed: false } }],
       on: {
         REMOVE: { target: 'removing', actions: { type: 'await', params: 'removed' } },
-        START: { actions: { type: 'replyNow', params: { status: 409, message: 'cannot start a dead container; remove it' } } },
-        STOP: { actions: { type: 'replyNow', params: { status: 304 } } },
+        START: { actions: { type: 'replyNow', params: { outcome: 'conflict', message: 'cannot start a dead container; remove it' } } },
+        STOP: { actions: { type: 'replyNow', params: { outcome: 'notModified' } } },
         WAIT: [{ guard: 'notRunningWait', actions: 'answerWaitNow' }, { actions: 'addWait' }],
       },
     },

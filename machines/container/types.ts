@@ -1,3 +1,4 @@
+import type { ErrorKind } from '../../src/errdefs';
 // Data the container statechart holds (events.ts: what it understands). Plain JSON only, so a
 // snapshot can be persisted and shown in the inspector.
 
@@ -70,10 +71,16 @@ export interface PendingWait {
   condition: WaitCondition;
 }
 
-/** A request's answer: an HTTP status and, for some, a JSON body. */
+/**
+ * How the chart answers a request: done (`ok` with a body, `created`, `noContent`), or refused
+ * with an error kind. The HTTP front end turns it into a status; the chart knows no HTTP.
+ */
+export type ReplyOutcome = 'ok' | 'created' | 'noContent' | ErrorKind;
+
+/** A request's answer: its outcome and, for some, a JSON body. */
 export interface Reply {
   rid: string;
-  status: number;
+  outcome: ReplyOutcome;
   body?: unknown;
 }
 

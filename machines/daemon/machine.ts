@@ -33,19 +33,19 @@ export const daemonMachine = setup({
       if (event.type !== 'CREATE') return;
       const { id, name } = event.input;
       const holder = context.names[name];
-      if (holder) return reply(enqueue, { rid: event.rid, status: 409, body: { message: conflictMessage(name, holder) } });
+      if (holder) return reply(enqueue, { rid: event.rid, outcome: 'conflict', body: { message: conflictMessage(name, holder) } });
       enqueue.spawnChild('container', { id, systemId: id, input: event.input });
       // Names are updated in place: copying the registry on every create would make 10k creates quadratic.
       enqueue.assign({ names: ({ context: c }) => Object.assign(c.names, { [name]: id }) });
-      reply(enqueue, { rid: event.rid, status: 201 });
+      reply(enqueue, { rid: event.rid, outcome: 'created' });
     }),
     rename: enqueueActions(({ context, event, enqueue, system }) => {
       if (event.type !== 'RENAME') return;
       const holder = context.names[event.name];
-      if (holder && holder !== event.id) return reply(enqueue, { rid: event.rid, status: 409, body: { message: conflictMessage(event.name, holder) } });
+      if (holder && holder !== event.id) return reply(enqueue, { rid: event.rid, outcome: 'conflict', body: { message: conflictMessage(event.name, holder) } });
       const child = system.get(event.id);
       const old = child?.getSnapshot().context.name as string | undefined;
-      if (!child || old === undefined) return reply(enqueue, { rid: event.rid, status: 404, body: { message: `No such container: ${event.id}` } });
+      if (!child || old === undefined) return reply(enqueue, { rid: event.rid, outcome: 'notFound', body: { message: `No such container: ${event.id}` } });
       enqueue.assign({
         names: ({ context: c }) => {
           delete c.names[old];
@@ -54,7 +54,7 @@ export const daemonMachine = setup({
         },
       });
       enqueue.sendTo(child, { type: 'RENAME', name: event.name } as { type: string });
-      reply(enqueue, { rid: event.rid, status: 204 });
+      reply(enqueue, { rid: event.rid, outcome: 'noContent' });
     }),
     /** A container reached `removed`: forget its name and let its actor go. */
     forget: enqueueActions(({ event, enqueue }) => {

@@ -21,7 +21,10 @@ const LRO_FAILED = 'The long-running operation has failed';
  */
 const PERMANENT_OPERATION_CODE =
   /^(ContainerAppInvalid|Invalid|ContainerAppSecret|ManagedEnvironmentInvalid)|ImagePull|Validation|BadRequest|NotFound|AuthorizationFailed|Unauthorized|Forbidden|Quota|Cores/i;
-const PERMANENT_OPERATION_MESSAGE = /Maximum Allowed Cores exceeded|unable to pull image|invalid character/i;
+// `ContainerAppOperationError` says nothing by itself; its message does: "Failed to provision …
+// The following field(s) are either invalid or missing. Field 'template.containers.main.image' is
+// invalid with details: '…: UNAUTHORIZED: authentication required'" (or MANIFEST_UNKNOWN).
+const PERMANENT_OPERATION_MESSAGE = /Maximum Allowed Cores exceeded|unable to pull image|invalid character|either invalid or missing|UNAUTHORIZED|MANIFEST_UNKNOWN|NAME_UNKNOWN/i;
 
 /** The Azure error code inside a failed LRO's message; undefined when it carries none. */
 export function failedOperationCode(message: string): string | undefined {

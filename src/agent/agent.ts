@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ArchiveSession } from './archive-session';
+import { watchListeningPorts } from './listening-ports';
+import type { PeerListeners } from './peers';
 import { AgentPorts } from './ports';
 import { Connection } from './connection';
 import { ProcessSession, type SessionHost } from './process-session';
@@ -30,6 +32,10 @@ export interface AgentOptions {
   callback?: { url: string; containerId: string; token: string; ca?: string };
   /** How long the agent waits, once the main process ended, for the daemon to take its exit. */
   lingerMs: number;
+  /** Names of the containers of this container's user networks (set up before the command starts); only as the container's init. */
+  peers?: PeerListeners;
+  /** The container is on a user network: report the ports its servers listen on from the start. */
+  onUserNetwork?: boolean;
   /** Main-process output held while disconnected before the oldest is shed. */
   disconnectedLimit: number;
   debug?: (message: string) => void;
@@ -47,6 +53,8 @@ export class Agent {
   readonly #processes = new Map<number, ProcessSession | PtySession>();
   readonly #archives = new Map<number, ArchiveSession>();
   readonly #ports: AgentPorts;
+  #peers: PeerListeners | undefined;
+  #listening: { stop(): void; again(): void } | undefined;
   readonly #main: ProcessSession | PtySession;
   readonly #conn: Connection | undefined;
   #welcomed = false;
@@ -66,6 +74,9 @@ export class Agent {
       },
     };
     this.#ports = new AgentPorts(this.#host);
+    this.#peers = opts.peers;
+    this.#peers?.attach(this.#host);
+    if (opts.peers && opts.onUserNetwork) this.#reportListening();
     if (opts.callback) {
       const { url, containerId, token, ca } = opts.callback;
       this.#conn = new Connection(
@@ -116,7 +127,14 @@ export class Agent {
     setTimeout(() => this.#finish(), ms);
   }
 
+  /** On a user network, the ports servers listen on are the ports peers reach (Docker's containers reach any port of each other). */
+  #reportListening(): void {
+    this.#listening ??= watchListeningPorts((ports) => this.#conn?.send({ t: 'listening', ports }));
+  }
+
   #finish(): void {
+    this.#listening?.stop();
+    this.#peers?.stop();
     this.#conn?.stop();
     this.#resolve(this.#main.exit!);
   }
@@ -142,6 +160,7 @@ export class Agent {
     for (const archive of this.#archives.values()) archive.close();
     this.#archives.clear();
     this.#ports.closeAll();
+    this.#peers?.lost();
     for (const p of this.#processes.values()) p.flow();
   }
 
@@ -151,6 +170,8 @@ export class Agent {
         this.#welcomed = true;
         this.#conn!.welcomed(msg.heartbeatMs);
         for (const p of this.#processes.values()) p.resume(msg.acks[p.s] ?? 0);
+        this.#peers?.welcomed();
+        this.#listening?.again();
         return;
       case 'exec':
         if (this.#processes.has(msg.s) || this.#main.exit) return;
@@ -168,6 +189,7 @@ export class Agent {
         );
         return;
       case 'ack':
+        if (this.#peers?.has(msg.s)) return this.#peers.ack(msg.s, msg.seq);
         this.#ports.ack(msg.s, msg.seq);
         this.#processes.get(msg.s)?.ack(msg.seq);
         this.#archives.get(msg.s)?.ack(msg.seq);
@@ -198,9 +220,18 @@ export class Agent {
       case 'portOpen':
         return this.#ports.open(msg.s, msg.port);
       case 'portEnd':
+        if (this.#peers?.has(msg.s)) return this.#peers.end(msg.s);
         return this.#ports.end(msg.s);
       case 'portClose':
+        if (this.#peers?.has(msg.s)) return this.#peers.close(msg.s);
         return this.#ports.close(msg.s);
+      case 'portOpened':
+        return this.#peers?.opened(msg.s);
+      case 'peers':
+        if (!this.#peers) return this.#opts.debug?.('the daemon sent peers to an agent that cannot carry them (not the container\'s init)');
+        this.#reportListening();
+        this.#peers.update(msg.peers).catch((err) => this.#opts.debug?.(`peers: ${(err as Error).message}`));
+        return;
       case 'probe':
         try {
           return this.#conn!.send(msg.what === 'top' ? { t: 'probed', s: msg.s, top: processTable() } : { t: 'probed', s: msg.s, stats: usageSample() });
@@ -215,7 +246,10 @@ export class Agent {
   #onData(frame: DataFrame): void {
     if (frame.stream === 'stdin') this.#processes.get(frame.session)?.stdin(frame);
     else if (frame.stream === 'archive') this.#archives.get(frame.session)?.data(frame);
-    else if (frame.stream === 'port') this.#ports.data(frame);
+    else if (frame.stream === 'port') {
+      if (this.#peers?.has(frame.session)) this.#peers.data(frame);
+      else this.#ports.data(frame);
+    }
   }
 
   #archive(s: number): ArchiveSession {

@@ -4,8 +4,10 @@
 import { createHmac } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent } from './agent';
+import { serveDockerSocket } from './docker-socket';
+import { PeerListeners } from './peers';
+import type { PeerInfo } from './protocol';
 import { AGENT_VARIABLES } from './variables';
-
 
 const separator = process.argv.indexOf('--');
 const argv = separator >= 0 ? process.argv.slice(separator + 1) : [];
@@ -66,6 +68,16 @@ const callback =
     ? { url: own.SOCKERLESS_CALLBACK_URL, containerId: own.SOCKERLESS_CONTAINER_ID, token, ...(own.SOCKERLESS_AGENT_CA && { ca: own.SOCKERLESS_AGENT_CA }) }
     : undefined;
 
+// Names of the containers of this one's user networks, in /etc/hosts before the command starts
+// (SOCKERLESS_PEERS: those running when the job was made; the daemon sends changes). As init only.
+const initialPeers = peersOf(own.SOCKERLESS_PEERS);
+const peers = init ? new PeerListeners({ hostsFile: '/etc/hosts', debug }) : undefined;
+if (peers && initialPeers) await peers.update(initialPeers);
+// The Docker socket the container binds, served by the daemon through this agent (SOCKERLESS_DOCKER_SOCKET: its path inside).
+if (peers && own.SOCKERLESS_DOCKER_SOCKET?.startsWith('/')) {
+  await serveDockerSocket(own.SOCKERLESS_DOCKER_SOCKET, peers).catch((err) => process.stderr.write(`[sockerless-agent] cannot serve the Docker socket at ${own.SOCKERLESS_DOCKER_SOCKET}: ${(err as Error).message}\n`));
+}
+
 const agent = new Agent({
   argv,
   env,
@@ -77,6 +89,8 @@ const agent = new Agent({
   callback,
   lingerMs: Number(own.SOCKERLESS_AGENT_LINGER_MS ?? 30_000),
   disconnectedLimit: 4 * 1024 * 1024,
+  peers,
+  onUserNetwork: initialPeers !== undefined,
   debug,
 });
 
@@ -100,5 +114,19 @@ function carriedEnv(json: string | undefined): Record<string, string> {
     // Not the parser's message: it quotes the text, which holds the variables' values.
     process.stderr.write('[sockerless-agent] ignoring SOCKERLESS_CARRIED_ENV: not a JSON object of strings\n');
     return {};
+  }
+}
+
+function peersOf(json: string | undefined): PeerInfo[] | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (!Array.isArray(parsed)) throw new TypeError();
+    return parsed.filter(
+      (p): p is PeerInfo => typeof p?.id === 'string' && Array.isArray(p.names) && p.names.every((n: unknown) => typeof n === 'string') && Array.isArray(p.ports) && p.ports.every(Number.isInteger),
+    );
+  } catch {
+    process.stderr.write('[sockerless-agent] ignoring SOCKERLESS_PEERS: not a JSON list of peers\n');
+    return [];
   }
 }

@@ -139,7 +139,29 @@ export type AgentMessage =
   | PortClose
   /** The answer to a `probe`. */
   | ({ t: 'probed'; s: number } & ProbeResult)
+  /**
+   * A connection to a peer (a container of this container's networks) accepted on the agent's
+   * loopback address for it: the daemon relays it to the peer's agent. `s` is the agent's own
+   * number, from AGENT_SESSIONS up; `portOpened` or `portClose` from the daemon answers it.
+   */
+  | { t: 'dial'; s: number; peer: string; port: number }
+  /** A connection to the Docker socket the agent serves in the container (`-v /var/run/docker.sock:…`): the daemon's own API answers it. */
+  | { t: 'dial'; s: number; daemon: true }
+  /** The TCP ports something listens on in the replica (on user networks only; sent when they change). */
+  | { t: 'listening'; ports: number[] }
   | { t: 'hb' };
+
+/** Sessions the agent numbers itself (connections it relays to peers) start here; the daemon's stay below. */
+export const AGENT_SESSIONS = 0x8000_0000;
+
+/** A container the agent's container reaches by name: its names and the ports the agent listens on for it. */
+export interface PeerInfo {
+  /** The peer's container id. */
+  id: string;
+  /** Container name, network aliases (compose service names among them), short id. */
+  names: string[];
+  ports: number[];
+}
 
 /** Half-close of a port stream: the sender will send no more data on it (TCP FIN). Both directions. */
 export interface PortEnd {
@@ -176,13 +198,17 @@ export type DaemonMessage =
   | PortClose
   /** Read the container's process table or one usage sample (`docker top`, `docker stats`). */
   | { t: 'probe'; s: number; what: ProbeKind }
+  /** The peer reached the port of a `dial`: data flows both ways as `port` frames. */
+  | { t: 'portOpened'; s: number }
+  /** Every container of this container's user networks it can reach now (the whole list, on each change). */
+  | { t: 'peers'; peers: PeerInfo[] }
   | { t: 'hb' };
 
 export class ProtocolError extends Error {}
 
-const agentTypes = new Set(['hello', 'started', 'exit', 'ack', 'stat', 'end', 'putDone', 'portOpened', 'portEnd', 'portClose', 'probed', 'hb']);
+const agentTypes = new Set(['hello', 'started', 'exit', 'ack', 'stat', 'end', 'putDone', 'portOpened', 'portEnd', 'portClose', 'probed', 'dial', 'listening', 'hb']);
 const daemonTypes = new Set([
-  'welcome', 'exec', 'stdinEnd', 'signal', 'resize', 'stat', 'get', 'put', 'putEnd', 'cancel', 'ack', 'exitAck', 'portOpen', 'portEnd', 'portClose', 'probe', 'hb',
+  'welcome', 'exec', 'stdinEnd', 'signal', 'resize', 'stat', 'get', 'put', 'putEnd', 'cancel', 'ack', 'exitAck', 'portOpen', 'portEnd', 'portClose', 'probe', 'portOpened', 'peers', 'hb',
 ]);
 
 function parse(text: string, types: Set<string>): { t: string; s?: unknown } {

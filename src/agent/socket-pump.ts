@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Inbox, Outbox } from './outbox';
 import type { DataFrame, PortClose, PortEnd } from './protocol';
 
@@ -10,7 +10,8 @@ export interface PumpLink {
 
 /**
  * One TCP connection carried as a port stream (the same class on both ends: the daemon's side
- * holds the client's socket, the agent's side its socket to the replica's port). Bytes read go
+ * holds the client's socket, the agent's side its socket to the replica's port; for the Docker
+ * socket served in a container, the daemon's side is an in-process stream to its own API). Bytes read go
  * out numbered and are kept until acknowledged; a full window pauses the socket. Bytes received
  * are acknowledged once the socket has taken them. A FIN travels as `portEnd`, an error or reset
  * as `portClose`. Port streams do not survive a dropped agent connection (`abort`).
@@ -18,7 +19,7 @@ export interface PumpLink {
 export class SocketPump {
   readonly s: number;
   readonly #link: PumpLink;
-  readonly #socket: Socket;
+  readonly #socket: Duplex;
   readonly #out: Outbox;
   readonly #in = new Inbox();
   #sentEnd = false;
@@ -27,7 +28,7 @@ export class SocketPump {
   readonly #onDone: () => void;
 
   /** `onDone` runs once, when the stream is over either way. The socket must allow half-open. */
-  constructor(s: number, socket: Socket, link: PumpLink, onDone: () => void) {
+  constructor(s: number, socket: Duplex, link: PumpLink, onDone: () => void) {
     this.s = s;
     this.#socket = socket;
     this.#link = link;

@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import type { Logger } from '../log';
 import type { AppEnv } from './env';
-import { badRequest, DockerError, renderError } from './errors';
+import { invalidParameter } from '../errdefs';
+import { answerError } from './errors';
 import { bodyLimits } from './limits';
 import { pathOf } from './query';
 import { agentRouter } from './routers/agent';
 import { execRouter } from './routers/exec';
-import { containersRouter, type ContainersDeps } from './routers/containers';
+import { containersBackend, containersRouter, type ContainersDeps } from './routers/containers';
 import { authRouter, type AuthDeps } from './routers/auth';
 import { buildRouter, type BuildDeps } from './routers/build';
 import { imagesRouter } from './routers/images';
@@ -42,10 +43,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(async (c, next) => {
     const m = versionPrefix.exec(pathOf(c.req.url));
     if (m && (Number(m[1]) > maxMajor || (Number(m[1]) === maxMajor && Number(m[2]) > maxMinor))) {
-      throw badRequest(`client version ${m[1]}.${m[2]} is too new. Maximum supported API version is ${API_VERSION}`);
+      throw invalidParameter(`client version ${m[1]}.${m[2]} is too new. Maximum supported API version is ${API_VERSION}`);
     }
     if (m && (Number(m[1]) < minMajor || (Number(m[1]) === minMajor && Number(m[2]) < minMinor))) {
-      throw badRequest(`client version ${m[1]}.${m[2]} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+      throw invalidParameter(`client version ${m[1]}.${m[2]} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
     }
     const started = performance.now();
     await next();
@@ -54,9 +55,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(bodyLimits());
 
   app.route('/', systemRouter(deps.system));
-  app.route('/', containersRouter(deps.containers));
+  const backend = containersBackend(deps.containers);
+  const { images, resources, hostConfig } = deps.containers;
+  app.route('/', containersRouter({ backend, images, resources, ...(hostConfig && { hostConfig }) }));
   app.route('/', agentRouter({ agents: deps.containers.daemon.agents }));
-  app.route('/', execRouter({ daemon: deps.containers.daemon }));
+  app.route('/', execRouter(backend));
   app.route('/', imagesRouter(deps.images));
   app.route('/', networksRouter(deps.networks));
   app.route('/', volumesRouter(deps.volumes));
@@ -67,9 +70,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', notBuiltRouter());
 
   app.notFound((c) => c.json({ message: 'page not found' }, 404));
-  app.onError((err, c) => {
-    if (!(err instanceof DockerError)) deps.logger.error({ err, path: c.req.path }, 'request failed');
-    return renderError(err, c);
-  });
+  app.onError(answerError(deps.logger));
   return app;
 }

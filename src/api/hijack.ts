@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hono } from 'hono';
 import type { AppEnv, Hijack } from './env';
-import { badRequest, DockerError } from './errors';
+import { invalidParameter, DockerError } from '../errdefs';
 import { BODY_LIMIT } from './limits';
 
 /**
@@ -72,8 +72,8 @@ async function answerOnSocket(socket: Duplex, res: Response): Promise<void> {
  * client that goes away before sending `length` bytes gets its socket closed and a 400.
  */
 export async function readUpgradeBody(h: Hijack, length: number): Promise<Buffer> {
-  if (!Number.isSafeInteger(length) || length < 0) throw badRequest(`invalid Content-Length: ${length}`);
-  if (length > BODY_LIMIT) throw new DockerError(413, `request body too large: ${length} bytes (the limit is ${BODY_LIMIT} bytes)`);
+  if (!Number.isSafeInteger(length) || length < 0) throw invalidParameter(`invalid Content-Length: ${length}`);
+  if (length > BODY_LIMIT) throw new DockerError('tooLarge', `request body too large: ${length} bytes (the limit is ${BODY_LIMIT} bytes)`);
   let buf = h.head;
   while (buf.length < length) {
     const chunk = await new Promise<Buffer | null>((resolve) => {
@@ -86,7 +86,7 @@ export async function readUpgradeBody(h: Hijack, length: number): Promise<Buffer
     });
     if (!chunk) {
       h.socket.destroy();
-      throw badRequest(`the request body ended after ${buf.length} of ${length} bytes`);
+      throw invalidParameter(`the request body ended after ${buf.length} of ${length} bytes`);
     }
     buf = Buffer.concat([buf, chunk]);
   }
@@ -99,7 +99,7 @@ export async function readUpgradeBody(h: Hijack, length: number): Promise<Buffer
 /** Takes the socket over and answers `101 UPGRADED` as dockerd does. */
 export function takeOver(h: Hijack, contentType: string): Duplex {
   // A client that left mid-upgrade: refuse before the route starts any work for it.
-  if (h.socket.destroyed || !h.socket.writable) throw badRequest('the client closed the connection');
+  if (h.socket.destroyed || !h.socket.writable) throw invalidParameter('the client closed the connection');
   h.taken = true;
   h.socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
   return h.socket;

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env';
-import { badRequest, DockerError } from './errors';
+import { invalidParameter, DockerError } from '../errdefs';
 
 /** The largest JSON request body (create, exec, network and volume bodies are a few KiB). */
 export const BODY_LIMIT = 4 * 1024 * 1024;
@@ -23,7 +23,7 @@ export const STREAMED_UPLOADS: ReadonlyArray<{ method: string; path: RegExp; wha
 ];
 
 const tooLarge = (size: number | string, limit: number) =>
-  new DockerError(413, `request body too large: ${size} bytes (the limit is ${limit} bytes)`);
+  new DockerError('tooLarge', `request body too large: ${size} bytes (the limit is ${limit} bytes)`);
 
 /** Depth of `[`/`{` nesting outside JSON strings; stops counting once past `max`. */
 export function jsonDepth(bytes: Uint8Array, max = MAX_JSON_DEPTH): number {
@@ -77,7 +77,7 @@ export function bodyLimits(): MiddlewareHandler<AppEnv> {
       chunks.push(value);
     }
     const body = Buffer.concat(chunks, size);
-    if (jsonDepth(body) > MAX_JSON_DEPTH) throw badRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    if (jsonDepth(body) > MAX_JSON_DEPTH) throw invalidParameter(`request body nests deeper than ${MAX_JSON_DEPTH} levels`);
     c.req.raw = new Request(raw, { body });
     return next();
   };

@@ -1,4 +1,7 @@
-import { badRequest } from './errors';
+import { invalidParameter } from '../errdefs';
+import type { Filters } from '../filters';
+
+export { matchLabels, type Filters } from '../filters';
 
 /** Docker clients send booleans as 1/0, true/false (dockerode) or True/False (docker-py). */
 export function bool(value: string | undefined, fallback = false): boolean {
@@ -6,7 +9,7 @@ export function bool(value: string | undefined, fallback = false): boolean {
   switch (value.toLowerCase()) {
     case '1': case 'true': return true;
     case '0': case 'false': return false;
-    default: throw badRequest(`invalid boolean value: ${JSON.stringify(value)}`);
+    default: throw invalidParameter(`invalid boolean value: ${JSON.stringify(value)}`);
   }
 }
 
@@ -14,11 +17,9 @@ export function bool(value: string | undefined, fallback = false): boolean {
 export function int(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
-  if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(n)) throw badRequest(`invalid value for ${name}: ${JSON.stringify(value)}`);
+  if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(n)) throw invalidParameter(`invalid value for ${name}: ${JSON.stringify(value)}`);
   return n;
 }
-
-export type Filters = Map<string, string[]>;
 
 /**
  * The `filters` query parameter: JSON in the CLI's shape `{"label":{"a=b":true}}` or
@@ -31,26 +32,16 @@ export function filters(value: string | undefined, allowed: readonly string[]): 
   try {
     parsed = JSON.parse(value);
   } catch {
-    throw badRequest(`invalid filters: ${value}`);
+    throw invalidParameter(`invalid filters: ${value}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest(`invalid filters: ${value}`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidParameter(`invalid filters: ${value}`);
   for (const [key, v] of Object.entries(parsed)) {
-    if (!allowed.includes(key)) throw badRequest(`invalid filter '${key}'`);
+    if (!allowed.includes(key)) throw invalidParameter(`invalid filter '${key}'`);
     const values = Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.keys(v).filter((k) => (v as Record<string, unknown>)[k]) : [v];
-    if (!values.every((x) => typeof x === 'string')) throw badRequest(`invalid filters: ${value}`);
+    if (!values.every((x) => typeof x === 'string')) throw invalidParameter(`invalid filters: ${value}`);
     out.set(key, values as string[]);
   }
   return out;
-}
-
-/** Docker's label filter: `key` (present) or `key=value`. */
-export function matchLabels(labels: Record<string, string> | null | undefined, wanted: string[] | undefined): boolean {
-  if (!wanted) return true;
-  return wanted.every((w) => {
-    const eq = w.indexOf('=');
-    if (eq < 0) return labels != null && Object.hasOwn(labels, w);
-    return labels != null && labels[w.slice(0, eq)] === w.slice(eq + 1);
-  });
 }
 
 /**

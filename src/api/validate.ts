@@ -1,4 +1,4 @@
-import { badRequest } from './errors';
+import { invalidParameter } from '../errdefs';
 
 /**
  * Docker's rule for labels (the CLI's `opts.ValidateLabel`, enforced here for every client): a
@@ -6,7 +6,7 @@ import { badRequest } from './errors';
  */
 export function checkLabels(labels: Record<string, unknown> | null | undefined): void {
   for (const key of Object.keys(labels ?? {})) {
-    if (key.trim() === '') throw badRequest(`invalid label '${key}': empty name`);
-    if (/\s/.test(key)) throw badRequest(`label '${key}' contains whitespaces`);
+    if (key.trim() === '') throw invalidParameter(`invalid label '${key}': empty name`);
+    if (/\s/.test(key)) throw invalidParameter(`label '${key}' contains whitespaces`);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notFound } from '../api/errors';
+import { notFound } from '../errdefs';
 import type { NetworkStore } from '../networks/store';
 
 /** The create body's `NetworkingConfig`. */

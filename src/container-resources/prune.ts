@@ -1,5 +1,5 @@
 import { dockerStatus } from '../../machines/container';
-import { matchLabels, type Filters } from '../api/query';
+import { matchLabels, type Filters } from '../filters';
 import type { Daemon } from '../daemon/daemon';
 import { parseUntil } from '../images/filters';
 
@@ -20,5 +20,5 @@ export async function pruneContainers(daemon: Daemon, f: Filters, now: Date = ne
     );
   });
   const replies = await Promise.all(chosen.map(async (ref) => ({ id: ref.id, reply: await daemon.ask(ref, { type: 'REMOVE', force: false }) })));
-  return { ContainersDeleted: replies.filter((r) => r.reply.status === 204).map((r) => r.id), SpaceReclaimed: 0 };
+  return { ContainersDeleted: replies.filter((r) => r.reply.outcome === 'noContent').map((r) => r.id), SpaceReclaimed: 0 };
 }

@@ -1,4 +1,5 @@
-import { badRequest } from '../api/errors';
+import { invalidParameter } from '../errdefs';
+import { checked } from '../errdefs/checked';
 import type { DockerEvent, EventBus } from '../daemon/events';
 import type { NetworkStore } from '../networks/store';
 import { subnetOf } from '../networks/store';
@@ -87,7 +88,7 @@ export class ContainerResources implements ContainerResourcesApi {
     /** Holdings kept across a daemon restart, and where each change goes to be kept. */
     persisted: { holdings?: Iterable<[string, ContainerHoldings]>; onChange?(containerId: string, holdings: ContainerHoldings | undefined): void } = {},
     /** Whether named volumes have shares to live in (a storage account is configured), and the host paths shares serve. */
-    private readonly backing: { namedVolumes: boolean; bindShares?: readonly BindShare[] } = { namedVolumes: true },
+    private readonly backing: { namedVolumes: boolean; bindShares?: readonly BindShare[]; dockerSocketServed?: boolean } = { namedVolumes: true },
   ) {
     for (const [id, h] of persisted.holdings ?? []) this.#holdings.set(id, structuredClone(h));
     this.#onChange = persisted.onChange;
@@ -100,20 +101,19 @@ export class ContainerResources implements ContainerResourcesApi {
   }
 
   prepare(container: NewContainer, body: unknown, imageVolumes: Record<string, unknown> | null): PreparedCreate {
-    const fields = mountFields.safeParse(body);
-    const net = networkingFields.safeParse(body);
-    if (!fields.success) throw badRequest(fields.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    if (!net.success) throw badRequest(net.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    const joins = networkJoins(container.hostConfig.NetworkMode, net.data, this.networks);
+    const fields = checked(mountFields, body);
+    const net = checked(networkingFields, body);
+    const joins = networkJoins(container.hostConfig.NetworkMode, net, this.networks);
     for (const j of joins) if (j.ipv4) this.networks.checkAddress(j.networkId, j.ipv4);
-    const asked = mountRequests(fields.data, imageVolumes);
+    const asked = mountRequests(fields, imageVolumes);
     const requests = asked.filter((m) => !isDockerSocketBind(m));
     for (const m of requests) if (m.type === 'volume' && m.source) checkVolumeName(m.source);
     for (const m of requests) {
-      if (m.type === 'bind' && !(this.backing.namedVolumes && shareOfBind(m.source, this.backing.bindShares ?? []))) throw badRequest(BIND_REFUSAL(m.source, m.destination));
-      if (m.type === 'volume' && m.source && !this.backing.namedVolumes) throw badRequest(NO_SHARES(m.source));
+      if (m.type === 'bind' && !(this.backing.namedVolumes && shareOfBind(m.source, this.backing.bindShares ?? []))) throw invalidParameter(BIND_REFUSAL(m.source, m.destination));
+      if (m.type === 'volume' && m.source && !this.backing.namedVolumes) throw invalidParameter(NO_SHARES(m.source));
     }
-    const warnings: string[] = asked.filter(isDockerSocketBind).map((m) => DOCKER_SOCKET_WARNING(m.source, m.destination));
+    // Served by the agent where it can (the daemon's own API at that path); a clear warning otherwise.
+    const warnings: string[] = this.backing.dockerSocketServed ? [] : asked.filter(isDockerSocketBind).map((m) => DOCKER_SOCKET_WARNING(m.source, m.destination));
     return {
       warnings,
       commit: () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HostConfig } from '../../machines/container';
-import { badRequest } from '../api/errors';
+import { invalidParameter } from '../errdefs';
+import { checked } from '../errdefs/checked';
 
 const RESOURCE_FIELDS = [
   'CpuShares', 'Memory', 'NanoCpus', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime', 'CpusetCpus',
@@ -19,9 +20,7 @@ export const updateBody = z
 
 /** The HostConfig fields an update changes, and whether any of them is a resource. */
 export function updateFields(body: unknown, autoRemove: boolean): { hostConfig: Partial<HostConfig>; resources: boolean } {
-  const parsed = updateBody.safeParse(body ?? {});
-  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  const b = parsed.data as Record<string, unknown> & { RestartPolicy?: z.infer<typeof restartPolicy> | null };
+  const b = checked(updateBody, body ?? {}) as Record<string, unknown> & { RestartPolicy?: z.infer<typeof restartPolicy> | null };
   const hostConfig: Partial<HostConfig> = {};
   for (const f of RESOURCE_FIELDS) {
     const v = b[f];
@@ -30,8 +29,8 @@ export function updateFields(body: unknown, autoRemove: boolean): { hostConfig: 
   const resources = Object.keys(hostConfig).length > 0;
   const policy = b.RestartPolicy;
   if (policy && policy.Name !== '') {
-    if (policy.Name !== 'on-failure' && policy.MaximumRetryCount) throw badRequest(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
-    if (autoRemove && policy.Name !== 'no') throw badRequest('Restart policy cannot be updated because AutoRemove is enabled for the container');
+    if (policy.Name !== 'on-failure' && policy.MaximumRetryCount) throw invalidParameter(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+    if (autoRemove && policy.Name !== 'no') throw invalidParameter('Restart policy cannot be updated because AutoRemove is enabled for the container');
     hostConfig.RestartPolicy = { Name: policy.Name, MaximumRetryCount: policy.MaximumRetryCount ?? 0 };
   }
   return { hostConfig, resources };

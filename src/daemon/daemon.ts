@@ -20,6 +20,7 @@ import type { SecretEnv } from './secrets';
 import { Requests } from './requests';
 import { planBindings, type PortRequestFields } from './ports/bindings';
 import { PublishedPorts } from './ports/published';
+import type { Peers } from './peers';
 
 export type ContainerRef = ActorRefFrom<typeof containerMachine>;
 export type ContainerSnapshot = SnapshotFrom<typeof containerMachine>;
@@ -82,6 +83,8 @@ export class Daemon {
   readonly root;
   /** The container's networks as the chart starts and ends its runs (network events). */
   networks: { join(containerId: string): void; leave(containerId: string): void } | undefined;
+  /** Container names between containers of a user network, through their agents (set once the networks exist). */
+  peers: Peers | undefined;
   /** The mount points of a container's volumes, which the agent creates where nothing is mounted. */
   mountPoints: (containerId: string) => string[] = () => [];
 
@@ -91,9 +94,11 @@ export class Daemon {
     this.agents = new Agents({
       ...deps.agent,
       notify: (id, event) => {
+        if (event.type === 'AGENT_CONNECTED') this.peers?.connected(id);
         const ref = this.find(id);
         if (ref && ref !== 'ambiguous') ref.send(event);
       },
+      peer: (id, msg) => this.peers?.message(id, msg),
     });
     this.ports = new PublishedPorts({
       link: (id) => this.agents.link(id),
@@ -168,6 +173,7 @@ export class Daemon {
           this.jobResources.delete(context.id);
           this.agents.forget(context.id);
           this.ports.forget(context.id);
+          this.peers?.forget(context.id);
           this.execs.forgetContainer(context.id);
         },
         announce: ({ context }, { action, attributes }) => this.publish(context, action, attributes),
@@ -246,7 +252,8 @@ export class Daemon {
     const argv = [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
     const withAgentSpec = withAgent(named, argv, {
       launch, callbackUrl: url, containerId: ctx.id, token,
-      workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty,
+      workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, peers: this.peers?.envFor(ctx.id),
+      dockerSocket: this.peers?.dockerSocketFor(ctx.id),
     });
     return { spec: withSharedAgentKey(withAgentSpec, AGENT_KEY_SECRET, agentKey, nonce), shape: found.shape };
   }
@@ -270,7 +277,7 @@ export class Daemon {
       launch, callbackUrl: url, containerId: ctx.id, token: this.agents.prepare(ctx.id),
       workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, ...(ca && { ca }),
       user: ctx.config.User, init: ctx.hostConfig.Init === true, hostname: ctx.config.Hostname || ctx.id.slice(0, 12),
-      mountPoints: this.mountPoints(ctx.id),
+      mountPoints: this.mountPoints(ctx.id), peers: this.peers?.envFor(ctx.id), dockerSocket: this.peers?.dockerSocketFor(ctx.id),
     }));
   }
 

@@ -1,4 +1,4 @@
-import { badRequest } from '../api/errors';
+import { invalidParameter } from '../errdefs';
 import { DEFAULT_DOMAIN } from './reference';
 import type { RegistryAuth } from './registry';
 
@@ -42,7 +42,7 @@ function decodeJson(header: string, name: string): unknown {
   try {
     return JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
   } catch {
-    throw badRequest(`invalid ${name} header: expected base64url-encoded JSON`);
+    throw invalidParameter(`invalid ${name} header: expected base64url-encoded JSON`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { badRequest } from '../api/errors';
+import { invalidParameter } from '../errdefs';
 import { familiarName, familiarString, parseReference } from './reference';
 
 /** Go's path.Match as a RegExp: `*` and `?` stop at `/`, `[...]` classes with `^` negation, `\` escapes. */
@@ -9,11 +9,11 @@ export function globToRegExp(pattern: string): RegExp {
     if (c === '*') out += '[^/]*';
     else if (c === '?') out += '[^/]';
     else if (c === '\\') {
-      if (i + 1 >= pattern.length) throw badRequest(`syntax error in pattern: ${pattern}`);
+      if (i + 1 >= pattern.length) throw invalidParameter(`syntax error in pattern: ${pattern}`);
       out += escape(pattern[++i]!);
     } else if (c === '[') {
       const close = pattern.indexOf(']', i + 2);
-      if (close < 0) throw badRequest(`syntax error in pattern: ${pattern}`);
+      if (close < 0) throw invalidParameter(`syntax error in pattern: ${pattern}`);
       let body = pattern.slice(i + 1, close);
       const negated = body.startsWith('^');
       if (negated) body = body.slice(1);
@@ -24,7 +24,7 @@ export function globToRegExp(pattern: string): RegExp {
   try {
     return new RegExp(`^${out}$`);
   } catch {
-    throw badRequest(`syntax error in pattern: ${pattern}`);
+    throw invalidParameter(`syntax error in pattern: ${pattern}`);
   }
 }
 
@@ -50,7 +50,7 @@ export function parseUntil(value: string, now: Date): Date {
     return new Date(now.getTime() - ms);
   }
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw badRequest(`failed to parse value as time or duration: "${value}"`);
+  if (Number.isNaN(ms)) throw invalidParameter(`failed to parse value as time or duration: "${value}"`);
   return new Date(ms);
 }
 
@@ -60,5 +60,5 @@ export function boolFilter(name: string, values: string[] | undefined): boolean 
   const v = values[values.length - 1]!.toLowerCase();
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw badRequest(`invalid filter '${name}=${values[values.length - 1]}'`);
+  throw invalidParameter(`invalid filter '${name}=${values[values.length - 1]}'`);
 }

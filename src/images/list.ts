@@ -1,7 +1,7 @@
-import { matchLabels } from '../api/query';
+import { matchLabels } from '../filters';
 import { boolFilter, globToRegExp, parseUntil, referenceMatches } from './filters';
 import { imageSummary } from './views';
-import type { Filters } from '../api/query';
+import type { Filters } from '../filters';
 import type { ImageStore } from './store';
 import type { ImageSummary } from './views';
 

@@ -1,4 +1,4 @@
-import { badRequest } from '../api/errors';
+import { invalidParameter } from '../errdefs';
 
 /**
  * An image reference, normalised the way Docker does it (distribution/reference's
@@ -43,9 +43,9 @@ export function isDigest(value: string): boolean {
 
 /** Parses and normalises a reference; invalid ones throw a 400 with Docker's wording. */
 export function parseReference(input: string): ImageReference {
-  if (input === '') throw badRequest('invalid reference format: repository name must have at least one component');
+  if (input === '') throw invalidParameter('invalid reference format: repository name must have at least one component');
   if (isFullHexId(input)) {
-    throw badRequest(`invalid repository name (${input}), cannot specify 64-byte hexadecimal strings`);
+    throw invalidParameter(`invalid repository name (${input}), cannot specify 64-byte hexadecimal strings`);
   }
   const [domain, remainder] = splitDomain(input);
   const colon = remainder.indexOf(':');
@@ -53,13 +53,13 @@ export function parseReference(input: string): ImageReference {
   const end = [colon, at].filter((i) => i >= 0);
   const remoteName = end.length ? remainder.slice(0, Math.min(...end)) : remainder;
   if (remoteName.toLowerCase() !== remoteName) {
-    throw badRequest(`invalid reference format: repository name (${remoteName}) must be lowercase`);
+    throw invalidParameter(`invalid reference format: repository name (${remoteName}) must be lowercase`);
   }
   const match = REFERENCE.exec(`${domain}/${remainder}`);
-  if (!match) throw badRequest('invalid reference format');
+  if (!match) throw invalidParameter('invalid reference format');
   const name = match[1]!;
   if (name.length > MAX_NAME_LENGTH) {
-    throw badRequest(`invalid reference format: repository name must not be more than ${MAX_NAME_LENGTH} characters`);
+    throw invalidParameter(`invalid reference format: repository name must not be more than ${MAX_NAME_LENGTH} characters`);
   }
   const ref: ImageReference = { domain, path: name.slice(domain.length + 1) };
   if (match[2] !== undefined) ref.tag = match[2];
@@ -85,9 +85,9 @@ function splitDomain(name: string): [string, string] {
 function checkedDigest(digest: string): string {
   const [algorithm, hex] = digest.split(':') as [string, string];
   const length = DIGEST_LENGTHS[algorithm];
-  if (length === undefined) throw badRequest(`invalid reference format: unsupported digest algorithm ${algorithm}`);
-  if (hex.length !== length) throw badRequest('invalid reference format: invalid checksum digest length');
-  if (hex !== hex.toLowerCase()) throw badRequest('invalid reference format: invalid checksum digest format');
+  if (length === undefined) throw invalidParameter(`invalid reference format: unsupported digest algorithm ${algorithm}`);
+  if (hex.length !== length) throw invalidParameter('invalid reference format: invalid checksum digest length');
+  if (hex !== hex.toLowerCase()) throw invalidParameter('invalid reference format: invalid checksum digest format');
   return digest;
 }
 
@@ -98,7 +98,7 @@ export function withDefaultTag(ref: ImageReference): ImageReference {
 
 /** Replaces the tag (dropping any digest); an invalid tag is a 400. */
 export function withTag(ref: ImageReference, tag: string): ImageReference {
-  if (!TAG_ONLY.test(tag)) throw badRequest(`invalid tag format: ${tag}`);
+  if (!TAG_ONLY.test(tag)) throw invalidParameter(`invalid tag format: ${tag}`);
   return { domain: ref.domain, path: ref.path, tag };
 }
 

@@ -1,4 +1,4 @@
-import { conflict } from '../api/errors';
+import { conflict } from '../errdefs';
 import { familiarString, familiarize, formatReference, parseReference, repositoryName } from './reference';
 import type { ImageMatch } from './store';
 import type { DeleteItem, ImageRecord, InUseBy } from './types';

@@ -1,5 +1,5 @@
-import { badRequest, notFound } from '../api/errors';
-import { matchLabels } from '../api/query';
+import { invalidParameter, notFound } from '../errdefs';
+import { matchLabels } from '../filters';
 import { fetchedImage } from './fetched';
 import {
   familiarString, formatReference, isDigest, isFullHexId, parseReference, repositoryName, withDefaultTag, withTag,
@@ -160,9 +160,9 @@ export class ImageStore {
 
   /** `docker tag`: points `repo:tag` (default tag `latest`) at the source image, moving it from any other. */
   tag(source: string, repo: string, tag = ''): ImageRecord {
-    if (repo === '') throw badRequest('repository name must have at least one component');
+    if (repo === '') throw invalidParameter('repository name must have at least one component');
     const parsed = parseReference(repo);
-    if (parsed.digest) throw badRequest('refusing to create a tag with a digest reference');
+    if (parsed.digest) throw invalidParameter('refusing to create a tag with a digest reference');
     const target = tag !== '' ? withTag(parsed, tag) : withDefaultTag(parsed);
     const { record } = this.match(source);
     this.#attachTag(record, formatReference(target), this.#now());

@@ -1,4 +1,4 @@
-import { badRequest } from '../api/errors';
+import { invalidParameter } from '../errdefs';
 
 /** An IPv4 subnet as numbers: `base` is the network address, `bits` the prefix length. */
 export interface Subnet {
@@ -23,7 +23,7 @@ export function parseSubnet(cidr: string): Subnet {
   const [ip = '', len = ''] = cidr.split('/');
   const addr = parseIPv4(ip);
   const bits = /^\d{1,2}$/.test(len) ? Number(len) : NaN;
-  if (addr === undefined || !(bits >= 8 && bits <= 30)) throw badRequest(`invalid subnet ${cidr}: give an IPv4 CIDR with a prefix between /8 and /30`);
+  if (addr === undefined || !(bits >= 8 && bits <= 30)) throw invalidParameter(`invalid subnet ${cidr}: give an IPv4 CIDR with a prefix between /8 and /30`);
   return { base: (addr & mask(bits)) >>> 0, bits };
 }
 

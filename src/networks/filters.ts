@@ -1,5 +1,5 @@
-import { badRequest } from '../api/errors';
-import { matchLabels, type Filters } from '../api/query';
+import { invalidParameter } from '../errdefs';
+import { matchLabels, type Filters } from '../filters';
 import { boolFilter, parseUntil } from '../images/filters';
 import type { NetworkRecord } from './types';
 
@@ -11,8 +11,8 @@ const inUse = (n: NetworkRecord) => Object.keys(n.Endpoints).length > 0;
 /** `GET /networks` filters, with dockerd's meanings. */
 export function listFilter(f: Filters): (n: NetworkRecord) => boolean {
   const types = f.get('type');
-  for (const t of types ?? []) if (t !== 'custom' && t !== 'builtin') throw badRequest(`invalid filter: 'type'='${t}'`);
-  for (const s of f.get('scope') ?? []) if (!['local', 'swarm', 'global'].includes(s)) throw badRequest(`invalid filter: 'scope'='${s}'`);
+  for (const t of types ?? []) if (t !== 'custom' && t !== 'builtin') throw invalidParameter(`invalid filter: 'type'='${t}'`);
+  for (const s of f.get('scope') ?? []) if (!['local', 'swarm', 'global'].includes(s)) throw invalidParameter(`invalid filter: 'scope'='${s}'`);
   const dangling = boolFilter('dangling', f.get('dangling'));
   return (n) =>
     (!f.get('name') || f.get('name')!.some((v) => n.Name.includes(v))) &&

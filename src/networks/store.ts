@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { badRequest, conflict, DockerError, notFound } from '../api/errors';
+import { conflict, forbidden, invalidParameter, notFound } from '../errdefs';
 import { contains, defaultPools, formatIPv4, formatSubnet, hostRange, macFor, overlaps, parseIPv4, parseSubnet, type Subnet } from './addresses';
 import type { EndpointRecord, IpamConfig, NetworkAnnounce, NetworkRecord, NetworkSpec } from './types';
 
@@ -26,7 +26,6 @@ interface AddressBook {
 
 export const PREDEFINED = ['bridge', 'host', 'none'] as const;
 
-const forbidden = (message: string) => new DockerError(403, message);
 const newId = () => randomBytes(32).toString('hex');
 
 /** Docker's network name rule (the same as container names, plus the predefined ones). */
@@ -61,14 +60,14 @@ export class NetworkStore {
   /** `POST /networks/create`. */
   create(spec: NetworkSpec): NetworkRecord {
     const name = spec.Name;
-    if (!validName.test(name)) throw badRequest(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (!validName.test(name)) throw invalidParameter(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     if ((PREDEFINED as readonly string[]).includes(name)) throw forbidden(`operation is not permitted on predefined ${name} network `);
     if (this.#byName(name)) throw conflict(`network with name ${name} already exists`);
     const driver = spec.Driver || 'bridge';
     if (driver !== 'bridge') {
-      throw badRequest(`network driver "${driver}" is not supported: Sockerless ACA tracks bridge networks only (in memory; ACA jobs are isolated)`);
+      throw invalidParameter(`network driver "${driver}" is not supported: Sockerless ACA tracks bridge networks only (in memory; ACA jobs are isolated)`);
     }
-    if (spec.EnableIPv6) throw badRequest('IPv6 networks are not supported: Sockerless ACA assigns synthetic IPv4 addresses only');
+    if (spec.EnableIPv6) throw invalidParameter('IPv6 networks are not supported: Sockerless ACA assigns synthetic IPv4 addresses only');
     const record: NetworkRecord = {
       Id: newId(),
       Name: name,
@@ -141,7 +140,7 @@ export class NetworkStore {
   checkAddress(ref: string, ipv4: string): void {
     const network = this.#mustFind(ref);
     const subnet = subnetOf(network);
-    if (!subnet) throw badRequest(`user specified IP address is supported only on networks with a subnet: ${network.Name} has none`);
+    if (!subnet) throw invalidParameter(`user specified IP address is supported only on networks with a subnet: ${network.Name} has none`);
     this.#allocate(network, subnet, ipv4);
   }
 
@@ -270,7 +269,7 @@ export class NetworkStore {
     if (byName) return byName;
     if (!/^[0-9a-f]+$/.test(ref)) return undefined;
     const matches = [...this.#records.values()].filter((r) => r.Id.startsWith(ref));
-    if (matches.length > 1) throw badRequest(`network ${ref} is ambiguous (${matches.length} matches found on id prefix)`);
+    if (matches.length > 1) throw invalidParameter(`network ${ref} is ambiguous (${matches.length} matches found on id prefix)`);
     return matches[0];
   }
 
@@ -283,17 +282,17 @@ export class NetworkStore {
   #ipamConfig(spec: NetworkSpec): IpamConfig[] {
     const taken = [...this.#records.values()].map(subnetOf).filter((s): s is Subnet => s !== undefined);
     const asked = spec.IPAM?.Config ?? [];
-    if (asked.length > 1) throw badRequest('only one IPAM config (one IPv4 subnet) per network is supported');
+    if (asked.length > 1) throw invalidParameter('only one IPAM config (one IPv4 subnet) per network is supported');
     const given = asked[0];
     if (given?.Subnet) {
       const subnet = parseSubnet(given.Subnet);
       if (taken.some((t) => overlaps(t, subnet))) throw forbidden(`Pool overlaps with other one on this address space`);
       const { first } = hostRange(subnet);
       const gateway = given.Gateway ? parseIPv4(given.Gateway) : first;
-      if (gateway === undefined || !contains(subnet, gateway)) throw badRequest(`invalid gateway ${given.Gateway}: not in subnet ${given.Subnet}`);
+      if (gateway === undefined || !contains(subnet, gateway)) throw invalidParameter(`invalid gateway ${given.Gateway}: not in subnet ${given.Subnet}`);
       return [{ Subnet: formatSubnet(subnet), Gateway: formatIPv4(gateway), ...(given.IPRange ? { IPRange: given.IPRange } : {}) }];
     }
-    if (given?.Gateway) throw badRequest('a gateway needs a subnet');
+    if (given?.Gateway) throw invalidParameter('a gateway needs a subnet');
     for (const pool of defaultPools()) {
       if (taken.some((t) => overlaps(t, pool))) continue;
       return [{ Subnet: formatSubnet(pool), Gateway: formatIPv4(hostRange(pool).first) }];
@@ -306,7 +305,7 @@ export class NetworkStore {
     const book = this.#book(network);
     if (wanted) {
       const ip = parseIPv4(wanted);
-      if (ip === undefined || !contains(subnet, ip)) throw badRequest(`invalid IPv4 address ${wanted} for network ${network.Name}`);
+      if (ip === undefined || !contains(subnet, ip)) throw invalidParameter(`invalid IPv4 address ${wanted} for network ${network.Name}`);
       if (book.used.has(ip) || ip === gateway) throw forbidden(`Address already in use: ${wanted}`);
       return ip;
     }

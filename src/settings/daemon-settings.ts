@@ -1,6 +1,7 @@
 // Every environment variable the daemon reads, in the order of the README's tables.
 import { parseArmRates } from '../aca/arm-budget';
 import { checkRegistryIdentity } from '../daemon/job-settings';
+import { peerPortsFrom } from '../daemon/peers';
 import { DEFAULT_SECRET_PATTERNS } from '../daemon/secrets';
 import { parseBindShares } from '../volumes/bind-shares';
 import { blank, integer, list, nonNegativeNot, oneOf, onOff, optionalInteger, optionalOneOf, positiveMs, positiveNot, text } from './kinds';
@@ -51,7 +52,7 @@ export const DAEMON_SETTINGS = {
   }),
   callbackUrl: setting({
     name: 'SOCKERLESS_CALLBACK_URL', table: 'azure', value: '`ws://…/agent`, `wss://…/agent`, `ws+unix:///path.sock:/agent`', default: 'the first unix socket, else the first plain TCP listener (not a TLS one)',
-    description: 'where the in-job agent dials back. On Azure (with `SOCKERLESS_AGENT_IMAGE`) it must be an address the job can reach: a unix socket or loopback address is refused at start',
+    description: 'where the in-job agent dials back. Where jobs get the agent by image (`SOCKERLESS_AGENT_IMAGE`, `SOCKERLESS_AGENT` neither `local` nor `off`) on a target the daemon does not embed (Azure, or a standalone simulator standing in for it) it must be an address the job can reach: a unix socket or loopback address is refused at start, with the remedy',
     parse: text,
   }),
   agent: setting({
@@ -131,6 +132,12 @@ export const DAEMON_SETTINGS = {
     name: 'SOCKERLESS_BIND_VOLUMES', table: 'azure', value: '`hostPath=volume,…`', default: '',
     description: 'bind mounts of `hostPath` (or a path under it) mount that volume\'s share at the matching `subPath` instead of being refused, e.g. a CI runner\'s workspace `/home/runner/work=ci-workspace`',
     parse: parseBindShares,
+  }),
+
+  peerPorts: setting({
+    name: 'SOCKERLESS_PEER_PORTS', table: 'azure', value: '`declared` or `listening`', default: '`declared`',
+    description: '`declared`: on a user network a container reaches its peers by name on the ports they declare (`EXPOSE`, `--expose`, `-p`); `listening`: also on the ports their servers are seen listening on (see "Container names between containers" for the trade-off)',
+    parse: (raw: string | undefined) => peerPortsFrom(raw),
   }),
 
   // A standalone simulator, restarts, persistence.

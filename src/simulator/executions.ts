@@ -298,7 +298,7 @@ export class Execution {
     const replicas =
       this.status === 'Processing' && !this.#process
         ? []
-        : [{ name: this.replicaName, containers: [this.#containerStatus(container.name)] }];
+        : [{ name: this.replicaName, containers: [...this.#initStatuses(), this.#containerStatus(container.name)] }];
     return {
       id: executionId(this.#services.settings, this.jobName, this.name),
       name: this.name,
@@ -315,7 +315,27 @@ export class Execution {
     };
   }
 
+  /**
+   * The replica/container view lists the init containers first, as the template orders them:
+   * `containers[0]` is then not the main container, whose entry is found by its name.
+   */
+  #initStatuses(): object[] {
+    const exits = this.#process instanceof ReplicaRun ? this.#process.initExits : undefined;
+    const template = this.#input.template as { initContainers?: ContainerSpec[] };
+    return (template.initContainers ?? []).map(({ name }) => {
+      const code = exits?.get(name);
+      if (code === undefined) return { name, status: this.terminal ? this.status : 'Running', additionalInformation: '' };
+      return { name, code, status: 'Terminated', additionalInformation: code === 0 ? 'Completed' : 'Error' };
+    });
+  }
+
   #containerStatus(name: string): object {
+    // The container has exited while the execution's status still lags at Running (ACA's
+    // cleanup): the container view already shows it terminated, with its exit code.
+    const exited = this.#exited;
+    if (!this.terminal && exited && exited.kind !== 'failed') {
+      return { name, code: exited.exitCode, status: 'Terminated', additionalInformation: exited.exitCode === 0 ? 'Completed' : 'Error' };
+    }
     if (!this.terminal) return { name, status: 'Running', additionalInformation: '' };
     return {
       name,

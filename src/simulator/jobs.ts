@@ -10,7 +10,9 @@ import type { FinalAnswer, OperationRegistry } from './operations';
 import type { SimulatorSettings } from './options';
 import type { Timing } from './profile/timing';
 import { parseBody, readJsonBody } from './routing';
-import { checkJobPut, checkJobStart } from './validation/strict';
+import { checkJobPut, checkJobStart, startQuotaError } from './validation/strict';
+import { imageAccessError, provisioningFailure } from './validation/provisioning';
+import type { ArmError } from './validation/arm-error';
 import type { RouteSpec } from './routing';
 
 const JOBS = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.App/jobs';
@@ -52,6 +54,18 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
     if (withLocation) c.header('Location', operations.resultUrl(origin(c), id));
   }
 
+  /**
+   * A refusal found while provisioning (validation/provisioning.ts): thrown (400) where writes
+   * complete in their first answer; in realistic mode the write is accepted and its operation
+   * ends Failed after its usual length, the write not applied.
+   */
+  function refuseByOperation(c: Context, refused: ArmError, what: string, final: FinalAnswer, durationMs: number, withLocation: boolean): void {
+    if (!realistic) throw refused;
+    const id = operations.create(final, 'fail', durationMs, provisioningFailure(what, refused));
+    c.header('Azure-AsyncOperation', operations.statusUrl(origin(c), id));
+    if (withLocation) c.header('Location', operations.resultUrl(origin(c), id));
+  }
+
   return [
     {
       method: 'GET',
@@ -89,6 +103,15 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
         const raw = await readJsonBody(c);
         if (settings.strictValidation) checkJobPut(name, raw, settings.environmentFacts, settings.environment);
         const body = parseBody(jobBodySchema, raw, 'job');
+        const refused = settings.strictValidation
+          ? imageAccessError([...(body.properties.template.initContainers ?? []), ...body.properties.template.containers], body, settings.privateRegistries)
+          : undefined;
+        if (refused) {
+          const resource = store.preview(name, body);
+          const created = store.find(name) === undefined;
+          refuseByOperation(c, refused, `job '${name}'`, { status: 200, body: resource }, timing.operationMs('jobPut'), false);
+          return c.json(resource, created ? 201 : 200);
+        }
         if (isLroFault(fault)) {
           const resource = store.preview(name, body);
           const created = store.find(name) === undefined;
@@ -138,8 +161,19 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
       async handle(c, fault) {
         const name = c.req.param('jobName')!;
         const raw = await readJsonBody(c);
-        if (settings.strictValidation) checkJobStart(raw, store.get(name).body, store.liveExecutions(), settings.environmentFacts, settings.environment);
+        if (settings.strictValidation) checkJobStart(raw, store.get(name).body, settings.environmentFacts, settings.environment);
         const override = raw === undefined ? undefined : parseBody(executionTemplateSchema, raw, 'execution template');
+        if (settings.strictValidation) {
+          const job = store.get(name).body;
+          const { template } = job.properties;
+          const containers = [...(override?.initContainers ?? template.initContainers ?? []), ...(override?.containers ?? template.containers)];
+          const refused = imageAccessError(containers, job, settings.privateRegistries) ?? startQuotaError(raw, job, store.liveExecutions(), settings.environmentFacts);
+          if (refused) {
+            store.checkStart(name, override);
+            refuseByOperation(c, refused, `an execution of job '${name}'`, { status: 200 }, timing.operationMs('jobStart'), true);
+            return c.body(null, 202);
+          }
+        }
         if (isLroFault(fault)) {
           store.checkStart(name, override);
           faultedOperation(c, fault, { status: 200 }, true);

@@ -19,10 +19,18 @@ interface Operation {
   completesAt: number;
   final: FinalAnswer;
   fate: OperationFate;
+  /** What the status monitor of a failed operation says (default: the injected fault's). */
+  error?: OperationError;
+}
+
+/** The `error` of a Failed operation's status, which the SDK's poller throws as `… failed. <code>. <message>`. */
+export interface OperationError {
+  code: string;
+  message: string;
 }
 
 /** What the status monitor of a failed operation says; the SDK's poller throws with code and message. */
-const FAILURE = {
+const FAILURE: OperationError = {
   code: 'ContainerAppOperationError',
   message: 'The operation failed (fault injected by the simulator); the change was not applied.',
 };
@@ -39,11 +47,11 @@ export class OperationRegistry {
     this.#settings = settings;
   }
 
-  /** `durationMs`: how long it stays InProgress (default lroDelayMs). */
-  create(final: FinalAnswer, fate: OperationFate = 'succeed', durationMs = this.#settings.lroDelayMs): string {
+  /** `durationMs`: how long it stays InProgress (default lroDelayMs); `error`: why a failing one failed. */
+  create(final: FinalAnswer, fate: OperationFate = 'succeed', durationMs = this.#settings.lroDelayMs, error?: OperationError): string {
     const id = randomUUID();
     const completesAt = fate === 'stuck' ? Infinity : Date.now() + durationMs;
-    this.#operations.set(id, { id, startTime: new Date(), completesAt, final, fate });
+    this.#operations.set(id, { id, startTime: new Date(), completesAt, final, fate, ...(error && { error }) });
     return id;
   }
 
@@ -80,7 +88,7 @@ export class OperationRegistry {
             status: failed ? 'Failed' : done ? 'Succeeded' : 'InProgress',
             startTime: operation.startTime.toISOString(),
             ...(done ? { endTime: new Date(operation.completesAt).toISOString() } : {}),
-            ...(failed ? { error: FAILURE } : {}),
+            ...(failed ? { error: operation.error ?? FAILURE } : {}),
           });
         },
       },
@@ -96,7 +104,7 @@ export class OperationRegistry {
             c.header('Location', this.resultUrl(new URL(c.req.url).origin, operation.id));
             return c.body(null, 202);
           }
-          if (operation.fate === 'fail') return c.json({ error: FAILURE }, 500);
+          if (operation.fate === 'fail') return c.json({ error: operation.error ?? FAILURE }, 500);
           const final = operation.final;
           if (final.status === 204) return c.body(null, 204);
           return final.body ? c.json(final.body, 200) : c.body(null, 200);

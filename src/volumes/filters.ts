@@ -1,4 +1,4 @@
-import { matchLabels, type Filters } from '../api/query';
+import { matchLabels, type Filters } from '../filters';
 import { boolFilter } from '../images/filters';
 import { isAnonymous } from './store';
 import type { VolumeRecord, VolumeUsers } from './types';

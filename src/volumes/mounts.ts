@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badRequest } from '../api/errors';
+import { invalidParameter } from '../errdefs';
 import type { MountRecord } from './types';
 
 /** A mount a container asks for; `volume` with no name is an anonymous volume, made at create. */
@@ -45,9 +45,9 @@ const clean = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
 /** `src:dst[:opts]` as the CLI and compose send it; `src` is a volume name unless it is an absolute path. */
 function parseBind(spec: string): MountRequest {
   const parts = spec.split(':');
-  if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) throw badRequest(`invalid volume specification: '${spec}'`);
+  if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) throw invalidParameter(`invalid volume specification: '${spec}'`);
   const [source, destination, opts = ''] = parts as [string, string, string?];
-  if (!destination.startsWith('/')) throw badRequest(`invalid volume specification: '${spec}': invalid mount config: destination must be an absolute path`);
+  if (!destination.startsWith('/')) throw invalidParameter(`invalid volume specification: '${spec}': invalid mount config: destination must be an absolute path`);
   const options = opts.split(',').filter(Boolean);
   return {
     type: source.startsWith('/') ? 'bind' : 'volume',
@@ -65,15 +65,15 @@ function parseBind(spec: string): MountRequest {
 export function mountRequests(body: MountFields, imageVolumes: Record<string, unknown> | null): MountRequest[] {
   const out: MountRequest[] = [];
   const add = (m: MountRequest) => {
-    if (out.some((o) => o.destination === m.destination)) throw badRequest(`Duplicate mount point: ${m.destination}`);
+    if (out.some((o) => o.destination === m.destination)) throw invalidParameter(`Duplicate mount point: ${m.destination}`);
     out.push(m);
   };
   for (const b of body.HostConfig?.Binds ?? []) add(parseBind(b));
   for (const m of body.HostConfig?.Mounts ?? []) {
     if (m.Type !== 'volume' && m.Type !== 'bind' && m.Type !== 'tmpfs') {
-      throw badRequest(`mount type "${m.Type}" is not supported by Sockerless ACA`);
+      throw invalidParameter(`mount type "${m.Type}" is not supported by Sockerless ACA`);
     }
-    if (m.Type === 'bind' && !m.Source?.startsWith('/')) throw badRequest(`invalid mount config for type "bind": source must be an absolute path`);
+    if (m.Type === 'bind' && !m.Source?.startsWith('/')) throw invalidParameter(`invalid mount config for type "bind": source must be an absolute path`);
     add({
       type: m.Type,
       source: m.Source ?? '',
@@ -87,7 +87,7 @@ export function mountRequests(body: MountFields, imageVolumes: Record<string, un
     add({ type: 'tmpfs', source: '', destination: clean(destination), readOnly: false, mode: body.HostConfig!.Tmpfs![destination]! });
   }
   for (const path of [...Object.keys(body.Volumes ?? {}), ...Object.keys(imageVolumes ?? {})]) {
-    if (!path.startsWith('/')) throw badRequest(`invalid volume specification: '${path}': destination must be an absolute path`);
+    if (!path.startsWith('/')) throw invalidParameter(`invalid volume specification: '${path}': destination must be an absolute path`);
     if (out.some((o) => o.destination === clean(path))) continue;
     out.push({ type: 'volume', source: '', destination: clean(path), readOnly: false, mode: '' });
   }

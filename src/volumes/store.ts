@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { badRequest, conflict, notFound } from '../api/errors';
+import { invalidParameter, conflict, notFound } from '../errdefs';
 import { ANONYMOUS_LABEL, type VolumeAnnounce, type VolumeRecord, type VolumeSpec, type VolumeUsers } from './types';
 
 export interface VolumeStoreOptions {
@@ -16,7 +16,7 @@ const validName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 /** dockerd's rule for local volume names; a 400 in its words otherwise. */
 export function checkVolumeName(name: string): void {
   if (!validName.test(name)) {
-    throw badRequest(`create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+    throw invalidParameter(`create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
   }
 }
 
@@ -45,7 +45,7 @@ export class VolumeStore {
   create(spec: VolumeSpec = {}): VolumeRecord {
     const driver = spec.Driver || 'local';
     if (driver !== 'local') {
-      throw badRequest(`volume driver "${driver}" is not supported: Sockerless ACA has the local driver only (named volumes are Azure Files shares)`);
+      throw invalidParameter(`volume driver "${driver}" is not supported: Sockerless ACA has the local driver only (named volumes are Azure Files shares)`);
     }
     const name = spec.Name || randomBytes(32).toString('hex');
     checkVolumeName(name);

@@ -61,6 +61,9 @@ describe('toCloudError', () => {
     ['ContainerAppInvalidResourceTotal', 'The total requested CPU and memory resources for this application (CPU: 4, memory: 8) is invalid.'],
     ['ImagePullFailure', 'unable to pull image using Managed identity system for registry x.azurecr.io'],
     ['ManagedEnvironmentCoresExceeded', 'Maximum Allowed Cores exceeded for the Managed Environment.'],
+    // The generic code with a provisioning failure's message (Azure-Samples/call-center-voice-agent-accelerator#3).
+    ['ContainerAppOperationError', "Failed to provision revision for container app 'ca'. Error details: The following field(s) are either invalid or missing. Field 'template.containers.main.image' is invalid with details: 'Invalid value: \"r.azurecr.io/a:latest\": GET https:: MANIFEST_UNKNOWN: manifest tagged by \"latest\" is not found; map[Tag:latest]';.."],
+    ['ContainerAppOperationError', "Failed to provision job 'j'. Error details: Field 'template.containers.main.image' is invalid with details: 'Invalid value: \"r.example/a:1\": GET https:?scope=repository%3Aa%3Apull&service=r.example: UNAUTHORIZED: authentication required';."],
   ])('classifies a failed LRO Azure reports as %s as permanent, keeping its message', (code, message) => {
     const err = toCloudError(new Error(`The long-running operation has failed. ${code}. ${message}`), 'create job', 'j') as CloudError;
     expect(err.kind).toBe('fatal');

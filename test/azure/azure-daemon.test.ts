@@ -117,6 +117,8 @@ describe("the environment's core quota (row 14)", () => {
     await d?.close();
   });
 
+  // The profile accepts the start past the quota (202) and fails its operation, as Azure reports
+  // provisioning errors: the daemon must take that failure as permanent.
   it('a container past the quota fails at once with Azure\'s reason in State.Error, which docker run prints; the first keeps running', async () => {
     const first = await d.cli(['run', '-d', '--cpus', '2', 'alpine', 'sleep', '30'], { timeoutMs: 110_000 });
     expect(first.code, first.stderr).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DockerError } from '../../src/api/errors';
+import { DockerError } from '../../src/errdefs';
 import {
   familiarString, formatReference, parseReference, withDefaultTag, withDigest, withTag,
 } from '../../src/images/reference';
@@ -11,7 +11,7 @@ function rejects(input: string): string {
     parseReference(input);
   } catch (err) {
     expect(err).toBeInstanceOf(DockerError);
-    expect((err as DockerError).status).toBe(400);
+    expect((err as DockerError).kind).toBe('invalidParameter');
     return (err as DockerError).message;
   }
   throw new Error(`${input} was accepted`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DockerError } from '../../src/api/errors';
+import { httpStatus } from '../../src/api/errors';
+import { DockerError } from '../../src/errdefs';
 import { ImageStore } from '../../src/images';
 import { DEFAULT_PATH } from '../../src/images/known-configs';
 import type { ImageRecord, PullMessage } from '../../src/images';
@@ -22,7 +23,7 @@ function dockerError(fn: () => unknown): { status: number; message: string } {
     fn();
   } catch (err) {
     expect(err).toBeInstanceOf(DockerError);
-    return { status: (err as DockerError).status, message: (err as DockerError).message };
+    return { status: httpStatus(err), message: (err as DockerError).message };
   }
   throw new Error('did not throw');
 }
@@ -110,7 +111,7 @@ describe('pull (synthetic)', () => {
   });
 
   it('rejects malformed references with a 400', async () => {
-    await expect(new ImageStore().pull('Alpine')).rejects.toMatchObject({ status: 400, message: 'invalid reference format: repository name (library/Alpine) must be lowercase' });
+    await expect(new ImageStore().pull('Alpine')).rejects.toMatchObject({ kind: 'invalidParameter', message: 'invalid reference format: repository name (library/Alpine) must be lowercase' });
   });
 });
 

@@ -21,7 +21,7 @@ describe('container machine with an agent', () => {
     await h.ask({ type: 'START' });
     const exited = h.ask({ type: 'WAIT', condition: 'next-exit' });
     h.actor.send({ type: 'PROCESS_EXITED', code: 3 });
-    expect(await exited).toMatchObject({ status: 200, body: { StatusCode: 3 } });
+    expect(await exited).toMatchObject({ outcome: 'ok', body: { StatusCode: 3 } });
     expect(h.status()).toBe('exited');
     expect(h.events).toEqual(['create', 'start', 'die']);
   });
@@ -31,7 +31,7 @@ describe('container machine with an agent', () => {
     const start = h.ask({ type: 'START' });
     h.actor.send({ type: 'AGENT_CONNECTED' });
     h.actor.send({ type: 'PROCESS_EXITED', code: 0 });
-    expect(await start).toMatchObject({ status: 204 });
+    expect(await start).toMatchObject({ outcome: 'noContent' });
     await waitFor(h.actor, (s) => s.matches('exited'));
     expect(h.context().exitCode).toBe(0);
     expect(h.events).toEqual(['create', 'start', 'die']);
@@ -42,7 +42,7 @@ describe('container machine with an agent', () => {
     const h = startHarness({ agent: { cannotRun: { code: 127, error: reason } } });
     const exited = h.ask({ type: 'WAIT', condition: 'next-exit' });
     const start = await h.ask({ type: 'START' });
-    expect(start.status).toBe(400);
+    expect(start.outcome).toBe('invalidParameter');
     expect((start.body as { message: string }).message).toMatch(/^failed to create task for container: .*exec: "nosuch": executable file not found in \$PATH: unknown$/);
     expect(await exited).toMatchObject({ body: { StatusCode: 127, Error: null } });
     expect(h.context()).toMatchObject({ exitCode: 127, processExit: { error: reason } });
@@ -51,7 +51,7 @@ describe('container machine with an agent', () => {
     expect(h.status()).toBe('created');
     expect(h.context().startedAt).toBe('0001-01-01T00:00:00Z');
     // A later start fails the same way.
-    expect(await h.ask({ type: 'START' })).toMatchObject({ status: 400 });
+    expect(await h.ask({ type: 'START' })).toMatchObject({ outcome: 'invalidParameter' });
   });
 
   it('start with an agent answers once the agent says the command runs', async () => {
@@ -63,7 +63,7 @@ describe('container machine with an agent', () => {
     expect(answered).toBe(false);
     h.actor.send({ type: 'AGENT_CONNECTED' });
     h.actor.send({ type: 'PROCESS_STARTED' });
-    expect(await start).toMatchObject({ status: 204 });
+    expect(await start).toMatchObject({ outcome: 'noContent' });
     expect(h.events).toEqual(['create', 'start']);
   });
 
@@ -71,7 +71,7 @@ describe('container machine with an agent', () => {
     const h = startHarness({ agent: { onSignal: exitOnTerm } });
     await h.ask({ type: 'START' });
     await waitFor(h.actor, (s) => s.context.agentConnected);
-    expect(await h.ask({ type: 'STOP', timeout: 1 })).toMatchObject({ status: 204 });
+    expect(await h.ask({ type: 'STOP', timeout: 1 })).toMatchObject({ outcome: 'noContent' });
     expect(h.signals).toEqual(['SIGTERM']);
     expect(h.context().exitCode).toBe(143);
     expect(h.calls).toEqual(['runJob']);
@@ -88,7 +88,7 @@ describe('container machine with an agent', () => {
     h.clock.increment(999);
     expect(h.signals).toEqual(['SIGTERM']);
     h.clock.increment(1);
-    expect(await stop).toMatchObject({ status: 204 });
+    expect(await stop).toMatchObject({ outcome: 'noContent' });
     expect(h.signals).toEqual(['SIGTERM', 'SIGKILL']);
     expect(h.context().exitCode).toBe(137);
     expect(h.calls).toEqual(['runJob']);
@@ -113,7 +113,7 @@ describe('container machine with an agent', () => {
     h.clock.increment(0);
     await waitFor(h.actor, (s) => s.matches({ running: { stopping: 'killing' } }));
     h.clock.increment(2000);
-    expect(await stop).toMatchObject({ status: 204 });
+    expect(await stop).toMatchObject({ outcome: 'noContent' });
     expect(h.calls).toEqual(['runJob', 'stopExecution:SIGKILL']);
     expect(h.context().exitCode).toBe(137);
   });
@@ -124,7 +124,7 @@ describe('container machine with an agent', () => {
     await waitFor(h.actor, (s) => s.context.agentConnected);
     const stop = h.ask({ type: 'STOP', timeout: 30 });
     h.actor.send({ type: 'AGENT_LOST' });
-    expect(await stop).toMatchObject({ status: 204 });
+    expect(await stop).toMatchObject({ outcome: 'noContent' });
     expect(h.calls).toEqual(['runJob', 'stopExecution:SIGTERM']);
   });
 
@@ -132,8 +132,8 @@ describe('container machine with an agent', () => {
     const h = startHarness({ agent: { onSignal: ignoreTerm } });
     await h.ask({ type: 'START' });
     await waitFor(h.actor, (s) => s.context.agentConnected);
-    expect(await h.ask({ type: 'KILL', signal: 'SIGHUP' })).toMatchObject({ status: 204 });
-    expect(await h.ask({ type: 'KILL', signal: 'SIGUSR1' })).toMatchObject({ status: 204 });
+    expect(await h.ask({ type: 'KILL', signal: 'SIGHUP' })).toMatchObject({ outcome: 'noContent' });
+    expect(await h.ask({ type: 'KILL', signal: 'SIGUSR1' })).toMatchObject({ outcome: 'noContent' });
     expect(h.status()).toBe('running');
     expect(h.signals).toEqual(['SIGHUP', 'SIGUSR1']);
     expect(h.calls).toEqual(['runJob']);
@@ -144,7 +144,7 @@ describe('container machine with an agent', () => {
     const h = startHarness({ agent: { onSignal: exitOnTerm } });
     await h.ask({ type: 'START' });
     await waitFor(h.actor, (s) => s.context.agentConnected);
-    expect(await h.ask({ type: 'KILL', signal: 'SIGTERM' })).toMatchObject({ status: 204 });
+    expect(await h.ask({ type: 'KILL', signal: 'SIGTERM' })).toMatchObject({ outcome: 'noContent' });
     await waitFor(h.actor, (s) => s.matches('exited'));
     expect(h.context().exitCode).toBe(143);
   });
@@ -153,7 +153,7 @@ describe('container machine with an agent', () => {
     const h = startHarness({ agent: { onSignal: ignoreTerm } });
     await h.ask({ type: 'START' });
     await waitFor(h.actor, (s) => s.context.agentConnected);
-    expect(await h.ask({ type: 'KILL', signal: 'SIGKILL' })).toMatchObject({ status: 204 });
+    expect(await h.ask({ type: 'KILL', signal: 'SIGKILL' })).toMatchObject({ outcome: 'noContent' });
     expect(h.status()).toBe('exited');
     expect(h.signals).toEqual(['SIGKILL']);
     expect(h.context().exitCode).toBe(137);
@@ -163,7 +163,7 @@ describe('container machine with an agent', () => {
   it('kill -s HUP without an agent keeps the old rule: ACA stops the execution', async () => {
     const h = startHarness();
     await h.ask({ type: 'START' });
-    expect(await h.ask({ type: 'KILL', signal: 'SIGHUP' })).toMatchObject({ status: 204 });
+    expect(await h.ask({ type: 'KILL', signal: 'SIGHUP' })).toMatchObject({ outcome: 'noContent' });
     expect(h.status()).toBe('exited');
     expect(h.calls).toEqual(['runJob', 'stopExecution:SIGHUP']);
     expect(h.signals).toEqual([]);
@@ -173,7 +173,7 @@ describe('container machine with an agent', () => {
     const h = startHarness({ agent: { onSignal: ignoreTerm } });
     await h.ask({ type: 'START' });
     await waitFor(h.actor, (s) => s.context.agentConnected);
-    expect(await h.ask({ type: 'REMOVE', force: true })).toMatchObject({ status: 204 });
+    expect(await h.ask({ type: 'REMOVE', force: true })).toMatchObject({ outcome: 'noContent' });
     expect(h.signals).toEqual(['SIGKILL']);
     expect(h.calls).toEqual(['runJob', 'deleteJob']);
   });
@@ -182,7 +182,7 @@ describe('container machine with an agent', () => {
     const h = startHarness({ agent: { onSignal: exitOnTerm } });
     await h.ask({ type: 'START' });
     await waitFor(h.actor, (s) => s.context.agentConnected);
-    expect(await h.ask({ type: 'RESTART', timeout: 1 })).toMatchObject({ status: 204 });
+    expect(await h.ask({ type: 'RESTART', timeout: 1 })).toMatchObject({ outcome: 'noContent' });
     expect(h.context()).toMatchObject({ processExit: null, execution: { executionName: 'exec-2' } });
     expect(h.calls).toEqual(['runJob', 'deleteJob', 'runJob']);
   });
@@ -204,8 +204,8 @@ describe('container machine with an agent', () => {
     expect(h.signals).toEqual([]);
     h.actor.send({ type: 'AGENT_CONNECTED' });
     h.actor.send({ type: 'PROCESS_STARTED' });
-    expect(await start).toMatchObject({ status: 204 });
-    expect(await stop).toMatchObject({ status: 204 });
+    expect(await start).toMatchObject({ outcome: 'noContent' });
+    expect(await stop).toMatchObject({ outcome: 'noContent' });
     expect(h.signals).toEqual(['SIGTERM']);
     expect(h.calls).toEqual(['runJob']);
   });
@@ -217,10 +217,10 @@ describe('container machine with an agent', () => {
     const stop = h.ask({ type: 'STOP' });
     // The launch wait ends (start answers), then the stop's own wait for the agent.
     h.clock.increment(10_000);
-    expect(await start).toMatchObject({ status: 204 });
+    expect(await start).toMatchObject({ outcome: 'noContent' });
     await waitFor(h.actor, (s) => s.matches({ running: { stopping: 'awaitingAgent' } }));
     h.clock.increment(10_000);
-    expect(await stop).toMatchObject({ status: 204 });
+    expect(await stop).toMatchObject({ outcome: 'noContent' });
     expect(h.calls).toEqual(['runJob', 'stopExecution:SIGTERM']);
   });
 });

@@ -99,7 +99,7 @@ describe('the container chart', () => {
     c.exit({ status: 'Succeeded', exitCode: 0 });
     await waitFor(c.actor, (s) => s.matches('exited'));
     expect(c.log).toEqual(['create', 'start', 'endAgentLink', 'die']);
-    expect((await c.ask({ type: 'REMOVE', force: false })).status).toBe(204);
+    expect((await c.ask({ type: 'REMOVE', force: false })).outcome).toBe('noContent');
     expect(c.log.slice(4)).toEqual(['releaseContainer', 'destroy']);
   });
 });

@@ -19,7 +19,7 @@ describe('container machine: cloud failures branch on their class', () => {
     const h = startHarness({ cloudErrors: { runJob: [throttled, { ...throttled, kind: 'transient' }] } });
     const started = h.ask({ type: 'START' });
     await advanceUntil(h, () => h.actor.getSnapshot().matches('running'));
-    expect(await started).toMatchObject({ status: 204 });
+    expect(await started).toMatchObject({ outcome: 'noContent' });
     expect(h.calls).toEqual(['runJob', 'runJob', 'runJob']);
     expect(h.context().error).toBe('');
   });
@@ -27,7 +27,7 @@ describe('container machine: cloud failures branch on their class', () => {
   it('a fatal start failure is not retried: exited with the Azure error in State.Error', async () => {
     const h = startHarness({ cloudErrors: { runJob: [fatal] } });
     const answer = await h.ask({ type: 'START' });
-    expect(answer).toMatchObject({ status: 500, body: { message: fatal.message } });
+    expect(answer).toMatchObject({ outcome: 'system', body: { message: fatal.message } });
     expect(h.calls).toEqual(['runJob']);
     expect(h.status()).toBe('exited');
     expect(h.context()).toMatchObject({ error: fatal.message, exitCode: 128, jobExists: true });
@@ -37,7 +37,7 @@ describe('container machine: cloud failures branch on their class', () => {
     const h = startHarness({ cloudErrors: { runJob: Array.from({ length: MAX_CLOUD_ATTEMPTS + 1 }, () => throttled) } });
     const started = h.ask({ type: 'START' });
     await advanceUntil(h, () => h.actor.getSnapshot().matches('exited'));
-    expect(await started).toMatchObject({ status: 500, body: { message: throttled.message } });
+    expect(await started).toMatchObject({ outcome: 'system', body: { message: throttled.message } });
     expect(h.calls.filter((c) => c === 'runJob')).toHaveLength(MAX_CLOUD_ATTEMPTS);
   });
 
@@ -45,10 +45,10 @@ describe('container machine: cloud failures branch on their class', () => {
     const h = startHarness({ hangStart: true });
     const started = h.ask({ type: 'START' });
     await advanceUntil(h, () => h.actor.getSnapshot().matches('exited'), 10_000);
-    expect(await started).toMatchObject({ status: 500 });
+    expect(await started).toMatchObject({ outcome: 'system' });
     expect(h.context().error).toMatch(/start timed out/);
     expect(h.context().exitCode).toBe(128);
-    expect(await h.ask({ type: 'REMOVE', force: false })).toMatchObject({ status: 204 });
+    expect(await h.ask({ type: 'REMOVE', force: false })).toMatchObject({ outcome: 'noContent' });
     expect(h.calls).toEqual([...Array.from({ length: MAX_CLOUD_ATTEMPTS }, () => 'runJob'), 'deleteJob']);
   });
 
@@ -60,7 +60,7 @@ describe('container machine: cloud failures branch on their class', () => {
       await waitFor(h.actor, (s) => s.matches('exited'));
       const answer = h.ask(request === 'REMOVE' ? { type: 'REMOVE', force: false } : { type: 'RESTART' });
       await advanceUntil(h, () => h.actor.getSnapshot().matches('dead'), 10_000);
-      expect(await answer).toMatchObject({ status: 500, body: { message: expect.stringMatching(/timed out/) } });
+      expect(await answer).toMatchObject({ outcome: 'system', body: { message: expect.stringMatching(/timed out/) } });
       expect(h.calls.filter((c) => c === 'deleteJob')).toHaveLength(MAX_CLOUD_ATTEMPTS);
     }
   });
@@ -72,7 +72,7 @@ describe('container machine: cloud failures branch on their class', () => {
     await advanceUntil(h, () => h.actor.getSnapshot().matches('exited'), 30_000);
     expect(h.calls).toEqual(['runJob', 'stopExecution:SIGKILL']);
     expect(h.context()).toMatchObject({ exitCode: 128, startFailed: true });
-    expect(await waited).toMatchObject({ status: 200, body: { StatusCode: 128, Error: { Message: expect.stringMatching(/never started/) } } });
+    expect(await waited).toMatchObject({ outcome: 'ok', body: { StatusCode: 128, Error: { Message: expect.stringMatching(/never started/) } } });
   });
 
   it('an execution seen running is not timed out', async () => {
@@ -89,7 +89,7 @@ describe('container machine: cloud failures branch on their class', () => {
     await h.ask({ type: 'START' });
     const stopped = h.ask({ type: 'STOP' });
     await advanceUntil(h, () => h.actor.getSnapshot().matches('exited'));
-    expect(await stopped).toMatchObject({ status: 204 });
+    expect(await stopped).toMatchObject({ outcome: 'noContent' });
     expect(h.calls).toEqual(['runJob', 'stopExecution:SIGTERM', 'stopExecution:SIGTERM']);
     expect(h.context().error).toBe('');
   });
@@ -101,14 +101,14 @@ describe('container machine: cloud failures branch on their class', () => {
     await waitFor(retried.actor, (s) => s.matches('exited'));
     const removed = retried.ask({ type: 'REMOVE', force: false });
     await advanceUntil(retried, () => retried.actor.getSnapshot().status === 'done');
-    expect(await removed).toMatchObject({ status: 204 });
+    expect(await removed).toMatchObject({ outcome: 'noContent' });
     expect(retried.calls).toEqual(['runJob', 'deleteJob', 'deleteJob']);
 
     const failed = startHarness({ cloudErrors: { deleteJob: [{ kind: 'fatal', message: 'delete job failed: 403 AuthorizationFailed' }] } });
     await failed.ask({ type: 'START' });
     failed.exit({ status: 'Succeeded', exitCode: 0 });
     await waitFor(failed.actor, (s) => s.matches('exited'));
-    expect(await failed.ask({ type: 'REMOVE', force: false })).toMatchObject({ status: 500, body: { message: expect.stringMatching(/AuthorizationFailed/) } });
+    expect(await failed.ask({ type: 'REMOVE', force: false })).toMatchObject({ outcome: 'system', body: { message: expect.stringMatching(/AuthorizationFailed/) } });
     expect(failed.status()).toBe('dead');
   });
 });

@@ -68,7 +68,7 @@ describe('restart policies (rule 7)', () => {
   it('a user stop wins over always: the container stays exited', async () => {
     const h = startHarness({ restartPolicy: { Name: 'always', MaximumRetryCount: 0 } });
     await h.ask({ type: 'START' });
-    expect(await h.ask({ type: 'STOP' })).toMatchObject({ status: 204 });
+    expect(await h.ask({ type: 'STOP' })).toMatchObject({ outcome: 'noContent' });
     expect(h.actor.getSnapshot().matches({ exited: 'stopped' })).toBe(true);
     h.clock.increment(60_000);
     expect(h.calls).toEqual(['runJob', 'stopExecution:SIGTERM']);
@@ -89,12 +89,12 @@ describe('restart policies (rule 7)', () => {
     const h = startHarness({ restartPolicy: { Name: 'always', MaximumRetryCount: 0 } });
     await h.ask({ type: 'START' });
     await failAndBackOff(h, 3);
-    expect(await h.ask({ type: 'START' })).toMatchObject({ status: 304 });
-    expect(await h.ask({ type: 'KILL', signal: 'SIGKILL' })).toMatchObject({ status: 409 });
-    expect(await h.ask({ type: 'REMOVE', force: false })).toMatchObject({ status: 409, body: { message: expect.stringContaining('restarting container') } });
+    expect(await h.ask({ type: 'START' })).toMatchObject({ outcome: 'notModified' });
+    expect(await h.ask({ type: 'KILL', signal: 'SIGKILL' })).toMatchObject({ outcome: 'conflict' });
+    expect(await h.ask({ type: 'REMOVE', force: false })).toMatchObject({ outcome: 'conflict', body: { message: expect.stringContaining('restarting container') } });
     const waited = h.ask({ type: 'WAIT', condition: 'not-running' });
-    expect(await h.ask({ type: 'STOP' })).toMatchObject({ status: 204 });
-    expect(await waited).toMatchObject({ status: 200, body: { StatusCode: 3 } });
+    expect(await h.ask({ type: 'STOP' })).toMatchObject({ outcome: 'noContent' });
+    expect(await waited).toMatchObject({ outcome: 'ok', body: { StatusCode: 3 } });
     expect(h.status()).toBe('exited');
     h.clock.increment(60_000);
     expect(h.calls).toEqual(['runJob']);
@@ -105,11 +105,11 @@ describe('restart policies (rule 7)', () => {
     const h = startHarness({ restartPolicy: { Name: 'always', MaximumRetryCount: 0 } });
     await h.ask({ type: 'START' });
     await failAndBackOff(h);
-    expect(await h.ask({ type: 'RESTART' })).toMatchObject({ status: 204 });
+    expect(await h.ask({ type: 'RESTART' })).toMatchObject({ outcome: 'noContent' });
     expect(h.status()).toBe('running');
     expect(h.context()).toMatchObject({ restartCount: 0, restartDelayMs: 0 });
     await failAndBackOff(h);
-    expect(await h.ask({ type: 'REMOVE', force: true })).toMatchObject({ status: 204 });
+    expect(await h.ask({ type: 'REMOVE', force: true })).toMatchObject({ outcome: 'noContent' });
     expect(h.actor.getSnapshot().status).toBe('done');
   });
 
@@ -130,7 +130,7 @@ describe('restart policies (rule 7)', () => {
 
   it('a failed start is not restarted, not even by always', async () => {
     const h = startHarness({ restartPolicy: { Name: 'always', MaximumRetryCount: 0 }, failStart: 'create job sockerless-x failed: quota' });
-    expect(await h.ask({ type: 'START' })).toMatchObject({ status: 500 });
+    expect(await h.ask({ type: 'START' })).toMatchObject({ outcome: 'system' });
     expect(h.actor.getSnapshot().matches({ exited: 'stopped' })).toBe(true);
     const later = startHarness({ restartPolicy: { Name: 'always', MaximumRetryCount: 0 } });
     await later.ask({ type: 'START' });
@@ -146,7 +146,7 @@ describe('restart policies (rule 7)', () => {
     await h.ask({ type: 'START' });
     h.exit({ status: 'Failed', exitCode: 1 });
     await exited(h);
-    expect(await h.ask({ type: 'UPDATE', hostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } }, resources: false })).toMatchObject({ status: 200 });
+    expect(await h.ask({ type: 'UPDATE', hostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } }, resources: false })).toMatchObject({ outcome: 'ok' });
     expect(h.status()).toBe('exited');
     await h.ask({ type: 'START' });
     await failAndBackOff(h);

@@ -1,3 +1,4 @@
+import { statusOfOutcome } from '../../src/api/errors';
 // The container machine on in-memory doubles whose every invoked call ends when the path says.
 import { createActor, fromPromise, type AnyStateMachine, type EventObject } from 'xstate';
 import { dockerStatus, withClock, type ContainerInput, type Reply } from '../../machines/container';
@@ -55,7 +56,7 @@ export class PureDriver implements Driver {
       guards: { reusesJob: () => this.#reusesJob },
       actions: {
         reply: (_, r: Reply) => {
-          this.#replies.get(r.rid)?.({ status: r.status, body: r.body });
+          this.#replies.get(r.rid)?.({ status: statusOfOutcome(r.outcome), body: r.body });
           this.#replies.delete(r.rid);
         },
         announce: (_, a) => {

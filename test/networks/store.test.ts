@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DockerError } from '../../src/api/errors';
+import { httpStatus } from '../../src/api/errors';
+import { DockerError } from '../../src/errdefs';
 import { listFilter, pruneFilter } from '../../src/networks/filters';
 import { NetworkStore } from '../../src/networks/store';
 
@@ -8,7 +9,7 @@ const status = (f: () => unknown) => {
     f();
     return 'ok';
   } catch (e) {
-    return e instanceof DockerError ? e.status : String(e);
+    return e instanceof DockerError ? httpStatus(e) : String(e);
   }
 };
 

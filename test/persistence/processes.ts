@@ -17,7 +17,8 @@ export interface Proc {
   exited: Promise<number | string>;
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv): Proc {
+/** `node --import tsx …args` in the checkout, its output kept. */
+export function run(args: string[], env: NodeJS.ProcessEnv): Proc {
   const child = spawn(process.execPath, [...TSX, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -42,10 +43,10 @@ export interface SimulatorProcess extends Proc {
   env: Record<string, string>;
 }
 
-/** `npm run simulator -- --port 0 --write-env FILE …`, run by this Node. */
-export async function startSimulatorProcess(dir: string, visible: string): Promise<SimulatorProcess> {
+/** `npm run simulator -- --port 0 --write-env FILE …`, run by this Node; `extra`: more flags (e.g. `--profile azure`). */
+export async function startSimulatorProcess(dir: string, visible: string, extra: string[] = []): Promise<SimulatorProcess> {
   const envFile = join(dir, 'simulator.env');
-  const proc = run(['src/simulator/main.ts', '--port', '0', '--quiet', '--stop-grace-ms', '2000', '--ca-file', join(dir, 'ca.pem'), '--write-env', envFile, '--visible-path', visible], process.env);
+  const proc = run(['src/simulator/main.ts', '--port', '0', '--quiet', '--stop-grace-ms', '2000', '--ca-file', join(dir, 'ca.pem'), '--write-env', envFile, '--visible-path', visible, ...extra], process.env);
   const text = await until('simulator start', proc, () => (existsSync(envFile) ? readFileSync(envFile, 'utf8') : undefined));
   const env = Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   return { ...proc, env };

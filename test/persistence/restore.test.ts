@@ -60,7 +60,7 @@ const settled = (daemon: Daemon, cid: string, state: string) => waitFor(ref(daem
 
 async function created(daemon: Daemon, n: number) {
   const input = containerInput({ id: id(n), name: `/c${n}` });
-  expect((await daemon.create(input)).status).toBe(201);
+  expect((await daemon.create(input)).outcome).toBe('created');
   return input.id;
 }
 

@@ -4,7 +4,8 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/api/env';
-import { DockerError, renderError } from '../../src/api/errors';
+import { renderError } from '../../src/api/errors';
+import { DockerError } from '../../src/errdefs';
 import { BODY_LIMIT, bodyLimits, jsonDepth, MAX_JSON_DEPTH, UPLOAD_LIMIT } from '../../src/api/limits';
 
 function app() {

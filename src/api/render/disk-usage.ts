@@ -1,5 +1,5 @@
 import type { ContainerResourcesApi } from '../../container-resources';
-import type { Daemon } from '../../daemon/daemon';
+import type { ContainerRef } from '../../daemon/daemon';
 import { imageSummary, type ImageStore } from '../../images';
 import type { VolumeRecord } from '../../volumes/types';
 import type { VolumeStore } from '../../volumes/store';
@@ -9,7 +9,7 @@ import { listItem } from './container';
 import { renderVolume } from './volume';
 
 export interface DiskUsageSources {
-  daemon: Daemon;
+  daemon: { containers(): ContainerRef[] };
   images: ImageStore;
   volumes: VolumeStore;
   resources: ContainerResourcesApi;

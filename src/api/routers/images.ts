@@ -1,7 +1,7 @@
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import type { Context } from 'hono';
-import { badRequest, notFound, notImplemented } from '../errors';
+import { invalidParameter, notFound, notImplemented } from '../../errdefs';
 import { bool, filters } from '../query';
 import type { AppEnv } from '../env';
 import {
@@ -11,6 +11,7 @@ import {
 import type { DeleteItem, ImageStore, PullMessage } from '../../images';
 import { decodeRegistryAuth, type CredentialStore } from '../../images/credentials';
 import type { RegistryAuth } from '../../images/registry';
+import { routeTable, type Route } from './route-table';
 
 export interface ImagesRouterDeps {
   images: ImageStore;
@@ -28,52 +29,67 @@ const NOT_FROM_REGISTRY = 'Azure Container Apps runs images from a container reg
 const SUFFIXES = ['/json', '/history', '/get', '/tag', '/push'] as const;
 type Suffix = (typeof SUFFIXES)[number] | '';
 
-/** The Docker Images API (`/images/...`, without the `/vX.Y` prefix). */
-export function imagesRouter(deps: ImagesRouterDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  app.post('/images/create', (c) => createImage(c, deps));
-  app.get('/images/json', (c) => {
-    for (const name of ['all', 'digests', 'shared-size', 'manifests']) bool(c.req.query(name));
-    return c.json(listImages(deps.images, filters(c.req.query('filters'), LIST_FILTERS)));
-  });
-  app.get('/images/search', () => {
-    throw notImplemented(`image search is not supported: ${NOT_FROM_REGISTRY}; search your registry instead`);
-  });
-  app.get('/images/get', saveOrLoad);
-  app.post('/images/load', saveOrLoad);
-  app.post('/images/prune', (c) => pruneImages(c, deps));
-  app.get('/images/*', function getImage(c) {
-    const [name, suffix] = splitName(c.req.path);
-    if (suffix === '/json') return c.json(imageInspect(deps.images.resolve(name)));
-    if (suffix === '/history') return c.json(deps.images.history(name));
-    if (suffix === '/get') return saveOrLoad();
-    throw notFound('page not found');
-  });
-  app.post('/images/*', function postImage(c) {
-    const [name, suffix] = splitName(c.req.path);
-    if (suffix === '/tag') {
-      const [repo, tag] = [c.req.query('repo') ?? '', c.req.query('tag') ?? ''];
-      const record = deps.images.tag(name, repo, tag);
-      const target = tag ? withTag(parseReference(repo), tag) : withDefaultTag(parseReference(repo));
-      deps.announce?.('tag', record.Id, { name: familiarString(target) });
-      return c.body(null, 201);
-    }
-    if (suffix === '/push') {
-      throw notImplemented('push is not supported: ACA runs images from your registry; push with a registry client');
-    }
-    throw notFound('page not found');
-  });
-  app.delete('/images/*', function deleteImage(c) {
-    const [name, suffix] = splitName(c.req.path, false);
-    if (suffix !== '') throw notFound('page not found');
-    const force = bool(c.req.query('force'));
-    const noprune = bool(c.req.query('noprune'));
-    const items = deps.images.remove(name, { force, noprune }, deps.inUseBy);
-    announceRemoval(deps, items);
-    return c.json(items);
-  });
-  return app;
+type Ctx = Context<AppEnv>;
+
+export function getImagesJSON(c: Ctx, deps: ImagesRouterDeps) {
+  for (const name of ['all', 'digests', 'shared-size', 'manifests']) bool(c.req.query(name));
+  return c.json(listImages(deps.images, filters(c.req.query('filters'), LIST_FILTERS)));
 }
+
+export function getImagesSearch(): never {
+  throw notImplemented(`image search is not supported: ${NOT_FROM_REGISTRY}; search your registry instead`);
+}
+
+/** `GET /images/{name}/json|history|get`: the name may hold slashes, so the suffix is split off by hand. */
+export function getImage(c: Ctx, deps: ImagesRouterDeps) {
+  const [name, suffix] = splitName(c.req.path);
+  if (suffix === '/json') return c.json(imageInspect(deps.images.resolve(name)));
+  if (suffix === '/history') return c.json(deps.images.history(name));
+  if (suffix === '/get') return saveOrLoad();
+  throw notFound('page not found');
+}
+
+/** `POST /images/{name}/tag|push`. */
+export function postImage(c: Ctx, deps: ImagesRouterDeps) {
+  const [name, suffix] = splitName(c.req.path);
+  if (suffix === '/tag') {
+    const [repo, tag] = [c.req.query('repo') ?? '', c.req.query('tag') ?? ''];
+    const record = deps.images.tag(name, repo, tag);
+    const target = tag ? withTag(parseReference(repo), tag) : withDefaultTag(parseReference(repo));
+    deps.announce?.('tag', record.Id, { name: familiarString(target) });
+    return c.body(null, 201);
+  }
+  if (suffix === '/push') {
+    throw notImplemented('push is not supported: ACA runs images from your registry; push with a registry client');
+  }
+  throw notFound('page not found');
+}
+
+/** `DELETE /images/{name}`. */
+export function deleteImage(c: Ctx, deps: ImagesRouterDeps) {
+  const [name, suffix] = splitName(c.req.path, false);
+  if (suffix !== '') throw notFound('page not found');
+  const force = bool(c.req.query('force'));
+  const noprune = bool(c.req.query('noprune'));
+  const items = deps.images.remove(name, { force, noprune }, deps.inUseBy);
+  announceRemoval(deps, items);
+  return c.json(items);
+}
+
+/** The Docker Images API (`/images/...`, without the `/vX.Y` prefix), one line per endpoint (moby's router/image). */
+export const IMAGE_ROUTES: readonly Route<ImagesRouterDeps>[] = [
+  ['POST', '/images/create', createImage],
+  ['GET', '/images/json', getImagesJSON],
+  ['GET', '/images/search', getImagesSearch],
+  ['GET', '/images/get', saveOrLoad],
+  ['POST', '/images/load', saveOrLoad],
+  ['POST', '/images/prune', pruneImages],
+  ['GET', '/images/*', getImage],
+  ['POST', '/images/*', postImage],
+  ['DELETE', '/images/*', deleteImage],
+];
+
+export const imagesRouter = (deps: ImagesRouterDeps): Hono<AppEnv> => routeTable(IMAGE_ROUTES, deps);
 
 function saveOrLoad(): never {
   throw notImplemented(`image save and load (NotImplemented): ${NOT_FROM_REGISTRY}; push the image to a registry and pull it`);
@@ -100,10 +116,10 @@ function createImage(c: Context<AppEnv>, deps: ImagesRouterDeps): Response {
     throw notImplemented(`image import (fromSrc) is not supported: ${NOT_FROM_REGISTRY}; push the image to a registry and pull it`);
   }
   const fromImage = c.req.query('fromImage');
-  if (!fromImage) throw badRequest('fromImage is required (image import with fromSrc is not supported)');
+  if (!fromImage) throw invalidParameter('fromImage is required (image import with fromSrc is not supported)');
   const platform = c.req.query('platform') ?? '';
   if (!['', 'linux', 'linux/amd64'].includes(platform)) {
-    throw badRequest(`platform "${platform}" is not supported: Azure Container Apps runs linux/amd64 images`);
+    throw invalidParameter(`platform "${platform}" is not supported: Azure Container Apps runs linux/amd64 images`);
   }
   const tag = c.req.query('tag') ?? '';
   let ref = parseReference(fromImage);

@@ -1,13 +1,15 @@
-import { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { LIST_FILTERS, listFilter, PRUNE_FILTERS, pruneFilter } from '../../networks/filters';
 import type { NetworkStore } from '../../networks/store';
+import { readBody } from '../body';
 import type { AppEnv } from '../env';
-import { badRequest } from '../errors';
+import { invalidParameter } from '../../errdefs';
 import { findContainer } from '../find-container';
 import { bool, filters } from '../query';
 import { renderNetwork } from '../render/network';
 import { checkLabels } from '../validate';
+import { routeTable, type Route } from './route-table';
 
 /** What the networks API needs to know about a container. */
 export interface ContainerLookup {
@@ -59,80 +61,86 @@ const connectBody = z.object({
 
 const disconnectBody = z.object({ Container: z.string().min(1, 'Container is required'), Force: z.boolean().nullish() });
 
-async function parse<T>(schema: z.ZodType<T>, req: { json(): Promise<unknown> }): Promise<T> {
-  const parsed = schema.safeParse(await req.json().catch(() => undefined));
-  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  return parsed.data;
-}
+type Ctx = Context<AppEnv>;
 
-/** The Docker Networks API over the in-memory network store. */
-export function networksRouter(deps: NetworksDeps): Hono<AppEnv> {
+export function getNetworksList(c: Ctx, deps: NetworksDeps) {
   const { networks } = deps;
-  const app = new Hono<AppEnv>();
-
-  const container = (ref: string) => findContainer(deps.containers, ref);
-
-  app.get('/networks', (c) => {
-    const keep = listFilter(filters(c.req.query('filters'), LIST_FILTERS));
-    return c.json(networks.list().filter(keep).sort((a, b) => a.Name.localeCompare(b.Name)).map((n) => renderNetwork(n, false)));
-  });
-
-  app.post('/networks/create', async (c) => {
-    const body = await parse(createBody, c.req);
-    checkLabels(body.Labels);
-    const record = networks.create({
-      Name: body.Name,
-      Driver: body.Driver ?? undefined,
-      Internal: body.Internal ?? undefined,
-      Attachable: body.Attachable ?? undefined,
-      EnableIPv6: body.EnableIPv6 ?? undefined,
-      IPAM: body.IPAM
-        ? { Driver: body.IPAM.Driver ?? undefined, Options: body.IPAM.Options ?? undefined, Config: body.IPAM.Config ?? undefined }
-        : undefined,
-      Options: body.Options ?? undefined,
-      Labels: body.Labels ?? undefined,
-    });
-    return c.json({ Id: record.Id, Warning: '' }, 201);
-  });
-
-  app.post('/networks/prune', (c) => {
-    const keep = pruneFilter(filters(c.req.query('filters'), PRUNE_FILTERS));
-    return c.json({ NetworksDeleted: networks.prune(keep) });
-  });
-
-  app.get('/networks/:id', (c) => {
-    bool(c.req.query('verbose'));
-    return c.json(renderNetwork(networks.resolve(c.req.param('id'))));
-  });
-
-  app.post('/networks/:id/connect', async (c) => {
-    const network = networks.resolve(c.req.param('id'));
-    const body = await parse(connectBody, c.req);
-    const ctr = container(body.Container);
-    if (network.Driver !== 'bridge' || ctr.networkMode === 'host' || ctr.networkMode === 'none' || ctr.networkMode.startsWith('container:')) {
-      throw badRequest('container cannot be disconnected from host network or connected to host network');
-    }
-    networks.connect(network.Id, ctr, {
-      aliases: body.EndpointConfig?.Aliases ?? [],
-      ipv4: body.EndpointConfig?.IPAMConfig?.IPv4Address || undefined,
-    });
-    return c.body(null, 200);
-  });
-
-  app.post('/networks/:id/disconnect', async (c) => {
-    const network = networks.resolve(c.req.param('id'));
-    const body = await parse(disconnectBody, c.req);
-    const found = deps.containers.find(body.Container);
-    // With Force, a container that is already gone is still taken off the network.
-    const id = found && found !== 'ambiguous' ? found.id : body.Force ? body.Container : container(body.Container).id;
-    networks.disconnect(network.Id, id);
-    return c.body(null, 200);
-  });
-
-  app.delete('/networks/:id', (c) => {
-    networks.remove(c.req.param('id'));
-    return c.body(null, 204);
-  });
-
-  return app;
+  const keep = listFilter(filters(c.req.query('filters'), LIST_FILTERS));
+  return c.json(networks.list().filter(keep).sort((a, b) => a.Name.localeCompare(b.Name)).map((n) => renderNetwork(n, false)));
 }
+
+export async function postNetworkCreate(c: Ctx, deps: NetworksDeps) {
+  const { networks } = deps;
+  const body = await readBody(c, createBody);
+  checkLabels(body.Labels);
+  const record = networks.create({
+    Name: body.Name,
+    Driver: body.Driver ?? undefined,
+    Internal: body.Internal ?? undefined,
+    Attachable: body.Attachable ?? undefined,
+    EnableIPv6: body.EnableIPv6 ?? undefined,
+    IPAM: body.IPAM
+      ? { Driver: body.IPAM.Driver ?? undefined, Options: body.IPAM.Options ?? undefined, Config: body.IPAM.Config ?? undefined }
+      : undefined,
+    Options: body.Options ?? undefined,
+    Labels: body.Labels ?? undefined,
+  });
+  return c.json({ Id: record.Id, Warning: '' }, 201);
+}
+
+export function postNetworksPrune(c: Ctx, deps: NetworksDeps) {
+  const { networks } = deps;
+  const keep = pruneFilter(filters(c.req.query('filters'), PRUNE_FILTERS));
+  return c.json({ NetworksDeleted: networks.prune(keep) });
+}
+
+export function getNetwork(c: Ctx, deps: NetworksDeps) {
+  const { networks } = deps;
+  bool(c.req.query('verbose'));
+  return c.json(renderNetwork(networks.resolve(c.req.param('id')!)));
+}
+
+export async function postNetworkConnect(c: Ctx, deps: NetworksDeps) {
+  const { networks } = deps;
+  const network = networks.resolve(c.req.param('id')!);
+  const body = await readBody(c, connectBody);
+  const ctr = findContainer(deps.containers, body.Container);
+  if (network.Driver !== 'bridge' || ctr.networkMode === 'host' || ctr.networkMode === 'none' || ctr.networkMode.startsWith('container:')) {
+    throw invalidParameter('container cannot be disconnected from host network or connected to host network');
+  }
+  networks.connect(network.Id, ctr, {
+    aliases: body.EndpointConfig?.Aliases ?? [],
+    ipv4: body.EndpointConfig?.IPAMConfig?.IPv4Address || undefined,
+  });
+  return c.body(null, 200);
+}
+
+export async function postNetworkDisconnect(c: Ctx, deps: NetworksDeps) {
+  const { networks } = deps;
+  const network = networks.resolve(c.req.param('id')!);
+  const body = await readBody(c, disconnectBody);
+  const found = deps.containers.find(body.Container);
+  // With Force, a container that is already gone is still taken off the network.
+  const id = found && found !== 'ambiguous' ? found.id : body.Force ? body.Container : findContainer(deps.containers, body.Container).id;
+  networks.disconnect(network.Id, id);
+  return c.body(null, 200);
+}
+
+export function deleteNetwork(c: Ctx, deps: NetworksDeps) {
+  const { networks } = deps;
+  networks.remove(c.req.param('id')!);
+  return c.body(null, 204);
+}
+
+/** The Docker Networks API over the network store, one line per endpoint (moby's router/network). */
+export const NETWORK_ROUTES: readonly Route<NetworksDeps>[] = [
+  ['GET', '/networks', getNetworksList],
+  ['POST', '/networks/create', postNetworkCreate],
+  ['POST', '/networks/prune', postNetworksPrune],
+  ['GET', '/networks/:id', getNetwork],
+  ['POST', '/networks/:id/connect', postNetworkConnect],
+  ['POST', '/networks/:id/disconnect', postNetworkDisconnect],
+  ['DELETE', '/networks/:id', deleteNetwork],
+];
+
+export const networksRouter = (deps: NetworksDeps): Hono<AppEnv> => routeTable(NETWORK_ROUTES, deps);

@@ -1,6 +1,7 @@
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { notImplemented } from '../errors';
+import { notImplemented } from '../../errdefs';
+import { routeTable, type Route } from './route-table';
 
 // API families not built yet. Each answers 501 naming what is missing, never a fake success.
 const families: Array<[prefix: string, what: string]> = [
@@ -16,15 +17,15 @@ const families: Array<[prefix: string, what: string]> = [
   ['/commit', 'commit'],
 ];
 
-export function notBuiltRouter(): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  for (const [prefix, what] of families) {
-    app.all(prefix, () => {
-      throw notImplemented(`${what} is not implemented yet`);
-    });
-    app.all(`${prefix}/*`, () => {
-      throw notImplemented(`${what} is not implemented yet`);
-    });
-  }
-  return app;
+function notBuilt(what: string) {
+  return function notBuiltYet(): never {
+    throw notImplemented(`${what} is not implemented yet`);
+  };
 }
+
+export const NOT_BUILT_ROUTES: readonly Route<void>[] = families.flatMap(([prefix, what]): Route<void>[] => [
+  ['ALL', prefix, notBuilt(what)],
+  ['ALL', `${prefix}/*`, notBuilt(what)],
+]);
+
+export const notBuiltRouter = (): Hono<AppEnv> => routeTable(NOT_BUILT_ROUTES, undefined);

@@ -2,7 +2,7 @@ import type WebSocket from 'ws';
 import type { RawData } from 'ws';
 import { CLOSE, decodeAgentMessage, type AgentMessage } from '../../agent/protocol';
 import { LiveLog } from '../live-log';
-import { AgentLink } from './link';
+import { AgentLink, type LinkEvents } from './link';
 import { AgentTokens } from './tokens';
 
 /** The container-actor events an agent's connection turns into. */
@@ -20,6 +20,8 @@ export interface AgentsOptions {
   agentWaitMs: number;
   /** Budget of each container's live log, bytes. */
   liveLogBytes: number;
+  /** What an agent says about its peers (a connection to relay, the ports its servers listen on). */
+  peer?(containerId: string, msg: Parameters<NonNullable<LinkEvents['peer']>>[0]): void;
   debug?: (fields: object, message: string) => void;
 }
 
@@ -76,6 +78,7 @@ export class Agents {
           this.#opts.notify(containerId, { type: 'PROCESS_EXITED', ...status, ...(error !== undefined && { error }) });
         },
         shed: (until) => log.gap(until),
+        peer: (msg) => this.#opts.peer?.(containerId, msg),
       },
     });
     link.main.onOutput = (frame) => log.feed(frame.stream as 'stdout' | 'stderr', frame.data, frame.time);

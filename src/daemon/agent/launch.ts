@@ -44,6 +44,10 @@ export interface AgentJobInput {
   init?: boolean;
   hostname?: string;
   mountPoints?: string[];
+  /** The containers of its user networks it reaches by name (JSON of PeerInfo[]); absent off user networks. */
+  peers?: string;
+  /** Where the container binds the Docker socket, which the agent serves there (the daemon's own API). */
+  dockerSocket?: string;
 }
 
 /** What the agent adds to a job: its command around the user's, its settings, the token as a secret. */
@@ -60,6 +64,8 @@ export function withAgent(spec: JobSpec, argv: string[], agent: AgentJobInput): 
     ...(agent.init ? [{ name: 'SOCKERLESS_INIT', value: '1' }] : []),
     ...(agent.hostname ? [{ name: 'SOCKERLESS_HOSTNAME', value: agent.hostname }] : []),
     ...(agent.mountPoints?.length ? [{ name: 'SOCKERLESS_VOLUMES', value: agent.mountPoints.join('\n') }] : []),
+    ...(agent.peers !== undefined ? [{ name: 'SOCKERLESS_PEERS', value: agent.peers }] : []),
+    ...(agent.dockerSocket ? [{ name: 'SOCKERLESS_DOCKER_SOCKET', value: agent.dockerSocket }] : []),
   ];
   return {
     ...spec,

@@ -5,11 +5,15 @@ import {
   type AgentMessage, type DaemonMessage, type DataFrame, type ExecStart, type ExitStatus, type ProbeKind, type ProbeResult,
 } from '../../agent/protocol';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { SocketPump } from '../../agent/socket-pump';
 import { ArchiveCall, ArchiveFailure } from './archive-call';
 import { ProcessChannel, type ChannelLink } from './process-channel';
 
 type Hello = Extract<AgentMessage, { t: 'hello' }>;
+
+/** The messages of a port stream, which a relayed session passes on to the other agent. */
+const RELAYED = new Set<string>(['ack', 'portOpened', 'portEnd', 'portClose']);
 
 export interface LinkEvents {
   connected(): void;
@@ -20,6 +24,16 @@ export interface LinkEvents {
   exited(status: ExitStatus, error: string | undefined): void;
   /** The agent shed main-process output while disconnected, up to this time. */
   shed(until: number): void;
+  /** A connection to a peer the agent accepted (`dial`), or the ports its servers listen on now. */
+  peer?(msg: Extract<AgentMessage, { t: 'dial' | 'listening' }>): void;
+}
+
+/** One end of a port stream relayed between two agents (port-relay.ts): what arrives on the session goes to the other link. */
+export interface RelayEnd {
+  data(frame: DataFrame): void;
+  control(msg: Extract<AgentMessage, { t: 'ack' | 'portOpened' | 'portEnd' | 'portClose' }>): void;
+  /** This link's connection is gone: the other end is told the stream broke. */
+  lost(): void;
 }
 
 export interface LinkOptions {
@@ -40,6 +54,7 @@ export class AgentLink implements ChannelLink {
   readonly #archives = new Map<number, ArchiveCall>();
   /** Port streams: the pump, and until the agent reached the port, what to do then. */
   readonly #ports = new Map<number, { pump: SocketPump; settle?: (error?: string) => void }>();
+  readonly #relays = new Map<number, RelayEnd>();
   readonly #probes = new Map<number, { resolve: (r: ProbeResult) => void; reject: (e: Error) => void }>();
   #ws: WebSocket | undefined;
   #welcomed = false;
@@ -220,7 +235,36 @@ export class AgentLink implements ChannelLink {
     });
   }
 
+  /**
+   * A stream the agent opened itself (`dial`, session `s` of its numbering) that ends in the
+   * daemon: `socket` is the daemon's end (its own API, for the Docker socket in a container).
+   */
+  acceptStream(s: number, socket: Duplex): void {
+    const link = { sendData: (f: DataFrame) => this.sendData(f), control: (m: DaemonMessage) => this.send(m) };
+    const pump = new SocketPump(s, socket, link, () => this.#ports.delete(s));
+    this.#ports.set(s, { pump });
+    this.send({ t: 'portOpened', s });
+    pump.flow();
+  }
+
+  /** A session number of the daemon's for a stream it relays (the agent's own dials are numbered by the agent). */
+  allocateSession(): number {
+    return this.#next++;
+  }
+
+  /** Frames and port messages on session `s` go to `end` from now on. */
+  bindRelay(s: number, end: RelayEnd): void {
+    this.#relays.set(s, end);
+  }
+
+  unbindRelay(s: number): void {
+    this.#relays.delete(s);
+  }
+
   #abortPorts(reason: string): void {
+    const relays = [...this.#relays.values()];
+    this.#relays.clear();
+    for (const end of relays) end.lost();
     for (const { pump, settle } of [...this.#ports.values()]) {
       if (settle) settle(reason);
       else pump.abort();
@@ -279,12 +323,20 @@ export class AgentLink implements ChannelLink {
 
   #onData(frame: DataFrame): void {
     if (frame.stream === 'archive') return this.#archives.get(frame.session)?.data(frame);
-    if (frame.stream === 'port') return this.#ports.get(frame.session)?.pump.data(frame);
+    if (frame.stream === 'port') {
+      const relay = this.#relays.get(frame.session);
+      return relay ? relay.data(frame) : this.#ports.get(frame.session)?.pump.data(frame);
+    }
     this.#channel(frame.session)?.output(frame);
   }
 
   #onMessage(msg: AgentMessage): void {
+    const relay = RELAYED.has(msg.t) ? this.#relays.get((msg as { s: number }).s) : undefined;
+    if (relay) return relay.control(msg as Parameters<RelayEnd['control']>[0]);
     switch (msg.t) {
+      case 'dial':
+      case 'listening':
+        return this.#opts.events.peer?.(msg);
       case 'started': {
         const channel = this.#channel(msg.s);
         if (channel) channel.pid = msg.pid;

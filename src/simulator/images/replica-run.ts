@@ -83,6 +83,8 @@ export type EarlyEnd = { kind: 'failed'; reason: string; message: string; exitCo
 export class ReplicaRun {
   readonly ended: Promise<ProcessEnd | EarlyEnd>;
   readonly started: Promise<void>;
+  /** The exit codes of the init containers that have ended, in order (detailedStatus lists them). */
+  readonly initExits = new Map<string, number>();
   #markStarted!: () => void;
   #current: ReplicaProcess | undefined;
   #stopped: NodeJS.Signals | undefined;
@@ -153,6 +155,7 @@ export class ReplicaRun {
         if (isMain) launched.started.then(() => this.#markStarted());
         const end = await launched.ended;
         if (isMain) return end;
+        this.initExits.set(c.name, end.exitCode);
         if (end.exitCode !== 0) {
           const detail = end.kind === 'spawnFailed' ? end.message : `exit code ${end.exitCode}`;
           return { kind: 'failed', reason: 'InitContainerFailed', exitCode: end.exitCode, message: `Init container '${c.name}' failed (${detail}); the main container did not start` };

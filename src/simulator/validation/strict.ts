@@ -48,16 +48,10 @@ export function checkJobPut(name: string, body: unknown, facts: EnvironmentFacts
 }
 
 /**
- * Jobs_Start: the JobExecutionTemplate against the spec and the rules the template carries, then
- * the environment's core quota over its running executions.
+ * Jobs_Start: the JobExecutionTemplate against the spec and the rules the template carries. The
+ * environment's core quota is startQuotaError's (found while provisioning, see provisioning.ts).
  */
-export function checkJobStart(
-  override: unknown,
-  job: unknown,
-  running: Iterable<QuotaExecution>,
-  facts: EnvironmentFacts,
-  environment: string,
-): void {
+export function checkJobStart(override: unknown, job: unknown, facts: EnvironmentFacts, environment: string): void {
   throwIf(requestViolation('Jobs_Start', override));
   const { properties } = job as WireJob;
   const template = (override ?? {}) as WireTemplate;
@@ -69,5 +63,10 @@ export function checkJobStart(
     if (!('workloadProfileType' in profile)) throw profile;
     throwIf(resourceError(containers, initContainers, profile));
   }
-  throwIf(quotaError(runningCores(running), totals(containers).cpu, facts));
+}
+
+/** Jobs_Start past the environment's core quota: the cores of its running executions plus this one's. */
+export function startQuotaError(override: unknown, job: unknown, running: Iterable<QuotaExecution>, facts: EnvironmentFacts): ArmError | undefined {
+  const containers = (override as WireTemplate | undefined)?.containers ?? (job as WireJob).properties?.template?.containers ?? [];
+  return quotaError(runningCores(running), totals(containers).cpu, facts);
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ContainerConfig, ContainerInput, Healthcheck, HostConfig } from '../../../../machines/container';
 import type { ImageRecord } from '../../../images/types';
-import { badRequest } from '../../errors';
+import { invalidParameter } from '../../../errdefs';
 import type { CreateBody } from './create-body';
 
 const envKey = (kv: string) => kv.split('=', 1)[0]!;
@@ -19,7 +19,7 @@ export function containerInput(body: CreateBody, name: string, image: Readonly<I
     // `--entrypoint ""` sends [] and clears the image's entrypoint; absent (null) keeps it.
     if (entrypoint == null) entrypoint = img.Entrypoint && [...img.Entrypoint];
   }
-  if (!cmd?.length && !entrypoint?.length) throw badRequest('No command specified');
+  if (!cmd?.length && !entrypoint?.length) throw invalidParameter('No command specified');
 
   const userEnv = body.Env ?? [];
   const userKeys = new Set(userEnv.map(envKey));

@@ -5,7 +5,7 @@ import type { HostConfig } from '../../../../machines/container';
 import type { RegistryCredentials } from '../../../daemon/registry-auth';
 import { acaResources, ResourceRangeError, type AcaPair, type ResourceLimits } from '../../../daemon/resources';
 import type { SecretEnv } from '../../../daemon/secrets';
-import { badRequest } from '../../errors';
+import { invalidParameter } from '../../../errdefs';
 
 export interface HostConfigDeps {
   /** The pair a container without limits gets. */
@@ -21,10 +21,10 @@ const POLICIES = ['no', 'always', 'on-failure', 'unless-stopped'];
 /** dockerd's checks of a restart policy (daemon/container.go, validateRestartPolicy). */
 export function checkRestartPolicy(policy: HostConfig['RestartPolicy'], autoRemove: boolean): void {
   const name = policy.Name || 'no';
-  if (!POLICIES.includes(name)) throw badRequest(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
-  if (policy.MaximumRetryCount < 0) throw badRequest('invalid restart policy: maximum retry count cannot be negative');
-  if (policy.MaximumRetryCount > 0 && name !== 'on-failure') throw badRequest(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
-  if (autoRemove && name !== 'no') throw badRequest("can't create 'AutoRemove' container with restart policy");
+  if (!POLICIES.includes(name)) throw invalidParameter(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  if (policy.MaximumRetryCount < 0) throw invalidParameter('invalid restart policy: maximum retry count cannot be negative');
+  if (policy.MaximumRetryCount > 0 && name !== 'on-failure') throw invalidParameter(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  if (autoRemove && name !== 'no') throw invalidParameter("can't create 'AutoRemove' container with restart policy");
 }
 
 /** The ACA pair for these limits; a request beyond the largest pair is a 400 naming the range. */
@@ -33,7 +33,7 @@ export function checkResources(hostConfig: Record<string, unknown>, defaults: Ac
     const { pair, warning } = acaResources(hostConfig, defaults, limits);
     return { pair, warnings: warning ? [warning] : [] };
   } catch (err) {
-    if (err instanceof ResourceRangeError) throw badRequest(err.message);
+    if (err instanceof ResourceRangeError) throw invalidParameter(err.message);
     throw err;
   }
 }

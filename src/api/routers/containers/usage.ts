@@ -1,13 +1,10 @@
-import type { Hono } from 'hono';
 import type { UsageSample } from '../../../agent/proc-table';
 import type { ProbeResult } from '../../../agent/protocol';
 import { ArchiveFailure } from '../../../daemon/agent/archive-call';
 import type { AgentLink } from '../../../daemon/agent/link';
-import type { ContainerRef, Daemon } from '../../../daemon/daemon';
-import type { AppEnv } from '../../env';
-import { DockerError, notImplemented } from '../../errors';
+import { DockerError, notImplemented } from '../../../errdefs';
 import { bool } from '../../query';
-import { connectedLink } from './agent-link';
+import { containerOf, type ContainerRoutes, type ContainersContext } from './deps';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 const THROTTLING = { periods: 0, throttled_periods: 0, throttled_time: 0 };
@@ -62,13 +59,13 @@ function statsBody(id: string, name: string, now: Timed | undefined, pre: Timed 
 }
 
 function unwrap<K extends 'top' | 'stats'>(result: ProbeResult, key: K): Extract<ProbeResult, Record<K, unknown>>[K] {
-  if ('error' in result) throw new DockerError(500, `the agent could not read the container's processes: ${result.error}`);
-  if (!(key in result)) throw new DockerError(500, 'the agent answered something else');
+  if ('error' in result) throw new DockerError('system', `the agent could not read the container's processes: ${result.error}`);
+  if (!(key in result)) throw new DockerError('system', 'the agent answered something else');
   return (result as unknown as Record<K, never>)[key];
 }
 
 const unavailable = (err: unknown) => {
-  if (err instanceof ArchiveFailure) return new DockerError(409, `${err.message}; try again`);
+  if (err instanceof ArchiveFailure) return new DockerError('conflict', `${err.message}; try again`);
   return err;
 };
 
@@ -77,55 +74,53 @@ const unavailable = (err: unknown) => {
  * reports neither processes nor usage per execution): the container's processes, their CPU time,
  * resident memory against the memory ACA gives the replica, PIDs, network and block I/O.
  */
-export function usageRoutes(app: Hono<AppEnv>, daemon: Daemon, find: (ref: string) => ContainerRef): void {
-  app.get('/containers/:id/top', async (c) => {
-    const ref = find(c.req.param('id'));
-    const psArgs = c.req.query('ps_args');
-    if (psArgs && psArgs !== '-ef') {
-      throw notImplemented(`top with ps options (${psArgs}) is not supported: the agent reads /proc itself, as \`ps -ef\` shows it, since the image may have no ps`);
-    }
-    const link = await connectedLink(daemon, ref, 'top', c.req.raw.signal);
-    const result = await link.probe('top').catch((err) => {
-      throw unavailable(err);
-    });
-    return c.json(unwrap(result, 'top'));
+export async function getContainersTop(c: ContainersContext, d: ContainerRoutes) {
+  const ref = containerOf(c, d);
+  const psArgs = c.req.query('ps_args');
+  if (psArgs && psArgs !== '-ef') {
+    throw notImplemented(`top with ps options (${psArgs}) is not supported: the agent reads /proc itself, as \`ps -ef\` shows it, since the image may have no ps`);
+  }
+  const link = await d.backend.agentLink(ref, 'top', c.req.raw.signal);
+  const result = await link.probe('top').catch((err) => {
+    throw unavailable(err);
   });
+  return c.json(unwrap(result, 'top'));
+}
 
-  app.get('/containers/:id/stats', async (c) => {
-    const ref = find(c.req.param('id'));
-    const ctx = ref.getSnapshot().context;
-    const stream = c.req.query('stream') === undefined ? true : bool(c.req.query('stream'));
-    const oneShot = bool(c.req.query('one-shot'));
-    const limit = quantityBytes(daemon.jobResources.get(ctx.id)?.memory ?? '0');
-    // A container that does not run has nothing to sample: dockerd answers zeros.
-    if (!ref.getSnapshot().matches('running')) return c.json(statsBody(ctx.id, ctx.name, undefined, undefined, 0));
-    const link = await connectedLink(daemon, ref, 'stats', c.req.raw.signal);
-    const sample = async (l: AgentLink): Promise<Timed> => ({ at: new Date().toISOString(), sample: unwrap(await l.probe('stats'), 'stats') });
-    const first = await sample(link).catch((err) => {
-      throw unavailable(err);
-    });
-    if (!stream) {
-      if (oneShot) return c.json(statsBody(ctx.id, ctx.name, first, undefined, limit));
-      // As dockerd: a second sample a period later, so the CPU figures have a base.
-      await new Promise((r) => setTimeout(r, SAMPLE_MS));
-      const second = await sample(link).catch(() => undefined);
-      return c.json(second ? statsBody(ctx.id, ctx.name, second, first, limit) : statsBody(ctx.id, ctx.name, first, undefined, limit));
-    }
-    const signal = c.req.raw.signal;
-    const encoder = new TextEncoder();
-    const body = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        let pre: Timed | undefined;
-        let now: Timed | undefined = first;
-        while (now && !signal.aborted) {
-          controller.enqueue(encoder.encode(`${JSON.stringify(statsBody(ctx.id, ctx.name, now, pre, limit))}\n`));
-          await new Promise((r) => setTimeout(r, SAMPLE_MS));
-          pre = now;
-          now = link.connected ? await sample(link).catch(() => undefined) : undefined;
-        }
-        controller.close();
-      },
-    });
-    return c.body(body, 200, { 'Content-Type': 'application/json' });
+export async function getContainersStats(c: ContainersContext, d: ContainerRoutes) {
+  const ref = containerOf(c, d);
+  const ctx = ref.getSnapshot().context;
+  const stream = c.req.query('stream') === undefined ? true : bool(c.req.query('stream'));
+  const oneShot = bool(c.req.query('one-shot'));
+  const limit = quantityBytes(d.backend.jobMemory(ctx.id) ?? '0');
+  // A container that does not run has nothing to sample: dockerd answers zeros.
+  if (!ref.getSnapshot().matches('running')) return c.json(statsBody(ctx.id, ctx.name, undefined, undefined, 0));
+  const link = await d.backend.agentLink(ref, 'stats', c.req.raw.signal);
+  const sample = async (l: AgentLink): Promise<Timed> => ({ at: new Date().toISOString(), sample: unwrap(await l.probe('stats'), 'stats') });
+  const first = await sample(link).catch((err) => {
+    throw unavailable(err);
   });
+  if (!stream) {
+    if (oneShot) return c.json(statsBody(ctx.id, ctx.name, first, undefined, limit));
+    // As dockerd: a second sample a period later, so the CPU figures have a base.
+    await new Promise((r) => setTimeout(r, SAMPLE_MS));
+    const second = await sample(link).catch(() => undefined);
+    return c.json(second ? statsBody(ctx.id, ctx.name, second, first, limit) : statsBody(ctx.id, ctx.name, first, undefined, limit));
+  }
+  const signal = c.req.raw.signal;
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      let pre: Timed | undefined;
+      let now: Timed | undefined = first;
+      while (now && !signal.aborted) {
+        controller.enqueue(encoder.encode(`${JSON.stringify(statsBody(ctx.id, ctx.name, now, pre, limit))}\n`));
+        await new Promise((r) => setTimeout(r, SAMPLE_MS));
+        pre = now;
+        now = link.connected ? await sample(link).catch(() => undefined) : undefined;
+      }
+      controller.close();
+    },
+  });
+  return c.body(body, 200, { 'Content-Type': 'application/json' });
 }

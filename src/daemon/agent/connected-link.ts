@@ -1,6 +1,6 @@
-import type { AgentLink } from '../../../daemon/agent/link';
-import type { ContainerRef, Daemon } from '../../../daemon/daemon';
-import { conflict } from '../../errors';
+import { conflict } from '../../errdefs';
+import type { ContainerRef, Daemon } from '../daemon';
+import type { AgentLink } from './link';
 
 /**
  * The agent connection of a running container. Docker's exec and cp work as soon as start has
