@@ -25,7 +25,8 @@ export default defineConfig({
         test: {
           name: 'e2e-azure',
           include: ['test/e2e/**/*.test.ts'],
-          env: { SOCKERLESS_SIM_PROFILE: 'azure', SOCKERLESS_SIM_TIME_SCALE: AZURE_E2E_TIME_SCALE },
+          // The pass with job reuse off (the default is on): every container on a job of its own.
+          env: { SOCKERLESS_SIM_PROFILE: 'azure', SOCKERLESS_SIM_TIME_SCALE: AZURE_E2E_TIME_SCALE, SOCKERLESS_JOB_REUSE: 'off' },
           setupFiles: ['test/e2e/azure-profile-gaps.setup.ts'],
           // Azure's delays, even scaled, make a docker run take seconds; the timeout is the runner's, not the profile's.
           testTimeout: 120_000,

@@ -177,7 +177,7 @@ async function startOnState(
   let mountSources!: { resources: ContainerResources; volumes: VolumeStore };
   let sourcesSet!: () => void;
   const mountsReady = new Promise<void>((resolve) => (sourcesSet = resolve));
-  const sharedJobs = new SharedJobs(cloud, environmentId(acaConfig));
+  const sharedJobs = new SharedJobs(cloud, environmentId(acaConfig), state.sharedJobs);
   const daemon = state.restore(() => new Daemon({
     cloud,
     ...state.daemon(cloud),

@@ -20,4 +20,12 @@ export function isRetryable(error: unknown): boolean {
   return RETRYABLE_KINDS.has(kind);
 }
 
+/** The error kind with which a start on a shared job says the container needs a job of its own. */
+export const OWN_JOB_KIND = 'own-job';
+
+/** The shared start refused the container: it has volumes (an image's VOLUMEs) an execution template cannot mount. */
+export function needsOwnJob(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { kind?: unknown }).kind === OWN_JOB_KIND;
+}
+
 export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,7 +1,7 @@
 // The container chart's named guards: questions about the container (its context) and the event.
 // The daemon provides its own `reusesJob` and `agentLaunches`; the chart alone answers no to both.
 import { hasProbes } from './health';
-import { isRetryable, MAX_CLOUD_ATTEMPTS } from './cloud-retry';
+import { isRetryable, MAX_CLOUD_ATTEMPTS, needsOwnJob } from './cloud-retry';
 import { restartsByPolicy } from './restart-policy';
 import type { ContainerEvent } from './events';
 import type { ContainerContext } from './types';
@@ -43,6 +43,8 @@ export const containerGuards = {
    * settings can share); the chart alone runs every container on its own job.
    */
   reusesJob: () => false,
+  /** The shared-job start refused the container (kind `own-job`): found only at start, e.g. an image's VOLUMEs. */
+  needsOwnJob: ({ event }) => needsOwnJob(eventError(event)),
   /**
    * The next execution runs the in-job agent (it will dial back; signals, exec and the exit code
    * go through it). The daemon provides it (an agent launch is configured and its callback URL

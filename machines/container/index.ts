@@ -1,4 +1,5 @@
 export { AGENT_WAIT_MS, cloudRetryDelayMs, containerMachine, FIXED_NOW, MAX_CLOUD_ATTEMPTS, withClock, ZERO_TIME, type Now } from './machine';
+export { OWN_JOB_KIND } from './cloud-retry';
 export { dockerStatus, type DockerStatus } from './status';
 export { exitCodeOf, startFailureCode } from './exit-code';
 export { normalizeSignal, signalNumber } from './signals';

@@ -138,6 +138,8 @@ export const containerMachine = containerChartSetup.createMachine({
             input: ({ context }) => context,
             onDone: { target: '#container.running', actions: ['adoptSharedExecution', 'stampStart'] },
             onError: [
+              // Found only at start (an image's VOLUMEs): the container cannot share, so it gets a job of its own.
+              { guard: 'needsOwnJob', target: 'calling' },
               { guard: 'retryable', target: 'retrying', actions: 'countAttempt' },
               { target: '#container.exited', actions: 'failStart' },
             ],

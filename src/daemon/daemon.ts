@@ -1,5 +1,5 @@
 import { createActor, fromPromise, type ActorRefFrom, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
-import { AGENT_WAIT_MS, cloudRetryDelayMs, type containerMachine, withClock, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
+import { AGENT_WAIT_MS, cloudRetryDelayMs, type containerMachine, OWN_JOB_KIND, withClock, type ContainerContext, type ContainerEvent, type ContainerInput, type ExecutionOutcome, type ExecutionRef, type Reply, type WatchInput } from '../../machines/container';
 import { daemonMachine } from '../../machines/daemon';
 import type { Cloud, JobSpec, JobVolume } from '../aca/cloud';
 import { MAIN_SESSION } from '../agent/protocol';
@@ -11,7 +11,7 @@ import { Attachments } from './attachments';
 import type { ChartClock } from './chart-clock';
 import { EventBus } from './events';
 import { ExecStore } from './exec-store';
-import { carryRefusedEnv } from './env-names';
+import { carryRefusedEnv, isAzureEnvName } from './env-names';
 import { runProbe } from './health-probe';
 import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
 import type { LifecycleTimeouts } from './lifecycle-timeouts';
@@ -144,7 +144,8 @@ export class Daemon {
             const adopted = await this.deps.resumeStart?.(input.id)?.(signal);
             if (adopted) return adopted;
             const volumes = (await this.deps.volumes?.(input.id)) ?? [];
-            if (volumes.length) throw new Error(`container ${input.id.slice(0, 12)} has volumes, which a shared job's executions cannot mount; start it with SOCKERLESS_JOB_REUSE=off`);
+            // Volumes are job-level (an execution template carries no mounts): the chart starts it on a job of its own.
+            if (volumes.length) throw Object.assign(new Error(`container ${input.id.slice(0, 12)} has volumes, which a shared job's executions cannot mount`), { kind: OWN_JOB_KIND });
             signal.throwIfAborted();
             const { spec, shape } = this.#sharedJobSpec(input);
             const execution = await this.deps.sharedJobs!.start(shape, spec, signal);
@@ -225,7 +226,10 @@ export class Daemon {
     if (!shared || this.deps.agent.launch.kind === 'image') return undefined;
     // Docker volumes become job-level volumes and mounts an execution template cannot carry.
     if (hasMounts(ctx)) return undefined;
-    const found = shared.shapeOf(this.#baseSpec(ctx));
+    const base = this.#baseSpec(ctx);
+    // Names ACA refuses travel to the agent in a per-container secret, which ACA keeps on the job.
+    if (base.env.some((e) => !isAzureEnvName(e.name))) return undefined;
+    const found = shared.shapeOf(base);
     return 'shape' in found ? found.shape : undefined;
   }
 
@@ -243,7 +247,8 @@ export class Daemon {
     if (!('shape' in found)) throw new Error(`container ${ctx.id.slice(0, 12)} cannot run on a shared job: ${found.reason}`);
     const { jobName, agentKey } = shared.entry(found.shape);
     const named = { ...base, jobName };
-    const { launch, callbackUrl } = this.deps.agent;
+    this.jobResources.set(ctx.id, { cpu: base.cpu, memory: base.memory });
+    const { launch, callbackUrl, ca } = this.deps.agent;
     const url = callbackUrl();
     // The chart's `agentLaunches` made the choice (and `startWithoutAgent` ran): no agent, no wrapper.
     if (launch.kind === 'off' || !url) return { spec: named, shape: found.shape };
@@ -252,8 +257,9 @@ export class Daemon {
     const argv = [...(ctx.config.Entrypoint ?? []), ...(ctx.config.Cmd ?? [])];
     const withAgentSpec = withAgent(named, argv, {
       launch, callbackUrl: url, containerId: ctx.id, token,
-      workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, peers: this.peers?.envFor(ctx.id),
-      dockerSocket: this.peers?.dockerSocketFor(ctx.id),
+      workdir: ctx.config.WorkingDir, stdin: ctx.config.OpenStdin, tty: ctx.config.Tty, ...(ca && { ca }),
+      user: ctx.config.User, init: ctx.hostConfig.Init === true, hostname: ctx.config.Hostname || ctx.id.slice(0, 12),
+      mountPoints: this.mountPoints(ctx.id), peers: this.peers?.envFor(ctx.id), dockerSocket: this.peers?.dockerSocketFor(ctx.id),
     });
     return { spec: withSharedAgentKey(withAgentSpec, AGENT_KEY_SECRET, agentKey, nonce), shape: found.shape };
   }

@@ -5,7 +5,8 @@ import type { ImageRecord } from '../images/types';
 import type { Logger } from '../log';
 import type { NetworkPersist } from '../networks/store';
 import type { EndpointRecord, NetworkRecord } from '../networks/types';
-import { Store, type Durability } from '../store';
+import { Store, type Durability, type ObjectKind } from '../store';
+import type { SharedJobRecord } from './shared-jobs';
 import type { VolumeRecord } from '../volumes/types';
 import type { Daemon } from './daemon';
 import { EventBus, type DockerEvent } from './events';
@@ -33,6 +34,8 @@ export interface PersistedState {
   /** `onChange` takes the networks themselves (start-up); `persist` each change after. */
   networks: StoreSeed<NetworkRecord> & { persist?: NetworkPersist };
   volumes: StoreSeed<VolumeRecord>;
+  /** The shared jobs (job reuse) this daemon made and has not retired, with their agent keys. */
+  sharedJobs: StoreSeed<SharedJobRecord>;
   holdings: { holdings: Array<[string, ContainerHoldings]>; onChange?: (id: string, h: ContainerHoldings | undefined) => void };
   /** The root actor's snapshot, and the runJob resumption for interrupted starts. */
   daemon(cloud: Cloud): { snapshot?: Snapshot<unknown>; resumeStart?: ReturnType<typeof startResumer> };
@@ -58,7 +61,7 @@ export function openPersistedState(opts: PersistedStateOptions): PersistedState 
   const store = Store.open(opts.dataRoot, { durability: opts.durability });
   const persistence = new Persistence(store);
   const instanceId = store.meta.getOrCreate('instance-id', () => randomUUID());
-  const load = <T>(kind: 'image' | 'network' | 'endpoint' | 'volume' | 'holding' | 'exec') => store.objects.load<T>(kind);
+  const load = <T>(kind: ObjectKind) => store.objects.load<T>(kind);
   const restored = restoreContainers(store.containers.all());
   for (const d of restored.damaged) opts.logger.error({ container: d.id, reason: d.reason }, 'container state could not be restored; it is shown as dead');
   const tokens = store.tokens.all();
@@ -72,6 +75,7 @@ export function openPersistedState(opts: PersistedStateOptions): PersistedState 
     images: { records: load<ImageRecord>('image').map((r) => r.value), onChange: persistence.images },
     networks: { records: withEndpoints(load<NetworkRecord>('network'), load<EndpointRecord>('endpoint')), onChange: persistence.networks, persist: persistence.network },
     volumes: { records: load<VolumeRecord>('volume').map((r) => r.value), onChange: persistence.volumes },
+    sharedJobs: { records: load<SharedJobRecord>('shared-job').map((r) => r.value), onChange: persistence.sharedJobs },
     holdings: { holdings: load<ContainerHoldings>('holding').map((r) => [r.key, r.value]), onChange: persistence.holdingChanged },
     daemon: (cloud) => ({ snapshot: restored.snapshot, resumeStart: startResumer(cloud, restored) }),
     inspect: (next) => (event) => {
@@ -124,6 +128,7 @@ function ephemeralState(): PersistedState {
     images: { records: [] },
     networks: { records: [] },
     volumes: { records: [] },
+    sharedJobs: { records: [] },
     holdings: { holdings: [] },
     daemon: () => ({}),
     inspect: (next) => next,

@@ -5,6 +5,7 @@ import type { ImageRecord } from '../images/types';
 import type { NetworkPersist } from '../networks/store';
 import type { NetworkRecord } from '../networks/types';
 import type { ObjectKind, Store } from '../store';
+import type { SharedJobRecord } from './shared-jobs';
 import type { VolumeRecord } from '../volumes/types';
 import type { ContainerSnapshot } from './daemon';
 import type { DockerEvent, EventBus } from './events';
@@ -77,6 +78,8 @@ export class Persistence {
     },
   };
   volumes = (records: VolumeRecord[]): void => this.#sync('volume', records.map((r) => [r.Name, r]));
+  /** The shared jobs this daemon made (job reuse), by shape. */
+  sharedJobs = (records: SharedJobRecord[]): void => this.#sync('shared-job', records.map((r) => [r.shape, r]));
 
   #sync(kind: ObjectKind, entries: Array<[string, unknown]>): void {
     this.#write(() => this.#store.objects.sync(kind, new Map(entries)));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Cloud, Execution, JobSpec } from '../aca/cloud';
+import { isNotFound } from '../aca/errors';
 import { jobShapeKey, SHAPE_TAG, sharedJobName, unshareableReason } from '../aca/job-shape';
 
 /** The secret a shared job keeps for its agents: each start's token is derived from it (agent/shared-token.ts). */
@@ -12,16 +13,35 @@ interface Entry {
   agentKey: string;
   /** The job's PUT, once per entry (a failed one is tried again by the next start). */
   ready?: Promise<void>;
+  /** Its PUT succeeded (in this daemon run or one before it). */
+  made?: boolean;
   /** Starts under way. */
   starting: number;
   /** When a start last began or ended here (ms). */
   lastUsed: number;
 }
 
+/** A shared job as the store keeps it: made (its PUT succeeded) by this daemon, with its agent key. */
+export interface SharedJobRecord {
+  shape: string;
+  jobName: string;
+  agentKey: string;
+}
+
+export interface SharedJobsOptions {
+  now?: () => number;
+  /** The shared jobs this daemon had made before it restarted: started on again without a PUT. */
+  records?: readonly SharedJobRecord[];
+  /** The whole set after each change (a job made or retired). */
+  onChange?: (records: SharedJobRecord[]) => void;
+}
+
 /**
  * The shared jobs of this daemon, by shape key: created by the first start of a shape, reused by
- * every later one (one Jobs_Start each), retired by reconciliation once idle. Not persisted: after
- * a daemon restart the first start of a shape PUTs its job again (with a new agent key).
+ * every later one (one Jobs_Start each), retired by reconciliation once idle. Persisted with the
+ * daemon's state (not rebuilt from the jobs' shape tags): the agent key lives only in the job's
+ * secrets, which ARM gives back only through a ListSecrets POST (a write), so a rebuilt registry
+ * would have to PUT each job again with a new key; a stored one starts on it at once.
  */
 export class SharedJobs {
   readonly #cloud: Cloud;
@@ -29,15 +49,24 @@ export class SharedJobs {
   /** Jobs being deleted by the idle sweep; a start of the same shape waits for the delete. */
   readonly #deleting = new Map<string, Promise<void>>();
   readonly #now: () => number;
+  readonly #onChange: ((records: SharedJobRecord[]) => void) | undefined;
   /** Job PUTs made (the figure `arm_writes_per_run_cold` counts). */
   puts = 0;
 
   readonly #environmentId: string;
 
-  constructor(cloud: Cloud, environmentId: string, now: () => number = Date.now) {
+  constructor(cloud: Cloud, environmentId: string, opts: SharedJobsOptions = {}) {
     this.#cloud = cloud;
     this.#environmentId = environmentId;
-    this.#now = now;
+    this.#now = opts.now ?? Date.now;
+    this.#onChange = opts.onChange;
+    for (const r of opts.records ?? []) {
+      this.#entries.set(r.shape, { shape: r.shape, jobName: r.jobName, agentKey: r.agentKey, ready: Promise.resolve(), made: true, starting: 0, lastUsed: this.#now() });
+    }
+  }
+
+  #persist(): void {
+    this.#onChange?.([...this.#entries.values()].filter((e) => e.made).map(({ shape, jobName, agentKey }) => ({ shape, jobName, agentKey })));
   }
 
   /** The shape of a spec (without its agent), or why it cannot share a job. */
@@ -64,9 +93,20 @@ export class SharedJobs {
     entry.starting++;
     entry.lastUsed = this.#now();
     try {
-      entry.ready ??= this.#put(entry, spec);
-      await entry.ready;
-      return await this.#cloud.startExecution(spec, signal);
+      const ready = (entry.ready ??= this.#put(entry, spec));
+      await ready;
+      try {
+        return await this.#cloud.startExecution(spec, signal);
+      } catch (err) {
+        // Deleted behind the daemon's back (by hand, or while it was down): made again, once per shape.
+        if (!isNotFound(err)) throw err;
+        if (entry.ready === ready) {
+          entry.made = false;
+          entry.ready = this.#put(entry, spec);
+        }
+        await entry.ready;
+        return await this.#cloud.startExecution(spec, signal);
+      }
     } finally {
       entry.starting--;
       entry.lastUsed = this.#now();
@@ -79,6 +119,8 @@ export class SharedJobs {
       this.puts++;
       // Not the caller's signal: other starts of the shape wait on this PUT too.
       await this.#cloud.putJob({ ...spec, containerId: '', tags: { ...spec.tags, [SHAPE_TAG]: entry.shape } });
+      entry.made = true;
+      if (this.#entries.get(entry.shape) === entry) this.#persist();
     } catch (err) {
       entry.ready = undefined;
       throw err;
@@ -116,6 +158,7 @@ export class SharedJobs {
       this.#entries.delete(shape);
     }
     this.#seen.delete(jobName);
+    this.#persist();
     const deleting = this.#cloud.deleteJob(jobName, signal).finally(() => this.#deleting.delete(jobName));
     this.#deleting.set(jobName, deleting.catch(() => {}));
     await deleting;

@@ -167,8 +167,8 @@ export const DAEMON_SETTINGS = {
     description: 'how often orphaned jobs are looked for', parse: integer(1, 60_000, positiveNot),
   }),
   jobReuse: setting({
-    name: 'SOCKERLESS_JOB_REUSE', table: 'local', value: '`on` or `off`', default: '`off` (for now)',
-    description: 'containers of one job shape share a job (see "How a container maps onto ACA")', parse: onOff(false),
+    name: 'SOCKERLESS_JOB_REUSE', table: 'local', value: '`on` or `off`', default: '`on`',
+    description: 'containers of one job shape share a job (see "How a container maps onto ACA"); off, every container has a job of its own', parse: onOff(true),
   }),
   jobIdleMs: setting({
     name: 'SOCKERLESS_JOB_IDLE_MS', table: 'local', value: 'milliseconds, 0 or more', default: '600000',

@@ -26,6 +26,7 @@ const USAGE = `Usage: npm run simulator -- [options]
   --lro-delay-ms <n>       realistic mode: how long operations stay InProgress (default 200)
   --ingestion-delay-ms <n> delay before log rows are queryable (default 0)
   --stop-grace-ms <n>      SIGTERM → SIGKILL grace on stop (default 10000)
+  --execution-history <n>  executions kept per job, the oldest ended ones dropped (default: unbounded; azure profile: 100)
   --data-dir <dir>         scratch root for executions (default: a temp dir)
   --isolation <mode>       auto (namespaces where the host allows it) | none (default auto)
   --ca-file <path>         where to write the CA certificate (default: <tmp>/sockerless-sim-ca.pem)
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       'lro-delay-ms': { type: 'string' },
       'ingestion-delay-ms': { type: 'string' },
       'stop-grace-ms': { type: 'string' },
+      'execution-history': { type: 'string' },
       'data-dir': { type: 'string' },
       isolation: { type: 'string' },
       'ca-file': { type: 'string' },
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
     lroDelayMs: integer('lro-delay-ms', values['lro-delay-ms']),
     ingestionDelayMs: integer('ingestion-delay-ms', values['ingestion-delay-ms']),
     stopGraceMs: integer('stop-grace-ms', values['stop-grace-ms']),
+    executionHistory: integer('execution-history', values['execution-history']),
     dataDir: values['data-dir'],
     visiblePaths: values['visible-path'],
     isolation: values.isolation as IsolationSetting | undefined,

@@ -55,6 +55,11 @@ export interface SimulatorOptions {
   ingestionDelayMs?: number;
   /** Stop of an execution: SIGTERM, then SIGKILL after this (default 10000). */
   stopGraceMs?: number;
+  /**
+   * Executions kept per job: beyond it the oldest ended ones are forgotten, as ACA does (default:
+   * unbounded on the instant profile, the azure profile's figure, ACA's 100, on azure).
+   */
+  executionHistory?: number;
   /** Scratch root for executions (default: a temp dir removed on close). */
   dataDir?: string;
   /**
@@ -133,6 +138,8 @@ export interface SimulatorSettings {
   lroDelayMs: number;
   ingestionDelayMs: number;
   stopGraceMs: number;
+  /** Set: overrides the profile's executions kept per job. */
+  executionHistory?: number;
   dataDir: string;
   /** True when dataDir was created by the simulator and is removed on close. */
   ownsDataDir: boolean;
@@ -238,6 +245,7 @@ export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
     lroDelayMs: nonNegative('lroDelayMs', opts.lroDelayMs, 200),
     ingestionDelayMs: nonNegative('ingestionDelayMs', opts.ingestionDelayMs, 0),
     stopGraceMs: nonNegative('stopGraceMs', opts.stopGraceMs, azure ? figures.stopGraceMs.median : 10_000),
+    ...(opts.executionHistory !== undefined && { executionHistory: positiveCount('executionHistory', opts.executionHistory) }),
     dataDir,
     ownsDataDir,
     isolation,
@@ -260,4 +268,9 @@ export function resolveOptions(opts: SimulatorOptions = {}): SimulatorSettings {
     imageFallback: imageFallbackSetting(opts.imageFallback),
     imageCacheBytes: nonNegative('imageCacheBytes', opts.imageCacheBytes, 10 * 1024 ** 3),
   };
+}
+
+function positiveCount(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`simulator option ${name} must be a positive integer, not ${value}`);
+  return value;
 }

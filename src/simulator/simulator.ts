@@ -74,6 +74,8 @@ export interface Simulator extends EventEmitter {
   jobNames(): string[];
   /** The stored job resource as served on GET. */
   job(name: string): unknown | undefined;
+  /** One execution of a job as served on GET (its template included), while the job's history keeps it. */
+  execution(jobName: string, executionName: string): unknown | undefined;
   /** SIGKILLs running executions, removes their directories (and with them, namespaces and mounts), closes the server. */
   close(): Promise<void>;
 }
@@ -180,6 +182,10 @@ class EmbeddedSimulator extends EventEmitter implements Simulator {
   job(name: string): unknown | undefined {
     const job = this.#store.find(name);
     return job ? this.#store.toResource(job) : undefined;
+  }
+
+  execution(jobName: string, executionName: string): unknown | undefined {
+    return this.#store.find(jobName)?.executions.get(executionName)?.toResource();
   }
 
   close(): Promise<void> {

@@ -1,10 +1,10 @@
 import type { Database, Statement } from 'better-sqlite3';
 
 /** What the objects table holds, one key space each (an endpoint's key is `networkId/containerId`). */
-export type ObjectKind = 'image' | 'network' | 'endpoint' | 'volume' | 'holding' | 'exec';
+export type ObjectKind = 'image' | 'network' | 'endpoint' | 'volume' | 'holding' | 'exec' | 'shared-job';
 
 /** Kinds whose stores report their whole (small) record set on every change: what was written is kept in memory. */
-const SYNCED: ReadonlySet<ObjectKind> = new Set(['image', 'network', 'volume']);
+const SYNCED: ReadonlySet<ObjectKind> = new Set(['image', 'network', 'volume', 'shared-job']);
 
 /**
  * Docker objects kept as JSON by kind and key. `sync` takes a store's whole record set and

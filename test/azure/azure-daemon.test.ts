@@ -2,6 +2,7 @@
 // validation, time-scaled), one test per way today's daemon failed on a real subscription.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatorOptions } from '../../src/simulator';
+import { containerJob } from '../helpers/container-job';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 
 const AZURE: SimulatorOptions = { profile: 'azure', timeScale: 0.05, strictValidation: true };
@@ -13,7 +14,8 @@ async function daemon(simulator: SimulatorOptions, env: NodeJS.ProcessEnv = {}):
   return d;
 }
 
-const jobOf = (d: TestDaemon, id: string) => d.running.simulator!.job(`sockerless-${id.slice(0, 12)}`) as { properties: { workloadProfileName?: string; template: { containers: Array<{ resources: { cpu: number } }> } } };
+/** The container's job, with the template its current execution ran (its own, or a shared job's Jobs_Start template). */
+const jobOf = (d: TestDaemon, id: string) => containerJob<{ properties: { workloadProfileName?: string; template: { containers: Array<{ resources: { cpu: number } }> } } }>(d, id);
 
 describe('logs from Log Analytics, without the agent (azure profile)', () => {
   let d: TestDaemon;
@@ -83,7 +85,7 @@ describe('with the agent (azure profile, strict validation)', () => {
   it('--cpus 4 runs on the Consumption workload profile, which the job names (row 7)', async () => {
     const run = await d.cli(['run', '-d', '--cpus', '4', 'alpine', 'true'], { timeoutMs: 110_000 });
     expect(run.code, run.stderr).toBe(0);
-    const job = jobOf(d, run.stdout.trim());
+    const job = await jobOf(d, run.stdout.trim());
     expect(job.properties.workloadProfileName).toBe('Consumption');
     expect(job.properties.template.containers[0]!.resources.cpu).toBe(4);
     expect((await d.cli(['wait', run.stdout.trim()], { timeoutMs: 110_000 })).stdout).toBe('0\n');

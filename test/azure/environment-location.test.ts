@@ -44,7 +44,9 @@ describe('the location comes from the environment', () => {
       const container = await docker.createContainer({ Image: 'alpine', Cmd: ['echo', 'here'] });
       await container.start();
       expect(await container.wait()).toMatchObject({ StatusCode: 0 });
-      const job = sim.job(`sockerless-${container.id.slice(0, 12)}`) as { location: string };
+      // Its own job or, with job reuse, its shape's shared job: inspect names it.
+      const { Aca } = (await container.inspect()) as unknown as { Aca: { JobName: string } };
+      const job = sim.job(Aca.JobName) as { location: string };
       expect(job.location).toBe('westeurope');
       // No SOCKERLESS_ACA_LOG_ANALYTICS_WORKSPACE: the environment's own workspace is read.
       const logs = (await container.logs({ stdout: true, stderr: true })) as unknown as Buffer;

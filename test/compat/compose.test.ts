@@ -108,7 +108,8 @@ describe.skipIf(absent !== undefined)('docker-compose 1.29', () => {
     expect(await d.docker.listContainers({ all: true })).toEqual([]);
     expect((await d.docker.listNetworks()).map((n) => n.Name).sort()).toEqual(['bridge', 'host', 'none']);
     expect((await d.docker.listVolumes()).Volumes).toEqual([]);
-    expect(d.running.simulator!.jobNames()).toEqual([]);
+    // No container's own job is left (a shared job, job reuse, stays until reconciliation finds it idle).
+    expect(d.running.simulator!.jobNames().filter((name) => !name.startsWith('sockerless-s-'))).toEqual([]);
   });
 
   it('two services share a named volume: the writer writes, the reader reads it; down -v removes it', { timeout: 180_000 }, async () => {

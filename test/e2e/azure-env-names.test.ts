@@ -3,6 +3,7 @@
 // no agent runs, with Docker's 400 naming the variable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { carryRefusedEnv, CARRIED_ENV } from '../../src/daemon/env-names';
+import { containerJob } from '../helpers/container-job';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 
 type JobEnv = { properties?: { template?: { containers?: Array<{ env?: Array<{ name: string }> }> } } };
@@ -24,7 +25,7 @@ describe('with the agent', () => {
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n').filter((l) => /^(spring|my-var|PLAIN)/.test(l)).sort()).toEqual(['PLAIN=ok', 'my-var=1', 'spring.profiles.active=prod']);
     const id = (await d.docker.getContainer('java-ish').inspect()).Id;
-    const names = envNamesOf(d.running.simulator!.job(`sockerless-${id.slice(0, 12)}`));
+    const names = envNamesOf(await containerJob(d, id));
     expect(names).toContain('PLAIN');
     expect(names).toContain(CARRIED_ENV);
     expect(names.filter((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n))).toEqual([]);

@@ -3,6 +3,7 @@
 import { request } from 'node:https';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerJob } from '../helpers/container-job';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 
 /** A registry the simulator treats as private; nothing listens there (pulls are metadata only). */
@@ -24,13 +25,15 @@ afterAll(async () => {
 });
 
 const inspect = async (name: string) => JSON.parse((await d.cli(['inspect', name])).stdout)[0];
-const jobOf = (id: string) => d.running.simulator!.job(`sockerless-${id.slice(0, 12)}`) as {
+type Job = {
   identity?: unknown;
   properties: {
     configuration: { secrets?: Array<{ name: string; value?: string }>; registries?: Array<Record<string, string>> };
     template: { containers: Array<{ env: Array<{ name: string; value?: string; secretRef?: string }>; resources: { cpu: number; memory: string } }> };
   };
 };
+/** The container's job, with the template its current execution ran (its own, or a shared job's Jobs_Start template). */
+const jobOf = (id: string) => containerJob<Job>(d, id);
 
 /** The simulator's own view of every job and execution (`/_simulator/jobs`). */
 function simulatorJobs(): Promise<string> {
@@ -62,13 +65,13 @@ describe('resources: the smallest ACA pair that covers the limits', { timeout: 1
     const info = await inspect('res');
     expect(info.HostConfig).toMatchObject({ NanoCpus: 300_000_000, Memory: 700 * 1024 ** 2 });
     expect(info.Aca).toMatchObject({ Cpu: 0.5, Memory: '1Gi' });
-    expect(jobOf(info.Id).properties.template.containers[0]!.resources).toEqual({ cpu: 0.5, memory: '1Gi' });
+    expect((await jobOf(info.Id)).properties.template.containers[0]!.resources).toEqual({ cpu: 0.5, memory: '1Gi' });
   });
 
   it('no limits: the default pair, and no warning', async () => {
     const r = await d.cli(['run', '--name', 'nolimits', 'alpine', 'true']);
     expect(r.stderr).toBe('');
-    expect(jobOf((await inspect('nolimits')).Id).properties.template.containers[0]!.resources).toEqual({ cpu: 1, memory: '2Gi' });
+    expect((await jobOf((await inspect('nolimits')).Id)).properties.template.containers[0]!.resources).toEqual({ cpu: 1, memory: '2Gi' });
   });
 
   it('--cpus 9 is refused with 400 naming the allowed range, and nothing is created', async () => {
@@ -86,7 +89,7 @@ describe('resources: the smallest ACA pair that covers the limits', { timeout: 1
     expect(u.code).toBe(0);
     expect(u.stdout + u.stderr).toContain('1.25 CPU and 2.5Gi memory');
     expect((await d.cli(['start', 'upd'])).code).toBe(0);
-    expect(jobOf((await inspect('upd')).Id).properties.template.containers[0]!.resources).toEqual({ cpu: 1.25, memory: '2.5Gi' });
+    expect((await jobOf((await inspect('upd')).Id)).properties.template.containers[0]!.resources).toEqual({ cpu: 1.25, memory: '2.5Gi' });
     expect((await d.cli(['update', '--cpus', '5', 'upd'])).stderr).toContain('0.25 to 4 CPUs');
   });
 });
@@ -135,7 +138,7 @@ describe('secrets', { timeout: 120_000 }, () => {
     const info = await inspect('sec');
     expect(info.Config.Env).toContain('DB_PASSWORD=******');
     expect(info.Config.Env).toContain('PLAIN=visible');
-    const job = jobOf(info.Id);
+    const job = await jobOf(info.Id);
     const env = job.properties.template.containers[0]!.env;
     expect(env.find((e) => e.name === 'DB_PASSWORD')).toEqual({ name: 'DB_PASSWORD', secretRef: 'env-db-password' });
     expect(env.find((e) => e.name === 'PLAIN')).toEqual({ name: 'PLAIN', value: 'visible' });
@@ -169,7 +172,7 @@ describe('private registries', { timeout: 120_000 }, () => {
     const c = await d.docker.createContainer({ Image: image, Cmd: ['echo', 'pulled'], authconfig } as never);
     await c.start();
     expect((await c.wait()).StatusCode).toBe(0);
-    const job = jobOf(c.id);
+    const job = await jobOf(c.id);
     expect(job.properties.configuration.registries).toEqual([{ server: PRIVATE, username: 'alice', passwordSecretRef: 'registry-127-0-0-1-9' }]);
     expect(JSON.stringify(job)).not.toContain(REGISTRY_PASSWORD);
     const wrong = await d.docker.createContainer({ Image: image, Cmd: ['true'], authconfig: { ...authconfig, password: 'nope' } } as never);

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { containerJob } from '../helpers/container-job';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 import { IS_ROOT, mountTablesMentioning, replicaDirs } from '../simulator/isolation-support';
 
@@ -53,12 +54,12 @@ describe.skipIf(!IS_ROOT)('containers isolated like ACA replicas (needs root on 
       // Numbered in the replica's own PID namespace; PID 1's threads and helpers take numbers too.
       expect(Number(pid)).toBeLessThan(100);
       const id = (await d.cli(['inspect', '--format', '{{.Id}}', 'pid-one'])).stdout.trim();
-      const jobName = `sockerless-${id.slice(0, 12)}`;
       // The replica's own UTS namespace, where the agent sets Docker's default hostname.
       expect(host).toBe(id.slice(0, 12));
       expect(host).not.toBe(hostname());
       // Whatever the job's command is (the user's, or the agent wrapping it) is PID 1.
-      const job = d.running.simulator!.job(jobName) as { properties: { template: { containers: Array<{ command?: string[]; args?: string[] }> } } };
+      // (On a shared job, the command of this container's execution: its Jobs_Start template.)
+      const job = await containerJob<{ properties: { template: { containers: Array<{ command?: string[]; args?: string[] }> } } }>(d, id);
       const container = job.properties.template.containers[0]!;
       expect(pid1!.split('\0')).toEqual([...(container.command ?? []), ...(container.args ?? []), '']);
     } finally {
@@ -118,6 +119,9 @@ describe.skipIf(!IS_ROOT)('containers isolated like ACA replicas (needs root on 
     expect((await Promise.all(lanes)).flat()).toEqual(Array(50).fill(0));
     expect((await d.cli(['ps', '-aq'])).stdout).toBe('');
     expect(existsSync('/etc/sockerless-e2e-f')).toBe(false);
+    // With job reuse `--rm` deletes no job, so nothing waits for the last replicas' teardown, which
+    // follows their executions' ends: it is given a few seconds.
+    for (let i = 0; i < 100 && replicaDirs(join(dataRoot, 'simulator')).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(replicaDirs(join(dataRoot, 'simulator'))).toEqual([]);
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dataRoot);
     const left = mountTablesMentioning(dataRoot);

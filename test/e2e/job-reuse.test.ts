@@ -1,5 +1,8 @@
 // Job reuse against the embedded simulator: containers of one shape share a job, each start is
 // one Jobs_Start with the container's template, rm deletes no job, and the idle sweep does.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 
@@ -83,6 +86,36 @@ describe('job reuse', () => {
     } finally {
       await own.close();
     }
+  });
+
+  it('a container whose image declares a VOLUME starts on a job of its own (the chart falls back from sharing), deleted with it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sockerless-vol-'));
+    try {
+      await writeFile(join(dir, 'Dockerfile'), 'FROM alpine\nVOLUME /data\n');
+      expect((await d.cli(['build', '-q', '-t', 'with-volume', dir])).code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const shared = sim().jobNames().filter((j) => j.startsWith('sockerless-s-'));
+    const paths: string[] = [];
+    const c = await d.docker.createContainer({ Image: 'with-volume', Cmd: ['sh', '-c', 'echo hi > /data/f && cat /data/f'] });
+    const ref = d.running.daemon.find(c.id);
+    if (!ref || ref === 'ambiguous') throw new Error('no actor for the container');
+    const seen = ref.subscribe((snap) => paths.push(JSON.stringify(snap.value)));
+    await c.start();
+    expect(await c.wait()).toMatchObject({ StatusCode: 0 });
+    seen.unsubscribe();
+    // The chart went through sharing, was refused there, and ran the container's own job.
+    expect(paths).toContain(JSON.stringify({ starting: 'sharing' }));
+    expect(paths).toContain(JSON.stringify({ starting: 'calling' }));
+    const info = (await c.inspect()) as unknown as Aca;
+    expect(info.Aca.JobName).toBe(`sockerless-${c.id.slice(0, 12)}`);
+    expect(sim().jobNames()).toContain(info.Aca.JobName);
+    expect((await d.cli(['logs', c.id])).stdout).toBe('hi\n');
+    await c.remove();
+    expect(sim().jobNames()).not.toContain(info.Aca.JobName);
+    // The shared jobs are untouched.
+    expect(sim().jobNames().filter((j) => j.startsWith('sockerless-s-'))).toEqual(shared);
   });
 
   it('reconciliation deletes a shared job once no container holds an execution of it and it has been idle', async () => {

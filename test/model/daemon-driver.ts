@@ -69,7 +69,8 @@ export function daemonCanTake(machine: AnyStateMachine, agentOn = false): (s: An
  * The daemon's settings for the model run: no agent (see daemonCanTake). The chart's timers are
  * the ManualClock's; the retry back-off of a millisecond only matters once cleanup frees them.
  */
-// Reuse off: the paths take the own-job branch (runJob, deleteJob), which the gated cloud holds by job.
+// Reuse off (the daemon's default is on): the paths take the own-job branch (runJob, deleteJob), which the
+// gated cloud holds by job; the shared-job branch runs on the pure machine (lifecycle.model.test.ts).
 export const DAEMON_ENV = { SOCKERLESS_AGENT: 'off', SOCKERLESS_CLOUD_RETRY_MS: '1', SOCKERLESS_JOB_REUSE: 'off' };
 
 /** Reuse on: every start on the shape's shared job (startOnSharedJob), held by the container's own job name. */

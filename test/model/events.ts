@@ -84,6 +84,9 @@ const retriedCalls = new Set(['runJob', 'startOnSharedJob', 'stopExecution', 'de
 /** A failure as src/aca/errors.ts classifies it: ARM throttled the call. */
 export const throttledError = (src: string) => Object.assign(new Error(`${src} failed: 429 Too Many Requests (injected)`), { kind: 'throttled' });
 
+/** The shared start's refusal of a container with volumes (an image's VOLUMEs): it runs on a job of its own. */
+const ownJobError = () => Object.assign(new Error('container has volumes, which a shared job\'s executions cannot mount (injected)'), { kind: 'own-job' });
+
 /** Whether a step's event is a cloud failure the chart retries (the pure run's; the daemon's tests are in test/reliability). */
 export const isRetryableFailure = (event: EventObject) => (event as { error?: { kind?: unknown } }).error?.kind === 'throttled';
 
@@ -93,6 +96,7 @@ export function invokeOutcomes(machine: AnyStateMachine): EventObject[] {
     ...(outputs[src] ?? [undefined]).map((output) => ({ type: `xstate.done.actor.${id}`, output, actorId: id })),
     { type: `xstate.error.actor.${id}`, error: new Error(failures[src] ?? `${src} failed (injected)`), actorId: id },
     ...(retriedCalls.has(src) ? [{ type: `xstate.error.actor.${id}`, error: throttledError(src), actorId: id }] : []),
+    ...(src === 'startOnSharedJob' ? [{ type: `xstate.error.actor.${id}`, error: ownJobError(), actorId: id }] : []),
   ]);
 }
 

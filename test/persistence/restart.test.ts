@@ -25,7 +25,7 @@ let a: DaemonProcess;
 let b: DaemonProcess;
 let cloud: Cloud;
 const ports = { a: 0, b: 0 };
-// Own jobs (reuse off): these daemons' jobs are named after their containers, which the orphan and execution checks read.
+// Own jobs (reuse off; the default, reuse on, is shared-jobs.test.ts's): these daemons' jobs are named after their containers, which the orphan and execution checks read.
 const envA = () => ({ ...sim.env, SOCKERLESS_ACA_POLL_INTERVAL_MS: '300', SOCKERLESS_RECONCILE_INTERVAL_MS: '500', SOCKERLESS_JOB_REUSE: 'off' });
 const envB = () => ({ ...envA(), SOCKERLESS_AGENT: 'off' });
 const ids: Record<string, string> = {};

@@ -166,10 +166,11 @@ describe('/ui/ with 200 containers', () => {
     await page.locator('[data-testid="detail-name"]', { hasText: 'ui-retry' }).waitFor();
     const rows = page.locator('[data-testid="transitions"] tbody tr');
     await expect.poll(() => rows.locator('.t-move .to', { hasText: 'retrying' }).count()).toBeGreaterThanOrEqual(2);
-    // The last transition, a failed runJob ending the start, is marked on the chart.
-    expect(await page.locator('[data-testid="chart"] .edge.taken text').first().textContent()).toMatch(/^error: runJob/);
+    // The last transition, a failed start ending it, is marked on the chart: on the container's own
+    // job (runJob) or, with job reuse, on its shape's shared job (startOnSharedJob).
+    expect(await page.locator('[data-testid="chart"] .edge.taken text').first().textContent()).toMatch(/^error: (runJob|startOnSharedJob)/);
     const failures = await rows.filter({ has: page.locator('.t-move .to', { hasText: 'retrying' }) }).locator('.t-cause').allTextContents();
-    expect(failures.every((t) => /^cloud runJob failed: \(transient\) /.test(t))).toBe(true);
+    expect(failures.every((t) => /^cloud (runJob|startOnSharedJob) failed: \(transient\) /.test(t))).toBe(true);
     expect(failures.some((t) => /failed attempts?$/.test(t))).toBe(true);
     expect(await page.locator('[data-testid="detail-error"]').textContent()).toContain((await c.inspect()).State.Error);
     await shot(page, 'ui-retries.png');

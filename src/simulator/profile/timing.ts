@@ -12,7 +12,7 @@ const OPERATION_FIGURE: Record<OperationKind, FigureName> = {
   stopExecution: 'stopExecutionMs',
 };
 
-type TimingSettings = Pick<SimulatorSettings, 'profile' | 'figures' | 'seed' | 'latency' | 'lroDelayMs'>;
+type TimingSettings = Pick<SimulatorSettings, 'profile' | 'figures' | 'seed' | 'latency' | 'lroDelayMs' | 'executionHistory'>;
 
 /**
  * How long things take. The instant profile keeps the simulator's old figures (nothing, or
@@ -71,8 +71,8 @@ export class Timing {
     return this.azure ? this.draw('exitToTerminalMs') : 0;
   }
 
-  /** Executions kept per job; unbounded in the instant profile. */
+  /** Executions kept per job: the simulator's option when set, else the profile's (unbounded in the instant profile). */
   executionHistory(): number {
-    return this.azure ? this.value('executionHistory') : Infinity;
+    return this.#settings.executionHistory ?? (this.azure ? this.value('executionHistory') : Infinity);
   }
 }
