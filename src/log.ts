@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 /** Structured logs on stderr. Secrets are redacted wherever they appear as these keys. */
-export function createLogger(level = process.env.SOCKERLESS_LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(level = 'info'): Logger {
   return pino(
     {
       level,

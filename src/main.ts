@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from './log';
+import { settingsFromProcess, type Settings } from './settings';
 import { startDaemon } from './start';
 import { tlsFromFlags } from './tls/options';
 
@@ -9,7 +10,8 @@ const usage = `Usage: sockerless-aca [-H tcp://127.0.0.1:2375 | -H unix:///path.
                      [--tlsverify --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem] [--tls] [--insecure-listen]
 
 A Docker Engine API daemon whose containers run as Azure Container Apps Jobs executions.
-Without SOCKERLESS_ACA_SUBSCRIPTION_ID it runs on an embedded ACA simulator.
+Without SOCKERLESS_ACA_SUBSCRIPTION_ID it runs on an embedded ACA simulator. Its other settings are
+SOCKERLESS_* variables (the README's settings tables), read once at start: a bad one stops it.
 
   -H, --host ADDR     tcp://HOST:PORT or unix:///PATH (repeatable); default tcp://127.0.0.1:2375,
                       or tcp://127.0.0.1:2376 with TLS
@@ -54,13 +56,22 @@ if (values.help) {
   process.exit(0);
 }
 
+// The environment is read once, here: a bad value stops the start with every problem it has.
+let settings: Settings;
+try {
+  settings = settingsFromProcess();
+} catch (err) {
+  console.error(`sockerless-aca: ${(err as Error).message.replaceAll('\n', '\nsockerless-aca: ')}`);
+  process.exit(1);
+}
+
 const inspectPort = values['inspect-port'] === undefined ? 8080 : Number(values['inspect-port']);
 if (!Number.isInteger(inspectPort) || inspectPort < 1 || inspectPort > 65535) {
   console.error(`sockerless-aca: --inspect-port must be a port number, not ${values['inspect-port']}`);
   process.exit(2);
 }
 
-const logger = createLogger(values['log-level']);
+const logger = createLogger(values['log-level'] ?? settings.logLevel);
 // A daemon outlives any one request: a promise rejection nobody handled is logged, not fatal.
 // (Seen once: attach's Log Analytics fallback, unawaited, rejecting with the SDK's AbortError when
 // the client went away; that route now handles it.)
@@ -72,11 +83,12 @@ let running;
 try {
   running = await startDaemon({
     hosts: values.host ?? [],
-    tls: await tlsFromFlags(values),
+    tls: await tlsFromFlags(values, settings.dockerCertPath),
     insecureListen: values['insecure-listen'],
-    inspectPort: values.inspect || process.env.SOCKERLESS_INSPECT === '1' ? inspectPort : undefined,
+    inspectPort: values.inspect || settings.inspect ? inspectPort : undefined,
     dataRoot: values['data-root'] ?? join(homedir(), '.local', 'share', 'sockerless-aca'),
     logger,
+    settings,
   });
 } catch (err) {
   console.error(`sockerless-aca: ${(err as Error).message}`);

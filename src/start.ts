@@ -1,7 +1,7 @@
 import type { ChartClock } from './daemon/chart-clock';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { acaConfigForSimulator, acaConfigFromEnv, armBudgetOf, createAcaCloud, describeTarget } from './aca';
+import { acaConfigForSimulator, acaConfigFrom, armBudgetOf, createAcaCloud, describeTarget } from './aca';
 import { createApp } from './api/app';
 import type { Cloud } from './aca/cloud';
 import type { AcaConfig } from './config';
@@ -9,13 +9,11 @@ import { agentCallbackUrl, agentSettings, fetchImageConfig } from './daemon/agen
 import { callbackRefusal } from './daemon/agent/callback-check';
 import { Daemon } from './daemon/daemon';
 import { openPersistedState, type PersistedState } from './daemon/persistence/persisted-state';
-import { jobReuseFromEnv } from './daemon/job-reuse';
 import { Reconciler } from './daemon/persistence/reconcile';
 import { SharedJobs } from './daemon/shared-jobs';
 import { environmentId } from './aca/job-resource';
-import { jobSettingsFromEnv } from './daemon/job-settings';
-import { lifecycleTimeoutsFromEnv } from './daemon/lifecycle-timeouts';
-import { parseArmRates } from './aca/arm-budget';
+import { jobSettingsFrom, type JobSettings } from './daemon/job-settings';
+import { lifecycleTimeoutsFrom } from './daemon/lifecycle-timeouts';
 import { readEnvironment, withEnvironment } from './aca/environment';
 import { isAllowedPair, limitsForEnvironment, type ResourceLimits } from './daemon/cpu-memory-pairs';
 import { RegistryCredentials } from './daemon/registry-auth';
@@ -26,9 +24,8 @@ import { parseReference } from './images/reference';
 import { NetworkStore } from './networks/store';
 import { VolumeStore, isAnonymous } from './volumes/store';
 import { jobVolumes } from './volumes/job-volumes';
-import { parseBindShares } from './volumes/bind-shares';
 import { linkBindSharesToHost, simulatorShareDir } from './volumes/simulator-bind-shares';
-import { createAzureFileShares, shareSettingsFromEnv } from './volumes/share-settings';
+import { createAzureFileShares, shareSettingsFrom } from './volumes/share-settings';
 import type { DockerEvent } from './daemon/events';
 import { InspectionHub } from './inspect/hub';
 import { startStatelyStream, type StatelyStream } from './inspect/stately';
@@ -36,11 +33,8 @@ import { ContainerTimeline } from './ui/timeline';
 import { inProcessApi, listen, parseAddress, refusal, type Listener, type TlsOptions } from './listen';
 import { createLogger, type Logger } from './log';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator';
-import { simulatorFaultsFromEnv } from './simulator/faults';
-import { simulatorProfileFromEnv } from './simulator/profile/settings-from-text';
-import { simulatorImagesFromEnv } from './simulator/images/settings';
-import type { Durability } from './store';
-import { Peers, peerPortsFrom } from './daemon/peers';
+import { parseSettings, settingsFromProcess, simulatorOptionsFrom, type Environment, type Settings } from './settings';
+import { Peers } from './daemon/peers';
 import type { PortRequestFields } from './daemon/ports/bindings';
 import { dockerSocketTarget, exposedTcpPorts, peerDirectory } from './networks/peer-directory';
 import type { MountFields } from './volumes/mounts';
@@ -53,7 +47,10 @@ export interface DaemonOptions {
   /** Serve a non-loopback TCP address without mutual TLS (`--insecure-listen`). */
   insecureListen?: boolean;
   dataRoot: string;
-  env?: NodeJS.ProcessEnv;
+  /** The parsed settings (main.ts parses this process's environment once, before the start). */
+  settings?: Settings;
+  /** Variables to parse instead, when `settings` is not given (tests); else this process's environment. */
+  env?: Environment;
   logger?: Logger;
   /** Options for the embedded simulator, used when no subscription is configured. */
   simulator?: SimulatorOptions;
@@ -83,20 +80,20 @@ export interface RunningDaemon {
 
 /** Starts the whole daemon: the cloud target (Azure, or the embedded simulator), actors, API. */
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
-  const env = opts.env ?? process.env;
-  const logger = opts.logger ?? createLogger();
+  const settings = opts.settings ?? (opts.env ? parseSettings(opts.env) : settingsFromProcess());
+  const logger = opts.logger ?? createLogger(settings.logLevel);
   const listenOptions = { tls: opts.tls, insecure: opts.insecureListen };
   const addresses = (opts.hosts.length ? opts.hosts : [opts.tls ? 'tcp://127.0.0.1:2376' : 'tcp://127.0.0.1:2375']).map(parseAddress);
   for (const address of addresses) {
     const refused = refusal(address, listenOptions);
     if (refused) throw new Error(refused);
   }
-  const jobSettings = jobSettingsFromEnv(env);
+  const jobSettings = jobSettingsFrom(settings);
   await mkdir(opts.dataRoot, { recursive: true });
   // First: a damaged or newer store stops the start before anything else runs.
-  const state = openPersistedState({ dataRoot: opts.dataRoot, enabled: env.SOCKERLESS_PERSIST !== 'off', durability: durabilityFrom(env), logger });
+  const state = openPersistedState({ dataRoot: opts.dataRoot, enabled: settings.persist, durability: settings.storeDurability, logger });
   try {
-    return await startOnState(opts, env, logger, addresses, jobSettings, state);
+    return await startOnState(opts, settings, logger, addresses, jobSettings, state);
   } catch (err) {
     state.close();
     throw err;
@@ -104,12 +101,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
 }
 
 async function startOnState(
-  opts: DaemonOptions, env: NodeJS.ProcessEnv, logger: Logger, addresses: ReturnType<typeof parseAddress>[],
-  jobSettings: ReturnType<typeof jobSettingsFromEnv>, state: PersistedState,
+  opts: DaemonOptions, settings: Settings, logger: Logger, addresses: ReturnType<typeof parseAddress>[],
+  jobSettings: JobSettings, state: PersistedState,
 ): Promise<RunningDaemon> {
   const listenOptions = { tls: opts.tls, insecure: opts.insecureListen };
 
-  let config: AcaConfig | undefined = acaConfigFromEnv(env);
+  let config: AcaConfig | undefined = acaConfigFrom(settings);
   let simulator: Simulator | undefined;
   const listeners: Listener[] = [];
   if (!config) {
@@ -123,25 +120,25 @@ async function startOnState(
       const port = /^tcp:\/\/(?:127\.0\.0\.1|0\.0\.0\.0|localhost):(\d+)$/.exec(l.url)?.[1];
       return port ? [Number(port)] : [];
     });
-    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, hostLoopbackPorts, replicaNetwork: env.SOCKERLESS_SIMULATOR_NETWORK === 'host' ? 'host' : 'own', logger: simLogger, ...simulatorFaultsFromEnv(env), ...simulatorProfileFromEnv(env), ...simulatorImagesFromEnv(env), ...opts.simulator });
+    simulator = await startSimulator({ dataDir: join(opts.dataRoot, 'simulator'), hiddenPaths: [opts.dataRoot], visiblePaths, hostLoopbackPorts, replicaNetwork: settings.simulatorNetwork, logger: simLogger, ...simulatorOptionsFrom(settings), ...opts.simulator });
     config = acaConfigForSimulator(simulator);
   }
   // Jobs that get the agent by image, on a target the daemon does not embed, are judged as on
   // Azure: the daemon cannot know where that endpoint runs its replicas, and Azure's cannot dial
   // back to loopback or a unix socket. (A standalone simulator on this host runs this checkout's
   // agent with SOCKERLESS_AGENT=local, as its --write-env says, and is not checked.)
-  if (!simulator && env.SOCKERLESS_AGENT !== 'off' && env.SOCKERLESS_AGENT !== 'local' && env.SOCKERLESS_AGENT_IMAGE) {
-    const refused = callbackRefusal(env.SOCKERLESS_CALLBACK_URL, addresses);
+  if (!simulator && settings.agent !== 'off' && settings.agent !== 'local' && settings.agentImage) {
+    const refused = callbackRefusal(settings.callbackUrl, addresses);
     if (refused) throw new Error(refused);
   }
   let limits: ResourceLimits;
   try {
     // The budget's rates come first: every ARM client of this subscription shares the budget the first one makes.
-    config = { ...config, armRates: parseArmRates(env.SOCKERLESS_ARM_BUDGET) };
+    config = { ...config, armRates: settings.armBudget };
     // Once: the region jobs must be created in, where logs go, what sizes a replica may have.
     const facts = await readEnvironment(config);
     config = withEnvironment(config, facts);
-    limits = limitsForEnvironment(facts.workloadProfiles, nonEmpty(env.SOCKERLESS_ACA_WORKLOAD_PROFILE));
+    limits = limitsForEnvironment(facts.workloadProfiles, settings.workloadProfile);
     if (!isAllowedPair(jobSettings.defaults.cpu, jobSettings.defaults.memory, limits)) {
       throw new Error(`default resources ${jobSettings.defaults.cpu} CPU / ${jobSettings.defaults.memory}: ${limits.range}`);
     }
@@ -153,7 +150,7 @@ async function startOnState(
   const acaConfig = { ...config, instanceId: state.instanceId };
   const acaCloud = createAcaCloud(acaConfig, simulator);
   const cloud = opts.wrapCloud ? opts.wrapCloud(acaCloud) : acaCloud;
-  const images = new ImageStore({ fetchConfig: fetchImageConfig(env, !!simulator), ...state.images });
+  const images = new ImageStore({ fetchConfig: fetchImageConfig(settings, !!simulator), ...state.images });
   const credentials = new CredentialStore();
   const registries = new RegistryCredentials({ logins: credentials, identity: jobSettings.registryIdentity });
 
@@ -169,18 +166,17 @@ async function startOnState(
   // On the azure profile a replica takes as long to come up as on Azure (time-scaled): the agent
   // gets Azure's wait for its dial-back, not the instant simulator's.
   const azureProfile = simulator?.profile.profile === 'azure';
-  const agentEnv = azureProfile && !env.SOCKERLESS_AGENT_WAIT_MS ? { ...env, SOCKERLESS_AGENT_WAIT_MS: String(Math.ceil(AZURE_AGENT_WAIT_MS * simulator!.profile.timeScale)) } : env;
-  const agent = await agentSettings(agentEnv, !!simulator, () => callbackUrl, logger);
-  const shareSettings = shareSettingsFromEnv(env, config, !!simulator);
+  const agentWaitMs = settings.agentWaitMs ?? (azureProfile ? Math.ceil(AZURE_AGENT_WAIT_MS * simulator!.profile.timeScale) : undefined);
+  const agent = await agentSettings({ ...settings, agentWaitMs }, !!simulator, () => callbackUrl, logger);
+  const shareSettings = shareSettingsFrom(settings, config, !!simulator);
   const shares = shareSettings && createAzureFileShares(acaConfig, shareSettings, state.instanceId);
-  const bindShares = parseBindShares(env.SOCKERLESS_BIND_VOLUMES);
-  const peerPorts = peerPortsFrom(env.SOCKERLESS_PEER_PORTS);
+  const bindShares = settings.bindVolumes;
+  const peerPorts = settings.peerPorts;
   if (simulator && shares) linkBindSharesToHost(bindShares, (volume) => simulatorShareDir(join(opts.dataRoot, 'simulator'), shares.settings.account, shares.names(volume).share));
   // Containers restored while starting ask for their volumes before the stores below exist.
   let mountSources!: { resources: ContainerResources; volumes: VolumeStore };
   let sourcesSet!: () => void;
   const mountsReady = new Promise<void>((resolve) => (sourcesSet = resolve));
-  const reuse = jobReuseFromEnv(env);
   const sharedJobs = new SharedJobs(cloud, environmentId(acaConfig), state.sharedJobs);
   const daemon = state.restore(() => new Daemon({
     cloud,
@@ -194,11 +190,11 @@ async function startOnState(
       return { reference: record?.RepoTags[0] ?? asGiven, env: record?.Config.Env ?? [] };
     },
     jobDefaults: { ...jobSettings.defaults, replicaTimeout: config.replicaTimeout, limits },
-    timeouts: lifecycleTimeoutsFromEnv(env),
+    timeouts: lifecycleTimeoutsFrom(settings),
     ...(opts.clock && { clock: opts.clock }),
     access: { secretEnv: jobSettings.secretEnv, registries },
     agent,
-    ...(reuse.on && { sharedJobs }),
+    ...(settings.jobReuse && { sharedJobs }),
     volumes: async (containerId) => {
       await mountsReady;
       const { resources: r, volumes: v } = mountSources;
@@ -259,7 +255,7 @@ async function startOnState(
       cloud,
       images,
       pollIntervalMs: config.pollIntervalMs,
-      logSettleMs: logSettleMsFrom(env, simulator && simulatorIngestionMs(simulator, opts.simulator)),
+      logSettleMs: logSettleMsFrom(settings.logSettleMs, simulator && simulatorIngestionMs(simulator, opts.simulator)),
       resources,
       hostConfig: { defaults: jobSettings.defaults, limits, secretEnv: jobSettings.secretEnv, registries },
     },
@@ -291,7 +287,7 @@ async function startOnState(
   const socketApi = servesDockerSocket ? inProcessApi(app) : undefined;
   if (socketApi) daemon.peers.serveApi = (stream) => socketApi.serve(stream);
 
-  let callbackUrl: string | undefined = env.SOCKERLESS_CALLBACK_URL;
+  let callbackUrl: string | undefined = settings.callbackUrl;
   try {
     for (const address of addresses) listeners.push(await listen(app, address, listenOptions));
     callbackUrl ??= agentCallbackUrl(listeners.map((l) => l.url), !!opts.tls);
@@ -311,8 +307,8 @@ async function startOnState(
       const snap = r.getSnapshot();
       return snap.context.jobName === jobName && (snap.matches('starting') || snap.matches('running'));
     });
-  const shared = { jobs: sharedJobs, idleMs: reuse.idleMs, inUse };
-  const reconciler = new Reconciler({ cloud, instanceId: state.instanceId, knows, logger, shared }, reconcileIntervalFrom(env));
+  const shared = { jobs: sharedJobs, idleMs: settings.jobIdleMs, inUse };
+  const reconciler = new Reconciler({ cloud, instanceId: state.instanceId, knows, logger, shared }, settings.reconcileIntervalMs);
   reconciler.start();
 
   return {
@@ -338,37 +334,14 @@ async function startOnState(
   };
 }
 
-function durabilityFrom(env: NodeJS.ProcessEnv): Durability {
-  const value = env.SOCKERLESS_STORE_DURABILITY ?? 'normal';
-  if (value !== 'normal' && value !== 'full') throw new Error(`SOCKERLESS_STORE_DURABILITY must be normal or full, not ${value}`);
-  return value;
-}
-
-function reconcileIntervalFrom(env: NodeJS.ProcessEnv): number {
-  const raw = env.SOCKERLESS_RECONCILE_INTERVAL_MS;
-  const value = raw === undefined || raw === '' ? 60_000 : Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`SOCKERLESS_RECONCILE_INTERVAL_MS must be a positive integer, not ${raw}`);
-  return value;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
 /**
  * How long a follower waits after an execution's end for Log Analytics to ingest its last rows,
  * until the workspace has shown how late its rows arrive (then that lag decides: see
  * follow-logs.ts). Azure documents 20 s to 3 min as typical; the embedded simulator's own delay.
  */
-function logSettleMsFrom(env: NodeJS.ProcessEnv, simulatorIngestionMs: number | undefined): number {
+function logSettleMsFrom(setting: number | undefined, simulatorIngestionMs: number | undefined): number {
   // (Against Azure: the documented typical worst case; the embedded simulator: twice its delay.)
-  const raw = env.SOCKERLESS_LOG_SETTLE_MS;
-  if (raw !== undefined && raw !== '') {
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`SOCKERLESS_LOG_SETTLE_MS must be a non-negative integer, not ${raw}`);
-    return value;
-  }
+  if (setting !== undefined) return setting;
   if (simulatorIngestionMs === undefined) return 180_000;
   return simulatorIngestionMs === 0 ? 0 : simulatorIngestionMs * 2;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { AcaConfig } from '../config';
+import type { Settings } from '../settings';
 
 /** What the embedded simulator hands over: where it listens and the identity it accepts. */
 export interface SimulatorEndpoint {
@@ -44,35 +45,28 @@ export function acaConfigForSimulator(sim: SimulatorEndpoint, overrides?: Partia
 }
 
 /**
- * Config from SOCKERLESS_ACA_* variables; undefined when no subscription is set. With
+ * Config from the SOCKERLESS_ACA_* settings; undefined when no subscription is set. With
  * SOCKERLESS_ACA_ENDPOINT every service (ARM, Log Analytics, the token authority) is reached
  * there instead of Azure's public endpoints, trusting SOCKERLESS_ACA_CA_FILE, with the client
  * secret of AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET: a standalone simulator
- * (`npm run simulator` prints these values) that outlives the daemon.
+ * (`npm run simulator` prints these values) that outlives the daemon. The settings were checked
+ * together when parsed (a subscription needs its resource group and environment).
  */
-export function acaConfigFromEnv(env: NodeJS.ProcessEnv): AcaConfig | undefined {
-  const subscriptionId = nonEmpty(env.SOCKERLESS_ACA_SUBSCRIPTION_ID);
+export function acaConfigFrom(settings: Settings): AcaConfig | undefined {
+  const { subscriptionId, resourceGroup, environment } = settings;
   if (subscriptionId === undefined) return undefined;
-  const resourceGroup = nonEmpty(env.SOCKERLESS_ACA_RESOURCE_GROUP);
-  const environment = nonEmpty(env.SOCKERLESS_ACA_ENVIRONMENT);
-  const missing = [
-    ...(resourceGroup === undefined ? ['SOCKERLESS_ACA_RESOURCE_GROUP'] : []),
-    ...(environment === undefined ? ['SOCKERLESS_ACA_ENVIRONMENT'] : []),
-  ];
-  if (resourceGroup === undefined || environment === undefined) {
-    throw new Error(`SOCKERLESS_ACA_SUBSCRIPTION_ID is set, so ${missing.join(' and ')} must be set too`);
-  }
+  if (resourceGroup === undefined || environment === undefined) throw new Error('SOCKERLESS_ACA_SUBSCRIPTION_ID is set without SOCKERLESS_ACA_RESOURCE_GROUP and SOCKERLESS_ACA_ENVIRONMENT');
   return {
     subscriptionId,
     resourceGroup,
     environment,
     // The environment's own location is read at start; this may only repeat it.
-    location: nonEmpty(env.SOCKERLESS_ACA_LOCATION) ?? '',
-    workspaceId: nonEmpty(env.SOCKERLESS_ACA_LOG_ANALYTICS_WORKSPACE),
-    ...endpointSettings(env),
-    pollIntervalMs: positiveInt(env, 'SOCKERLESS_ACA_POLL_INTERVAL_MS', 2000),
+    location: settings.location ?? '',
+    workspaceId: settings.workspaceId,
+    ...endpointSettings(settings),
+    pollIntervalMs: settings.pollIntervalMs,
     lroPollIntervalMs: 2000,
-    replicaTimeout: positiveInt(env, 'SOCKERLESS_ACA_REPLICA_TIMEOUT', 3600),
+    replicaTimeout: settings.replicaTimeout,
   };
 }
 
@@ -87,9 +81,8 @@ export function describeTarget(config: AcaConfig): string {
 }
 
 /** The endpoint, CA and credential; Azure's public endpoints and DefaultAzureCredential without SOCKERLESS_ACA_ENDPOINT. */
-function endpointSettings(env: NodeJS.ProcessEnv): { credential: TokenCredential; armEndpoint?: string; logsEndpoint?: string; ca?: string } {
-  const endpoint = nonEmpty(env.SOCKERLESS_ACA_ENDPOINT)?.replace(/\/+$/, '');
-  const caFile = nonEmpty(env.SOCKERLESS_ACA_CA_FILE);
+function endpointSettings(settings: Settings): { credential: TokenCredential; armEndpoint?: string; logsEndpoint?: string; ca?: string } {
+  const { endpoint, caFile } = settings;
   let ca: string | undefined;
   try {
     ca = caFile === undefined ? undefined : readFileSync(caFile, 'utf8');
@@ -97,7 +90,7 @@ function endpointSettings(env: NodeJS.ProcessEnv): { credential: TokenCredential
     throw new Error(`SOCKERLESS_ACA_CA_FILE: cannot read ${caFile}: ${(err as Error).message}`);
   }
   if (endpoint === undefined) return { credential: new DefaultAzureCredential(ca ? { tlsOptions: { ca } } : {}), ca };
-  const [tenant, client, secret] = [nonEmpty(env.AZURE_TENANT_ID), nonEmpty(env.AZURE_CLIENT_ID), nonEmpty(env.AZURE_CLIENT_SECRET)];
+  const { azureTenantId: tenant, azureClientId: client, azureClientSecret: secret } = settings;
   if (tenant === undefined || client === undefined || secret === undefined) {
     throw new Error('SOCKERLESS_ACA_ENDPOINT is set, so AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET must be set too (the client secret the endpoint accepts)');
   }
@@ -107,19 +100,4 @@ function endpointSettings(env: NodeJS.ProcessEnv): { credential: TokenCredential
     ...(ca && { tlsOptions: { ca } }),
   });
   return { credential, armEndpoint: endpoint, logsEndpoint: endpoint, ca };
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
-}
-
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  }
-  return value;
 }

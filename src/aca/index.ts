@@ -5,7 +5,7 @@ export { terminalStatuses } from './cloud';
 export type {
   Cloud, Execution, ExecutionEnd, ExecutionStatus, JobSpec, LogQuery, LogRow, Stream,
 } from './cloud';
-export { acaConfigForSimulator, acaConfigFromEnv, describeTarget } from './connect';
+export { acaConfigForSimulator, acaConfigFrom, describeTarget } from './connect';
 export type { SimulatorEndpoint } from './connect';
 export { CloudError, classifyCloudFailure, isCloudError, isNotFound, isRetryable } from './errors';
 export type { CloudErrorKind } from './errors';

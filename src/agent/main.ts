@@ -7,13 +7,7 @@ import { Agent } from './agent';
 import { serveDockerSocket } from './docker-socket';
 import { PeerListeners } from './peers';
 import type { PeerInfo } from './protocol';
-
-const AGENT_VARIABLES = [
-  'SOCKERLESS_CALLBACK_URL', 'SOCKERLESS_CONTAINER_ID', 'SOCKERLESS_AGENT_TOKEN', 'SOCKERLESS_WORKDIR',
-  'SOCKERLESS_STDIN', 'SOCKERLESS_TTY', 'SOCKERLESS_AGENT_DEBUG', 'SOCKERLESS_AGENT_LINGER_MS', 'SOCKERLESS_AGENT_CA', 'SOCKERLESS_CARRIED_ENV',
-  'SOCKERLESS_USER', 'SOCKERLESS_INIT', 'SOCKERLESS_HOSTNAME', 'SOCKERLESS_VOLUMES',
-  'SOCKERLESS_AGENT_KEY', 'SOCKERLESS_AGENT_NONCE', 'SOCKERLESS_PEERS', 'SOCKERLESS_DOCKER_SOCKET',
-];
+import { AGENT_VARIABLES } from './variables';
 
 const separator = process.argv.indexOf('--');
 const argv = separator >= 0 ? process.argv.slice(separator + 1) : [];

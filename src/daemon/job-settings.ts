@@ -1,6 +1,7 @@
-// The daemon-level settings of the jobs' HostConfig mapping, from the environment.
+// The daemon-level settings of the jobs' HostConfig mapping.
 import { defaultPair, type AcaPair } from './cpu-memory-pairs';
-import { secretEnvFromEnv, type SecretEnv } from './secrets';
+import type { Settings } from '../settings';
+import { SecretEnv } from './secrets';
 
 export interface JobSettings {
   /** SOCKERLESS_ACA_DEFAULT_CPU / SOCKERLESS_ACA_DEFAULT_MEMORY: what a container without limits gets (seed: 1.0 / 2Gi). */
@@ -11,14 +12,10 @@ export interface JobSettings {
   registryIdentity?: string;
 }
 
-export function jobSettingsFromEnv(env: NodeJS.ProcessEnv): JobSettings {
-  const cpuText = env.SOCKERLESS_ACA_DEFAULT_CPU?.trim();
-  const cpu = cpuText ? Number(cpuText) : 1;
-  if (!Number.isFinite(cpu)) throw new Error(`SOCKERLESS_ACA_DEFAULT_CPU must be a number, got '${cpuText}'`);
-  const memory = env.SOCKERLESS_ACA_DEFAULT_MEMORY?.trim() || undefined;
-  const identity = env.SOCKERLESS_ACA_REGISTRY_IDENTITY?.trim() || undefined;
-  if (identity !== undefined) checkRegistryIdentity(identity);
-  return { defaults: defaultPair(cpu, memory), secretEnv: secretEnvFromEnv(env), ...(identity && { registryIdentity: identity }) };
+export function jobSettingsFrom(settings: Settings): JobSettings {
+  const secretEnv = new SecretEnv({ names: settings.secretEnv, patterns: settings.secretEnvPatterns });
+  const identity = settings.registryIdentity;
+  return { defaults: defaultPair(settings.defaultCpu, settings.defaultMemory), secretEnv, ...(identity && { registryIdentity: identity }) };
 }
 
 const USER_ASSIGNED = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i;

@@ -60,10 +60,3 @@ export class SecretEnv {
     return { env: out, secrets };
   }
 }
-
-/** The settings from SOCKERLESS_SECRET_ENV and SOCKERLESS_SECRET_ENV_PATTERNS (comma-separated). */
-export function secretEnvFromEnv(env: NodeJS.ProcessEnv): SecretEnv {
-  const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const patterns = env.SOCKERLESS_SECRET_ENV_PATTERNS === undefined ? DEFAULT_SECRET_PATTERNS : list(env.SOCKERLESS_SECRET_ENV_PATTERNS);
-  return new SecretEnv({ names: list(env.SOCKERLESS_SECRET_ENV), patterns });
-}

@@ -71,15 +71,6 @@ export function parseJsonSetting<T>(schema: z.ZodType<T>, text: string, what: st
   return parseSetting(schema, value, what);
 }
 
-/** The simulator options a daemon's environment asks for: SOCKERLESS_SIM_FAULTS and SOCKERLESS_SIM_ARM_THROTTLE (JSON). */
-export function simulatorFaultsFromEnv(env: NodeJS.ProcessEnv): { faults?: FaultPlan; armThrottle?: ArmThrottle } {
-  const { SOCKERLESS_SIM_FAULTS: faults, SOCKERLESS_SIM_ARM_THROTTLE: throttle } = env;
-  return {
-    ...(faults ? { faults: parseJsonSetting(faultPlanSchema, faults, 'SOCKERLESS_SIM_FAULTS') } : {}),
-    ...(throttle ? { armThrottle: parseJsonSetting(armThrottleSchema, throttle, 'SOCKERLESS_SIM_ARM_THROTTLE') } : {}),
-  };
-}
-
 function ruleMatches(rule: FaultRule, route: RouteSpec): boolean {
   if (rule.operation === route.operation) return true;
   // Identity routes are only faulted when a rule names them.

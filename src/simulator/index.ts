@@ -5,6 +5,5 @@ export type { SimulatorStats } from './stats';
 export type { ArmThrottle, FaultKind, FaultPlan, FaultRule } from './faults';
 export type { EnvironmentFacts, WorkloadProfileFacts } from './validation/facts';
 export type { EnvironmentType, LogDestination, WorkloadProfile } from './options';
-export { simulatorProfileFromEnv } from './profile/settings-from-text';
 export { FIGURES, FIGURE_NAMES } from './profile/figures';
 export type { FigureName } from './profile/figures';

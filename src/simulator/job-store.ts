@@ -112,14 +112,18 @@ export class JobStore {
     return [...this.#jobs.values()];
   }
 
-  /** Kills the job's running executions; the job is gone at `goneAt` (now in instant mode). */
-  delete(name: string, goneAt: number): boolean {
+  /**
+   * Kills the job's running executions; the job is gone at `goneAt` (now in instant mode).
+   * Resolves once those executions ended, their replicas cleaned up; undefined when there is no such job.
+   */
+  delete(name: string, goneAt: number): Promise<void> | undefined {
     const job = this.find(name);
-    if (!job) return false;
-    for (const execution of job.executions.values()) execution.kill();
+    if (!job) return undefined;
+    const executions = [...job.executions.values()];
+    for (const execution of executions) execution.kill();
     job.deletedAt ??= goneAt;
     this.#sweep();
-    return true;
+    return Promise.all(executions.map((execution) => execution.ended)).then(() => undefined);
   }
 
   /** The checks of `start`: the job exists and the template's secret references resolve. */

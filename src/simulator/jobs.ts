@@ -137,15 +137,18 @@ export function jobRoutes(settings: SimulatorSettings, store: JobStore, operatio
       kind: 'write',
       audience: 'arm',
       faultHooks: LRO_FAULTS,
-      handle(c, fault) {
+      async handle(c, fault) {
         if (isLroFault(fault)) {
           faultedOperation(c, fault, { status: 204 }, true);
           return c.body(null, 202);
         }
         const name = c.req.param('jobName')!;
         const lroMs = timing.operationMs('jobDelete');
+        const deleted = store.delete(name, Date.now() + lroMs);
         // ARM answers 204 for a resource that is not there: deletes are idempotent.
-        if (!store.delete(name, Date.now() + lroMs)) return c.body(null, 204);
+        if (!deleted) return c.body(null, 204);
+        // A deleted job's replicas are gone, mounts and directories too, by the time the delete is answered.
+        await deleted;
         if (!realistic) return c.body(null, 200);
         c.header('Location', operations.resultUrl(origin(c), operations.create({ status: 204 }, 'succeed', lroMs)));
         return c.body(null, 202);

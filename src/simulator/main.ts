@@ -8,7 +8,8 @@ import { armThrottleSchema, faultPlanSchema, parseJsonSetting } from './faults';
 import type { ImageFallback } from './images/image-store';
 import type { IsolationSetting, Latency, SimulatorLogger } from './options';
 import { describeFigures } from './profile/describe';
-import { profileOptions, simulatorProfileFromEnv } from './profile/settings-from-text';
+import { profileOptions } from './profile/settings-from-text';
+import { simulatorOptionsFrom, simulatorSettingsFromProcess } from '../settings/simulator-settings';
 import { startSimulator } from './simulator';
 
 const USAGE = `Usage: npm run simulator -- [options]
@@ -113,7 +114,8 @@ async function main(): Promise<void> {
       logDestination: '--log-destination',
     },
   );
-  const profile = { ...simulatorProfileFromEnv(process.env), ...flags };
+  const fromEnv = simulatorOptionsFrom(simulatorSettingsFromProcess());
+  const profile = { ...fromEnv, ...flags };
   const sim = await startSimulator({
     ...profile,
     host: values.host,
@@ -126,10 +128,10 @@ async function main(): Promise<void> {
     dataDir: values['data-dir'],
     visiblePaths: values['visible-path'],
     isolation: values.isolation as IsolationSetting | undefined,
-    faults: values.faults === undefined ? undefined : parseJsonSetting(faultPlanSchema, values.faults, '--faults'),
-    armThrottle: values['arm-throttle'] === undefined ? undefined : parseJsonSetting(armThrottleSchema, values['arm-throttle'], '--arm-throttle'),
-    imageFallback: values['image-fallback'] as ImageFallback | undefined,
-    imageCacheBytes: integer('image-cache-bytes', values['image-cache-bytes']),
+    faults: values.faults === undefined ? fromEnv.faults : parseJsonSetting(faultPlanSchema, values.faults, '--faults'),
+    armThrottle: values['arm-throttle'] === undefined ? fromEnv.armThrottle : parseJsonSetting(armThrottleSchema, values['arm-throttle'], '--arm-throttle'),
+    imageFallback: (values['image-fallback'] as ImageFallback | undefined) ?? fromEnv.imageFallback,
+    imageCacheBytes: integer('image-cache-bytes', values['image-cache-bytes']) ?? fromEnv.imageCacheBytes,
     logger: consoleLogger(values.quiet),
   });
   const caFile = values['ca-file'] ?? join(tmpdir(), 'sockerless-sim-ca.pem');

@@ -18,14 +18,14 @@ export interface TlsFlags {
  * `--tlscert`/`--tlskey`). Files default to `ca.pem`, `cert.pem`, `key.pem` in
  * `$DOCKER_CERT_PATH` or `~/.docker`, as dockerd's do. Undefined when TLS is off.
  */
-export async function tlsFromFlags(flags: TlsFlags, env: NodeJS.ProcessEnv = process.env): Promise<TlsOptions | undefined> {
+export async function tlsFromFlags(flags: TlsFlags, certPath?: string): Promise<TlsOptions | undefined> {
   const verify = flags.tlsverify ?? false;
   if (!flags.tls && !verify) {
     const given = (['tlscacert', 'tlscert', 'tlskey'] as const).filter((f) => flags[f] !== undefined);
     if (given.length) throw new Error(`--${given.join(', --')} given without --tls or --tlsverify: pass --tlsverify for mutual TLS`);
     return undefined;
   }
-  const dir = env.DOCKER_CERT_PATH || join(homedir(), '.docker');
+  const dir = certPath || join(homedir(), '.docker');
   const read = async (flag: string, path: string) => {
     try {
       return await readFile(path);

@@ -1,8 +1,12 @@
 import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
-import { acaConfigForSimulator, acaConfigFromEnv, describeTarget } from '../../src/aca/connect';
+import { acaConfigForSimulator, acaConfigFrom, describeTarget } from '../../src/aca/connect';
+import { parseSettings, type Environment } from '../../src/settings';
 
-describe('acaConfigFromEnv', () => {
+/** The config the daemon makes of these variables (parsed by the settings schema, as at start). */
+const acaConfigFromEnv = (env: Environment) => acaConfigFrom(parseSettings(env));
+
+describe('acaConfigFrom', () => {
   it('is undefined without a subscription', () => {
     expect(acaConfigFromEnv({})).toBeUndefined();
     expect(acaConfigFromEnv({ SOCKERLESS_ACA_SUBSCRIPTION_ID: '  ' })).toBeUndefined();

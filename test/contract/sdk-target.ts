@@ -1,7 +1,8 @@
 // The SDK cloud (src/aca/aca-cloud.ts) as a contract target: on the embedded simulator in either
 // profile, or on the subscription the environment names. Either can record its exchanges.
 import { createAcaCloud } from '../../src/aca/aca-cloud';
-import { acaConfigForSimulator, acaConfigFromEnv } from '../../src/aca/connect';
+import { acaConfigForSimulator, acaConfigFrom } from '../../src/aca/connect';
+import { parseSettings } from '../../src/settings';
 import type { AcaConfig } from '../../src/config';
 import { startSimulator } from '../../src/simulator/index';
 import type { ExchangeRecorder } from './exchange-recorder';
@@ -35,7 +36,7 @@ export async function simulatorTarget(profile: SimulatorProfile, recorder?: Exch
 
 /** The settings the Azure run needs; undefined (with the reason) when they are not all there. */
 export function azureConfig(env: NodeJS.ProcessEnv): { config?: AcaConfig; missing?: string } {
-  const config = acaConfigFromEnv(env);
+  const config = acaConfigFrom(parseSettings(env));
   if (!config) return { missing: 'SOCKERLESS_ACA_SUBSCRIPTION_ID is not set (with SOCKERLESS_ACA_RESOURCE_GROUP, SOCKERLESS_ACA_ENVIRONMENT, SOCKERLESS_ACA_LOG_ANALYTICS_WORKSPACE and Azure credentials; see the README)' };
   if (!config.workspaceId) return { missing: 'SOCKERLESS_ACA_LOG_ANALYTICS_WORKSPACE is not set: the contract queries logs' };
   return { config };

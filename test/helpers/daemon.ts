@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { createLogger, type Logger } from '../../src/log';
-import { simulatorProfileFromEnv } from '../../src/simulator';
+import { parseSimulatorSettings, simulatorOptionsFrom } from '../../src/settings';
 import type { SimulatorOptions } from '../../src/simulator';
 import { startDaemon, type DaemonOptions, type RunningDaemon } from '../../src/start';
 
@@ -25,7 +25,7 @@ export interface TestDaemonOptions {
   /** The container charts' clock (timers and timestamps; one the test moves); the real clock when unset. */
   clock?: DaemonOptions['clock'];
   /** The daemon's environment (e.g. SOCKERLESS_FETCH_IMAGE_CONFIG); empty by default. */
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
   /** The daemon's logger (default: warnings and errors on stderr, or TEST_LOG_LEVEL). */
   logger?: Logger;
 }
@@ -36,7 +36,7 @@ export interface TestDaemonOptions {
  * azure profile keeps its own grace (ACA's 30 s, time-scaled).
  */
 function testSimulatorOptions(extra: SimulatorOptions | undefined): SimulatorOptions {
-  const profile = simulatorProfileFromEnv(process.env);
+  const profile = simulatorOptionsFrom(parseSimulatorSettings(process.env));
   return { ...(profile.profile === 'azure' ? profile : { stopGraceMs: 2000, ...profile }), ...extra };
 }
 

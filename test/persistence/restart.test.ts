@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAcaCloud } from '../../src/aca/aca-cloud';
 import type { Cloud } from '../../src/aca/cloud';
-import { acaConfigFromEnv } from '../../src/aca/connect';
+import { acaConfigFrom } from '../../src/aca/connect';
+import { parseSettings } from '../../src/settings';
 import { eventually, freePort, startDaemonProcess, startSimulatorProcess, type DaemonProcess, type SimulatorProcess } from './processes';
 
 type Inspect = { Id: string; Name: string; State: { Status: string; ExitCode: number; Running: boolean }; Aca: { AgentConnected: boolean } } & Record<string, unknown>;
@@ -47,7 +48,7 @@ const agentBack = (d: DaemonProcess, id: string) => eventually(async () => ((awa
 beforeAll(async () => {
   mkdirSync(shared);
   sim = await startSimulatorProcess(dir, shared);
-  cloud = createAcaCloud(acaConfigFromEnv(sim.env)!);
+  cloud = createAcaCloud(acaConfigFrom(parseSettings(sim.env))!);
   [ports.a, ports.b] = [await freePort(), await freePort()];
   [a, b] = await Promise.all([
     startDaemonProcess(ports.a, join(dir, 'a'), envA(), join(dir, 'home-a')),
@@ -91,7 +92,7 @@ describe('a daemon killed with SIGKILL and started again on the same data root',
     release('go2');
     const orphanId = randomBytes(32).toString('hex');
     orphanJob = `sockerless-${orphanId.slice(0, 12)}`;
-    const orphanCloud = createAcaCloud({ ...acaConfigFromEnv(sim.env)!, instanceId: instanceA });
+    const orphanCloud = createAcaCloud({ ...acaConfigFrom(parseSettings(sim.env))!, instanceId: instanceA });
     await orphanCloud.runJob({ jobName: orphanJob, containerId: orphanId, image: 'alpine', command: ['sleep', '600'], env: [], cpu: 0.5, memory: '1Gi', replicaTimeout: 600 });
 
     a = await startDaemonProcess(ports.a, join(dir, 'a'), envA(), join(dir, 'home-a'));

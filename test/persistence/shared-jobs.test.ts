@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAcaCloud } from '../../src/aca/aca-cloud';
 import type { Cloud } from '../../src/aca/cloud';
-import { acaConfigFromEnv } from '../../src/aca/connect';
+import { acaConfigFrom } from '../../src/aca/connect';
+import { parseSettings } from '../../src/settings';
 import { eventually, freePort, startDaemonProcess, startSimulatorProcess, type DaemonProcess, type SimulatorProcess } from './processes';
 
 type Inspect = { State: { Status: string; ExitCode: number; Running: boolean }; Aca: { JobName: string; ExecutionName: string; AgentConnected: boolean } };
@@ -49,7 +50,7 @@ const delta = (before: Stats, after: Stats, op: string) => (after.byOperation[op
 beforeAll(async () => {
   mkdirSync(shared);
   sim = await startSimulatorProcess(dir, shared);
-  cloud = createAcaCloud(acaConfigFromEnv(sim.env)!);
+  cloud = createAcaCloud(acaConfigFrom(parseSettings(sim.env))!);
   port = await freePort();
   d = await start();
   await ok(['pull', 'alpine']);

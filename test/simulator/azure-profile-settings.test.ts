@@ -5,11 +5,15 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { FIGURES, FIGURE_NAMES, simulatorProfileFromEnv, startSimulator } from '../../src/simulator';
+import { FIGURES, FIGURE_NAMES, startSimulator } from '../../src/simulator';
+import { parseSimulatorSettings, simulatorOptionsFrom, type Environment } from '../../src/settings';
 import type { Simulator } from '../../src/simulator';
 import { resolveOptions } from '../../src/simulator/options';
 import { figuresMarkdownTable } from '../../src/simulator/profile/describe';
 import { Timing } from '../../src/simulator/profile/timing';
+
+/** What the daemon's embedded simulator gets of these variables (the settings schema, as at start). */
+const simulatorProfileFromEnv = (env: Environment) => simulatorOptionsFrom(parseSimulatorSettings(env));
 
 describe('profiles', () => {
   let sim: Simulator;

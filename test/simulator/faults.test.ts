@@ -3,12 +3,16 @@ import { ContainerAppsAPIClient } from '@azure/arm-appcontainers';
 import type { RestError } from '@azure/core-rest-pipeline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { FaultInjector, simulatorFaultsFromEnv } from '../../src/simulator/faults';
+import { FaultInjector } from '../../src/simulator/faults';
+import { parseSimulatorSettings, simulatorOptionsFrom, type Environment } from '../../src/settings';
 import type { FaultKind, FaultPlan } from '../../src/simulator/faults';
 import type { RouteSpec } from '../../src/simulator/routing';
 import { startSimulator } from '../../src/simulator';
 import { LRO, jobName, logQuery, rawRequest, shellJob, startHarness, waitForRow } from './helpers';
 import type { SimHarness } from './helpers';
+
+/** What the daemon's embedded simulator gets of these variables (the settings schema, as at start). */
+const simulatorFaultsFromEnv = (env: Environment) => simulatorOptionsFrom(parseSimulatorSettings(env));
 
 const API = 'api-version=2026-07-01';
 

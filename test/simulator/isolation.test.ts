@@ -142,6 +142,16 @@ describe.skipIf(!IS_ROOT)('isolated executions (needs root on Linux; skipped oth
     expect(mountTablesMentioning(join(dataDir, 'replicas', replica))).toEqual([]);
   });
 
+  it('deleting the job of a running replica answers once its namespaces, mounts and directory are gone', async () => {
+    const job = jobName('iso');
+    const execution = await runJob(h, job, shellJob(h, 'sleep 1000 & echo up; wait'));
+    await waitForRow(h, job, ['stdout', 'up']);
+    const replica = (await h.arm.jobExecution(h.rg, job, execution)).detailedStatus!.replicas![0]!.name!;
+    await h.arm.jobs.delete(h.rg, job, LRO);
+    expect(replicaDirs(dataDir).filter((d) => d.startsWith(replica))).toEqual([]);
+    expect(mountTablesMentioning(join(dataDir, 'replicas', replica))).toEqual([]);
+  });
+
   it('after 50 executions ran and their jobs were deleted, no mounts and no replica directories remain', async () => {
     for (let batch = 0; batch < 5; batch++) {
       const runs = await Promise.all(Array.from({ length: 10 }, () => runScript(h, 'echo data > /tmp/f; echo more > /etc/f')));

@@ -166,7 +166,7 @@ describe('TLS flags', () => {
   });
 
   it('certificate files default to $DOCKER_CERT_PATH/{ca,cert,key}.pem, with a clear error when missing', async () => {
-    await expect(tlsFromFlags({ tlsverify: true }, { DOCKER_CERT_PATH: join(dir, 'nowhere') })).rejects.toThrow(/--tlscert: cannot read .*nowhere\/cert\.pem/);
+    await expect(tlsFromFlags({ tlsverify: true }, join(dir, 'nowhere'))).rejects.toThrow(/--tlscert: cannot read .*nowhere\/cert\.pem/);
   });
 
   it('certificate flags without --tls or --tlsverify are an error, not a silent plain-text daemon', async () => {

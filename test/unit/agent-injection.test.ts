@@ -4,9 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import type { JobSpec } from '../../src/aca/cloud';
 import { withAgent } from '../../src/daemon/agent/launch';
-import { fetchImageConfig } from '../../src/daemon/agent/settings';
+import { fetchImageConfig as fetchImageConfigOf } from '../../src/daemon/agent/settings';
+import { parseSettings, type Environment } from '../../src/settings';
 import { mergeAccess, RegistryCredentials } from '../../src/daemon/registry-auth';
 import { CredentialStore } from '../../src/images/credentials';
+
+const fetchImageConfig = (env: Environment, simulator: boolean) => fetchImageConfigOf(parseSettings(env), simulator);
 
 const spec: JobSpec = {
   jobName: 'sockerless-abc', containerId: 'abc', image: 'app.example:5000/app:1', command: ['/entry'], args: ['cmd'],
@@ -72,7 +75,7 @@ describe('the real image config is read whenever real images run (issue 15 row 1
     expect(fetchImageConfig({}, false)).toBe(true);
     expect(fetchImageConfig({}, true)).toBe(false);
     expect(fetchImageConfig({ SOCKERLESS_ACA_ENDPOINT: 'https://127.0.0.1:1' }, false)).toBe(false);
-    expect(fetchImageConfig({ SOCKERLESS_AGENT: 'image' }, true)).toBe(true);
+    expect(fetchImageConfig({ SOCKERLESS_AGENT: 'image', SOCKERLESS_AGENT_IMAGE: 'acr.example/sockerless/agent:1' }, true)).toBe(true);
     expect(fetchImageConfig({ SOCKERLESS_FETCH_IMAGE_CONFIG: 'false' }, false)).toBe(false);
     expect(fetchImageConfig({ SOCKERLESS_FETCH_IMAGE_CONFIG: 'true' }, true)).toBe(true);
   });

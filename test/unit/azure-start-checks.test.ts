@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackRefusal, unreachableCallback } from '../../src/daemon/agent/callback-check';
-import { checkRegistryIdentity, jobSettingsFromEnv } from '../../src/daemon/job-settings';
+import { checkRegistryIdentity, jobSettingsFrom } from '../../src/daemon/job-settings';
+import { parseSettings } from '../../src/settings';
 import { parseAddress } from '../../src/listen';
 import { createLogger } from '../../src/log';
 import { startDaemon } from '../../src/start';
@@ -66,7 +67,7 @@ describe('the agent callback on Azure', () => {
 describe('the registry identity', () => {
   it('takes a user-assigned identity resource id and refuses anything else', () => {
     const id = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/puller';
-    expect(jobSettingsFromEnv({ SOCKERLESS_ACA_REGISTRY_IDENTITY: id }).registryIdentity).toBe(id);
+    expect(jobSettingsFrom(parseSettings({ SOCKERLESS_ACA_REGISTRY_IDENTITY: id })).registryIdentity).toBe(id);
     expect(() => checkRegistryIdentity('System')).toThrow(/system-assigned identity/);
     expect(() => checkRegistryIdentity('puller')).toThrow(/must be a user-assigned identity's resource id/);
   });

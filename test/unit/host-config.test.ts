@@ -5,11 +5,16 @@ import type { AcaConfig } from '../../src/config';
 import type { JobSpec } from '../../src/aca/cloud';
 import { jobResource } from '../../src/aca/job-resource';
 import { checkRestartPolicy } from '../../src/api/routers/containers/host-config';
-import { jobSettingsFromEnv } from '../../src/daemon/job-settings';
+import { jobSettingsFrom } from '../../src/daemon/job-settings';
+import { parseSettings, type Environment } from '../../src/settings';
 import { RegistryCredentials } from '../../src/daemon/registry-auth';
 import { acaResources, defaultPair, isAllowedPair, ResourceRangeError } from '../../src/daemon/cpu-memory-pairs';
-import { SecretEnv, secretEnvFromEnv } from '../../src/daemon/secrets';
+import { SecretEnv } from '../../src/daemon/secrets';
 import { CredentialStore } from '../../src/images/credentials';
+
+// The settings schema parses the variables, as at the daemon's start.
+const jobSettingsFromEnv = (env: Environment) => jobSettingsFrom(parseSettings(env));
+const secretEnvFromEnv = (env: Environment) => jobSettingsFromEnv(env).secretEnv;
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;

@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { AcaConfig } from '../../src/config';
 import { AzureFileShares, type ShareClients } from '../../src/volumes/azure-files';
 import { parseBindShares, shareOfBind } from '../../src/volumes/bind-shares';
-import { shareSettingsFromEnv } from '../../src/volumes/share-settings';
+import { shareSettingsFrom } from '../../src/volumes/share-settings';
+import { parseSettings, type Environment } from '../../src/settings';
 
 const config = { resourceGroup: 'rg1' } as AcaConfig;
+// The settings schema parses the variables, as at the daemon's start.
+const shareSettingsFromEnv = (env: Environment, c: AcaConfig, simulator: boolean) => shareSettingsFrom(parseSettings(env), c, simulator);
 
 describe('shareSettingsFromEnv', () => {
   it('defaults to the simulator account there, to nothing on Azure', () => {

@@ -1,28 +1,28 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../../log';
+import type { Settings } from '../../settings';
 import type { AgentSettings } from '../daemon';
 import { localAgentCommand, type AgentLaunch } from './launch';
 
 /**
- * The agent's configuration from the environment. On the simulator the agent is this checkout's
+ * The agent's configuration from the settings. On the simulator the agent is this checkout's
  * (`local`); on Azure it comes from SOCKERLESS_AGENT_IMAGE through an init container, and
  * without one there is no agent. SOCKERLESS_AGENT=off turns it off everywhere;
  * SOCKERLESS_AGENT=local runs this checkout's agent with a standalone simulator on this host;
  * SOCKERLESS_AGENT=image injects SOCKERLESS_AGENT_IMAGE by init container on the simulator too.
  * SOCKERLESS_AGENT_CA (a PEM file) is handed to the agent for a wss:// callback with a private CA.
  */
-export async function agentSettings(env: NodeJS.ProcessEnv, simulator: boolean, callbackUrl: () => string | undefined, logger: Logger): Promise<AgentSettings> {
+export async function agentSettings(settings: Settings, simulator: boolean, callbackUrl: () => string | undefined, logger: Logger): Promise<AgentSettings> {
   let launch: AgentLaunch = { kind: 'off' };
   // SOCKERLESS_AGENT=image: the init-container injection even on the simulator (the job Azure would get).
-  const byImage = env.SOCKERLESS_AGENT === 'image';
-  if (byImage && !env.SOCKERLESS_AGENT_IMAGE) throw new Error('SOCKERLESS_AGENT=image needs SOCKERLESS_AGENT_IMAGE (the image `npm run agent:push` published)');
-  const local = !byImage && (simulator || env.SOCKERLESS_AGENT === 'local');
-  if (env.SOCKERLESS_AGENT !== 'off') {
+  const byImage = settings.agent === 'image';
+  if (byImage && !settings.agentImage) throw new Error('SOCKERLESS_AGENT=image needs SOCKERLESS_AGENT_IMAGE (the image `npm run agent:push` published)');
+  const local = !byImage && (simulator || settings.agent === 'local');
+  if (settings.agent !== 'off') {
     if (local) launch = { kind: 'local', command: await localAgentCommand() };
-    else if (env.SOCKERLESS_AGENT_IMAGE) launch = { kind: 'image', image: env.SOCKERLESS_AGENT_IMAGE };
+    else if (settings.agentImage) launch = { kind: 'image', image: settings.agentImage };
   }
-  const number = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
-  const caFile = env.SOCKERLESS_AGENT_CA?.trim();
+  const caFile = settings.agentCaFile;
   let ca: string | undefined;
   if (caFile) {
     try {
@@ -35,11 +35,11 @@ export async function agentSettings(env: NodeJS.ProcessEnv, simulator: boolean, 
     launch,
     ...(ca && { ca }),
     callbackUrl,
-    heartbeatMs: number('SOCKERLESS_AGENT_HEARTBEAT_MS', 5_000),
+    heartbeatMs: settings.agentHeartbeatMs,
     // Real ACA pulls the image and schedules a replica before the agent can dial.
-    agentWaitMs: number('SOCKERLESS_AGENT_WAIT_MS', local ? 20_000 : 180_000),
-    liveLogBytes: number('SOCKERLESS_LIVE_LOG_BYTES', 1024 * 1024),
-    publishHostIp: env.SOCKERLESS_PUBLISH_HOST_IP?.trim() || '0.0.0.0',
+    agentWaitMs: settings.agentWaitMs ?? (local ? 20_000 : 180_000),
+    liveLogBytes: settings.liveLogBytes,
+    publishHostIp: settings.publishHostIp,
     debug: (fields, message) => logger.debug(fields, message),
   };
 }
@@ -64,8 +64,8 @@ export function agentCallbackUrl(listenerUrls: string[], tls: boolean): string |
  * (Azure, or a simulator with the agent injected by image) the real config is needed; synthetic
  * configs are for the offline simulator (embedded, or reached by SOCKERLESS_ACA_ENDPOINT).
  */
-export function fetchImageConfig(env: NodeJS.ProcessEnv, embeddedSimulator: boolean): boolean {
-  if (env.SOCKERLESS_FETCH_IMAGE_CONFIG) return env.SOCKERLESS_FETCH_IMAGE_CONFIG === 'true';
-  const azure = !embeddedSimulator && !env.SOCKERLESS_ACA_ENDPOINT?.trim();
-  return azure || env.SOCKERLESS_AGENT === 'image';
+export function fetchImageConfig(settings: Settings, embeddedSimulator: boolean): boolean {
+  if (settings.fetchImageConfig !== undefined) return settings.fetchImageConfig;
+  const azure = !embeddedSimulator && settings.endpoint === undefined;
+  return azure || settings.agent === 'image';
 }

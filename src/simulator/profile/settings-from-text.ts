@@ -12,13 +12,13 @@ export interface ProfileText {
   logDestination?: string;
 }
 
-function choice<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T | undefined {
+export function choice<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T | undefined {
   if (value === undefined || value === '') return undefined;
   if (!(allowed as readonly string[]).includes(value)) throw new Error(`${what} must be one of ${allowed.join(', ')}, got '${value}'`);
   return value as T;
 }
 
-function workloadProfiles(text: string | undefined, what: string): WorkloadProfile[] | undefined {
+export function workloadProfiles(text: string | undefined, what: string): WorkloadProfile[] | undefined {
   if (text === undefined || text === '') return undefined;
   let value: unknown;
   try {
@@ -30,10 +30,15 @@ function workloadProfiles(text: string | undefined, what: string): WorkloadProfi
   return value as WorkloadProfile[];
 }
 
+export function seedValue(text: string | undefined, what: string): number | undefined {
+  const seed = text === undefined || text === '' ? undefined : Number(text);
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new Error(`${what} must be a non-negative integer, got '${text}'`);
+  return seed;
+}
+
 /** Simulator options from text; `names` says what each came from, for the error messages. */
 export function profileOptions(text: ProfileText, names: Record<keyof ProfileText, string>): SimulatorOptions {
-  const seed = text.seed === undefined || text.seed === '' ? undefined : Number(text.seed);
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new Error(`${names.seed} must be a non-negative integer, got '${text.seed}'`);
+  const seed = seedValue(text.seed, names.seed);
   const figures: NonNullable<SimulatorOptions['figures']> = Object.assign({}, ...(text.figures ?? []).map((t) => parseFigureOverrides(t, names.figures)));
   const options: SimulatorOptions = {
     profile: profileName(text.profile, names.profile),
@@ -45,28 +50,4 @@ export function profileOptions(text: ProfileText, names: Record<keyof ProfileTex
     logDestination: choice<LogDestination>(text.logDestination, ['log-analytics', 'azure-monitor', 'none'], names.logDestination),
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-}
-
-/** What the daemon's environment asks of its embedded simulator's profile (SOCKERLESS_SIM_*). */
-export function simulatorProfileFromEnv(env: NodeJS.ProcessEnv): SimulatorOptions {
-  return profileOptions(
-    {
-      profile: env.SOCKERLESS_SIM_PROFILE,
-      timeScale: env.SOCKERLESS_SIM_TIME_SCALE,
-      seed: env.SOCKERLESS_SIM_SEED,
-      figures: env.SOCKERLESS_SIM_FIGURES ? [env.SOCKERLESS_SIM_FIGURES] : [],
-      environmentType: env.SOCKERLESS_SIM_ENVIRONMENT_TYPE,
-      workloadProfiles: env.SOCKERLESS_SIM_WORKLOAD_PROFILES,
-      logDestination: env.SOCKERLESS_SIM_LOG_DESTINATION,
-    },
-    {
-      profile: 'SOCKERLESS_SIM_PROFILE',
-      timeScale: 'SOCKERLESS_SIM_TIME_SCALE',
-      seed: 'SOCKERLESS_SIM_SEED',
-      figures: 'SOCKERLESS_SIM_FIGURES',
-      environmentType: 'SOCKERLESS_SIM_ENVIRONMENT_TYPE',
-      workloadProfiles: 'SOCKERLESS_SIM_WORKLOAD_PROFILES',
-      logDestination: 'SOCKERLESS_SIM_LOG_DESTINATION',
-    },
-  );
 }
