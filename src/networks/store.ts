@@ -65,7 +65,7 @@ export class NetworkStore {
     if (this.#byName(name)) throw conflict(`network with name ${name} already exists`);
     const driver = spec.Driver || 'bridge';
     if (driver !== 'bridge') {
-      throw invalidParameter(`network driver "${driver}" is not supported: Sockerless ACA tracks bridge networks only (in memory; ACA jobs are isolated)`);
+      throw invalidParameter(`network driver "${driver}" is not supported: Sockerless ACA tracks bridge networks only (ACA jobs have no network between them)`);
     }
     if (spec.EnableIPv6) throw invalidParameter('IPv6 networks are not supported: Sockerless ACA assigns synthetic IPv4 addresses only');
     const record: NetworkRecord = {

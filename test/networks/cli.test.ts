@@ -45,7 +45,7 @@ describe('docker network', { timeout: 120_000 }, () => {
     expect(net).toMatchObject({ Name: 'net1', Id: id, Driver: 'bridge', Scope: 'local', Labels: { team: 'a' } });
     expect(net.IPAM.Config).toEqual([{ Subnet: '172.18.0.0/16', Gateway: '172.18.0.1' }]);
     expect(Object.values(net.Containers)).toEqual([expect.objectContaining({ Name: 'n1', IPv4Address: '172.18.0.2/16' })]);
-    expect(net.Aca.Note).toContain('not connected');
+    expect(net.Aca.Note).toContain('no network between them');
 
     expect((await d.cli(['network', 'connect', '--alias', 'db', 'net1', 'b1'])).code).toBe(0);
     expect((await inspect('b1')).NetworkSettings.Networks.net1).toMatchObject({ IPAddress: '172.18.0.3', Aliases: ['db'] });

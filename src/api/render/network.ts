@@ -1,9 +1,10 @@
 import type { NetworkRecord } from '../../networks/types';
 
-/** Said in every network's inspect: the seed's "inter-container networking: not available". */
+/** Said in every network's inspect: what a network is here, and what it carries. */
 export const NETWORK_NOTE =
-  'Sockerless ACA tracks this network in memory only: Azure Container Apps job executions are not connected ' +
-  'through it (each is isolated within the Container Apps environment), and the addresses shown are synthetic.';
+  'Sockerless ACA keeps this network as a record: Azure Container Apps job executions have no network between them ' +
+  'and the addresses shown are synthetic; containers with an agent reach each other by name, alias or short id ' +
+  'over TCP, relayed by their agents through the daemon (no UDP, no ICMP).';
 
 /** `GET /networks/{id}` and the items of `GET /networks` (which leave `Containers` empty, as dockerd does). */
 export function renderNetwork(n: NetworkRecord, withContainers = true) {

@@ -109,7 +109,7 @@ export function getInfo(c: Ctx, deps: SystemDeps) {
       ['Target', deps.target],
       ...(deps.environment ? [['ACA Environment', deps.environment]] : []),
       ...(deps.isolation ? [['Simulator isolation', deps.isolation]] : []),
-      ['Networks', 'in-memory records; synthetic addresses (not routed); on user networks containers reach each other by name over TCP through their agents'],
+      ['Networks', 'persisted records; synthetic addresses (not routed); on user networks containers reach each other by name over TCP through their agents'],
       ['Volumes', volumesStatus(deps.usage.shares)],
     ],
     Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['azure-log-analytics'] },
