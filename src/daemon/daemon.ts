@@ -13,7 +13,7 @@ import { EventBus } from './events';
 import { ExecStore } from './exec-store';
 import { carryRefusedEnv, isAzureEnvName } from './env-names';
 import { runProbe } from './health-probe';
-import { jobSpecFor, type ImageRef, type JobDefaults } from './job-spec';
+import { jobSpecFor, withContainerIdentity, type ImageRef, type JobDefaults } from './job-spec';
 import type { LifecycleTimeouts } from './lifecycle-timeouts';
 import { mergeAccess, type RegistryCredentials } from './registry-auth';
 import type { SecretEnv } from './secrets';
@@ -246,7 +246,9 @@ export class Daemon {
     const found = shared.shapeOf(base);
     if (!('shape' in found)) throw new Error(`container ${ctx.id.slice(0, 12)} cannot run on a shared job: ${found.reason}`);
     const { jobName, agentKey } = shared.entry(found.shape);
-    const named = { ...base, jobName };
+    // The container's id and name in its execution's template: the only place ACA's execution API
+    // lets the daemon name the container, which restore adopts by (SOCKERLESS_CONTAINER_ID).
+    const named = withContainerIdentity({ ...base, jobName }, ctx.id, ctx.name.replace(/^\//, ''));
     this.jobResources.set(ctx.id, { cpu: base.cpu, memory: base.memory });
     const { launch, callbackUrl, ca } = this.deps.agent;
     const url = callbackUrl();

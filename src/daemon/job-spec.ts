@@ -58,3 +58,21 @@ export function jobSpecFor(ctx: ContainerContext, image: ImageRef, defaults: Job
     replicaTimeout: defaults.replicaTimeout,
   };
 }
+
+/** The variables that name a container in its execution's template on a shared job. */
+export const CONTAINER_ID_ENV = 'SOCKERLESS_CONTAINER_ID';
+export const CONTAINER_NAME_ENV = 'SOCKERLESS_CONTAINER_NAME';
+
+/**
+ * The spec with the container's id and name (without Docker's leading slash) in its env, in
+ * place of any the user set: on a shared job an execution's template is the only place ACA's
+ * execution API lets the daemon name the container (Jobs_Start takes no tags), and what
+ * restore adopts an interrupted start by. The agent strips both from the user's process.
+ */
+export function withContainerIdentity(spec: JobSpec, id: string, name: string): JobSpec {
+  const mine = new Set([CONTAINER_ID_ENV, CONTAINER_NAME_ENV]);
+  return {
+    ...spec,
+    env: [...spec.env.filter((e) => !mine.has(e.name)), { name: CONTAINER_ID_ENV, value: id }, { name: CONTAINER_NAME_ENV, value: name }],
+  };
+}

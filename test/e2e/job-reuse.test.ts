@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerJob } from '../helpers/container-job';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
@@ -116,6 +117,44 @@ describe('job reuse', () => {
     expect(sim().jobNames()).not.toContain(info.Aca.JobName);
     // The shared jobs are untouched.
     expect(sim().jobNames().filter((j) => j.startsWith('sockerless-s-'))).toEqual(shared);
+  });
+
+  type Template = { properties: { template: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } } };
+  const identity = async (t: TestDaemon, id: string) => {
+    const job = await containerJob<Template>(t, id);
+    const env = job.properties.template.containers.find((c) => c.name === 'main')?.env ?? [];
+    const value = (name: string) => env.filter((e) => e.name === name).map((e) => e.value);
+    return { id: value('SOCKERLESS_CONTAINER_ID'), name: value('SOCKERLESS_CONTAINER_NAME') };
+  };
+
+  it("each execution's template names its container (id and name), and the agent keeps both out of the process's env", async () => {
+    // A value the user set for either is replaced: the execution names the container it runs.
+    const r = await d.cli(['run', '-d', '--name', 'named-exec', '-e', 'SOCKERLESS_CONTAINER_NAME=spoof', 'alpine', 'sh', '-c', 'env; exit 0']);
+    expect(r.code).toBe(0);
+    const id = r.stdout.trim();
+    expect((await d.cli(['wait', id])).stdout.trim()).toBe('0');
+    expect((await containerJob<Template>(d, id)).properties.template.containers).toHaveLength(1);
+    expect(await identity(d, id)).toEqual({ id: [id], name: ['named-exec'] });
+    const env = (await d.cli(['logs', id])).stdout;
+    expect(env).not.toMatch(/^SOCKERLESS_/m);
+    await d.cli(['rm', id]);
+  });
+
+  it('without an agent the template names the container too (and the process sees both variables)', async () => {
+    const off = await startTestDaemon({ env: { SOCKERLESS_JOB_REUSE: 'on', SOCKERLESS_AGENT: 'off', SOCKERLESS_RECONCILE_INTERVAL_MS: '3600000' } });
+    try {
+      await off.cli(['pull', 'alpine']);
+      const r = await off.cli(['run', '-d', '--name', 'named-no-agent', 'alpine', 'sh', '-c', 'echo "$SOCKERLESS_CONTAINER_NAME"']);
+      expect(r.code).toBe(0);
+      const id = r.stdout.trim();
+      expect((await off.cli(['wait', id])).stdout.trim()).toBe('0');
+      const info = (await off.docker.getContainer(id).inspect()) as unknown as Aca;
+      expect(info.Aca.JobName).toMatch(/^sockerless-s-[0-9a-f]{16}$/);
+      expect(await identity(off, id)).toEqual({ id: [id], name: ['named-no-agent'] });
+      expect((await off.cli(['logs', id])).stdout).toBe('named-no-agent\n');
+    } finally {
+      await off.close();
+    }
   });
 
   it('reconciliation deletes a shared job once no container holds an execution of it and it has been idle', async () => {

@@ -71,7 +71,8 @@ export function withAgent(spec: JobSpec, argv: string[], agent: AgentJobInput): 
     ...spec,
     command: [...prefix, '--', ...argv],
     args: undefined,
-    env: [...spec.env, ...settings, { name: 'SOCKERLESS_AGENT_TOKEN', secretRef: TOKEN_SECRET }],
+    // Its settings replace any same-named variable already in the spec (the container's id on a shared job).
+    env: [...spec.env.filter((e) => !settings.some((s) => s.name === e.name)), ...settings, { name: 'SOCKERLESS_AGENT_TOKEN', secretRef: TOKEN_SECRET }],
     secrets: [...(spec.secrets ?? []), { name: TOKEN_SECRET, value: agent.token }],
     ...(agent.launch.kind === 'image' && {
       initContainers: [{ name: 'sockerless-agent', image: agent.launch.image, command: ['/agent', 'install', AGENT_DIR] }],

@@ -2,6 +2,7 @@ import { createActor, type AnyMachineSnapshot, type Snapshot } from 'xstate';
 import { containerMachine, type ContainerContext, type ContainerInput, type ExecutionRef } from '../../../machines/container';
 import type { Cloud } from '../../aca/cloud';
 import type { ContainerRow } from '../../store';
+import { AGENT_KEY_ENV } from '../agent/shared-token';
 
 /** The agent's token variable: an execution that has it runs an agent that will dial back. */
 const AGENT_TOKEN_ENV = 'SOCKERLESS_AGENT_TOKEN';
@@ -102,14 +103,15 @@ export function startResumer(cloud: Cloud, restored: RestoredContainers): (conta
 
 /**
  * An interrupted start on a shared job: the container's execution is the one whose template
- * names the container (SOCKERLESS_CONTAINER_ID), never merely the job's newest. Without an agent
- * nothing names it, so nothing is adopted and the start is made again.
+ * names the container (SOCKERLESS_CONTAINER_ID, in every shared start, with or without an
+ * agent), never merely the job's newest. It runs an agent only if the template carried the
+ * job's agent key.
  */
 async function adoptSharedStart(cloud: Cloud, containerId: string, previous: string | undefined, signal: AbortSignal): Promise<ExecutionRef | undefined> {
   for (const job of await cloud.listManagedJobs(signal)) {
     if (job.shape === undefined) continue;
     const mine = (await cloud.listExecutions(job.jobName, signal)).find((e) => e.containerId === containerId);
-    if (mine && mine.executionName !== previous) return { jobName: job.jobName, executionName: mine.executionName, agent: true };
+    if (mine && mine.executionName !== previous) return { jobName: job.jobName, executionName: mine.executionName, agent: mine.envNames.includes(AGENT_KEY_ENV) };
   }
   return undefined;
 }
