@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cloud, Execution, JobSpec } from '../aca/cloud';
 import { isNotFound } from '../aca/errors';
 import { jobShapeKey, SHAPE_TAG, sharedJobName, unshareableReason } from '../aca/job-shape';
+import { CONTAINER_ID_ENV, CONTAINER_NAME_ENV } from './job-spec';
 
 /** The secret a shared job keeps for its agents: each start's token is derived from it (agent/shared-token.ts). */
 export const AGENT_KEY_SECRET = 'sockerless-agent-key';
@@ -117,8 +118,10 @@ export class SharedJobs {
     try {
       await this.#deleting.get(entry.jobName);
       this.puts++;
-      // Not the caller's signal: other starts of the shape wait on this PUT too.
-      await this.#cloud.putJob({ ...spec, containerId: '', tags: { ...spec.tags, [SHAPE_TAG]: entry.shape } });
+      // Not the caller's signal: other starts of the shape wait on this PUT too. The job's own
+      // template is the first start's, less the names of that container (each execution carries its own).
+      const env = spec.env.filter((e) => e.name !== CONTAINER_ID_ENV && e.name !== CONTAINER_NAME_ENV);
+      await this.#cloud.putJob({ ...spec, env, containerId: '', tags: { ...spec.tags, [SHAPE_TAG]: entry.shape } });
       entry.made = true;
       if (this.#entries.get(entry.shape) === entry) this.#persist();
     } catch (err) {

@@ -151,6 +151,9 @@ describe('job reuse', () => {
       const info = (await off.docker.getContainer(id).inspect()) as unknown as Aca;
       expect(info.Aca.JobName).toMatch(/^sockerless-s-[0-9a-f]{16}$/);
       expect(await identity(off, id)).toEqual({ id: [id], name: ['named-no-agent'] });
+      // The shared job's own template names no container: only its executions do.
+      const job = off.running.simulator!.job(info.Aca.JobName) as { properties: { template: { containers: { env?: { name: string }[] }[] } } };
+      expect(job.properties.template.containers[0].env?.map((e) => e.name)).not.toContain('SOCKERLESS_CONTAINER_ID');
       expect((await off.cli(['logs', id])).stdout).toBe('named-no-agent\n');
     } finally {
       await off.close();
