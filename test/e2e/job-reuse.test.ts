@@ -3,17 +3,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { describe, expect, it } from 'vitest';
+import { startTestDaemon, useTestDaemon } from '../helpers/daemon';
 
-let d: TestDaemon;
-beforeAll(async () => {
-  d = await startTestDaemon({ env: { SOCKERLESS_JOB_REUSE: 'on', SOCKERLESS_JOB_IDLE_MS: '0', SOCKERLESS_RECONCILE_INTERVAL_MS: '3600000' } });
-  await d.cli(['pull', 'alpine']);
-});
-afterAll(async () => {
-  await d?.close();
-});
+const d = useTestDaemon({ env: { SOCKERLESS_JOB_REUSE: 'on', SOCKERLESS_JOB_IDLE_MS: '0', SOCKERLESS_RECONCILE_INTERVAL_MS: '3600000' } }, { pull: ['alpine'] });
 
 const sim = () => d.running.simulator!;
 const ops = () => sim().stats().byOperation;
