@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { SessionHost } from './process-session';
 import { AGENT_SESSIONS, type DataFrame, type PeerInfo } from './protocol';
+import { PumpTable } from './pump-table';
 import { SocketPump } from './socket-pump';
 
 const HOSTS_MARK = '# sockerless: containers of this container\'s networks, relayed by its agent';
@@ -27,18 +28,18 @@ export interface PeerOptions {
  * connection accepted becomes a port stream the agent opens itself (`dial`): the daemon relays
  * it to the peer's agent, which connects to the port inside its replica. Only TCP is carried.
  */
-export class PeerListeners {
+export class PeerListeners extends PumpTable {
   #host: SessionHost | undefined;
   readonly #opts: PeerOptions;
   readonly #addresses = new Map<string, string>();
   readonly #servers = new Map<string, Server>();
-  readonly #pumps = new Map<number, SocketPump>();
   /** Dialled, not yet answered: sent again once connected if the daemon was away. */
   readonly #dialing = new Map<number, { target: DialTarget; sent: boolean; timer: NodeJS.Timeout }>();
   #hostsBase: string | undefined;
   #next = AGENT_SESSIONS;
 
   constructor(opts: PeerOptions) {
+    super();
     this.#opts = opts;
   }
 
@@ -128,8 +129,8 @@ export class PeerListeners {
     const s = this.#next++;
     const link = { sendData: (f: DataFrame) => this.#host?.send(f), control: (m: Parameters<SessionHost['control']>[0]) => this.#host?.control(m) };
     const pump = new SocketPump(s, socket, link, () => this.#forget(s));
-    this.#pumps.set(s, pump);
-    const timer = setTimeout(() => this.#pumps.get(s)?.abort(), DIAL_WAIT_MS);
+    this.pumps.set(s, pump);
+    const timer = setTimeout(() => this.pumps.get(s)?.abort(), DIAL_WAIT_MS);
     timer.unref();
     const dial = { target, sent: this.#connected, timer };
     this.#dialing.set(s, dial);
@@ -137,7 +138,7 @@ export class PeerListeners {
   }
 
   #forget(s: number): void {
-    this.#pumps.delete(s);
+    this.pumps.delete(s);
     const dial = this.#dialing.get(s);
     if (dial) clearTimeout(dial.timer);
     this.#dialing.delete(s);
@@ -153,7 +154,7 @@ export class PeerListeners {
   }
 
   has(s: number): boolean {
-    return this.#pumps.has(s);
+    return this.pumps.has(s);
   }
 
   opened(s: number): void {
@@ -161,29 +162,12 @@ export class PeerListeners {
     if (!dial) return;
     clearTimeout(dial.timer);
     this.#dialing.delete(s);
-    this.#pumps.get(s)?.flow();
-  }
-
-  data(frame: DataFrame): void {
-    this.#pumps.get(frame.session)?.data(frame);
-  }
-
-  ack(s: number, seq: number): void {
-    this.#pumps.get(s)?.ack(seq);
-  }
-
-  end(s: number): void {
-    this.#pumps.get(s)?.end();
-  }
-
-  /** The daemon could not reach the peer's port, or the stream broke: the client's connection closes. */
-  close(s: number): void {
-    this.#pumps.get(s)?.abort();
+    this.pumps.get(s)?.flow();
   }
 
   /** The connection to the daemon dropped: streams in flight do not survive it (those not yet sent wait). */
   lost(): void {
-    for (const [s, pump] of this.#pumps) if (this.#dialing.get(s)?.sent !== false) pump.abort();
+    for (const [s, pump] of this.pumps) if (this.#dialing.get(s)?.sent !== false) pump.abort();
   }
 
   stop(): void {

@@ -1,23 +1,24 @@
 import { connect, type Socket } from 'node:net';
 import type { SessionHost } from './process-session';
 import type { DataFrame } from './protocol';
+import { PumpTable } from './pump-table';
 import { SocketPump } from './socket-pump';
 
 /**
  * The agent's port streams: each `portOpen` is one TCP connection to a port on the replica's
  * loopback (where a published or named port's server listens), pumped over the agent's connection.
  */
-export class AgentPorts {
+export class AgentPorts extends PumpTable {
   readonly #host: SessionHost;
   readonly #pending = new Map<number, Socket>();
-  readonly #pumps = new Map<number, SocketPump>();
 
   constructor(host: SessionHost) {
+    super();
     this.#host = host;
   }
 
   open(s: number, port: number): void {
-    if (this.#pending.has(s) || this.#pumps.has(s)) return;
+    if (this.#pending.has(s) || this.pumps.has(s)) return;
     const socket = connect({ host: 'localhost', port, allowHalfOpen: true, autoSelectFamily: true });
     this.#pending.set(s, socket);
     const failed = (err: Error) => {
@@ -31,37 +32,25 @@ export class AgentPorts {
       socket.off('error', failed);
       socket.setNoDelay(true);
       const link = { sendData: (f: DataFrame) => this.#host.send(f), control: this.#host.control };
-      const pump = new SocketPump(s, socket, link, () => this.#pumps.delete(s));
-      this.#pumps.set(s, pump);
+      const pump = new SocketPump(s, socket, link, () => this.pumps.delete(s));
+      this.pumps.set(s, pump);
       this.#host.control({ t: 'portOpened', s });
       pump.flow();
     });
   }
 
   has(s: number): boolean {
-    return this.#pumps.has(s) || this.#pending.has(s);
+    return this.pumps.has(s) || this.#pending.has(s);
   }
 
-  data(frame: DataFrame): void {
-    this.#pumps.get(frame.session)?.data(frame);
-  }
-
-  ack(s: number, seq: number): void {
-    this.#pumps.get(s)?.ack(seq);
-  }
-
-  end(s: number): void {
-    this.#pumps.get(s)?.end();
-  }
-
-  close(s: number): void {
+  override close(s: number): void {
     this.#pending.get(s)?.destroy();
     this.#pending.delete(s);
-    this.#pumps.get(s)?.abort();
+    super.close(s);
   }
 
   /** The connection to the daemon dropped: port streams do not survive it. */
   closeAll(): void {
-    for (const s of [...this.#pending.keys(), ...this.#pumps.keys()]) this.close(s);
+    for (const s of [...this.#pending.keys(), ...this.pumps.keys()]) this.close(s);
   }
 }

@@ -4,19 +4,12 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTAINER_HEADER, TOKEN_HEADER } from '../../src/agent/protocol';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { useTestDaemon } from '../helpers/daemon';
 import { agentConnected, runningWithAgent } from './agent-helpers';
 
-let d: TestDaemon;
-beforeAll(async () => {
-  d = await startTestDaemon();
-  await d.cli(['pull', 'alpine']);
-});
-afterAll(async () => {
-  await d?.close();
-});
+const d = useTestDaemon(undefined, { pull: ['alpine'] });
 
 /** Starts the docker CLI and collects its output as it comes. */
 function cli(args: string[]) {

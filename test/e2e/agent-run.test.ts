@@ -1,16 +1,9 @@
 // Issue 3 acceptance, `docker run` through the in-job agent: exact exit codes, both streams kept
 // apart and live, stdin with half-close, stop and kill through the agent.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { describe, expect, it } from 'vitest';
+import { useTestDaemon } from '../helpers/daemon';
 
-let d: TestDaemon;
-beforeAll(async () => {
-  d = await startTestDaemon();
-  await d.cli(['pull', 'alpine']);
-});
-afterAll(async () => {
-  await d?.close();
-});
+const d = useTestDaemon(undefined, { pull: ['alpine'] });
 
 describe('docker run with the agent', () => {
   it('docker run alpine sh -c "exit 3" exits 3', async () => {

@@ -2,17 +2,10 @@
 // machine: one that dials too late) leaves soon after its process ends, and ACA reports the end.
 // An attach that was waiting for that agent then reads the output from Log Analytics instead.
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { describe, expect, it } from 'vitest';
+import { useTestDaemon } from '../helpers/daemon';
 
-let d: TestDaemon;
-beforeAll(async () => {
-  d = await startTestDaemon({ env: { SOCKERLESS_CALLBACK_URL: 'ws://127.0.0.1:1/agent' } });
-  await d.cli(['pull', 'alpine']);
-});
-afterAll(async () => {
-  await d?.close();
-});
+const d = useTestDaemon({ env: { SOCKERLESS_CALLBACK_URL: 'ws://127.0.0.1:1/agent' } }, { pull: ['alpine'] });
 
 describe('attach when the agent never makes contact', () => {
   it('an attach without an upgrade (dockerode run) gets the output from Log Analytics', async () => {

@@ -1,23 +1,16 @@
 // Issue 15 row 8: variable names Azure Container Apps refuses in a job's env (Java's
 // spring.profiles.active) reach the process through the agent, and are refused at create where
 // no agent runs, with Docker's 400 naming the variable.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { carryRefusedEnv, CARRIED_ENV } from '../../src/daemon/env-names';
 import { containerJob } from '../helpers/container-job';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { useTestDaemon } from '../helpers/daemon';
 
 type JobEnv = { properties?: { template?: { containers?: Array<{ env?: Array<{ name: string }> }> } } };
 const envNamesOf = (job: unknown) => ((job as JobEnv).properties?.template?.containers?.[0]?.env ?? []).map((e) => e.name);
 
 describe('with the agent', () => {
-  let d: TestDaemon;
-  beforeAll(async () => {
-    d = await startTestDaemon();
-    await d.cli(['pull', 'alpine']);
-  });
-  afterAll(async () => {
-    await d?.close();
-  });
+  const d = useTestDaemon(undefined, { pull: ['alpine'] });
 
   it('docker run -e spring.profiles.active=prod: the process sees it; the job\'s env does not carry the name', async () => {
     const run = await d.cli(['run', '--name', 'java-ish', '-e', 'spring.profiles.active=prod', '-e', 'my-var=1', '-e', 'PLAIN=ok', 'alpine', 'env']);
@@ -35,14 +28,7 @@ describe('with the agent', () => {
 });
 
 describe('without the agent', () => {
-  let d: TestDaemon;
-  beforeAll(async () => {
-    d = await startTestDaemon({ env: { SOCKERLESS_AGENT: 'off' } });
-    await d.cli(['pull', 'alpine']);
-  });
-  afterAll(async () => {
-    await d?.close();
-  });
+  const d = useTestDaemon({ env: { SOCKERLESS_AGENT: 'off' } }, { pull: ['alpine'] });
 
   it('docker create refuses the variable with a 400 naming it; valid names still create', async () => {
     const refused = await d.cli(['create', '-e', 'spring.profiles.active=prod', 'alpine', 'true']);

@@ -1,17 +1,10 @@
 // Flows as dockerode and docker-py drive them, against a daemon on the embedded simulator.
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { describe, expect, it } from 'vitest';
+import { useTestDaemon } from '../helpers/daemon';
 import { agentConnected } from './agent-helpers';
 
-let d: TestDaemon;
-beforeAll(async () => {
-  d = await startTestDaemon();
-  await d.cli(['pull', 'alpine']);
-});
-afterAll(async () => {
-  await d?.close();
-});
+const d = useTestDaemon(undefined, { pull: ['alpine'] });
 
 const collect = () => {
   const s = new PassThrough();

@@ -1,18 +1,11 @@
 // ACA keeps a bounded number of executions per job (100; here the simulator keeps 2): with job
 // reuse many containers' executions share one job's history, and a container whose execution
 // fell out of it still answers inspect, wait and logs from what the daemon recorded.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { acaConfigForSimulator, createAcaCloud } from '../../src/aca';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { useTestDaemon } from '../helpers/daemon';
 
-let d: TestDaemon;
-beforeAll(async () => {
-  d = await startTestDaemon({ env: { SOCKERLESS_JOB_REUSE: 'on' }, simulator: { executionHistory: 2 } });
-  await d.cli(['pull', 'alpine']);
-});
-afterAll(async () => {
-  await d?.close();
-});
+const d = useTestDaemon({ env: { SOCKERLESS_JOB_REUSE: 'on' }, simulator: { executionHistory: 2 } }, { pull: ['alpine'] });
 
 type Aca = { State: { Status: string; ExitCode: number; Running: boolean }; Aca: { JobName: string; ExecutionName: string } };
 

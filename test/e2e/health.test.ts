@@ -1,6 +1,6 @@
 // Issue 24: Docker health checks run by the agent inside the container, on dockerd's schedule.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { describe, expect, it } from 'vitest';
+import { useTestDaemon } from '../helpers/daemon';
 import { agentConnected } from './agent-helpers';
 
 interface HealthView {
@@ -9,14 +9,7 @@ interface HealthView {
   Log: Array<{ Start: string; End: string; ExitCode: number; Output: string }>;
 }
 
-let d: TestDaemon;
-beforeAll(async () => {
-  d = await startTestDaemon();
-  await d.cli(['pull', 'alpine']);
-});
-afterAll(async () => {
-  await d?.close();
-});
+const d = useTestDaemon(undefined, { pull: ['alpine'] });
 
 const health = async (id: string) => ((await d.docker.getContainer(id).inspect()) as unknown as { State: { Health?: HealthView } }).State.Health;
 

@@ -3,18 +3,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { containerJob } from '../helpers/container-job';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { startTestDaemon, type TestDaemon, useTestDaemon } from '../helpers/daemon';
 
-let d: TestDaemon;
-beforeAll(async () => {
-  d = await startTestDaemon({ env: { SOCKERLESS_JOB_REUSE: 'on', SOCKERLESS_JOB_IDLE_MS: '0', SOCKERLESS_RECONCILE_INTERVAL_MS: '3600000' } });
-  await d.cli(['pull', 'alpine']);
-});
-afterAll(async () => {
-  await d?.close();
-});
+const d = useTestDaemon({ env: { SOCKERLESS_JOB_REUSE: 'on', SOCKERLESS_JOB_IDLE_MS: '0', SOCKERLESS_RECONCILE_INTERVAL_MS: '3600000' } }, { pull: ['alpine'] });
 
 const sim = () => d.running.simulator!;
 const ops = () => sim().stats().byOperation;

@@ -2,18 +2,11 @@
 // from the host through the daemon's listener, the agent's connection and the agent.
 import { connect } from 'node:net';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { describe, expect, it } from 'vitest';
+import { startTestDaemon, useTestDaemon } from '../helpers/daemon';
 import { agentConnected } from './agent-helpers';
 
-let d: TestDaemon;
-beforeAll(async () => {
-  d = await startTestDaemon({ env: { SOCKERLESS_PUBLISH_HOST_IP: '127.0.0.1' } });
-  await d.cli(['pull', 'alpine']);
-});
-afterAll(async () => {
-  await d?.close();
-});
+const d = useTestDaemon({ env: { SOCKERLESS_PUBLISH_HOST_IP: '127.0.0.1' } }, { pull: ['alpine'] });
 
 /** A port nobody listens on now (the replica shares the host's network in this run). */
 function freePort(): Promise<number> {

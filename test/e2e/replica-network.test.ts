@@ -3,9 +3,9 @@
 import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { useTestDaemon } from '../helpers/daemon';
 import { IS_ROOT } from '../simulator/isolation-support';
 import { startTcpDaemon } from '../ui/daemon-on-tcp';
 import { agentConnected } from './agent-helpers';
@@ -56,14 +56,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 describe.skipIf(!IS_ROOT || !HAS_SLIRP)('replicas have their own network (needs root and slirp4netns; skipped otherwise)', () => {
-  let d: TestDaemon;
-  beforeAll(async () => {
-    d = await startTestDaemon({ env: { SOCKERLESS_PUBLISH_HOST_IP: '127.0.0.1' } });
-    await d.cli(['pull', 'alpine']);
-  });
-  afterAll(async () => {
-    await d?.close();
-  });
+  const d = useTestDaemon({ env: { SOCKERLESS_PUBLISH_HOST_IP: '127.0.0.1' } }, { pull: ['alpine'] });
 
   it('docker info says executions get a network namespace', async () => {
     const info = await d.cli(['info', '--format', '{{json .DriverStatus}}']);

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { afterAll, beforeAll } from 'vitest';
 import { createLogger, type Logger } from '../../src/log';
 import { parseSimulatorSettings, simulatorOptionsFrom } from '../../src/settings';
 import type { SimulatorOptions } from '../../src/simulator';
@@ -74,4 +75,25 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A daemon for the enclosing suite: started (and the images pulled) in its beforeAll, closed in
+ * its afterAll. What it returns stands for that daemon, so it can be declared before it starts.
+ */
+export function useTestDaemon(opts?: TestDaemonOptions, setup: { pull?: string[] } = {}): TestDaemon {
+  let current: TestDaemon | undefined;
+  beforeAll(async () => {
+    current = await startTestDaemon(opts);
+    for (const image of setup.pull ?? []) await current.cli(['pull', image]);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as TestDaemon, {
+    get(_, key) {
+      if (!current) throw new Error('the test daemon is used before its beforeAll has started it');
+      return current[key as keyof TestDaemon];
+    },
+  });
 }

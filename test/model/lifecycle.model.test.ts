@@ -97,33 +97,43 @@ describe(`container lifecycle on a shared job, pure machine (${sharingPlan.paths
   }
 });
 
-describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonParts).length} paths)`, () => {
-  let d: TestDaemon;
-  let gate: GatedCloud;
-  let exits: ExitControl;
-  const clock = new ManualClock();
+interface ModelRig {
+  d: TestDaemon;
+  gate: GatedCloud;
+  exits: ExitControl;
+  clock: ManualClock;
+}
+
+/** A suite's daemon on the embedded simulator, its cloud gated, its clock manual, its exits controlled. */
+function useModelDaemon(env: Record<string, string>): ModelRig {
+  const rig = { clock: new ManualClock() } as ModelRig;
   beforeAll(async () => {
-    exits = await ExitControl.start();
-    // The daemon runs without its agent here (exits and stops through ACA); the next run has it.
+    rig.exits = await ExitControl.start();
     // The lifecycle, not the replica's isolation, is under test: plain processes start faster. The
     // processes die on SIGTERM, so the grace only bounds a stop that goes wrong.
-    d = await startTestDaemon({
-      env: DAEMON_ENV,
+    rig.d = await startTestDaemon({
+      env,
       simulator: { stopGraceMs: 5_000, isolation: 'none' },
-      wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud,
-      clock,
+      wrapCloud: (cloud) => (rig.gate = new GatedCloud(cloud)).cloud,
+      clock: rig.clock,
     });
-    await d.cli(['pull', 'alpine']);
+    await rig.d.cli(['pull', 'alpine']);
   });
   afterAll(async () => {
-    clock.runFreely();
-    await d?.close();
-    await exits?.close();
+    rig.clock.runFreely();
+    await rig.d?.close();
+    await rig.exits?.close();
   });
+  return rig;
+}
+
+describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonParts).length} paths)`, () => {
+  // The daemon runs without its agent here (exits and stops through ACA); the next run has it.
+  const rig = useModelDaemon(DAEMON_ENV);
 
   cases(daemonParts).forEach(({ input, path }, n) => {
     it(describePath(path), async () => {
-      const driver = new DaemonDriver(d, gate, exits, clock, n, input.hostConfig.RestartPolicy);
+      const driver = new DaemonDriver(rig.d, rig.gate, rig.exits, rig.clock, n, input.hostConfig.RestartPolicy);
       try {
         await runPath(containerMachine, initial(input), path, driver);
       } finally {
@@ -135,29 +145,11 @@ describe(`container lifecycle, daemon on the embedded simulator (${cases(daemonP
 });
 
 describe(`container lifecycle, daemon with its agent on the embedded simulator (${cases(agentParts).length} paths)`, () => {
-  let d: TestDaemon;
-  let gate: GatedCloud;
-  let exits: ExitControl;
-  const clock = new ManualClock();
-  beforeAll(async () => {
-    exits = await ExitControl.start();
-    d = await startTestDaemon({
-      env: AGENT_DAEMON_ENV,
-      simulator: { stopGraceMs: 5_000, isolation: 'none' },
-      wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud,
-      clock,
-    });
-    await d.cli(['pull', 'alpine']);
-  });
-  afterAll(async () => {
-    clock.runFreely();
-    await d?.close();
-    await exits?.close();
-  });
+  const rig = useModelDaemon(AGENT_DAEMON_ENV);
 
   cases(agentParts).forEach(({ input, path }, n) => {
     it(describePath(path), async () => {
-      const driver = new DaemonDriver(d, gate, exits, clock, `agent-${n}`, input.hostConfig.RestartPolicy, input.config.Healthcheck);
+      const driver = new DaemonDriver(rig.d, rig.gate, rig.exits, rig.clock, `agent-${n}`, input.hostConfig.RestartPolicy, input.config.Healthcheck);
       try {
         await runPath(containerMachine, initial(input), path, driver);
       } finally {
@@ -168,29 +160,11 @@ describe(`container lifecycle, daemon with its agent on the embedded simulator (
 });
 
 describe(`container lifecycle on a shared job, daemon on the embedded simulator (${sharingDaemonPlan.paths.length} paths)`, () => {
-  let d: TestDaemon;
-  let gate: GatedCloud;
-  let exits: ExitControl;
-  const clock = new ManualClock();
-  beforeAll(async () => {
-    exits = await ExitControl.start();
-    d = await startTestDaemon({
-      env: SHARING_DAEMON_ENV,
-      simulator: { stopGraceMs: 5_000, isolation: 'none' },
-      wrapCloud: (cloud) => (gate = new GatedCloud(cloud)).cloud,
-      clock,
-    });
-    await d.cli(['pull', 'alpine']);
-  });
-  afterAll(async () => {
-    clock.runFreely();
-    await d?.close();
-    await exits?.close();
-  });
+  const rig = useModelDaemon(SHARING_DAEMON_ENV);
 
   sharingDaemonPlan.paths.forEach((path, n) => {
     it(describePath(path), async () => {
-      const driver = new DaemonDriver(d, gate, exits, clock, `shared-${n}`, base.hostConfig.RestartPolicy);
+      const driver = new DaemonDriver(rig.d, rig.gate, rig.exits, rig.clock, `shared-${n}`, base.hostConfig.RestartPolicy);
       try {
         await runPath(sharing, createActor(sharing, { input: base }).getSnapshot() as AnyMachineSnapshot, path, driver);
       } finally {

@@ -2,20 +2,13 @@
 // replica's init it serves that socket (the daemon's own API, through the agent's connection), so
 // `docker` inside the container drives this daemon; without an agent the create succeeds, says
 // clearly that the socket is not served, and the container does not have it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { describe, expect, it } from 'vitest';
+import { useTestDaemon } from '../helpers/daemon';
 import { agentConnected } from '../e2e/agent-helpers';
 import { IS_ROOT } from '../simulator/isolation-support';
 
 describe.skipIf(!IS_ROOT)('-v /var/run/docker.sock:/var/run/docker.sock, served by the agent (the simulator\'s namespaces: root)', () => {
-  let d: TestDaemon;
-  beforeAll(async () => {
-    d = await startTestDaemon();
-    await d.cli(['pull', 'alpine']);
-  });
-  afterAll(async () => {
-    await d?.close();
-  });
+  const d = useTestDaemon(undefined, { pull: ['alpine'] });
 
   it('docker inside the container reaches this daemon: ps shows the container itself, run starts another and streams its output', { timeout: 120_000 }, async () => {
     const create = await d.cli(['create', '--name', 'sock-user', '-v', '/var/run/docker.sock:/var/run/docker.sock', 'alpine', 'sleep', '120']);
@@ -37,14 +30,7 @@ describe.skipIf(!IS_ROOT)('-v /var/run/docker.sock:/var/run/docker.sock, served 
 });
 
 describe('-v /var/run/docker.sock:/var/run/docker.sock without an agent', () => {
-  let d: TestDaemon;
-  beforeAll(async () => {
-    d = await startTestDaemon({ env: { SOCKERLESS_AGENT: 'off' } });
-    await d.cli(['pull', 'alpine']);
-  });
-  afterAll(async () => {
-    await d?.close();
-  });
+  const d = useTestDaemon({ env: { SOCKERLESS_AGENT: 'off' } }, { pull: ['alpine'] });
 
   it('creates the container with a warning naming the socket, and leaves it out of Mounts', async () => {
     const create = await d.cli(['create', '-v', '/var/run/docker.sock:/var/run/docker.sock', 'alpine', 'sleep', '60']);
