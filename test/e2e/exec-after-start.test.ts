@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missing, run, SYSTEM_PYTHON } from '../compat/tools';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 
-const ROUNDS = 50;
+// The acceptance's 50 rounds run in the instant pass; the azure-profile pass (each run waits out
+// ACA's scaled scheduling) checks the same race in 5, which keeps the whole CI run under 30 minutes.
+const ROUNDS = process.env.SOCKERLESS_SIM_PROFILE === 'azure' ? 5 : 50;
 const script = fileURLToPath(new URL('./exec_after_start.py', import.meta.url));
 const absentPy = await missing('docker-py');
 if (absentPy) console.warn(`the docker-py rounds are skipped: ${absentPy}`);
@@ -95,8 +97,8 @@ async function dockerodeRounds(): Promise<{ ok: number; failures: string[] }> {
   return { ok, failures };
 }
 
-describe('run -d, then at once exec and cp, 50 times with each client, all at once', () => {
-  it('the docker CLI, dockerode and docker-py succeed 50 times out of 50', { timeout: 900_000 }, async () => {
+describe(`run -d, then at once exec and cp, ${ROUNDS} times with each client, all at once`, () => {
+  it(`the docker CLI, dockerode and docker-py succeed ${ROUNDS} times out of ${ROUNDS}`, { timeout: 900_000 }, async () => {
     const py = absentPy
       ? undefined
       : run(SYSTEM_PYTHON, [script, `unix://${d.socket}`, String(ROUNDS)], { timeoutMs: 900_000 }).then((r) => {
